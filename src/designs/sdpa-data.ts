@@ -1,0 +1,51 @@
+/** Seeded inputs and the plain reference SDPA the simulated designs are checked against. */
+
+export type Matrix = Float64Array; // row-major, rows x d
+
+export type MatrixName = 'q' | 'k' | 'v';
+
+/**
+ * Q, K or V of one head, uniform in [-1, 1), from a seed: every thread regenerates the
+ * same matrix, so inputs never cross threads.
+ */
+export function sdpaMatrix(seed: number, head: number, name: MatrixName, n: number, d: number): Matrix {
+  const which = name === 'q' ? 1 : name === 'k' ? 2 : 3;
+  let state = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(head + 1, 0x85ebca6b) ^ Math.imul(which, 0xc2b2ae35)) >>> 0;
+  const m = new Float64Array(n * d);
+  for (let i = 0; i < m.length; i++) {
+    // splitmix32
+    state = (state + 0x9e3779b9) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
+    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
+    z = (z ^ (z >>> 15)) >>> 0;
+    m[i] = z / 2 ** 31 - 1;
+  }
+  return m;
+}
+
+/** softmax(Q K^T / sqrt(d)) V, row by row, with the row max subtracted for stability. */
+export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: number): Matrix {
+  const scale = 1 / Math.sqrt(d);
+  const out = new Float64Array(n * d);
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += q[i * d + c]! * k[j * d + c]!;
+      scores[j] = s * scale;
+      if (scores[j]! > max) max = scores[j]!;
+    }
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      scores[j] = Math.exp(scores[j]! - max);
+      sum += scores[j]!;
+    }
+    for (let j = 0; j < n; j++) {
+      const p = scores[j]! / sum;
+      for (let c = 0; c < d; c++) out[i * d + c]! += p * v[j * d + c]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import { registerUnitKind } from '../kernel/registry.js';
+import { nonNegativeInteger, positiveInteger, record } from '../units/params.js';
+import { sdpaMatrix } from './sdpa-data.js';
+import type { UnitContext } from '../kernel/unit-kind.js';
+import type { MatrixName } from './sdpa-data.js';
+
+export interface SdpaSourceParams {
+  seed: number;
+  head: number;
+  matrix: MatrixName;
+  n: number;
+  d: number;
+  /** Times the whole matrix is streamed: 1 for Q, N for K and V (an on-chip buffer read N times). */
+  repeat: number;
+}
+
+/**
+ * Streams a seeded Q, K or V matrix, one row (a d-vector token) per cycle: for each row,
+ * wait for room, emit at t + 1, incr(1). The matrix is regenerated from the seed in
+ * whichever thread runs the unit.
+ */
+export const sdpaSource = registerUnitKind<SdpaSourceParams>({
+  kind: 'sdpa.source',
+  ports(params) {
+    const p = record(params, 'sdpa.source');
+    nonNegativeInteger(p['seed'], 'sdpa.source seed');
+    nonNegativeInteger(p['head'], 'sdpa.source head');
+    if (p['matrix'] !== 'q' && p['matrix'] !== 'k' && p['matrix'] !== 'v') throw new Error("sdpa.source matrix must be 'q', 'k' or 'v'");
+    positiveInteger(p['n'], 'sdpa.source n');
+    positiveInteger(p['d'], 'sdpa.source d');
+    positiveInteger(p['repeat'], 'sdpa.source repeat');
+    return { inputs: [], outputs: ['out'] };
+  },
+  *run(ctx: UnitContext, { seed, head, matrix, n, d, repeat }) {
+    const out = ctx.output('out');
+    const m = sdpaMatrix(seed, head, matrix, n, d);
+    for (let r = 0; r < repeat; r++) {
+      for (let row = 0; row < n; row++) {
+        while (!out.ready()) yield;
+        if (d === 1) out.enqueue(m[row]!, ctx.time + 1);
+        else out.enqueueVector(m.subarray(row * d, row * d + d), ctx.time + 1);
+        ctx.incr(1);
+      }
+    }
+  },
+});
+
+export interface SdpaSinkParams {
+  n: number;
+  d: number;
+}
+
+/** Dequeues the N output rows and reports them (a Float64Array, N x d). */
+export const sdpaSink = registerUnitKind<SdpaSinkParams>({
+  kind: 'sdpa.sink',
+  ports(params) {
+    const p = record(params, 'sdpa.sink');
+    positiveInteger(p['n'], 'sdpa.sink n');
+    positiveInteger(p['d'], 'sdpa.sink d');
+    return { inputs: ['in'], outputs: [] };
+  },
+  *run(ctx: UnitContext, { n, d }) {
+    const input = ctx.input('in');
+    const rows = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      while (!input.ready()) yield;
+      input.dequeueVector(rows.subarray(i * d, i * d + d));
+    }
+    ctx.report(rows);
+  },
+});

@@ -1,0 +1,103 @@
+import { OccupancyMeter } from './occupancy-meter.js';
+import { TimeRuns } from './time-runs.js';
+import type { Context } from './context.js';
+import type { Time } from './time.js';
+import type { WaitKind } from './wait.js';
+
+/** Physical slots of a buffer: enough to batch hand-offs, never more than the FIFO holds. */
+const DEFAULT_SLOT_FLOATS = 1 << 16;
+const MAX_DEFAULT_SLOTS = 4096;
+
+export interface ChannelShape {
+  readonly name: string;
+  /** Simulated capacity; Infinity when unbounded. */
+  readonly capacity: number;
+  readonly sendLatency: Time;
+  readonly responseLatency: Time;
+  /** float64 words per token. */
+  readonly width: number;
+}
+
+/**
+ * One simulated FIFO between two contexts of the same thread.
+ *
+ * The simulated capacity is enforced by acknowledgements (dequeue times), not by the size
+ * of the physical buffer: the physical ring only holds what lets the run progress, and the
+ * executor grows it when holding the sender back would stall the whole run.
+ */
+export class Channel implements ChannelShape {
+  readonly name: string;
+  readonly capacity: number;
+  readonly sendLatency: Time;
+  readonly responseLatency: Time;
+  readonly width: number;
+  sender!: Context;
+  receiver!: Context;
+
+  /** Element times and payloads, a ring of `slots` entries. */
+  times: Float64Array;
+  data: Float64Array;
+  slots: number;
+  mask: number;
+  /** A sender held back by a full buffer resumes once this few elements are left. */
+  lowWater: number;
+
+  sent = 0;
+  received = 0;
+  /** Acknowledgements consumed by the sender. */
+  acked = 0;
+  closed = false;
+  /** Dequeue instants not yet consumed as acknowledgements (bounded channels only). */
+  readonly acks: TimeRuns | null;
+  readonly meter = new OccupancyMeter();
+
+  /** The receiver holds a Data or Clock condition on this channel. */
+  receiverWaiting = false;
+  /** Wait.Room or Wait.Buffer when the sender is blocked on this channel, else 0. */
+  senderWait: WaitKind | 0 = 0;
+
+  constructor(shape: ChannelShape) {
+    this.name = shape.name;
+    this.capacity = shape.capacity;
+    this.sendLatency = shape.sendLatency;
+    this.responseLatency = shape.responseLatency;
+    this.width = shape.width;
+    this.acks = Number.isFinite(shape.capacity) ? new TimeRuns() : null;
+    const wanted = Math.min(shape.capacity, MAX_DEFAULT_SLOTS, Math.max(1, DEFAULT_SLOT_FLOATS / shape.width));
+    this.slots = nextPowerOfTwo(wanted);
+    this.mask = this.slots - 1;
+    this.lowWater = this.slots >> 1;
+    this.times = new Float64Array(this.slots);
+    this.data = new Float64Array(this.slots * this.width);
+  }
+
+  /** Doubles the physical buffer, keeping the elements in place order. */
+  grow(): void {
+    const slots = this.slots * 2;
+    const times = new Float64Array(slots);
+    const data = new Float64Array(slots * this.width);
+    const w = this.width;
+    for (let n = this.received; n < this.sent; n++) {
+      const from = n & this.mask;
+      const to = n & (slots - 1);
+      times[to] = this.times[from]!;
+      data.set(this.data.subarray(from * w, from * w + w), to * w);
+    }
+    this.times = times;
+    this.data = data;
+    this.slots = slots;
+    this.mask = slots - 1;
+    this.lowWater = slots >> 1;
+  }
+
+  /** Elements physically held now. */
+  get held(): number {
+    return this.sent - this.received;
+  }
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}

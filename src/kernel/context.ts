@@ -1,0 +1,129 @@
+import { Wait } from './wait.js';
+import type { Channel } from './channel.js';
+import type { Input } from './input.js';
+import type { Output } from './output.js';
+import type { Scheduler } from './scheduler.js';
+import type { Time } from './time.js';
+import type { UnitBody, UnitContext } from './unit-kind.js';
+import type { WaitKind } from './wait.js';
+
+/** A hardware unit with its own clock, run cooperatively by an executor. */
+export class Context implements UnitContext {
+  time: Time = 0;
+  /**
+   * A clock value the context is known never to act below again, published by stall
+   * resolution; kept apart from `time` so reported clocks stay those the unit reached.
+   */
+  lowerBound: Time = 0;
+  finished = false;
+  body: UnitBody | null = null;
+  reported: unknown = undefined;
+
+  /** Wait conditions, any of which wakes the context (parallel arrays, reused). */
+  waitCount = 0;
+  readonly waitKinds: WaitKind[] = [];
+  readonly waitChannels: Channel[] = [];
+  readonly waitTargets: Time[] = [];
+
+  /** Contexts waiting for this clock to reach a value, and the least such value. */
+  watchers: Context[] = [];
+  watchFrom: Time = Infinity;
+
+  readonly inputs = new Map<string, Input>();
+  readonly outputs = new Map<string, Output>();
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly kind: string,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  incr(cycles: Time): void {
+    if (!(cycles >= 0)) throw new RangeError(`incr(${cycles}): cycles must be a non-negative integer`);
+    this.time += cycles;
+  }
+
+  advance(to: Time): void {
+    if (to > this.time) this.time = to;
+  }
+
+  input(port: string): Input {
+    const input = this.inputs.get(port);
+    if (input === undefined) throw new Error(`no input port '${port}'`);
+    return input;
+  }
+
+  output(port: string): Output {
+    const output = this.outputs.get(port);
+    if (output === undefined) throw new Error(`no output port '${port}'`);
+    return output;
+  }
+
+  report(value: unknown): void {
+    this.reported = value;
+  }
+
+  /** Records a wait condition; the unit then yields. */
+  block(kind: WaitKind, ch: Channel, target: Time): void {
+    const i = this.waitCount++;
+    this.waitKinds[i] = kind;
+    this.waitChannels[i] = ch;
+    this.waitTargets[i] = target;
+    if (kind === Wait.Data || kind === Wait.Clock) ch.receiverWaiting = true;
+    else ch.senderWait = kind;
+    if (kind === Wait.Clock) ch.sender.watch(this, target);
+  }
+
+  get blocked(): boolean {
+    return this.waitCount > 0;
+  }
+
+  /** A condition was met: drop all conditions and hand the context back to its executor. */
+  wake(): void {
+    if (this.waitCount === 0) return;
+    for (let i = 0; i < this.waitCount; i++) {
+      const ch = this.waitChannels[i]!;
+      const kind = this.waitKinds[i];
+      if (kind === Wait.Data || kind === Wait.Clock) ch.receiverWaiting = false;
+      else ch.senderWait = 0;
+    }
+    this.waitCount = 0;
+    this.scheduler.makeReady(this);
+  }
+
+  watch(watcher: Context, until: Time): void {
+    this.watchers.push(watcher);
+    if (until < this.watchFrom) this.watchFrom = until;
+  }
+
+  /** Wakes watchers whose clock condition on this context now holds. */
+  releaseWatchers(): void {
+    const clock = this.time > this.lowerBound ? this.time : this.lowerBound;
+    let from = Infinity;
+    let kept = 0;
+    for (const watcher of this.watchers) {
+      const until = watcher.clockTargetOn(this);
+      if (until === Infinity) continue;
+      if (until <= clock) {
+        watcher.wake();
+        continue;
+      }
+      this.watchers[kept++] = watcher;
+      if (until < from) from = until;
+    }
+    this.watchers.length = kept;
+    this.watchFrom = from;
+  }
+
+  /** The least clock this context waits for `sender` to reach, Infinity if none. */
+  clockTargetOn(sender: Context): Time {
+    let until = Infinity;
+    for (let i = 0; i < this.waitCount; i++) {
+      if (this.waitKinds[i] === Wait.Clock && this.waitChannels[i]!.sender === sender) {
+        until = Math.min(until, this.waitTargets[i]!);
+      }
+    }
+    return until;
+  }
+}

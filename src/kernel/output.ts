@@ -1,0 +1,82 @@
+import { Wait } from './wait.js';
+import type { Channel } from './channel.js';
+import type { Context } from './context.js';
+import type { Time } from './time.js';
+
+/**
+ * The sending end of a channel, as a unit sees it. `ready()` is the spec's wait for room:
+ * idempotent (a second call consumes no second acknowledgement), it may move the clock to
+ * the acknowledgement's time, and it returns false when the unit must yield.
+ */
+export class Output {
+  constructor(
+    readonly channel: Channel,
+    private readonly ctx: Context,
+  ) {}
+
+  get name(): string {
+    return this.channel.name;
+  }
+
+  get width(): number {
+    return this.channel.width;
+  }
+
+  ready(): boolean {
+    const ch = this.channel;
+    if (ch.sent - ch.acked >= ch.capacity) {
+      const acks = ch.acks!;
+      if (acks.size === 0) return this.blocked(Wait.Room);
+      const at = acks.shift() + ch.responseLatency;
+      const ctx = this.ctx;
+      if (at > ctx.time) ctx.time = at;
+      ch.acked++;
+    }
+    if (ch.sent - ch.received >= ch.slots) return this.blocked(Wait.Buffer);
+    return true;
+  }
+
+  /** Appends a scalar stamped max(stamp, clock + send latency). Requires room. */
+  enqueue(value: number, stamp: Time): void {
+    const ch = this.channel;
+    if (ch.width !== 1) {
+      throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use enqueueVector`);
+    }
+    ch.data[this.put(stamp)] = value;
+  }
+
+  enqueueVector(values: ArrayLike<number>, stamp: Time): void {
+    const ch = this.channel;
+    const w = ch.width;
+    if (values.length !== w) {
+      throw new Error(`channel '${ch.name}' carries vectors of ${w}, got ${values.length} values`);
+    }
+    const base = this.put(stamp) * w;
+    const data = ch.data;
+    for (let i = 0; i < w; i++) data[base + i] = values[i]!;
+  }
+
+  private put(stamp: Time): number {
+    const ch = this.channel;
+    const ctx = this.ctx;
+    if (!this.ready()) {
+      throw new Error(`enqueue on full channel '${ch.name}' (wait with 'while (!output.ready()) yield;' first)`);
+    }
+    const earliest = ctx.time + ch.sendLatency;
+    const slot = ch.sent & ch.mask;
+    ch.times[slot] = stamp > earliest ? stamp : earliest;
+    ch.sent++;
+    ch.meter.enqueued(ctx.time);
+    if (ch.receiverWaiting) ch.receiver.wake();
+    return slot;
+  }
+
+  private blocked(kind: typeof Wait.Room | typeof Wait.Buffer): false {
+    const ch = this.channel;
+    if (ch.receiver.finished) {
+      throw new Error(`channel '${ch.name}' is full and its receiver '${ch.receiver.name}' has finished`);
+    }
+    this.ctx.block(kind, ch, 0);
+    return false;
+  }
+}

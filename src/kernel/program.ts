@@ -1,0 +1,163 @@
+import { ProgramError } from './errors.js';
+import { unitKind } from './registry.js';
+import { MAX_TIME } from './time.js';
+import type { Ports } from './unit-kind.js';
+
+export interface UnitSpec {
+  readonly name: string;
+  readonly kind: string;
+  readonly params?: unknown;
+  /** Units of one group (an attention head, say) are kept on one worker. */
+  readonly group?: string;
+}
+
+export interface PortRef {
+  readonly unit: string;
+  readonly port: string;
+}
+
+export interface ChannelSpec {
+  readonly name: string;
+  readonly from: PortRef;
+  readonly to: PortRef;
+  /** Simulated FIFO depth; null when unbounded. */
+  readonly capacity: number | null;
+  readonly latency: number;
+  readonly responseLatency: number;
+  /** float64 words per token: 1 for scalars, d for d-vectors. */
+  readonly width: number;
+}
+
+/**
+ * A program as plain data: what any thread needs to rebuild any part of it, given the
+ * modules (import specifiers) that register its unit kinds.
+ */
+export interface Program {
+  readonly units: readonly UnitSpec[];
+  readonly channels: readonly ChannelSpec[];
+  readonly modules: readonly string[];
+}
+
+export interface ChannelOptions {
+  capacity?: number | null;
+  latency?: number;
+  responseLatency?: number;
+  width?: number;
+}
+
+/** Wires units and channels into a validated Program. */
+export class ProgramBuilder {
+  private readonly units: UnitSpec[] = [];
+  private readonly channels: ChannelSpec[] = [];
+  private readonly modules = new Set<string>();
+
+  /** Adds a module that registers unit kinds this program uses. */
+  module(specifier: string): this {
+    this.modules.add(specifier);
+    return this;
+  }
+
+  unit(name: string, kind: string, params?: unknown, group?: string): this {
+    this.units.push({ name, kind, params, ...(group === undefined ? {} : { group }) });
+    return this;
+  }
+
+  /** Connects `from` ("unit.port") to `to`; unbounded unless a capacity is given. */
+  channel(name: string, from: string | PortRef, to: string | PortRef, options: ChannelOptions = {}): this {
+    this.channels.push({
+      name,
+      from: portRef(from, name),
+      to: portRef(to, name),
+      capacity: options.capacity ?? null,
+      latency: options.latency ?? 1,
+      responseLatency: options.responseLatency ?? 1,
+      width: options.width ?? 1,
+    });
+    return this;
+  }
+
+  build(): Program {
+    const program: Program = { units: [...this.units], channels: [...this.channels], modules: [...this.modules] };
+    validateProgram(program);
+    return program;
+  }
+}
+
+function portRef(ref: string | PortRef, channel: string): PortRef {
+  if (typeof ref !== 'string') return ref;
+  const dot = ref.lastIndexOf('.');
+  if (dot <= 0 || dot === ref.length - 1) {
+    throw new ProgramError(`channel '${channel}': endpoint '${ref}' must be written 'unit.port'`);
+  }
+  return { unit: ref.slice(0, dot), port: ref.slice(dot + 1) };
+}
+
+/** Checks wiring and parameters; throws a ProgramError naming the unit or channel at fault. */
+export function validateProgram(program: Program): void {
+  const ports = new Map<string, Ports>();
+  for (const unit of program.units) {
+    if (typeof unit.name !== 'string' || unit.name === '') throw new ProgramError('a unit has no name');
+    if (ports.has(unit.name)) throw new ProgramError(`unit name '${unit.name}' is used twice`);
+    let unitPorts: Ports;
+    try {
+      unitPorts = unitKind(unit.kind).ports(unit.params as never);
+    } catch (error) {
+      throw new ProgramError(`unit '${unit.name}': ${error instanceof Error ? error.message : String(error)}`);
+    }
+    ports.set(unit.name, unitPorts);
+  }
+
+  const names = new Set<string>();
+  const bound = new Map<string, string>();
+  for (const ch of program.channels) {
+    if (typeof ch.name !== 'string' || ch.name === '') throw new ProgramError('a channel has no name');
+    if (names.has(ch.name)) throw new ProgramError(`channel name '${ch.name}' is used twice`);
+    names.add(ch.name);
+    checkNumber(ch, 'capacity', ch.capacity, true);
+    checkNumber(ch, 'latency', ch.latency, false);
+    checkNumber(ch, 'response latency', ch.responseLatency, false);
+    checkNumber(ch, 'width', ch.width, false);
+    bindPort(ch, 'sender', ch.from, ports, bound, 'outputs');
+    bindPort(ch, 'receiver', ch.to, ports, bound, 'inputs');
+  }
+
+  for (const [unit, unitPorts] of ports) {
+    for (const port of unitPorts.inputs) {
+      if (!bound.has(`${unit}\0inputs\0${port}`)) throw new ProgramError(`unit '${unit}': input port '${port}' is not connected`);
+    }
+    for (const port of unitPorts.outputs) {
+      if (!bound.has(`${unit}\0outputs\0${port}`)) throw new ProgramError(`unit '${unit}': output port '${port}' is not connected`);
+    }
+  }
+}
+
+function checkNumber(ch: ChannelSpec, what: string, value: number | null, nullable: boolean): void {
+  if (value === null && nullable) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TIME) {
+    throw new ProgramError(`channel '${ch.name}': ${what} must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function bindPort(
+  ch: ChannelSpec,
+  end: 'sender' | 'receiver',
+  ref: PortRef,
+  ports: Map<string, Ports>,
+  bound: Map<string, string>,
+  side: 'inputs' | 'outputs',
+): void {
+  const unitPorts = ports.get(ref?.unit);
+  if (unitPorts === undefined) throw new ProgramError(`channel '${ch.name}': ${end} unit '${ref?.unit}' does not exist`);
+  if (!unitPorts[side].includes(ref.port)) {
+    const kind = side === 'inputs' ? 'input' : 'output';
+    throw new ProgramError(
+      `channel '${ch.name}': unit '${ref.unit}' has no ${kind} port '${ref.port}' (it has: ${unitPorts[side].join(', ') || 'none'})`,
+    );
+  }
+  const key = `${ref.unit}\0${side}\0${ref.port}`;
+  const other = bound.get(key);
+  if (other !== undefined) {
+    throw new ProgramError(`channel '${ch.name}': port '${ref.unit}.${ref.port}' is already connected to channel '${other}'`);
+  }
+  bound.set(key, ch.name);
+}

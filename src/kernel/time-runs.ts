@@ -1,0 +1,85 @@
+import type { Time } from './time.js';
+
+/**
+ * A FIFO of non-decreasing times stored as arithmetic runs (start, step, count).
+ * A unit with a fixed initiation interval produces one run per burst, so a queue that
+ * holds N^2/2 pending times in simulated terms costs a handful of runs in memory.
+ */
+export class TimeRuns {
+  private start = new Float64Array(8);
+  private step = new Float64Array(8);
+  private count = new Float64Array(8);
+  private mask = 7;
+  /** Ring index of the oldest run. */
+  private head = 0;
+  /** Runs held. */
+  runs = 0;
+  /** Times already taken from the head run. */
+  private taken = 0;
+  private last = 0;
+  /** Number of times held. */
+  size = 0;
+
+  push(t: Time): void {
+    this.size++;
+    if (this.runs > 0) {
+      const i = (this.head + this.runs - 1) & this.mask;
+      const c = this.count[i]!;
+      // A run of one is never partly taken (it would have been dropped), so any step fits.
+      if (c === 1) {
+        this.step[i] = t - this.last;
+        this.count[i] = 2;
+        this.last = t;
+        return;
+      }
+      if (t - this.last === this.step[i]) {
+        this.count[i] = c + 1;
+        this.last = t;
+        return;
+      }
+    }
+    if (this.runs > this.mask) this.grow();
+    const j = (this.head + this.runs) & this.mask;
+    this.start[j] = t;
+    this.step[j] = 0;
+    this.count[j] = 1;
+    this.runs++;
+    this.last = t;
+  }
+
+  /** The oldest time; only valid when size > 0. */
+  peek(): Time {
+    const i = this.head;
+    return this.start[i]! + this.step[i]! * this.taken;
+  }
+
+  shift(): Time {
+    const i = this.head;
+    const t = this.start[i]! + this.step[i]! * this.taken;
+    this.size--;
+    if (++this.taken === this.count[i]) {
+      this.taken = 0;
+      this.head = (i + 1) & this.mask;
+      this.runs--;
+    }
+    return t;
+  }
+
+  private grow(): void {
+    const n = this.mask + 1;
+    const start = new Float64Array(n * 2);
+    const step = new Float64Array(n * 2);
+    const count = new Float64Array(n * 2);
+    for (let k = 0; k < n; k++) {
+      const i = (this.head + k) & this.mask;
+      start[k] = this.start[i]!;
+      step[k] = this.step[i]!;
+      count[k] = this.count[i]!;
+    }
+    this.start = start;
+    this.step = step;
+    this.count = count;
+    this.mask = n * 2 - 1;
+    this.head = 0;
+  }
+}

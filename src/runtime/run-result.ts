@@ -1,0 +1,66 @@
+import type { Time } from '../kernel/time.js';
+
+export interface ContextStats {
+  readonly name: string;
+  readonly kind: string;
+  /** Clock when the context finished (or when the run stopped, for a deadlock). */
+  readonly finalClock: Time;
+}
+
+export interface ChannelStats {
+  readonly name: string;
+  readonly sender: string;
+  readonly receiver: string;
+  /** Simulated capacity; null when unbounded. */
+  readonly capacity: number | null;
+  readonly tokens: number;
+  /** Largest number of elements in the FIFO at one simulated instant (spec section 4). */
+  readonly peakOccupancy: number;
+}
+
+export interface BlockedWait {
+  readonly on: 'data' | 'room' | 'clock';
+  readonly channel: string;
+  /** The unit at the other end of the channel. */
+  readonly peer: string;
+  /** For 'clock': the clock value the peer must reach. */
+  readonly until?: Time;
+}
+
+export interface BlockedContext {
+  readonly unit: string;
+  readonly clock: Time;
+  readonly waits: readonly BlockedWait[];
+}
+
+export interface DeadlockReport {
+  /** Every live context that waits in simulated time, with what it waits for. */
+  readonly blocked: readonly BlockedContext[];
+  /** Producers the simulator held back (its own buffer full): not blocked in simulated time. */
+  readonly heldBack: readonly string[];
+}
+
+export interface RunResult {
+  readonly status: 'ok' | 'deadlock';
+  /** Elapsed cycles: the largest final clock over all contexts. */
+  readonly cycles: Time;
+  readonly contexts: readonly ContextStats[];
+  readonly channels: readonly ChannelStats[];
+  /** What units handed back with `report()`, by unit name. */
+  readonly reports: Readonly<Record<string, unknown>>;
+  readonly deadlock: DeadlockReport | null;
+}
+
+export function describeDeadlock(report: DeadlockReport): string {
+  const lines = [`deadlock: ${report.blocked.length} context(s) can never proceed`];
+  for (const b of report.blocked) {
+    const waits = b.waits.map((w) => {
+      if (w.on === 'data') return `data on '${w.channel}' (from '${w.peer}')`;
+      if (w.on === 'room') return `room on '${w.channel}' (to '${w.peer}')`;
+      return `clock of '${w.peer}' to reach ${w.until} (peek on '${w.channel}')`;
+    });
+    lines.push(`  '${b.unit}' at clock ${b.clock} waits for ${waits.join(' or ')}`);
+  }
+  if (report.heldBack.length > 0) lines.push(`  held back by the simulator, not blocked: ${report.heldBack.join(', ')}`);
+  return lines.join('\n');
+}

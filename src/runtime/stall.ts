@@ -1,0 +1,92 @@
+import { Wait } from '../kernel/wait.js';
+import type { Channel } from '../kernel/channel.js';
+import type { Context } from '../kernel/context.js';
+import type { BlockedContext, DeadlockReport } from './run-result.js';
+
+/**
+ * What to do when every live context is blocked. Returns true when some context was woken.
+ *
+ * Each step keeps the run's results independent of the schedule:
+ * 1. a producer held back by a buffer that has since drained below its low-water mark runs;
+ * 2. a held-back producer that some blocked context waits on gets a bigger buffer (never
+ *    one nobody waits on: that would only copy a simulated FIFO into memory);
+ * 3. a clock wait is answered: with every context blocked, nothing can act before the least
+ *    clock target T of any waiter, so every context blocked in simulated time is known
+ *    never to act below T again (the lookahead argument of conservative simulation).
+ * Otherwise the run is deadlocked.
+ */
+export function resolveStall(live: readonly Context[]): boolean {
+  let woke = false;
+  for (const ctx of live) {
+    if (bufferWait(ctx, (ch) => ch.held < ch.slots)) {
+      ctx.wake();
+      woke = true;
+    }
+  }
+  if (woke) return true;
+
+  const needed = new Set<Context>();
+  for (const ctx of live) forEachWait(ctx, (kind, ch) => needed.add(peerOf(kind, ch)));
+  for (const ctx of live) {
+    if (!needed.has(ctx)) continue;
+    for (let i = 0; i < ctx.waitCount; i++) {
+      if (ctx.waitKinds[i] === Wait.Buffer) ctx.waitChannels[i]!.grow();
+    }
+    if (bufferWait(ctx, () => true)) {
+      ctx.wake();
+      woke = true;
+    }
+  }
+  if (woke) return true;
+
+  let least = Infinity;
+  for (const ctx of live) {
+    for (let i = 0; i < ctx.waitCount; i++) {
+      if (ctx.waitKinds[i] === Wait.Clock) least = Math.min(least, ctx.waitTargets[i]!);
+    }
+  }
+  if (least === Infinity) return false;
+  for (const ctx of live) {
+    if (ctx.blocked && !bufferWait(ctx, () => true) && ctx.lowerBound < least) ctx.lowerBound = least;
+  }
+  for (const ctx of live) {
+    if (ctx.watchers.length > 0) ctx.releaseWatchers();
+  }
+  return live.some((ctx) => !ctx.blocked);
+}
+
+export function deadlockReport(live: readonly Context[]): DeadlockReport {
+  const blocked: BlockedContext[] = [];
+  const heldBack: string[] = [];
+  for (const ctx of live) {
+    if (bufferWait(ctx, () => true)) {
+      heldBack.push(ctx.name);
+      continue;
+    }
+    const waits: BlockedContext['waits'][number][] = [];
+    forEachWait(ctx, (kind, ch, until) => {
+      const peer = peerOf(kind, ch).name;
+      if (kind === Wait.Data) waits.push({ on: 'data', channel: ch.name, peer });
+      else if (kind === Wait.Room) waits.push({ on: 'room', channel: ch.name, peer });
+      else waits.push({ on: 'clock', channel: ch.name, peer, until });
+    });
+    blocked.push({ unit: ctx.name, clock: ctx.time, waits });
+  }
+  return { blocked, heldBack };
+}
+
+function forEachWait(ctx: Context, fn: (kind: number, ch: Channel, until: number) => void): void {
+  for (let i = 0; i < ctx.waitCount; i++) fn(ctx.waitKinds[i]!, ctx.waitChannels[i]!, ctx.waitTargets[i]!);
+}
+
+function peerOf(kind: number, ch: Channel): Context {
+  return kind === Wait.Data || kind === Wait.Clock ? ch.sender : ch.receiver;
+}
+
+/** True when the context waits on a full simulator buffer of a channel passing `test`. */
+function bufferWait(ctx: Context, test: (ch: Channel) => boolean): boolean {
+  for (let i = 0; i < ctx.waitCount; i++) {
+    if (ctx.waitKinds[i] === Wait.Buffer && test(ctx.waitChannels[i]!)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,61 @@
+import { registerUnitKind } from '../kernel/registry.js';
+import { nonNegativeInteger, record } from './params.js';
+import type { UnitContext } from '../kernel/unit-kind.js';
+
+export interface GeneratorParams {
+  /** Scalars, or vectors (one token each) for a channel of that width. */
+  values?: readonly number[] | readonly (readonly number[])[];
+  /** Instead of values: `count` elements start, start + step, ... */
+  count?: number;
+  start?: number;
+  step?: number;
+  /** Instead of values: element i is fn(i). Single-thread only: a function is not plain data. */
+  fn?: (i: number) => number;
+  /** Emit element i at times[i] (non-decreasing) instead of one element per cycle. */
+  times?: readonly number[];
+}
+
+/**
+ * One element per cycle: for each item, wait for room, emit at t + 1, then incr(1).
+ * With `times`, a timed stream: advance to times[i] - 1 and emit at times[i].
+ */
+export const generator = registerUnitKind<GeneratorParams>({
+  kind: 'generator',
+  ports(params) {
+    elementCount(params);
+    return { inputs: [], outputs: ['out'] };
+  },
+  *run(ctx: UnitContext, params) {
+    const out = ctx.output('out');
+    const n = elementCount(params);
+    const { values, fn, times } = params;
+    const start = params.start ?? 0;
+    const step = params.step ?? 1;
+    for (let i = 0; i < n; i++) {
+      while (!out.ready()) yield;
+      const stamp = times === undefined ? ctx.time + 1 : times[i]!;
+      if (times !== undefined) ctx.advance(stamp - 1);
+      const v = values === undefined ? (fn === undefined ? start + step * i : fn(i)) : values[i]!;
+      if (typeof v === 'number') out.enqueue(v, stamp);
+      else out.enqueueVector(v, stamp);
+      if (times === undefined) ctx.incr(1);
+    }
+  },
+});
+
+function elementCount(params: GeneratorParams): number {
+  const p = record(params, 'generator');
+  const count = p['values'] === undefined ? nonNegativeInteger(p['count'], 'generator count (or values)') : undefined;
+  if (p['values'] !== undefined && !Array.isArray(p['values'])) throw new Error('generator values must be an array');
+  if (p['fn'] !== undefined && typeof p['fn'] !== 'function') throw new Error('generator fn must be a function');
+  const n = count ?? (p['values'] as unknown[]).length;
+  const times = p['times'];
+  if (times !== undefined) {
+    if (!Array.isArray(times) || times.length !== n) throw new Error(`generator times must list ${n} times`);
+    for (let i = 0; i < n; i++) {
+      nonNegativeInteger(times[i], `generator times[${i}]`);
+      if (i > 0 && times[i] < times[i - 1]) throw new Error('generator times must not decrease');
+    }
+  }
+  return n;
+}
