@@ -34,9 +34,15 @@ export class Channel implements ChannelShape {
   sender!: Context;
   receiver!: Context;
 
-  /** Element times and payloads, a ring of `slots` entries. */
+  /** Element times, payloads and enqueue instants, a ring of `slots` entries. */
   times: Float64Array;
   data: Float64Array;
+  enqueuedAt: Float64Array;
+  /**
+   * Dequeue instants by slot, when the capacity fits the ring: the acknowledgement of
+   * element n is read when element n + capacity is sent, before slot n is reused.
+   */
+  dequeuedAt: Float64Array | null;
   slots: number;
   mask: number;
   /** A sender held back by a full buffer resumes once this few elements are left. */
@@ -47,7 +53,7 @@ export class Channel implements ChannelShape {
   /** Acknowledgements consumed by the sender. */
   acked = 0;
   closed = false;
-  /** Dequeue instants not yet consumed as acknowledgements (bounded channels only). */
+  /** Dequeue instants not yet consumed as acknowledgements, for capacities beyond the ring. */
   readonly acks: TimeRuns | null;
   readonly meter = new OccupancyMeter();
 
@@ -62,29 +68,41 @@ export class Channel implements ChannelShape {
     this.sendLatency = shape.sendLatency;
     this.responseLatency = shape.responseLatency;
     this.width = shape.width;
-    this.acks = Number.isFinite(shape.capacity) ? new TimeRuns() : null;
     const wanted = Math.min(shape.capacity, MAX_DEFAULT_SLOTS, Math.max(1, DEFAULT_SLOT_FLOATS / shape.width));
     this.slots = nextPowerOfTwo(wanted);
     this.mask = this.slots - 1;
     this.lowWater = this.slots >> 1;
     this.times = new Float64Array(this.slots);
     this.data = new Float64Array(this.slots * this.width);
+    this.enqueuedAt = new Float64Array(this.slots);
+    const ackInRing = shape.capacity <= this.slots;
+    this.dequeuedAt = ackInRing ? new Float64Array(this.slots) : null;
+    this.acks = Number.isFinite(shape.capacity) && !ackInRing ? new TimeRuns() : null;
   }
 
-  /** Doubles the physical buffer, keeping the elements in place order. */
+  /** Doubles the physical buffer, keeping every slot still needed at its element's index. */
   grow(): void {
     const slots = this.slots * 2;
     const times = new Float64Array(slots);
     const data = new Float64Array(slots * this.width);
+    const enqueuedAt = new Float64Array(slots);
+    const dequeuedAt = this.dequeuedAt === null ? null : new Float64Array(slots);
     const w = this.width;
-    for (let n = this.received; n < this.sent; n++) {
+    // Unacknowledged slots keep their dequeue instants; unswept ones their enqueue instants.
+    const oldest = dequeuedAt === null ? this.received : Math.min(this.acked, this.received);
+    const first = Math.max(oldest, this.sent - this.slots);
+    for (let n = first; n < this.sent; n++) {
       const from = n & this.mask;
       const to = n & (slots - 1);
       times[to] = this.times[from]!;
+      enqueuedAt[to] = this.enqueuedAt[from]!;
+      if (dequeuedAt !== null) dequeuedAt[to] = this.dequeuedAt![from]!;
       data.set(this.data.subarray(from * w, from * w + w), to * w);
     }
     this.times = times;
     this.data = data;
+    this.enqueuedAt = enqueuedAt;
+    this.dequeuedAt = dequeuedAt;
     this.slots = slots;
     this.mask = slots - 1;
     this.lowWater = slots >> 1;

@@ -128,9 +128,9 @@ export class Input {
     if (t > ctx.time) ctx.time = t;
     const now = ctx.time;
     ch.received++;
-    if (ch.acks !== null) ch.acks.push(now);
-    ch.meter.dequeued(now);
-    ch.meter.sweep(ch.closed ? Infinity : ch.sender.time, now);
+    if (ch.dequeuedAt !== null) ch.dequeuedAt[slot] = now;
+    else if (ch.acks !== null) ch.acks.push(now);
+    ch.meter.dequeued(ch, now, ch.closed ? Infinity : ch.sender.time);
     const wait = ch.senderWait;
     if (wait !== 0 && (wait === Wait.Room || ch.sent - ch.received <= ch.lowWater)) ch.sender.wake();
     return slot;

@@ -1,6 +1,13 @@
 import { TimeRuns } from './time-runs.js';
 import type { Time } from './time.js';
 
+/** Where the meter reads enqueue instants: element n's instant is `enqueuedAt[n & mask]`. */
+export interface EnqueueLog {
+  readonly enqueuedAt: Float64Array;
+  readonly mask: number;
+  readonly sent: number;
+}
+
 /**
  * Peak occupancy of a channel in simulated time (spec section 4): an element occupies the
  * channel from its enqueue instant (sender clock after any wait for room) until its dequeue
@@ -8,42 +15,61 @@ import type { Time } from './time.js';
  * before an enqueue.
  *
  * Both instant streams are non-decreasing, so the peak is a sweep over their merge. The
- * sweep only passes an instant once neither stream can still produce an earlier one
- * (their frontiers are the sender's and the receiver's clocks), which makes the result
- * independent of the schedule. Pending instants live in TimeRuns, so memory stays small
- * even when the simulated FIFO holds millions of elements.
+ * sweep passes an instant only once neither stream can still produce an earlier one (their
+ * frontiers are the sender's and the receiver's clocks), which makes the result independent
+ * of the schedule. Enqueue instants are read from the channel's ring: an element's instant
+ * is always swept before its slot is reused, because it precedes the element's own dequeue
+ * and the sender's clock. Dequeue instants that run ahead of the sender wait in TimeRuns,
+ * so a FIFO holding millions of elements in simulated time costs a few runs of memory.
  */
 export class OccupancyMeter {
-  private readonly enqueues = new TimeRuns();
-  private readonly dequeues = new TimeRuns();
+  private readonly pending = new TimeRuns();
+  /** Enqueue instants swept so far. */
+  private swept = 0;
   private occupancy = 0;
   peak = 0;
 
-  enqueued(t: Time): void {
-    this.enqueues.push(t);
-  }
-
-  dequeued(t: Time): void {
-    this.dequeues.push(t);
+  /** Records a dequeue at `at` and sweeps what can be swept. */
+  dequeued(log: EnqueueLog, at: Time, senderFrontier: Time): void {
+    if (this.pending.size === 0) {
+      // Common case: sweep enqueues before `at`, then the dequeue itself if no enqueue can precede it.
+      const enqueuedAt = log.enqueuedAt;
+      const mask = log.mask;
+      const sent = log.sent;
+      let n = this.swept;
+      let occupancy = this.occupancy;
+      while (n < sent && enqueuedAt[n & mask]! < at) {
+        if (++occupancy > this.peak) this.peak = occupancy;
+        n++;
+      }
+      this.swept = n;
+      if (n < sent ? enqueuedAt[n & mask]! >= at : senderFrontier >= at) {
+        this.occupancy = occupancy - 1;
+        return;
+      }
+      this.occupancy = occupancy;
+    }
+    this.pending.push(at);
+    this.sweep(log, senderFrontier, at);
   }
 
   /**
-   * Sweeps every instant that can no longer be preceded by a new one. `senderFrontier` and
-   * `receiverFrontier` are lower bounds on any future enqueue and dequeue instant.
+   * Sweeps every instant that can no longer be preceded by a new one; `senderFrontier` and
+   * `receiverFrontier` bound any future enqueue and dequeue instant from below.
    */
-  sweep(senderFrontier: Time, receiverFrontier: Time): void {
-    const enq = this.enqueues;
-    const deq = this.dequeues;
+  sweep(log: EnqueueLog, senderFrontier: Time, receiverFrontier: Time): void {
+    const pending = this.pending;
     for (;;) {
-      const nextEnq = enq.size > 0 ? enq.peek() : senderFrontier;
-      if (deq.size > 0 && deq.peek() <= nextEnq) {
-        deq.shift();
+      const hasEnqueue = this.swept < log.sent;
+      const nextEnqueue = hasEnqueue ? log.enqueuedAt[this.swept & log.mask]! : senderFrontier;
+      if (pending.size > 0 && pending.peek() <= nextEnqueue) {
+        pending.shift();
         this.occupancy--;
         continue;
       }
-      const nextDeq = deq.size > 0 ? deq.peek() : receiverFrontier;
-      if (enq.size > 0 && nextEnq < nextDeq) {
-        enq.shift();
+      const nextDequeue = pending.size > 0 ? pending.peek() : receiverFrontier;
+      if (hasEnqueue && nextEnqueue < nextDequeue) {
+        this.swept++;
         if (++this.occupancy > this.peak) this.peak = this.occupancy;
         continue;
       }
@@ -51,8 +77,8 @@ export class OccupancyMeter {
     }
   }
 
-  /** Time runs held in memory, for memory reports and tests. */
+  /** Dequeue instants held in memory (as runs), for memory reports and tests. */
   get heldRuns(): number {
-    return this.enqueues.runs + this.dequeues.runs;
+    return this.pending.runs;
   }
 }

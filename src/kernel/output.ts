@@ -25,9 +25,16 @@ export class Output {
   ready(): boolean {
     const ch = this.channel;
     if (ch.sent - ch.acked >= ch.capacity) {
-      const acks = ch.acks!;
-      if (acks.size === 0) return this.blocked(Wait.Room);
-      const at = acks.shift() + ch.responseLatency;
+      // The acknowledgement of the element `capacity` places back.
+      let at: number;
+      if (ch.dequeuedAt !== null) {
+        if (ch.acked >= ch.received) return this.blocked(Wait.Room);
+        at = ch.dequeuedAt[ch.acked & ch.mask]! + ch.responseLatency;
+      } else {
+        const acks = ch.acks!;
+        if (acks.size === 0) return this.blocked(Wait.Room);
+        at = acks.shift() + ch.responseLatency;
+      }
       const ctx = this.ctx;
       if (at > ctx.time) ctx.time = at;
       ch.acked++;
@@ -65,8 +72,8 @@ export class Output {
     const earliest = ctx.time + ch.sendLatency;
     const slot = ch.sent & ch.mask;
     ch.times[slot] = stamp > earliest ? stamp : earliest;
+    ch.enqueuedAt[slot] = ctx.time;
     ch.sent++;
-    ch.meter.enqueued(ctx.time);
     if (ch.receiverWaiting) ch.receiver.wake();
     return slot;
   }

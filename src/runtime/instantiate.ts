@@ -48,7 +48,7 @@ export function contextStats(ctx: Context): ContextStats {
 
 /** Final channel statistics; call once the run has stopped. */
 export function channelStats(ch: Channel): ChannelStats {
-  ch.meter.sweep(Infinity, Infinity);
+  ch.meter.sweep(ch, Infinity, Infinity);
   return {
     name: ch.name,
     sender: ch.sender.name,

@@ -1,0 +1,29 @@
+import { UsageError } from './errors.js';
+
+export function parsePositiveInt(value: string, what: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${what} must be a positive integer, got '${value}'`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+export function parseNonNegativeInt(value: string, what: string): number {
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`${what} must be a non-negative integer, got '${value}'`);
+  }
+  return Number(value);
+}
+
+/** Accumulates a repeatable NAME=K option into a record (the design checks the names). */
+export function collectAssignment(what: string): (value: string, previous: Record<string, number> | undefined) => Record<string, number> {
+  return (value, previous) => {
+    const match = /^([^=\s]+)=(.*)$/.exec(value);
+    if (match === null) throw new UsageError(`${what} must look like NAME=K, got '${value}'`);
+    return { ...previous, [match[1]!]: parsePositiveInt(match[2]!, `${what} '${match[1]}'`) };
+  };
+}
+
+/** 'auto' means as many workers as helps; the single-threaded executor always uses one. */
+export function parseWorkers(value: string): number {
+  return value === 'auto' ? 1 : parsePositiveInt(value, 'workers');
+}

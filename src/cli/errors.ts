@@ -1,0 +1,28 @@
+import { ProgramError, UnitError } from '../kernel/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_ERROR = 1;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_DEADLOCK = 3;
+
+/** Bad input found by the CLI itself (the library reports its own as ProgramError). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** One line on stderr and the exit code for an error that ended a command. */
+export function reportError(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ProgramError) {
+    console.error(`damflow: ${oneLine(error.message)}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (error instanceof UnitError) {
+    console.error(`damflow: run failed: ${oneLine(error.message)}`);
+    return EXIT_RUN_ERROR;
+  }
+  throw error;
+}
+
+export function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ');
+}

@@ -1,0 +1,135 @@
+import { ProgramError, UnitError } from '../kernel/errors.js';
+import { SingleThreadExecutor } from '../runtime/single-thread-executor.js';
+import { referenceSdpa, sdpaMatrix } from './sdpa-data.js';
+import { DESIGN_DEFS, headScoped, sdpaProgram } from './sdpa-design.js';
+import type { DeadlockReport } from '../runtime/run-result.js';
+import type { Progress } from '../runtime/single-thread-executor.js';
+import type { Matrix } from './sdpa-data.js';
+import type { DesignName, SdpaConfig } from './sdpa-design.js';
+
+export interface SdpaRunConfig extends SdpaConfig {
+  /** Accepted for forward compatibility; runs are single-threaded for now. */
+  readonly workers?: number;
+}
+
+export interface SdpaRunOptions {
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface SdpaChannelReport {
+  readonly head: number;
+  readonly name: string;
+  readonly capacity: number | null;
+  readonly peakOccupancy: number;
+  readonly tokens: number;
+}
+
+export interface SdpaMatrices {
+  /** Indexed [head], each row-major N x d. */
+  readonly q: readonly Matrix[];
+  readonly k: readonly Matrix[];
+  readonly v: readonly Matrix[];
+  /** Simulated output; empty on deadlock. */
+  readonly o: readonly Matrix[];
+}
+
+export interface SdpaRunResult {
+  readonly design: DesignName;
+  readonly n: number;
+  readonly d: number;
+  readonly heads: number;
+  readonly workers: number;
+  readonly status: 'ok' | 'deadlock';
+  readonly cycles: number;
+  readonly channels: readonly SdpaChannelReport[];
+  readonly intermediateMemory: { readonly capacity: number | null; readonly peakOccupancy: number };
+  readonly maxError: number | null;
+  readonly wallSeconds: number;
+  readonly deadlock: DeadlockReport | null;
+  readonly matrices: SdpaMatrices;
+}
+
+/**
+ * Outputs are convex combinations of V entries in [-1, 1). The designs round differently from
+ * the reference (the naive one does not subtract the row max; the modified one rescales as it
+ * goes), which costs a few ulps; anything near this bound is a wrong result, not rounding.
+ */
+const RELATIVE_TOLERANCE = 1e-9;
+
+/** Largest absolute error of one head's output; throws a UnitError of the sink beyond tolerance. */
+export function checkOutput(sink: string, out: Matrix, ref: Matrix, d: number): number {
+  let maxError = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const err = Math.abs(out[i]! - ref[i]!);
+    // Negated so that a NaN output fails too.
+    if (!(err <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(ref[i]!)))) {
+      throw new UnitError(sink, `output row ${Math.floor(i / d)} column ${i % d} is ${out[i]}, reference ${ref[i]}`);
+    }
+    maxError = Math.max(maxError, err);
+  }
+  return maxError;
+}
+
+/** Builds, runs and checks one SDPA configuration; a wrong output is a UnitError of the sink. */
+export function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): SdpaRunResult {
+  if (config.workers !== undefined && (!Number.isSafeInteger(config.workers) || config.workers < 1)) {
+    throw new ProgramError(`workers must be a positive integer, got ${config.workers}`);
+  }
+  const program = sdpaProgram(config);
+  const n = config.n;
+  const d = config.d ?? 1;
+  const heads = config.heads ?? 1;
+  const seed = config.seed ?? 1;
+
+  const started = performance.now();
+  const result = new SingleThreadExecutor(program, { onProgress: options.onProgress }).run();
+  const wallSeconds = (performance.now() - started) / 1000;
+
+  const def = DESIGN_DEFS[config.design];
+  const byName = new Map(result.channels.map((c) => [c.name, c]));
+  const channels: SdpaChannelReport[] = [];
+  let capacity: number | null = 0;
+  let peak = 0;
+  for (let h = 0; h < heads; h++) {
+    for (const c of def.channels) {
+      const stats = byName.get(headScoped(h, c.name))!;
+      channels.push({ head: h, name: c.name, capacity: stats.capacity, peakOccupancy: stats.peakOccupancy, tokens: stats.tokens });
+      if (!c.intermediate) continue;
+      peak += stats.peakOccupancy;
+      capacity = capacity === null || stats.capacity === null ? null : capacity + stats.capacity;
+    }
+  }
+
+  const matrix = (name: 'q' | 'k' | 'v'): Matrix[] =>
+    Array.from({ length: heads }, (_, h) => sdpaMatrix(seed, h, name, n, d));
+  const q = matrix('q');
+  const k = matrix('k');
+  const v = matrix('v');
+  const o: Matrix[] = [];
+  let maxError: number | null = null;
+  if (result.status === 'ok') {
+    maxError = 0;
+    for (let h = 0; h < heads; h++) {
+      const sink = headScoped(h, 'sink');
+      const out = result.reports[sink] as Matrix;
+      maxError = Math.max(maxError, checkOutput(sink, out, referenceSdpa(q[h]!, k[h]!, v[h]!, n, d), d));
+      o.push(out);
+    }
+  }
+
+  return {
+    design: config.design,
+    n,
+    d,
+    heads,
+    workers: 1,
+    status: result.status,
+    cycles: result.cycles,
+    channels,
+    intermediateMemory: { capacity, peakOccupancy: peak },
+    maxError,
+    wallSeconds,
+    deadlock: result.deadlock,
+    matrices: { q, k, v, o },
+  };
+}

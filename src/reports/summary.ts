@@ -1,0 +1,48 @@
+import { formatCount, formatTable } from './table.js';
+import { publishedCycles } from './published.js';
+import type { SdpaRunConfig, SdpaRunResult } from '../designs/run-sdpa.js';
+
+/**
+ * The published numbers hold only for the published latencies and II at d = 1 (capacities
+ * may be unbounded for the modified design: same cycles).
+ */
+export function publishedReference(config: SdpaRunConfig): number | undefined {
+  const overridden =
+    Object.keys(config.latency ?? {}).length > 0 ||
+    Object.keys(config.ii ?? {}).length > 0 ||
+    Object.keys(config.depth ?? {}).length > 0 ||
+    config.uniformDepth !== undefined ||
+    (config.unbounded === true && config.design !== 'modified');
+  if (overridden || (config.d ?? 1) !== 1) return undefined;
+  return publishedCycles(config.design, config.n);
+}
+
+export function formatSummary(config: SdpaRunConfig, result: SdpaRunResult): string {
+  const lines = [
+    `design ${result.design}, N = ${result.n}, d = ${result.d}, heads = ${result.heads}, workers = ${result.workers}`,
+    `status: ${result.status}`,
+    `cycles: ${formatCount(result.cycles)}`,
+  ];
+  const published = publishedReference(config);
+  if (published !== undefined) {
+    const verdict = published === result.cycles ? 'match' : `differs by ${result.cycles - published}`;
+    lines.push(`published: ${formatCount(published)} (${verdict})`);
+  }
+  if (result.maxError !== null) lines.push(`max error vs reference: ${result.maxError.toExponential(2)}`);
+  lines.push(`wall time: ${result.wallSeconds.toFixed(3)} s`);
+  lines.push('');
+  const multiHead = result.heads > 1;
+  const header = [...(multiHead ? ['head'] : []), 'channel', 'capacity', 'peak', 'tokens'];
+  const rows = result.channels.map((c) => [
+    ...(multiHead ? [String(c.head)] : []),
+    c.name,
+    formatCount(c.capacity),
+    formatCount(c.peakOccupancy),
+    formatCount(c.tokens),
+  ]);
+  lines.push(formatTable(header, rows));
+  lines.push('');
+  const mem = result.intermediateMemory;
+  lines.push(`intermediate memory: capacity ${formatCount(mem.capacity)}, peak occupancy ${formatCount(mem.peakOccupancy)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,105 @@
+import { UnitError } from '../kernel/errors.js';
+import type { Context } from '../kernel/context.js';
+import type { Scheduler } from '../kernel/scheduler.js';
+
+/**
+ * Runs contexts cooperatively on one thread: a FIFO ready queue of contexts whose last wait
+ * condition was met. Shared by the single-thread executor and by each pool worker, so both
+ * apply the same channel and clock rules.
+ */
+export class CooperativeScheduler implements Scheduler {
+  contexts: readonly Context[] = [];
+  live = 0;
+  private queue: Context[] = [];
+  private mask = 0;
+  private head = 0;
+  private size = 0;
+  private current: Context | null = null;
+
+  /** Takes the contexts this scheduler runs (built with it as their scheduler). */
+  adopt(contexts: readonly Context[]): void {
+    this.contexts = contexts;
+    this.live = contexts.length;
+    let n = 1;
+    while (n < contexts.length) n *= 2;
+    this.queue = new Array<Context>(n);
+    this.mask = n - 1;
+    for (const ctx of contexts) this.push(ctx);
+  }
+
+  makeReady(ctx: Context): void {
+    if (ctx !== this.current) this.push(ctx);
+  }
+
+  get idle(): boolean {
+    return this.size === 0;
+  }
+
+  /**
+   * Runs ready contexts until none is left, or `budget` slices. `afterSlice` sees each
+   * context after it yielded or finished. A unit that throws stops every body and the
+   * error, naming the unit, propagates.
+   */
+  drain(budget: number, afterSlice: ((ctx: Context) => void) | null): void {
+    while (this.size > 0 && budget-- > 0) {
+      const ctx = this.queue[this.head]!;
+      this.head = (this.head + 1) & this.mask;
+      this.size--;
+      this.current = ctx;
+      let done: boolean | undefined;
+      try {
+        done = ctx.body!.next().done;
+      } catch (error) {
+        this.current = null;
+        this.stop(ctx);
+        throw UnitError.from(ctx.name, error);
+      }
+      this.current = null;
+      if (done) this.finish(ctx);
+      else if (ctx.waitCount === 0) this.push(ctx);
+      if (ctx.time >= ctx.watchFrom) ctx.releaseWatchers();
+      if (afterSlice !== null) afterSlice(ctx);
+    }
+  }
+
+  /** Least clock over live contexts (the progress every context has made). */
+  leastClock(): number {
+    let least = Infinity;
+    for (const ctx of this.contexts) if (!ctx.finished && ctx.time < least) least = ctx.time;
+    return least;
+  }
+
+  /** Ends every unfinished body (running its finally blocks), except the one that threw. */
+  stop(failed: Context | null): void {
+    for (const ctx of this.contexts) {
+      if (ctx.body === null || ctx === failed) continue;
+      try {
+        ctx.body.return();
+      } catch {
+        // The run is already over; a unit's clean-up error must not mask the first one.
+      }
+      ctx.body = null;
+    }
+  }
+
+  private finish(ctx: Context): void {
+    ctx.finished = true;
+    ctx.body = null;
+    this.live--;
+    for (const output of ctx.outputs.values()) {
+      const ch = output.channel;
+      ch.closed = true;
+      if (ch.receiverWaiting) ch.receiver.wake();
+    }
+    // A sender blocked on a channel into a finished unit must hear of it (it fails).
+    for (const input of ctx.inputs.values()) {
+      const ch = input.channel;
+      if (ch.senderWait !== 0) ch.sender.wake();
+    }
+  }
+
+  private push(ctx: Context): void {
+    this.queue[(this.head + this.size) & this.mask] = ctx;
+    this.size++;
+  }
+}

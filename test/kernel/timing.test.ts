@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder } from '../../src/kernel/program.js';
+import { registerUnitKind } from '../../src/kernel/registry.js';
+import { channel, clock, run } from './helpers.js';
+
+// Generator: per element, wait for room, enqueue(v, t+1), incr(1).
+// Recorder (ii): dequeue (t = max(t, elem.time), ack at t + Lr), record, incr(ii).
+function genToSlow(k: number, capacity: number | null, ii = 3, latency = 1, responseLatency = 1) {
+  return new ProgramBuilder()
+    .unit('gen', 'generator', { count: k })
+    .unit('slow', 'test-recorder', { ii })
+    .channel('c', 'gen.out', 'slow.in', { capacity, latency, responseLatency })
+    .build();
+}
+
+describe('backpressure', () => {
+  it('capacity 1, K=5, consumer incr(3)', () => {
+    // gen: e0 enq@0 time1, t=1.
+    // slow: deq e0 @1 (ack 1+1=2), t=4.   gen e1: t=max(1,2)=2, time 3, t=3.
+    // slow: deq e1 @max(4,3)=4 (ack 5), t=7. gen e2: t=5, time 6, t=6.
+    // slow: deq e2 @7 (ack 8), t=10.       gen e3: t=8, time 9, t=9.
+    // slow: deq e3 @10 (ack 11), t=13.     gen e4: t=11, time 12, t=12 -> gen final 12.
+    // slow: deq e4 @13, t=16 -> final 16.
+    const r = run(genToSlow(5, 1));
+    expect(r.status).toBe('ok');
+    expect(clock(r, 'gen')).toBe(12);
+    expect(clock(r, 'slow')).toBe(16);
+    expect(r.cycles).toBe(16);
+    expect(r.reports['slow']).toEqual([[0, 1], [1, 4], [2, 7], [3, 10], [4, 13]]);
+    // occupancy: e0 [0,1) e1 [2,4) e2 [5,7) e3 [8,10) e4 [11,13): peak 1
+    expect(channel(r, 'c').peakOccupancy).toBe(1);
+    expect(channel(r, 'c').tokens).toBe(5);
+  });
+
+  it('capacity 2, K=5, consumer incr(3)', () => {
+    // gen: e0 enq@0 time1 t=1; e1 enq@1 time2 t=2 (outstanding 1 < 2).
+    // slow: deq e0 @1 ack2, t=4; deq e1 @max(4,2)=4 ack5, t=7.
+    // gen e2: needs ack of e0 (2): t=max(2,2)=2, time 3, t=3.
+    // gen e3: needs ack of e1 (5): t=5, time 6, t=6.
+    // slow: deq e2 @max(7,3)=7 ack 8, t=10.
+    // gen e4: needs ack of e2 (8): t=8, time 9, t=9 -> gen final 9.
+    // slow: deq e3 @max(10,6)=10, t=13; deq e4 @max(13,9)=13, t=16 -> final 16.
+    const r = run(genToSlow(5, 2));
+    expect(clock(r, 'gen')).toBe(9);
+    expect(clock(r, 'slow')).toBe(16);
+    expect(r.reports['slow']).toEqual([[0, 1], [1, 4], [2, 7], [3, 10], [4, 13]]);
+    // occupancy: e0 [0,1) e1 [1,4) e2 [2,7) e3 [5,10) e4 [8,13): at 2 -> {e1,e2} = 2; never 3.
+    expect(channel(r, 'c').peakOccupancy).toBe(2);
+  });
+
+  it('unbounded, K=5, consumer incr(3)', () => {
+    // gen never waits: e_i enq@i time i+1, t=5 at the end.
+    // slow: deq at 1, 4, 7, 10, 13 (max(prev+3, i+1) = 1+3i); final 16.
+    // occupancy e_i = [i, 1+3i): e0 [0,1) e1 [1,4) e2 [2,7) e3 [3,10) e4 [4,13).
+    // at 3: e1,e2,e3 = 3; at 4: e2,e3,e4 = 3 (e1 left at 4, half-open); peak 3.
+    const r = run(genToSlow(5, null));
+    expect(clock(r, 'gen')).toBe(5);
+    expect(clock(r, 'slow')).toBe(16);
+    expect(channel(r, 'c').peakOccupancy).toBe(3);
+    expect(channel(r, 'c').capacity).toBeNull();
+  });
+
+  it('response latency 3, capacity 1, consumer incr(1), K=3', () => {
+    // gen e0 enq@0 time1, t=1. slow deq @1, ack 1+3=4, t=2.
+    // gen e1: t=max(1,4)=4, time 5, t=5. slow deq @max(2,5)=5, ack 8, t=6.
+    // gen e2: t=8, time 9, t=9 (final). slow deq @9, t=10 (final).
+    const r = run(genToSlow(3, 1, 1, 1, 3));
+    expect(clock(r, 'gen')).toBe(9);
+    expect(clock(r, 'slow')).toBe(10);
+    expect(r.reports['slow']).toEqual([[0, 1], [1, 5], [2, 9]]);
+    expect(r.cycles).toBe(10);
+  });
+
+  it('send latency 4, response latency 2, capacity 1, consumer incr(1), K=3', () => {
+    // gen e0 enq@0 time max(1, 0+4)=4, t=1. slow deq @4, ack 6, t=5.
+    // gen e1: t=6, time 10, t=7. slow deq @10, ack 12, t=11.
+    // gen e2: t=12, time 16, t=13 (final). slow deq @16, t=17 (final).
+    const r = run(genToSlow(3, 1, 1, 4, 2));
+    expect(clock(r, 'gen')).toBe(13);
+    expect(clock(r, 'slow')).toBe(17);
+    expect(r.reports['slow']).toEqual([[0, 4], [1, 10], [2, 16]]);
+  });
+});
+
+describe('stamps', () => {
+  it('a stamp later than t + latency is kept', () => {
+    // emitter offset 10, ii 1: e_i enq@i with stamp i+10 > i+1 -> times 10, 11, 12. final 3.
+    // recorder ii 1: deq @10 t=11; deq @max(11,11)=11 t=12; deq @12 t=13 -> final 13.
+    const p = new ProgramBuilder()
+      .unit('src', 'test-emitter', { count: 3, offset: 10 })
+      .unit('dst', 'test-recorder', { ii: 1 })
+      .channel('c', 'src.out', 'dst.in')
+      .build();
+    const r = run(p);
+    expect(clock(r, 'src')).toBe(3);
+    expect(r.reports['dst']).toEqual([[0, 10], [1, 11], [2, 12]]);
+    expect(r.cycles).toBe(13);
+    // occupancy e_i [i, 10+i): at 2: e0,e1,e2 = 3
+    expect(channel(r, 'c').peakOccupancy).toBe(3);
+  });
+
+  it('a stamp earlier than t + latency becomes t + latency', () => {
+    // emitter offset 0, latency 3: time = max(i, i+3) = i+3 -> 3, 4, 5.
+    // recorder ii 0: deq at 3, 4, 5 -> final 5.
+    const p = new ProgramBuilder()
+      .unit('src', 'test-emitter', { count: 3, offset: 0 })
+      .unit('dst', 'test-recorder')
+      .channel('c', 'src.out', 'dst.in', { latency: 3 })
+      .build();
+    const r = run(p);
+    expect(r.reports['dst']).toEqual([[0, 3], [1, 4], [2, 5]]);
+    expect(r.cycles).toBe(5);
+  });
+
+  it('stamps are never re-sorted (FIFO order)', () => {
+    // emitter first=0: e0 stamp max(0+10... ) - use two emitters? Instead: offset 10 then
+    // latency shorter later is impossible with one emitter; FIFO shown via times staying in order:
+    // generator with times [5, 5, 9]: advance to 4, emit 5; advance(4), emit 5; advance 8, emit 9.
+    // recorder ii 0: deq 5, 5, 9.
+    const p = new ProgramBuilder()
+      .unit('g', 'generator', { values: [7, 8, 9], times: [5, 5, 9] })
+      .unit('dst', 'test-recorder')
+      .channel('c', 'g.out', 'dst.in')
+      .build();
+    const r = run(p);
+    expect(r.reports['dst']).toEqual([[7, 5], [8, 5], [9, 9]]);
+    expect(clock(r, 'g')).toBe(8);
+  });
+});
+
+describe('2^31 clocks', () => {
+  it('exact cycles past 2^31', () => {
+    // src: incr(2^31+5) -> t = 2147483653; enqueue time t+1 = 2147483654; incr(1) -> final 2147483654.
+    // dst (ii 3): deq @2147483654, t = 2147483657 (final).
+    const p = new ProgramBuilder()
+      .unit('src', 'test-emitter', { count: 1, first: 2 ** 31 + 5 })
+      .unit('dst', 'test-recorder', { ii: 3 })
+      .channel('c', 'src.out', 'dst.in', { capacity: 1 })
+      .build();
+    const r = run(p);
+    expect(clock(r, 'src')).toBe(2147483654);
+    expect(r.reports['dst']).toEqual([[0, 2147483654]]);
+    expect(r.cycles).toBe(2147483657);
+  });
+});
+
+// Like the generator, but checks for room twice per element.
+registerUnitKind<{ count: number }>({
+  kind: 'test-double-ready',
+  ports: () => ({ inputs: [], outputs: ['out'] }),
+  *run(ctx, params) {
+    const out = ctx.output('out');
+    const clocks: number[] = [];
+    ctx.report(clocks);
+    for (let i = 0; i < params.count; i++) {
+      while (!out.ready()) yield;
+      const before = ctx.time;
+      if (!out.ready()) throw new Error('second ready() failed');
+      if (ctx.time !== before) throw new Error('second ready() moved the clock');
+      clocks.push(ctx.time);
+      out.enqueue(i, ctx.time + 1);
+      ctx.incr(1);
+    }
+  },
+});
+
+describe('waiting for room is idempotent', () => {
+  it('checking twice consumes one acknowledgement (same timing as the generator)', () => {
+    // Same derivation as 'capacity 1, K=5, consumer incr(3)': enqueue instants 0, 2, 5, 8, 11;
+    // sender final 12; consumer final 16. Had the second check consumed a second ack, the
+    // sender would wait for an acknowledgement that never comes (deadlock) or skip ahead.
+    const p = new ProgramBuilder()
+      .unit('src', 'test-double-ready', { count: 5 })
+      .unit('slow', 'test-recorder', { ii: 3 })
+      .channel('c', 'src.out', 'slow.in', { capacity: 1 })
+      .build();
+    const r = run(p);
+    expect(r.status).toBe('ok');
+    expect(r.reports['src']).toEqual([0, 2, 5, 8, 11]);
+    expect(clock(r, 'src')).toBe(12);
+    expect(clock(r, 'slow')).toBe(16);
+  });
+});

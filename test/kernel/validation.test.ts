@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ProgramError } from '../../src/kernel/errors.js';
+import { ProgramBuilder } from '../../src/kernel/program.js';
+import type { ChannelOptions } from '../../src/kernel/program.js';
+import './helpers.js';
+
+function pair(options: ChannelOptions = {}, name = 'link') {
+  return new ProgramBuilder().unit('g', 'generator', { count: 1 }).unit('s', 'sink').channel(name, 'g.out', 's.in', options);
+}
+
+function fails(build: () => unknown, ...patterns: RegExp[]) {
+  expect(build).toThrow(ProgramError);
+  for (const p of patterns) expect(build).toThrow(p);
+}
+
+describe('ProgramBuilder validation', () => {
+  it('accepts a well-formed program', () => {
+    expect(() => pair({ capacity: 2, latency: 3, responseLatency: 4, width: 1 }).build()).not.toThrow();
+  });
+
+  it('duplicate unit name', () => {
+    fails(() => pair().unit('g', 'sink').build(), /'g'/, /twice/);
+  });
+
+  it('duplicate channel name', () => {
+    fails(
+      () =>
+        new ProgramBuilder()
+          .unit('g', 'generator', { count: 1 })
+          .unit('s', 'sink')
+          .unit('g2', 'generator', { count: 1 })
+          .unit('s2', 'sink')
+          .channel('dup', 'g.out', 's.in')
+          .channel('dup', 'g2.out', 's2.in')
+          .build(),
+      /'dup'/,
+      /twice/,
+    );
+  });
+
+  it('unknown kind names the unit and the kind', () => {
+    fails(() => new ProgramBuilder().unit('mystery', 'no-such-kind').build(), /'mystery'/, /no-such-kind/);
+  });
+
+  it('unknown unit in a channel (sender and receiver)', () => {
+    fails(
+      () => new ProgramBuilder().unit('s', 'sink').channel('c1', 'ghost.out', 's.in').build(),
+      /'c1'/,
+      /'ghost'/,
+    );
+    fails(
+      () => new ProgramBuilder().unit('g', 'generator', { count: 1 }).channel('c2', 'g.out', 'phantom.in').build(),
+      /'c2'/,
+      /'phantom'/,
+    );
+  });
+
+  it('unknown port', () => {
+    fails(
+      () => new ProgramBuilder().unit('g', 'generator', { count: 1 }).unit('s', 'sink').channel('c3', 'g.nope', 's.in').build(),
+      /'c3'/,
+      /'nope'/,
+    );
+    fails(
+      () => new ProgramBuilder().unit('g', 'generator', { count: 1 }).unit('s', 'sink').channel('c4', 'g.out', 's.zzz').build(),
+      /'c4'/,
+      /'zzz'/,
+    );
+  });
+
+  it('endpoint not written unit.port', () => {
+    fails(() => new ProgramBuilder().unit('s', 'sink').channel('c5', 'noport', 's.in').build(), /'c5'/);
+  });
+
+  it('port connected twice', () => {
+    fails(
+      () =>
+        new ProgramBuilder()
+          .unit('g', 'generator', { count: 1 })
+          .unit('s', 'sink')
+          .unit('s2', 'sink')
+          .channel('first', 'g.out', 's.in')
+          .channel('second', 'g.out', 's2.in')
+          .build(),
+      /'second'/,
+      /'first'/,
+      /g\.out/,
+    );
+  });
+
+  it('unconnected port (input and output)', () => {
+    fails(() => new ProgramBuilder().unit('lonely', 'sink').build(), /'lonely'/, /'in'/, /not connected/);
+    fails(() => new ProgramBuilder().unit('g', 'generator', { count: 1 }).build(), /'g'/, /'out'/, /not connected/);
+  });
+
+  for (const field of ['capacity', 'latency', 'responseLatency', 'width'] as const) {
+    for (const bad of [0, 1.5, -1, Number.NaN]) {
+      it(`${field} = ${bad} is rejected naming the channel`, () => {
+        fails(() => pair({ [field]: bad }, 'badchan').build(), /'badchan'/, /positive integer/);
+      });
+    }
+  }
+
+  it('bad unit parameters name the unit', () => {
+    fails(
+      () =>
+        new ProgramBuilder()
+          .unit('g', 'generator', { count: 1 })
+          .unit('bc', 'broadcast', { outputs: 0 })
+          .channel('c', 'g.out', 'bc.in')
+          .build(),
+      /'bc'/,
+      /outputs/,
+    );
+    fails(() => new ProgramBuilder().unit('m', 'merge', { inputs: 1.5 }).build(), /'m'/, /inputs/);
+    fails(() => new ProgramBuilder().unit('gen', 'generator', { count: -1 }).build(), /'gen'/, /count/);
+    fails(
+      () => new ProgramBuilder().unit('gt', 'generator', { count: 2, times: [3, 1] }).build(),
+      /'gt'/,
+      /decrease/,
+    );
+    fails(() => new ProgramBuilder().unit('ck', 'checker', { expected: [1], tolerance: -1 }).build(), /'ck'/, /tolerance/);
+  });
+});

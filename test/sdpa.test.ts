@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { checkOutput, runSdpa } from '../src/designs/run-sdpa.js';
+import { DESIGNS } from '../src/designs/sdpa-design.js';
+import { ProgramError, UnitError } from '../src/kernel/errors.js';
+
+describe('runSdpa numerics', () => {
+  it.each(
+    DESIGNS.flatMap((design) => [
+      { design, n: 16, d: 1, heads: 1 },
+      { design, n: 16, d: 16, heads: 1 },
+      { design, n: 8, d: 64, heads: 1 },
+      { design, n: 12, d: 4, heads: 3 },
+    ]),
+  )('$design N=$n d=$d heads=$heads matches the reference', (config) => {
+    const result = runSdpa(config);
+    expect(result.status).toBe('ok');
+    expect(result.maxError).not.toBeNull();
+    expect(result.maxError!).toBeLessThan(1e-12);
+    expect(result.matrices.o).toHaveLength(config.heads);
+    expect(result.channels).toHaveLength(config.heads * (config.design === 'naive' ? 8 : 11));
+  });
+
+  it('runs the heads as independent pipelines in simulated time', () => {
+    const one = runSdpa({ design: 'modified', n: 8 });
+    const three = runSdpa({ design: 'modified', n: 8, heads: 3 });
+    expect(three.cycles).toBe(one.cycles);
+    expect(three.intermediateMemory.capacity).toBe(3 * one.intermediateMemory.capacity!);
+    expect(three.intermediateMemory.peakOccupancy).toBe(3 * one.intermediateMemory.peakOccupancy);
+  });
+
+  it('always reports one worker', () => {
+    expect(runSdpa({ design: 'naive', n: 4, workers: 8 }).workers).toBe(1);
+    expect(() => runSdpa({ design: 'naive', n: 4, workers: 0 })).toThrow(ProgramError);
+  });
+});
+
+describe('checkOutput', () => {
+  const ref = Float64Array.from([0.5, -0.25, 0.125, 1]);
+
+  it('accepts rounding differences and returns the largest', () => {
+    // Powers of two keep the differences exact.
+    const out = Float64Array.from([0.5 + 2 ** -45, -0.25, 0.125 - 2 ** -40, 1]);
+    expect(checkOutput('h0/sink', out, ref, 2)).toBe(2 ** -40);
+  });
+
+  it.each([
+    ['a wrong value', Float64Array.from([0.5, -0.25, 0.126, 1])],
+    ['NaN', Float64Array.from([0.5, Number.NaN, 0.125, 1])],
+  ])('fails the run on %s, naming the row and column', (_label, out) => {
+    expect(() => checkOutput('h0/sink', out, ref, 2)).toThrow(UnitError);
+    expect(() => checkOutput('h0/sink', out, ref, 2)).toThrow(/h0\/sink.*row [01] column [01]/);
+  });
+});
+
+describe('runSdpa intermediate memory', () => {
+  it('grows with N for the naive design (the long FIFO) and stays flat for the modified one', () => {
+    const naive = [16, 32].map((n) => runSdpa({ design: 'naive', n }).intermediateMemory);
+    const modified = [16, 32].map((n) => runSdpa({ design: 'modified', n }).intermediateMemory);
+    // long is N + 34; the other naive FIFOs (short 13, rowsum 24, div 9) do not depend on N.
+    expect(naive.map((m) => m.capacity)).toEqual([16 + 34 + 46, 32 + 34 + 46]);
+    expect(naive[1]!.peakOccupancy - naive[0]!.peakOccupancy).toBe(16);
+    // qk 12, four delta/e FIFOs of 2, rowsum 10, outp 14.
+    expect(modified.map((m) => m.capacity)).toEqual([44, 44]);
+    expect(modified[1]!.peakOccupancy).toBe(modified[0]!.peakOccupancy);
+  });
+
+  it('is unbounded (null) when any intermediate FIFO is', () => {
+    expect(runSdpa({ design: 'modified', n: 4, unbounded: true }).intermediateMemory.capacity).toBeNull();
+  });
+});
+
+describe('runSdpa overrides worked out by hand', () => {
+  // The last compute unit emits each output row at t + L into a channel the sink drains as soon
+  // as a row arrives. While that channel never fills (at most its capacity of rows: N <= 22 for
+  // `final`, N = capacity for `out`) nothing upstream depends on the unit's latency, so the
+  // sink, which finishes last, finishes exactly X cycles later when L grows by X.
+  it('raising the latency of the modified design\'s div by X adds X cycles', () => {
+    const base = runSdpa({ design: 'modified', n: 16 }).cycles;
+    expect(base).toBe(558);
+    expect(runSdpa({ design: 'modified', n: 16, latency: { div: 21 + 5 } }).cycles).toBe(base + 5);
+  });
+
+  it('raising the latency of the naive design\'s matvec by X adds X cycles', () => {
+    const base = runSdpa({ design: 'naive', n: 16 }).cycles;
+    expect(base).toBe(596);
+    expect(runSdpa({ design: 'naive', n: 16, latency: { matvec: 13 + 7 } }).cycles).toBe(base + 7);
+  });
+
+  // Spec section 2.2: the modified design's capacities do not limit throughput at all.
+  it('unbounded FIFOs leave the modified design\'s cycle count unchanged', () => {
+    expect(runSdpa({ design: 'modified', n: 32, unbounded: true }).cycles).toBe(2094);
+  });
+
+  it('a long FIFO below N deadlocks the naive design; exactly N runs', () => {
+    const stuck = runSdpa({ design: 'naive', n: 16, depth: { long: 8 } });
+    expect(stuck.status).toBe('deadlock');
+    expect(stuck.maxError).toBeNull();
+    expect(JSON.stringify(stuck.deadlock)).toContain('long');
+    expect(runSdpa({ design: 'naive', n: 16, depth: { long: 16 } }).status).toBe('ok');
+  });
+});
