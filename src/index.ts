@@ -13,4 +13,6 @@ export type { RunResult, ChannelStats, ContextStats, DeadlockReport, BlockedCont
 export * from './units/index.js';
 export { sdpaProgram, DESIGNS, DESIGN_DEFS, headScoped, type SdpaConfig, type DesignName } from './designs/sdpa-design.js';
 export { sdpaMatrix, referenceSdpa } from './designs/sdpa-data.js';
-export { simulate, type SimulateOptions } from './runtime/simulate.js';
+export { simulate, place, type SimulateOptions, type Simulation } from './runtime/simulate.js';
+export { partition, placement, cuttable, type Placement } from './runtime/partition.js';
+export { RunAborted } from './runtime/pool-executor.js';

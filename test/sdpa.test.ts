@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkOutput, runSdpa } from '../src/designs/run-sdpa.js';
-import { DESIGNS } from '../src/designs/sdpa-design.js';
-import { ProgramError, UnitError } from '../src/kernel/errors.js';
+import { checkOutput, runSdpa } from '../dist/designs/run-sdpa.js';
+import { DESIGNS } from '../dist/designs/sdpa-design.js';
+import { ProgramError, UnitError } from '../dist/kernel/errors.js';
 
 describe('runSdpa numerics', () => {
   it.each(
@@ -11,8 +11,8 @@ describe('runSdpa numerics', () => {
       { design, n: 8, d: 64, heads: 1 },
       { design, n: 12, d: 4, heads: 3 },
     ]),
-  )('$design N=$n d=$d heads=$heads matches the reference', (config) => {
-    const result = runSdpa(config);
+  )('$design N=$n d=$d heads=$heads matches the reference', async (config) => {
+    const result = await runSdpa(config);
     expect(result.status).toBe('ok');
     expect(result.maxError).not.toBeNull();
     expect(result.maxError!).toBeLessThan(1e-12);
@@ -20,24 +20,25 @@ describe('runSdpa numerics', () => {
     expect(result.channels).toHaveLength(config.heads * (config.design === 'naive' ? 8 : 11));
   });
 
-  it('runs the heads as independent pipelines in simulated time', () => {
-    const one = runSdpa({ design: 'modified', n: 8 });
-    const three = runSdpa({ design: 'modified', n: 8, heads: 3 });
+  it('runs the heads as independent pipelines in simulated time', async () => {
+    const one = await runSdpa({ design: 'modified', n: 8 });
+    const three = await runSdpa({ design: 'modified', n: 8, heads: 3 });
     expect(three.cycles).toBe(one.cycles);
     expect(three.intermediateMemory.capacity).toBe(3 * one.intermediateMemory.capacity!);
     expect(three.intermediateMemory.peakOccupancy).toBe(3 * one.intermediateMemory.peakOccupancy);
   });
 
-  it('always reports one worker', () => {
-    expect(runSdpa({ design: 'naive', n: 4, workers: 8 }).workers).toBe(1);
-    expect(() => runSdpa({ design: 'naive', n: 4, workers: 0 })).toThrow(ProgramError);
+  it('uses no more workers than there are heads, and rejects zero workers', async () => {
+    expect((await runSdpa({ design: 'naive', n: 4, workers: 8 })).workers).toBe(1);
+    expect((await runSdpa({ design: 'naive', n: 4, heads: 2, workers: 8 })).workers).toBe(2);
+    await expect(runSdpa({ design: 'naive', n: 4, workers: 0 })).rejects.toThrow(ProgramError);
   });
 });
 
 describe('checkOutput', () => {
   const ref = Float64Array.from([0.5, -0.25, 0.125, 1]);
 
-  it('accepts rounding differences and returns the largest', () => {
+  it('accepts rounding differences and returns the largest', async () => {
     // Powers of two keep the differences exact.
     const out = Float64Array.from([0.5 + 2 ** -45, -0.25, 0.125 - 2 ** -40, 1]);
     expect(checkOutput('h0/sink', out, ref, 2)).toBe(2 ** -40);
@@ -53,9 +54,9 @@ describe('checkOutput', () => {
 });
 
 describe('runSdpa intermediate memory', () => {
-  it('grows with N for the naive design (the long FIFO) and stays flat for the modified one', () => {
-    const naive = [16, 32].map((n) => runSdpa({ design: 'naive', n }).intermediateMemory);
-    const modified = [16, 32].map((n) => runSdpa({ design: 'modified', n }).intermediateMemory);
+  it('grows with N for the naive design (the long FIFO) and stays flat for the modified one', async () => {
+    const naive = await Promise.all([16, 32].map(async (n) => (await runSdpa({ design: 'naive', n })).intermediateMemory));
+    const modified = await Promise.all([16, 32].map(async (n) => (await runSdpa({ design: 'modified', n })).intermediateMemory));
     // long is N + 34; the other naive FIFOs (short 13, rowsum 24, div 9) do not depend on N.
     expect(naive.map((m) => m.capacity)).toEqual([16 + 34 + 46, 32 + 34 + 46]);
     expect(naive[1]!.peakOccupancy - naive[0]!.peakOccupancy).toBe(16);
@@ -64,8 +65,8 @@ describe('runSdpa intermediate memory', () => {
     expect(modified[1]!.peakOccupancy).toBe(modified[0]!.peakOccupancy);
   });
 
-  it('is unbounded (null) when any intermediate FIFO is', () => {
-    expect(runSdpa({ design: 'modified', n: 4, unbounded: true }).intermediateMemory.capacity).toBeNull();
+  it('is unbounded (null) when any intermediate FIFO is', async () => {
+    expect((await runSdpa({ design: 'modified', n: 4, unbounded: true })).intermediateMemory.capacity).toBeNull();
   });
 });
 
@@ -74,28 +75,28 @@ describe('runSdpa overrides worked out by hand', () => {
   // as a row arrives. While that channel never fills (at most its capacity of rows: N <= 22 for
   // `final`, N = capacity for `out`) nothing upstream depends on the unit's latency, so the
   // sink, which finishes last, finishes exactly X cycles later when L grows by X.
-  it('raising the latency of the modified design\'s div by X adds X cycles', () => {
-    const base = runSdpa({ design: 'modified', n: 16 }).cycles;
+  it('raising the latency of the modified design\'s div by X adds X cycles', async () => {
+    const base = (await runSdpa({ design: 'modified', n: 16 })).cycles;
     expect(base).toBe(558);
-    expect(runSdpa({ design: 'modified', n: 16, latency: { div: 21 + 5 } }).cycles).toBe(base + 5);
+    expect((await runSdpa({ design: 'modified', n: 16, latency: { div: 21 + 5 } })).cycles).toBe(base + 5);
   });
 
-  it('raising the latency of the naive design\'s matvec by X adds X cycles', () => {
-    const base = runSdpa({ design: 'naive', n: 16 }).cycles;
+  it('raising the latency of the naive design\'s matvec by X adds X cycles', async () => {
+    const base = (await runSdpa({ design: 'naive', n: 16 })).cycles;
     expect(base).toBe(596);
-    expect(runSdpa({ design: 'naive', n: 16, latency: { matvec: 13 + 7 } }).cycles).toBe(base + 7);
+    expect((await runSdpa({ design: 'naive', n: 16, latency: { matvec: 13 + 7 } })).cycles).toBe(base + 7);
   });
 
   // Spec section 2.2: the modified design's capacities do not limit throughput at all.
-  it('unbounded FIFOs leave the modified design\'s cycle count unchanged', () => {
-    expect(runSdpa({ design: 'modified', n: 32, unbounded: true }).cycles).toBe(2094);
+  it('unbounded FIFOs leave the modified design\'s cycle count unchanged', async () => {
+    expect((await runSdpa({ design: 'modified', n: 32, unbounded: true })).cycles).toBe(2094);
   });
 
-  it('a long FIFO below N deadlocks the naive design; exactly N runs', () => {
-    const stuck = runSdpa({ design: 'naive', n: 16, depth: { long: 8 } });
+  it('a long FIFO below N deadlocks the naive design; exactly N runs', async () => {
+    const stuck = await runSdpa({ design: 'naive', n: 16, depth: { long: 8 } });
     expect(stuck.status).toBe('deadlock');
     expect(stuck.maxError).toBeNull();
     expect(JSON.stringify(stuck.deadlock)).toContain('long');
-    expect(runSdpa({ design: 'naive', n: 16, depth: { long: 16 } }).status).toBe('ok');
+    expect((await runSdpa({ design: 'naive', n: 16, depth: { long: 16 } })).status).toBe('ok');
   });
 });

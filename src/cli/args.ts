@@ -23,7 +23,7 @@ export function collectAssignment(what: string): (value: string, previous: Recor
   };
 }
 
-/** 'auto' means as many workers as helps; the single-threaded executor always uses one. */
-export function parseWorkers(value: string): number {
-  return value === 'auto' ? 1 : parsePositiveInt(value, 'workers');
+/** 'auto': at most the machine's cores, fewer when the program cannot be split further. */
+export function parseWorkers(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : parsePositiveInt(value, 'workers');
 }

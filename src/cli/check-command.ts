@@ -35,13 +35,13 @@ export function readCheckFile(file: string): CheckCase[] {
   });
 }
 
-export function checkCommand(file: string): number {
+export async function checkCommand(file: string): Promise<number> {
   const cases = readCheckFile(file);
   let failed = 0;
   for (const c of cases) {
     let got: string;
     try {
-      const result = runSdpa(c.config);
+      const result = await runSdpa(c.config);
       got = result.status === 'ok' ? String(result.cycles) : `${result.status} at ${result.cycles} cycles`;
     } catch (error) {
       if (!(error instanceof UnitError)) throw error;

@@ -1,9 +1,12 @@
 import { ProgramError, UnitError } from '../kernel/errors.js';
+import { RunAborted } from '../runtime/pool-executor.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_ERROR = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_DEADLOCK = 3;
+/** As a shell reports a process ended by SIGINT. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Bad input found by the CLI itself (the library reports its own as ProgramError). */
 export class UsageError extends Error {
@@ -15,6 +18,10 @@ export function reportError(error: unknown): number {
   if (error instanceof UsageError || error instanceof ProgramError) {
     console.error(`damflow: ${oneLine(error.message)}`);
     return EXIT_BAD_INPUT;
+  }
+  if (error instanceof RunAborted) {
+    console.error('damflow: interrupted; the workers were stopped');
+    return EXIT_INTERRUPTED;
   }
   if (error instanceof UnitError) {
     console.error(`damflow: run failed: ${oneLine(error.message)}`);

@@ -32,7 +32,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--n <N>', 'sequence length', arg((v) => parsePositiveInt(v, 'N')))
     .option('--d <d>', 'head dimension', arg((v) => parsePositiveInt(v, 'd')), 1)
     .option('--heads <H>', 'independent heads', arg((v) => parsePositiveInt(v, 'heads')), 1)
-    .option('--workers <W>', "worker threads, or 'auto'; runs are single-threaded for now and report workers: 1", arg(parseWorkers), 1)
+    .option('--workers <W>', "worker threads, or 'auto' (at most the cores; 1 runs in this thread)", arg(parseWorkers), 'auto')
     .option('--seed <S>', 'seed for Q, K and V', arg((v) => parseNonNegativeInt(v, 'seed')))
     .option('--unbounded', 'make every channel unbounded')
     .option('--uniform-depth <K>', 'give every channel capacity K', arg((v) => parsePositiveInt(v, 'uniform depth')))
@@ -42,28 +42,28 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON object to stdout')
     .option('--dump <FILE>', 'write Q, K, V and the output as JSON, indexed [head][row][column]')
     .exitOverride()
-    .action((options: RunOptions) => setExit(runCommand(options)));
+    .action(async (options: RunOptions) => setExit(await runCommand(options)));
 
   program
     .command('check')
     .description('run the cases of a JSON file and compare their cycle counts')
     .argument('<file>', 'JSON { "cases": [ { name?, design, n, ..., expectedCycles } ] }')
     .exitOverride()
-    .action((file: string) => setExit(checkCommand(file)));
+    .action(async (file: string) => setExit(await checkCommand(file)));
 
   program
     .command('demo', { isDefault: true })
     .description('both designs next to the published cycle counts, and memory over N')
     .exitOverride()
-    .action(() => setExit(demoCommand()));
+    .action(async () => setExit(await demoCommand()));
 
   return program;
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   let code = EXIT_OK;
   try {
-    buildProgram((c) => (code = c)).parse(argv, { from: 'user' });
+    await buildProgram((c) => (code = c)).parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are requests, not errors.
@@ -74,4 +74,4 @@ function main(argv: readonly string[]): number {
   return code;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -14,7 +14,7 @@ export interface RunOptions {
   n?: number;
   d: number;
   heads: number;
-  workers: number;
+  workers: number | 'auto';
   seed?: number;
   unbounded?: boolean;
   uniformDepth?: number;
@@ -25,12 +25,12 @@ export interface RunOptions {
   dump?: string;
 }
 
-export function runCommand(options: RunOptions): number {
+export async function runCommand(options: RunOptions): Promise<number> {
   const config = runConfig(options);
   const display = progressDisplay(expectedCycles(config));
   let result: SdpaRunResult;
   try {
-    result = runSdpa(config, { onProgress: display.onProgress });
+    result = await runSdpa(config, { onProgress: display.onProgress, interruptible: true });
   } finally {
     display.stop();
   }

@@ -1,19 +1,25 @@
 import { ProgramError, UnitError } from '../kernel/errors.js';
-import { SingleThreadExecutor } from '../runtime/single-thread-executor.js';
+import { simulate } from '../runtime/simulate.js';
 import { referenceSdpa, sdpaMatrix } from './sdpa-data.js';
 import { DESIGN_DEFS, headScoped, sdpaProgram } from './sdpa-design.js';
+import type { Placement } from '../runtime/partition.js';
 import type { DeadlockReport } from '../runtime/run-result.js';
-import type { Progress } from '../runtime/single-thread-executor.js';
+import type { SimulateOptions } from '../runtime/simulate.js';
 import type { Matrix } from './sdpa-data.js';
 import type { DesignName, SdpaConfig } from './sdpa-design.js';
 
 export interface SdpaRunConfig extends SdpaConfig {
-  /** Accepted for forward compatibility; runs are single-threaded for now. */
-  readonly workers?: number;
+  /** Worker threads or 'auto' (see SimulateOptions). */
+  readonly workers?: number | 'auto';
 }
 
-export interface SdpaRunOptions {
-  onProgress?: (progress: Progress) => void;
+export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'signal' | 'interruptible' | 'placement'>;
+
+export interface SdpaPlacement {
+  /** Units (program names, e.g. h0/qkt) on each worker. */
+  readonly workers: readonly (readonly string[])[];
+  /** Channels whose ends run on different workers. */
+  readonly crossing: readonly string[];
 }
 
 export interface SdpaChannelReport {
@@ -46,6 +52,7 @@ export interface SdpaRunResult {
   readonly maxError: number | null;
   readonly wallSeconds: number;
   readonly deadlock: DeadlockReport | null;
+  readonly placement: SdpaPlacement;
   readonly matrices: SdpaMatrices;
 }
 
@@ -71,8 +78,9 @@ export function checkOutput(sink: string, out: Matrix, ref: Matrix, d: number): 
 }
 
 /** Builds, runs and checks one SDPA configuration; a wrong output is a UnitError of the sink. */
-export function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): SdpaRunResult {
-  if (config.workers !== undefined && (!Number.isSafeInteger(config.workers) || config.workers < 1)) {
+export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
+  const workers = config.workers ?? 'auto';
+  if (workers !== 'auto' && (!Number.isSafeInteger(workers) || workers < 1)) {
     throw new ProgramError(`workers must be a positive integer, got ${config.workers}`);
   }
   const program = sdpaProgram(config);
@@ -82,7 +90,7 @@ export function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Sd
   const seed = config.seed ?? 1;
 
   const started = performance.now();
-  const result = new SingleThreadExecutor(program, { onProgress: options.onProgress }).run();
+  const result = await simulate(program, { ...options, workers });
   const wallSeconds = (performance.now() - started) / 1000;
 
   const def = DESIGN_DEFS[config.design];
@@ -122,7 +130,7 @@ export function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Sd
     n,
     d,
     heads,
-    workers: 1,
+    workers: result.placement.workers,
     status: result.status,
     cycles: result.cycles,
     channels,
@@ -130,6 +138,13 @@ export function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Sd
     maxError,
     wallSeconds,
     deadlock: result.deadlock,
+    placement: describePlacement(program.units.map((u) => u.name), program.channels.map((c) => c.name), result.placement),
     matrices: { q, k, v, o },
   };
+}
+
+function describePlacement(units: readonly string[], channels: readonly string[], placed: Placement): SdpaPlacement {
+  const workers = Array.from({ length: placed.workers }, () => [] as string[]);
+  placed.of.forEach((w, i) => workers[w]!.push(units[i]!));
+  return { workers, crossing: placed.cut.map((c) => channels[c]!) };
 }

@@ -8,6 +8,14 @@ import type { WaitKind } from './wait.js';
 const DEFAULT_SLOT_FLOATS = 1 << 16;
 const MAX_DEFAULT_SLOTS = 4096;
 
+/** A channel's ring, when it lives in memory shared between threads. */
+export interface ChannelMemory {
+  readonly times: Float64Array;
+  readonly data: Float64Array;
+  readonly enqueuedAt: Float64Array;
+  readonly dequeuedAt: Float64Array;
+}
+
 export interface ChannelShape {
   readonly name: string;
   /** Simulated capacity; Infinity when unbounded. */
@@ -62,22 +70,42 @@ export class Channel implements ChannelShape {
   /** Wait.Room or Wait.Buffer when the sender is blocked on this channel, else 0. */
   senderWait: WaitKind | 0 = 0;
 
-  constructor(shape: ChannelShape) {
+  constructor(shape: ChannelShape, memory?: ChannelMemory) {
     this.name = shape.name;
     this.capacity = shape.capacity;
     this.sendLatency = shape.sendLatency;
     this.responseLatency = shape.responseLatency;
     this.width = shape.width;
-    const wanted = Math.min(shape.capacity, MAX_DEFAULT_SLOTS, Math.max(1, DEFAULT_SLOT_FLOATS / shape.width));
-    this.slots = nextPowerOfTwo(wanted);
+    this.slots = Channel.slotsFor(shape);
     this.mask = this.slots - 1;
     this.lowWater = this.slots >> 1;
-    this.times = new Float64Array(this.slots);
-    this.data = new Float64Array(this.slots * this.width);
-    this.enqueuedAt = new Float64Array(this.slots);
     const ackInRing = shape.capacity <= this.slots;
-    this.dequeuedAt = ackInRing ? new Float64Array(this.slots) : null;
+    if (memory === undefined) {
+      this.times = new Float64Array(this.slots);
+      this.data = new Float64Array(this.slots * this.width);
+      this.enqueuedAt = new Float64Array(this.slots);
+      this.dequeuedAt = ackInRing ? new Float64Array(this.slots) : null;
+    } else {
+      this.times = memory.times;
+      this.data = memory.data;
+      this.enqueuedAt = memory.enqueuedAt;
+      this.dequeuedAt = memory.dequeuedAt;
+    }
     this.acks = Number.isFinite(shape.capacity) && !ackInRing ? new TimeRuns() : null;
+  }
+
+  /** Physical slots a channel starts with. */
+  static slotsFor(shape: ChannelShape): number {
+    return nextPowerOfTwo(Math.min(shape.capacity, MAX_DEFAULT_SLOTS, Math.max(1, DEFAULT_SLOT_FLOATS / shape.width)));
+  }
+
+  /**
+   * Whether the channel's whole simulated FIFO fits its starting ring, so its buffer never
+   * needs to grow and every acknowledgement lives in the ring: what lets two threads share
+   * it through fixed shared memory.
+   */
+  static fitsRing(shape: ChannelShape): boolean {
+    return shape.capacity <= Channel.slotsFor(shape);
   }
 
   /** Doubles the physical buffer, keeping every slot still needed at its element's index. */

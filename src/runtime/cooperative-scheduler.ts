@@ -36,12 +36,14 @@ export class CooperativeScheduler implements Scheduler {
   }
 
   /**
-   * Runs ready contexts until none is left, or `budget` slices. `afterSlice` sees each
+   * Runs ready contexts until none is left, or `budget` slices; returns the slices run. `afterSlice` sees each
    * context after it yielded or finished. A unit that throws stops every body and the
    * error, naming the unit, propagates.
    */
-  drain(budget: number, afterSlice: ((ctx: Context) => void) | null): void {
-    while (this.size > 0 && budget-- > 0) {
+  drain(budget: number, afterSlice: ((ctx: Context) => void) | null): number {
+    let slices = 0;
+    while (this.size > 0 && slices < budget) {
+      slices++;
       const ctx = this.queue[this.head]!;
       this.head = (this.head + 1) & this.mask;
       this.size--;
@@ -60,6 +62,7 @@ export class CooperativeScheduler implements Scheduler {
       if (ctx.time >= ctx.watchFrom) ctx.releaseWatchers();
       if (afterSlice !== null) afterSlice(ctx);
     }
+    return slices;
   }
 
   /** Least clock over live contexts (the progress every context has made). */

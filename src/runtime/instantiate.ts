@@ -1,4 +1,6 @@
 import { Channel } from '../kernel/channel.js';
+import { LinkEnd, channelShape, linkChannelMemory } from './link.js';
+import type { LinkMemory } from './link.js';
 import { Context } from '../kernel/context.js';
 import { Input } from '../kernel/input.js';
 import { Output } from '../kernel/output.js';
@@ -9,37 +11,70 @@ import type { ChannelStats, ContextStats } from './run-result.js';
 
 /** A program's contexts and channels, built in one thread. */
 export interface Instance {
+  /** Contexts this thread runs. */
   readonly contexts: Context[];
+  /** Channels whose receiver runs here: the ones this thread reports statistics for. */
   readonly channels: Channel[];
+  /** Stand-ins for contexts run by other threads, by unit index. */
+  readonly proxies: Map<number, Context>;
+  /** This thread's ends of channels cut between threads. */
+  readonly links: LinkEnd[];
 }
 
-export function instantiate(program: Program, scheduler: Scheduler): Instance {
-  const byName = new Map<string, Context>();
-  const contexts = program.units.map((unit, i) => {
+/** Which part of a program a thread builds. */
+export interface Part {
+  readonly local: (unit: number) => boolean;
+  /** Shared memory of channel c when its ends run in different threads. */
+  readonly link: (channel: number) => LinkMemory | undefined;
+}
+
+const WHOLE: Part = { local: () => true, link: () => undefined };
+
+/** Proxies are never run: nothing ever needs to schedule them. */
+const NO_SCHEDULER: Scheduler = { makeReady: () => undefined };
+
+export function instantiate(program: Program, scheduler: Scheduler, part: Part = WHOLE): Instance {
+  const units = new Map<string, number>(program.units.map((unit, i) => [unit.name, i]));
+  const contexts: Context[] = [];
+  const byIndex = new Map<number, Context>();
+  const proxies = new Map<number, Context>();
+  program.units.forEach((unit, i) => {
+    if (!part.local(i)) return;
     const ctx = new Context(i, unit.name, unit.kind, scheduler);
-    byName.set(unit.name, ctx);
-    return ctx;
+    contexts.push(ctx);
+    byIndex.set(i, ctx);
   });
-  const channels = program.channels.map((spec) => {
-    const ch = new Channel({
-      name: spec.name,
-      capacity: spec.capacity ?? Infinity,
-      sendLatency: spec.latency,
-      responseLatency: spec.responseLatency,
-      width: spec.width,
-    });
-    const sender = byName.get(spec.from.unit)!;
-    const receiver = byName.get(spec.to.unit)!;
+  const contextOf = (name: string): Context => {
+    const i = units.get(name)!;
+    let ctx = byIndex.get(i) ?? proxies.get(i);
+    if (ctx === undefined) {
+      ctx = new Context(i, name, program.units[i]!.kind, NO_SCHEDULER);
+      proxies.set(i, ctx);
+    }
+    return ctx;
+  };
+
+  const channels: Channel[] = [];
+  const links: LinkEnd[] = [];
+  program.channels.forEach((spec, c) => {
+    const senderLocal = part.local(units.get(spec.from.unit)!);
+    const receiverLocal = part.local(units.get(spec.to.unit)!);
+    if (!senderLocal && !receiverLocal) return;
+    const memory = senderLocal && receiverLocal ? undefined : part.link(c);
+    const ch = new Channel(channelShape(spec), memory && linkChannelMemory(memory));
+    const sender = contextOf(spec.from.unit);
+    const receiver = contextOf(spec.to.unit);
     ch.sender = sender;
     ch.receiver = receiver;
-    sender.outputs.set(spec.from.port, new Output(ch, sender));
-    receiver.inputs.set(spec.to.port, new Input(ch, receiver));
-    return ch;
+    if (senderLocal) sender.outputs.set(spec.from.port, new Output(ch, sender));
+    if (receiverLocal) {
+      receiver.inputs.set(spec.to.port, new Input(ch, receiver));
+      channels.push(ch);
+    }
+    if (memory !== undefined) links.push(new LinkEnd(ch, senderLocal, memory));
   });
-  program.units.forEach((unit, i) => {
-    contexts[i]!.body = unitKind(unit.kind).run(contexts[i]!, unit.params as never);
-  });
-  return { contexts, channels };
+  for (const ctx of contexts) ctx.body = unitKind(ctx.kind).run(ctx, program.units[ctx.index]!.params as never);
+  return { contexts, channels, proxies, links };
 }
 
 export function contextStats(ctx: Context): ContextStats {

@@ -1,18 +1,47 @@
 import { loadUnitModules } from '../kernel/registry.js';
+import { partition, placement } from './partition.js';
+import { coreCount, runOnPool } from './pool-executor.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import type { Program } from '../kernel/program.js';
+import type { Placement } from './partition.js';
 import type { RunResult } from './run-result.js';
 import type { Progress } from './single-thread-executor.js';
 
 export interface SimulateOptions {
-  /** Worker threads; 1 runs on the calling thread. */
-  workers?: number;
+  /**
+   * Worker threads, or 'auto' (the default): at most the machine's cores, and fewer when
+   * the program has fewer parts that can run apart. 1 runs on the calling thread.
+   */
+  workers?: number | 'auto';
+  /** Explicit worker of each unit (by unit index), instead of the partitioner's choice. */
+  placement?: readonly number[];
   onProgress?: (progress: Progress) => void;
   progressEveryMs?: number;
+  signal?: AbortSignal;
+  /** SIGINT and SIGTERM stop a pool run (it rejects with RunAborted) instead of the process. */
+  interruptible?: boolean;
+}
+
+export interface Simulation extends RunResult {
+  /** Where each unit ran; one worker means the calling thread. */
+  readonly placement: Placement;
 }
 
 /** Runs a program with the executor the options ask for. */
-export async function simulate(program: Program, options: SimulateOptions = {}): Promise<RunResult> {
-  await loadUnitModules(program.modules);
-  return new SingleThreadExecutor(program, options).run();
+export async function simulate(program: Program, options: SimulateOptions = {}): Promise<Simulation> {
+  const placed = place(program, options);
+  if (placed.workers === 1) {
+    await loadUnitModules(program.modules);
+    return { ...new SingleThreadExecutor(program, options).run(), placement: placed };
+  }
+  return { ...(await runOnPool(program, placed, options)), placement: placed };
+}
+
+export function place(program: Program, options: Pick<SimulateOptions, 'workers' | 'placement'>): Placement {
+  if (options.placement !== undefined) {
+    const workers = Math.max(1, ...options.placement.map((w) => w + 1));
+    return placement(program, options.placement, workers);
+  }
+  const requested = options.workers ?? 'auto';
+  return partition(program, requested === 'auto' ? coreCount() : requested);
 }

@@ -16,6 +16,18 @@ import type { BlockedContext, DeadlockReport } from './run-result.js';
  * Otherwise the run is deadlocked.
  */
 export function resolveStall(live: readonly Context[]): boolean {
+  if (resolveBuffers(live, NOBODY)) return true;
+  const least = leastClockTarget(live);
+  return least !== Infinity && applyClockBound(live, least);
+}
+
+const NOBODY: ReadonlySet<Context> = new Set();
+
+/**
+ * Steps 1 and 2. `alsoNeeded` are contexts that waiters elsewhere (other threads) may
+ * depend on. Returns true when some context was woken.
+ */
+export function resolveBuffers(live: readonly Context[], alsoNeeded: ReadonlySet<Context>): boolean {
   let woke = false;
   for (const ctx of live) {
     if (bufferWait(ctx, (ch) => ch.held < ch.slots)) {
@@ -25,7 +37,7 @@ export function resolveStall(live: readonly Context[]): boolean {
   }
   if (woke) return true;
 
-  const needed = new Set<Context>();
+  const needed = new Set<Context>(alsoNeeded);
   for (const ctx of live) forEachWait(ctx, (kind, ch) => needed.add(peerOf(kind, ch)));
   for (const ctx of live) {
     if (!needed.has(ctx)) continue;
@@ -37,22 +49,36 @@ export function resolveStall(live: readonly Context[]): boolean {
       woke = true;
     }
   }
-  if (woke) return true;
+  return woke;
+}
 
+/** The least clock any context waits for another to reach (step 3's T). */
+export function leastClockTarget(live: readonly Context[]): number {
   let least = Infinity;
   for (const ctx of live) {
     for (let i = 0; i < ctx.waitCount; i++) {
       if (ctx.waitKinds[i] === Wait.Clock) least = Math.min(least, ctx.waitTargets[i]!);
     }
   }
-  if (least === Infinity) return false;
-  for (const ctx of live) {
-    if (ctx.blocked && !bufferWait(ctx, () => true) && ctx.lowerBound < least) ctx.lowerBound = least;
-  }
+  return least;
+}
+
+/**
+ * Step 3, once every context of the whole run is blocked: none acts below `bound` again.
+ * Returns true when some context was woken.
+ */
+export function applyClockBound(live: readonly Context[], bound: number): boolean {
+  raiseLowerBounds(live, bound);
   for (const ctx of live) {
     if (ctx.watchers.length > 0) ctx.releaseWatchers();
   }
   return live.some((ctx) => !ctx.blocked);
+}
+
+export function raiseLowerBounds(live: readonly Context[], bound: number): void {
+  for (const ctx of live) {
+    if (ctx.blocked && !bufferWait(ctx, () => true) && ctx.lowerBound < bound) ctx.lowerBound = bound;
+  }
 }
 
 export function deadlockReport(live: readonly Context[]): DeadlockReport {

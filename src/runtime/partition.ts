@@ -1,0 +1,97 @@
+import { Channel } from '../kernel/channel.js';
+import { ProgramError } from '../kernel/errors.js';
+import { channelShape } from './link.js';
+import type { ChannelSpec, Program } from '../kernel/program.js';
+
+/** Which worker runs each unit, and which channels cross between workers. */
+export interface Placement {
+  readonly workers: number;
+  /** Worker of each unit, by unit index. */
+  readonly of: readonly number[];
+  /** Indices of the channels whose ends run on different workers. */
+  readonly cut: readonly number[];
+}
+
+/**
+ * A channel can cross workers when its whole simulated FIFO fits a fixed shared ring (so
+ * it never needs to grow), i.e. it is bounded and not huge.
+ */
+export function cuttable(spec: ChannelSpec): boolean {
+  return spec.capacity !== null && Channel.fitsRing(channelShape(spec));
+}
+
+/**
+ * Places units on at most `workers` workers. Units of one group (an attention head) stay
+ * together, and so do the ends of channels that cannot be cut; then components are joined
+ * along their tightest channels (least capacity + latency: the least slack, where a cut would
+ * make threads wait on each other most) until there are no more than `workers` of them, and
+ * the rest are spread, largest first, onto the least loaded worker.
+ */
+export function partition(program: Program, workers: number): Placement {
+  const units = program.units;
+  const index = new Map(units.map((u, i) => [u.name, i]));
+  const parent = units.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const join = (a: number, b: number): void => {
+    parent[find(a)] = find(b);
+  };
+  const groups = new Map<string, number>();
+  units.forEach((u, i) => {
+    if (u.group === undefined) return;
+    const first = groups.get(u.group);
+    if (first === undefined) groups.set(u.group, i);
+    else join(first, i);
+  });
+  const ends = program.channels.map((ch) => [index.get(ch.from.unit)!, index.get(ch.to.unit)!] as const);
+  program.channels.forEach((ch, c) => {
+    if (!cuttable(ch)) join(ends[c]![0], ends[c]![1]);
+  });
+
+  const count = (): number => new Set(units.map((_, i) => find(i))).size;
+  const byTightness = program.channels
+    .map((ch, c) => ({ c, slack: (ch.capacity ?? Infinity) + ch.latency }))
+    .sort((a, b) => a.slack - b.slack || a.c - b.c);
+  for (const { c } of byTightness) {
+    if (count() <= workers) break;
+    join(ends[c]![0], ends[c]![1]);
+  }
+
+  const components = new Map<number, number[]>();
+  units.forEach((_, i) => {
+    const root = find(i);
+    components.set(root, [...(components.get(root) ?? []), i]);
+  });
+  const used = Math.max(1, Math.min(workers, components.size));
+  const load = new Array<number>(used).fill(0);
+  const of = new Array<number>(units.length).fill(0);
+  const ordered = [...components.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+  for (const members of ordered) {
+    const w = load.indexOf(Math.min(...load));
+    load[w]! += members.length;
+    for (const i of members) of[i] = w;
+  }
+  return placement(program, of, used);
+}
+
+/** Checks an explicit placement (unit index -> worker) and finds its cut channels. */
+export function placement(program: Program, of: readonly number[], workers: number): Placement {
+  if (of.length !== program.units.length) throw new ProgramError(`placement lists ${of.length} units, the program has ${program.units.length}`);
+  const index = new Map(program.units.map((u, i) => [u.name, i]));
+  const cut: number[] = [];
+  program.channels.forEach((ch, c) => {
+    const from = of[index.get(ch.from.unit)!]!;
+    const to = of[index.get(ch.to.unit)!]!;
+    for (const w of [from, to]) {
+      if (!Number.isInteger(w) || w < 0 || w >= workers) throw new ProgramError(`placement puts a unit on worker ${w} of ${workers}`);
+    }
+    if (from === to) return;
+    if (!cuttable(ch)) {
+      throw new ProgramError(`channel '${ch.name}' cannot cross workers (unbounded, or too deep for a shared ring)`);
+    }
+    cut.push(c);
+  });
+  return { workers, of: [...of], cut };
+}

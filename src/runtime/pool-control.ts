@@ -1,0 +1,153 @@
+/**
+ * The shared control block of a pool run: per worker, a doorbell peers ring when they
+ * publish something it may wait for, plus idle/sleeping flags; globally, the command word,
+ * the clock-bound epoch and a generation counter that makes stall detection race-free.
+ */
+const STRIDE = 8;
+const DOORBELL = 0;
+const SEEN = 1;
+const IDLE = 2;
+const SLEEPING = 3;
+const DONE = 4;
+
+export const Command = { Run: 0, Stop: 1 } as const;
+
+export interface ControlMemory {
+  readonly workers: number;
+  readonly words: SharedArrayBuffer;
+  readonly numbers: SharedArrayBuffer;
+}
+
+export function createControlMemory(workers: number): ControlMemory {
+  return {
+    workers,
+    words: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (workers * STRIDE + 8)),
+    // [bound, leastTarget per worker, progress per worker, slices run]
+    numbers: new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (2 + 2 * workers)),
+  };
+}
+
+export class PoolControl {
+  readonly workers: number;
+  private readonly words: Int32Array;
+  /** [bound, leastTarget and progress per worker, slices]: written before the flags that cover them. */
+  private readonly numbers: Float64Array;
+  private readonly global: number;
+
+  constructor(memory: ControlMemory) {
+    this.workers = memory.workers;
+    this.words = new Int32Array(memory.words);
+    this.numbers = new Float64Array(memory.numbers);
+    this.global = memory.workers * STRIDE;
+  }
+
+  doorbell(w: number): number {
+    return Atomics.load(this.words, w * STRIDE + DOORBELL);
+  }
+
+  /** Tells worker w something it may wait for was published; wakes it only if it sleeps. */
+  ring(w: number): void {
+    Atomics.add(this.words, w * STRIDE + DOORBELL, 1);
+    if (Atomics.load(this.words, w * STRIDE + SLEEPING) === 1) Atomics.notify(this.words, w * STRIDE + DOORBELL);
+  }
+
+  ringAll(): void {
+    for (let w = 0; w < this.workers; w++) this.ring(w);
+  }
+
+  /** Declares worker w idle having seen doorbell value `seen`, with its least clock target. */
+  goIdle(w: number, seen: number, leastTarget: number): void {
+    this.numbers[1 + w] = leastTarget;
+    Atomics.store(this.words, w * STRIDE + SEEN, seen);
+    Atomics.store(this.words, w * STRIDE + IDLE, 1);
+    this.notifyCoordinator();
+  }
+
+  /** Sleeps until the doorbell moves past `seen`, or `ms` pass: a missed wake-up only costs time. */
+  sleep(w: number, seen: number, ms: number): void {
+    Atomics.store(this.words, w * STRIDE + SLEEPING, 1);
+    Atomics.wait(this.words, w * STRIDE + DOORBELL, seen, ms);
+    Atomics.store(this.words, w * STRIDE + SLEEPING, 0);
+  }
+
+  wakeUp(w: number): void {
+    Atomics.add(this.words, this.global + 0, 1);
+    Atomics.store(this.words, w * STRIDE + IDLE, 0);
+  }
+
+  finishWorker(w: number): void {
+    Atomics.store(this.words, w * STRIDE + DONE, 1);
+    Atomics.store(this.words, w * STRIDE + IDLE, 1);
+    this.notifyCoordinator();
+  }
+
+  isDone(w: number): boolean {
+    return Atomics.load(this.words, w * STRIDE + DONE) === 1;
+  }
+
+  get command(): number {
+    return Atomics.load(this.words, this.global + 1);
+  }
+
+  stop(): void {
+    Atomics.store(this.words, this.global + 1, Command.Stop);
+    this.ringAll();
+  }
+
+  get epoch(): number {
+    return Atomics.load(this.words, this.global + 2);
+  }
+
+  get bound(): number {
+    return this.numbers[0]!;
+  }
+
+  /** Publishes a global clock bound (stall resolution step 3) to every worker. */
+  publishBound(bound: number): void {
+    this.numbers[0] = bound;
+    Atomics.add(this.words, this.global + 2, 1);
+    this.ringAll();
+  }
+
+  leastTarget(w: number): number {
+    return this.numbers[1 + w]!;
+  }
+
+  /** Records worker w's least clock and the slices it just ran. */
+  setProgress(w: number, cycles: number, slices: number): void {
+    this.numbers[1 + this.workers + w] = cycles;
+    if (slices > 0) Atomics.add(this.words, this.global + 4, 1);
+  }
+
+  /** Changes whenever some worker ran a slice: tells a repeated stall from progress. */
+  get activity(): number {
+    return Atomics.load(this.words, this.global + 4);
+  }
+
+  progress(w: number): number {
+    return this.numbers[1 + this.workers + w]!;
+  }
+
+  /** True when every worker is idle or done and none has an unseen doorbell. */
+  stalled(): boolean {
+    const before = Atomics.load(this.words, this.global + 0);
+    for (let w = 0; w < this.workers; w++) {
+      const base = w * STRIDE;
+      if (Atomics.load(this.words, base + DONE) === 1) continue;
+      if (Atomics.load(this.words, base + IDLE) !== 1) return false;
+      if (Atomics.load(this.words, base + DOORBELL) !== Atomics.load(this.words, base + SEEN)) return false;
+    }
+    return Atomics.load(this.words, this.global + 0) === before;
+  }
+
+  /** The word the coordinator waits on, and its current value. */
+  coordinatorTicket(): { words: Int32Array; index: number; value: number } {
+    const index = this.global + 3;
+    return { words: this.words, index, value: Atomics.load(this.words, index) };
+  }
+
+  private notifyCoordinator(): void {
+    Atomics.add(this.words, this.global + 3, 1);
+    Atomics.notify(this.words, this.global + 3);
+  }
+}

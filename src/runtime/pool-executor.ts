@@ -1,0 +1,168 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { UnitError } from '../kernel/errors.js';
+import { createClockMemory, createLinkMemory } from './link.js';
+import { createControlMemory, PoolControl } from './pool-control.js';
+import type { Program } from '../kernel/program.js';
+import type { Placement } from './partition.js';
+import type { WorkerOutcome, WorkerTask } from './pool-worker.js';
+import type { BlockedContext, ChannelStats, ContextStats, RunResult } from './run-result.js';
+import type { Progress } from './single-thread-executor.js';
+
+export interface PoolOptions {
+  onProgress?: (progress: Progress) => void;
+  progressEveryMs?: number;
+  /** Aborts the run: the workers stop and the run rejects with RunAborted. */
+  signal?: AbortSignal;
+  /** SIGINT and SIGTERM abort the run, for the duration of the run. */
+  interruptible?: boolean;
+}
+
+/** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
+const WORKER_MODULE = new URL('./pool-worker.js', import.meta.url).href;
+const COORDINATOR_POLL_MS = 20;
+
+export class RunAborted extends Error {
+  override readonly name = 'RunAborted';
+}
+
+/**
+ * Runs a placed program on a piscina pool: one long-lived task per worker, each running many
+ * contexts. This thread only coordinates: it watches for a global stall (every worker idle,
+ * no doorbell unseen), then publishes a clock bound or declares a deadlock, and it reads
+ * progress from shared memory. No message per token.
+ */
+export async function runOnPool(program: Program, placed: Placement, options: PoolOptions = {}): Promise<RunResult> {
+  const controlMemory = createControlMemory(placed.workers);
+  const control = new PoolControl(controlMemory);
+  const clocks = createClockMemory(program.units.length);
+  const links = placed.cut.map((c) => {
+    const spec = program.channels[c]!;
+    const index = new Map(program.units.map((u, i) => [u.name, i]));
+    return createLinkMemory(spec, c, placed.of[index.get(spec.from.unit)!]!, placed.of[index.get(spec.to.unit)!]!);
+  });
+  const pool = new Piscina<WorkerTask, WorkerOutcome>({
+    filename: WORKER_MODULE,
+    minThreads: placed.workers,
+    maxThreads: placed.workers,
+    idleTimeout: Infinity,
+    concurrentTasksPerWorker: 1,
+    atomics: 'disabled',
+  });
+
+  let deadlocked = false;
+  let aborted = false;
+  const abort = (): void => {
+    aborted = true;
+    control.stop();
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+  if (options.interruptible) {
+    process.on('SIGINT', abort);
+    process.on('SIGTERM', abort);
+  }
+  // Atomics.waitAsync does not keep the event loop alive, and piscina's workers do not either.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    const tasks = Promise.all(
+      Array.from({ length: placed.workers }, (_, worker) =>
+        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks }),
+      ),
+    );
+    let settled = false;
+    tasks.then(
+      () => (settled = true),
+      () => {
+        settled = true;
+        control.stop();
+      },
+    );
+
+    const every = options.progressEveryMs ?? 250;
+    let nextProgress = performance.now() + every;
+    let lastBound = -1;
+    let activityAtBound = -1;
+    while (!settled) {
+      const ticket = control.coordinatorTicket();
+      await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
+      if (options.onProgress && performance.now() >= nextProgress) {
+        options.onProgress(progressOf(control, program.units.length));
+        nextProgress = performance.now() + every;
+      }
+      if (control.command !== 0 || !control.stalled()) continue;
+      let least = Infinity;
+      let running = 0;
+      for (let w = 0; w < placed.workers; w++) {
+        if (control.isDone(w)) continue;
+        running++;
+        least = Math.min(least, control.leastTarget(w));
+      }
+      if (running === 0) continue;
+      // A bound that woke nobody last time will not wake anybody now: that is a deadlock too.
+      if (least === Infinity || (least === lastBound && control.activity === activityAtBound)) {
+        deadlocked = true;
+        control.stop();
+      } else {
+        lastBound = least;
+        activityAtBound = control.activity;
+        control.publishBound(least);
+      }
+    }
+    const outcomes = await tasks;
+    if (aborted) throw new RunAborted('run interrupted');
+    return merge(program, outcomes, deadlocked);
+  } finally {
+    clearInterval(keepAlive);
+    options.signal?.removeEventListener('abort', abort);
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+    await pool.destroy();
+  }
+}
+
+function progressOf(control: PoolControl, contexts: number): Progress {
+  let least = Infinity;
+  let finished = 0;
+  for (let w = 0; w < control.workers; w++) {
+    if (control.isDone(w)) finished++;
+    else least = Math.min(least, control.progress(w));
+  }
+  return { cycles: least === Infinity ? 0 : least, finished, contexts };
+}
+
+function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {
+  const failure = outcomes.find((o) => o.error !== null)?.error;
+  if (failure) throw new UnitError(failure.unit, failure.reason);
+  const contexts = new Map<number, ContextStats>();
+  const channels = new Map<string, ChannelStats>();
+  const reports: Record<string, unknown> = {};
+  const blocked: BlockedContext[] = [];
+  const heldBack: string[] = [];
+  for (const outcome of outcomes) {
+    for (const [i, stats] of outcome.contexts) contexts.set(i, stats);
+    for (const [name, stats] of outcome.channels) channels.set(name, stats);
+    for (const [name, value] of outcome.reports) reports[name] = value;
+    if (outcome.stalled) {
+      blocked.push(...outcome.stalled.blocked);
+      heldBack.push(...outcome.stalled.heldBack);
+    }
+  }
+  const order = new Map(program.units.map((u, i) => [u.name, i]));
+  const byProgramOrder = (a: string, b: string): number => order.get(a)! - order.get(b)!;
+  blocked.sort((a, b) => byProgramOrder(a.unit, b.unit));
+  heldBack.sort(byProgramOrder);
+  const contextList = program.units.map((_, i) => contexts.get(i)!);
+  return {
+    status: deadlocked ? 'deadlock' : 'ok',
+    cycles: contextList.reduce((max, c) => Math.max(max, c.finalClock), 0),
+    contexts: contextList,
+    channels: program.channels.map((ch) => channels.get(ch.name)!),
+    reports,
+    deadlock: deadlocked ? { blocked, heldBack } : null,
+  };
+}
+
+/** Worker count for `auto`: the machine's cores. */
+export function coreCount(): number {
+  return availableParallelism();
+}

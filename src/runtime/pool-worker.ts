@@ -1,0 +1,127 @@
+import { UnitError } from '../kernel/errors.js';
+import { loadUnitModules } from '../kernel/registry.js';
+import { CooperativeScheduler } from './cooperative-scheduler.js';
+import { channelStats, contextStats, instantiate } from './instantiate.js';
+import { ClockBoard } from './link.js';
+import { Command, PoolControl } from './pool-control.js';
+import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
+import type { Context } from '../kernel/context.js';
+import type { Program } from '../kernel/program.js';
+import type { ClockMemory, LinkEnd, LinkMemory } from './link.js';
+import type { ControlMemory } from './pool-control.js';
+import type { ChannelStats, ContextStats, DeadlockReport } from './run-result.js';
+
+export interface WorkerTask {
+  readonly worker: number;
+  readonly program: Program;
+  /** Worker of each unit. */
+  readonly placement: readonly number[];
+  readonly links: readonly LinkMemory[];
+  readonly control: ControlMemory;
+  readonly clocks: ClockMemory;
+}
+
+export interface WorkerOutcome {
+  readonly contexts: readonly (readonly [number, ContextStats])[];
+  readonly channels: readonly (readonly [string, ChannelStats])[];
+  readonly reports: readonly (readonly [string, unknown])[];
+  /** This worker's share of a stopped run's blocked contexts. */
+  readonly stalled: DeadlockReport | null;
+  readonly error: { readonly unit: string; readonly reason: string } | null;
+}
+
+/** Slices between checks of the command word and progress publication. */
+const SLICE_BUDGET = 4096;
+/** Longest sleep: a missed wake-up costs at most this, never a hang. */
+const SLEEP_MS = 20;
+
+/**
+ * One long-lived piscina task: runs this worker's contexts cooperatively, publishes what
+ * crosses to other workers after each slice of a context at the boundary, and sleeps on its
+ * doorbell when nothing here can run.
+ */
+export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome> {
+  await loadUnitModules(task.program.modules);
+  const me = task.worker;
+  const control = new PoolControl(task.control);
+  const board = new ClockBoard(task.clocks);
+  const memories = new Map(task.links.map((link) => [link.channel, link]));
+  const scheduler = new CooperativeScheduler();
+  const instance = instantiate(task.program, scheduler, {
+    local: (unit) => task.placement[unit] === me,
+    link: (channel) => memories.get(channel),
+  });
+  scheduler.adopt(instance.contexts);
+
+  const endsOf: LinkEnd[][] = [];
+  for (const end of instance.links) (endsOf[end.owner.index] ??= []).push(end);
+  const boundary = new Set(instance.contexts.filter((ctx) => endsOf[ctx.index] !== undefined));
+
+  // Ring contents were written before the counters, counters go before the clock, and
+  // the clock before the doorbell: whatever a peer reads after the ring is consistent.
+  const publish = (ctx: Context): void => {
+    const ends = endsOf[ctx.index]!;
+    for (const end of ends) end.push();
+    board.publish(ctx);
+    for (const end of ends) control.ring(end.peerWorker);
+  };
+  const pullAll = (): void => {
+    for (const end of instance.links) end.pull();
+    for (const proxy of instance.proxies.values()) {
+      if (board.pull(proxy) && proxy.time >= proxy.watchFrom) proxy.releaseWatchers();
+      if (proxy.watchers.length > 0 && proxy.finished) proxy.releaseWatchers();
+    }
+  };
+  const afterSlice = boundary.size === 0 ? null : (ctx: Context) => {
+    if (boundary.has(ctx)) publish(ctx);
+  };
+  const live = (): Context[] => instance.contexts.filter((ctx) => !ctx.finished);
+
+  let error: WorkerOutcome['error'] = null;
+  let epoch = control.epoch;
+  try {
+    for (;;) {
+      const slices = scheduler.drain(SLICE_BUDGET, afterSlice);
+      control.setProgress(me, scheduler.leastClock(), slices);
+      if (control.command === Command.Stop) break;
+      if (!scheduler.idle) continue;
+      for (const ctx of boundary) publish(ctx);
+      if (scheduler.live === 0) break;
+      const bell = control.doorbell(me);
+      pullAll();
+      if (!scheduler.idle) continue;
+      if (resolveBuffers(live(), boundary)) continue;
+      if (control.epoch !== epoch) {
+        epoch = control.epoch;
+        applyClockBound(live(), control.bound);
+        for (const ctx of boundary) publish(ctx);
+        pullAll();
+        if (!scheduler.idle) continue;
+      }
+      control.goIdle(me, bell, leastClockTarget(live()));
+      if (control.doorbell(me) === bell && control.epoch === epoch && control.command === Command.Run) {
+        control.sleep(me, bell, SLEEP_MS);
+      }
+      control.wakeUp(me);
+    }
+  } catch (thrown) {
+    const failure = UnitError.from('?', thrown);
+    error = { unit: failure.unit, reason: failure.reason };
+    control.stop();
+  }
+
+  const remaining = live();
+  const stalled = error === null && remaining.length > 0 ? deadlockReport(remaining) : null;
+  scheduler.stop(null);
+  if (remaining.length === 0 && error === null) control.finishWorker(me);
+  else control.goIdle(me, control.doorbell(me), Infinity);
+  const reports: (readonly [string, unknown])[] = [];
+  for (const ctx of instance.contexts) if (ctx.reported !== undefined) reports.push([ctx.name, ctx.reported]);
+  return {
+    contexts: instance.contexts.map((ctx) => [ctx.index, contextStats(ctx)] as const),
+    channels: instance.channels.map((ch) => [ch.name, channelStats(ch)] as const),
+    reports,
+    stalled,
+    error,
+  };
+}
