@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
+import type { Program, Simulation } from '../dist/index.js';
+
+/** Everything a run computes, without where it ran. */
+function outcome(run: Simulation): unknown {
+  const { placement: _placement, ...rest } = run;
+  return rest;
+}
+
+/** A deterministic pseudo-random sequence (mulberry32). */
+function random(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+}
+
+/**
+ * Independent structures of: a timed generator, a broadcast to two relay chains of random
+ * length, latency and depth, and a time-ordered merge of the two chains into a sink.
+ */
+function randomGraph(seed: number): Program {
+  const r = random(seed);
+  const b = new ProgramBuilder().module(UTILITY_UNITS_MODULE);
+  const fifo = () => ({ capacity: 1 + r(6), latency: 1 + r(4), responseLatency: 1 + r(3) });
+  for (let s = 0; s < 3; s++) {
+    const count = 20 + r(40);
+    const times: number[] = [];
+    for (let i = 0, t = 1; i < count; i++) times.push((t += r(3)));
+    b.unit(`g${s}`, 'generator', { values: times.map((_, i) => i + 100 * s), times });
+    b.unit(`fan${s}`, 'broadcast', { outputs: 2, latency: 1 + r(3) });
+    b.channel(`g${s}-fan`, `g${s}.out`, `fan${s}.in`, fifo());
+    b.unit(`merge${s}`, 'merge', { latency: 1 + r(2) });
+    for (const branch of [0, 1]) {
+      let from = `fan${s}.out${branch}`;
+      const relays = 1 + r(3);
+      for (let k = 0; k < relays; k++) {
+        const name = `relay${s}.${branch}.${k}`;
+        b.unit(name, 'broadcast', { outputs: 1, latency: 1 + r(5), ii: 1 + r(2) });
+        b.channel(`${name}-in`, from, `${name}.in`, fifo());
+        from = `${name}.out0`;
+      }
+      b.channel(`merge${s}-in${branch}`, from, `merge${s}.in${branch}`, fifo());
+    }
+    b.unit(`sink${s}`, 'sink', { collect: true });
+    b.channel(`merge${s}-out`, `merge${s}.out`, `sink${s}.in`, fifo());
+  }
+  return b.build();
+}
+
+describe('worker pool: same results at any worker count and placement', () => {
+  for (const design of ['naive', 'modified'] as const) {
+    it(`${design} design, 3 heads, at 1, 2 and 3 workers and with a head split across workers`, async () => {
+      const program = sdpaProgram({ design, n: 16, heads: 3 });
+      const reference = await simulate(program, { workers: 1 });
+      expect(reference.status).toBe('ok');
+      for (const workers of [2, 3]) {
+        const run = await simulate(program, { workers });
+        expect(run.placement.workers).toBe(workers);
+        expect(outcome(run)).toEqual(outcome(reference));
+      }
+      // Head 0 cut between every stage: units alternate between workers 0 and 1.
+      const split = program.units.map((u, i) => (u.name.startsWith('h0/') ? i % 2 : 2));
+      const run = await simulate(program, { placement: split });
+      expect(run.placement.cut.length).toBeGreaterThan(0);
+      expect(outcome(run)).toEqual(outcome(reference));
+    });
+  }
+
+  it('random graphs (broadcast fan-out, timed-peek merge fan-in) under random placements', async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const program = randomGraph(seed);
+      const reference = await simulate(program, { workers: 1 });
+      expect(reference.status).toBe('ok');
+      const r = random(seed * 7919);
+      const placement = program.units.map(() => r(3));
+      const run = await simulate(program, { placement });
+      expect(outcome(run), `seed ${seed}`).toEqual(outcome(reference));
+    }
+  });
+
+  it('more workers than cores', async () => {
+    const program = sdpaProgram({ design: 'modified', n: 8, heads: 6 });
+    const reference = await simulate(program, { workers: 1 });
+    const run = await simulate(program, { workers: 6 });
+    expect(run.placement.workers).toBe(6);
+    expect(outcome(run)).toEqual(outcome(reference));
+  });
+});
+
+describe('worker pool: scale', () => {
+  it('runs a program of over 10,000 contexts (1,112 heads of 9 units) to completion', async () => {
+    const program = sdpaProgram({ design: 'modified', n: 4, heads: 1112 });
+    expect(program.units.length).toBeGreaterThanOrEqual(10_000);
+    const run = await simulate(program, { workers: 2 });
+    expect(run.status).toBe('ok');
+    // Every head is the published modified design at N = 4 (spec section 3).
+    expect(run.cycles).toBe(78);
+  });
+});
+
+describe('worker pool: faults', () => {
+  it('reports a deadlock spanning two workers exactly as one thread does', async () => {
+    const program = new ProgramBuilder()
+      .module(TEST_UNITS_MODULE)
+      .unit('a', 'test.waiter', { startAt: 5 })
+      .unit('b', 'test.waiter', { startAt: 0 })
+      .channel('ab', 'a.out', 'b.in', { capacity: 2 })
+      .channel('ba', 'b.out', 'a.in', { capacity: 2 })
+      .build();
+    const reference = await simulate(program, { workers: 1 });
+    // Worked out by hand: a waits at clock 5 for data from b, b at clock 0 for data from a.
+    expect(reference.deadlock).toEqual({
+      blocked: [
+        { unit: 'a', clock: 5, waits: [{ on: 'data', channel: 'ba', peer: 'b' }] },
+        { unit: 'b', clock: 0, waits: [{ on: 'data', channel: 'ab', peer: 'a' }] },
+      ],
+      heldBack: [],
+    });
+    const run = await simulate(program, { placement: [0, 1] });
+    expect(run.placement.cut).toHaveLength(2);
+    expect(outcome(run)).toEqual(outcome(reference));
+  });
+
+  it('a unit that throws inside a worker ends the run with its name', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('source', 'generator', { count: 1000 })
+      .unit('faulty', 'test.thrower', { count: 10 })
+      .unit('sink', 'sink')
+      .channel('in', 'source.out', 'faulty.in', { capacity: 4 })
+      .channel('out', 'faulty.out', 'sink.in', { capacity: 4 })
+      .build();
+    const failure = simulate(program, { placement: [0, 1, 0] });
+    await expect(failure).rejects.toThrow(UnitError);
+    await expect(failure).rejects.toThrow(/unit 'faulty' failed: failing on purpose after 10 elements/);
+  });
+
+  it('SIGINT stops the workers and the process exits', async () => {
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [cli, 'run', '--design', 'modified', '--n', '4096', '--heads', '2', '--workers', '2']);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
