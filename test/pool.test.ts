@@ -75,7 +75,7 @@ describe('worker pool: same results at any worker count and placement', () => {
   }
 
   it('random graphs (broadcast fan-out, timed-peek merge fan-in) under random placements', async () => {
-    for (let seed = 1; seed <= 6; seed++) {
+    for (let seed = 1; seed <= 12; seed++) {
       const program = randomGraph(seed);
       const reference = await simulate(program, { workers: 1 });
       expect(reference.status).toBe('ok');

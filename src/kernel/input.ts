@@ -1,6 +1,6 @@
+import { Endpoint } from './endpoint.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
-import type { Context } from './context.js';
 import type { Time } from './time.js';
 
 /** Result of a timed peek. */
@@ -19,22 +19,9 @@ export type PeekResult = (typeof Peek)[keyof typeof Peek];
  * allocate and never yield; `ready()` and `quietUntil()` return false when the unit must
  * yield, having recorded what it waits for: `while (!input.ready()) yield;`.
  */
-export class Input {
+export class Input extends Endpoint {
   /** Set by `peek()` when it answers Nothing. */
   quietTime: Time = 0;
-
-  constructor(
-    readonly channel: Channel,
-    private readonly ctx: Context,
-  ) {}
-
-  get name(): string {
-    return this.channel.name;
-  }
-
-  get width(): number {
-    return this.channel.width;
-  }
 
   /** True when an element is at the head or the stream has ended. */
   ready(): boolean {

@@ -1,6 +1,6 @@
+import { Endpoint } from './endpoint.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
-import type { Context } from './context.js';
 import type { Time } from './time.js';
 
 /**
@@ -8,20 +8,7 @@ import type { Time } from './time.js';
  * idempotent (a second call consumes no second acknowledgement), it may move the clock to
  * the acknowledgement's time, and it returns false when the unit must yield.
  */
-export class Output {
-  constructor(
-    readonly channel: Channel,
-    private readonly ctx: Context,
-  ) {}
-
-  get name(): string {
-    return this.channel.name;
-  }
-
-  get width(): number {
-    return this.channel.width;
-  }
-
+export class Output extends Endpoint {
   ready(): boolean {
     const ch = this.channel;
     if (ch.sent - ch.acked >= ch.capacity) {

@@ -65,12 +65,13 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
     board.publish(ctx);
     for (const end of ends) control.ring(end.peerWorker);
   };
+  // Clocks first, then counters: a clock read before a counter can only be older than the
+  // data it sees, so an empty channel under a published clock S really has nothing up to S.
   const pullAll = (): void => {
+    const moved: Context[] = [];
+    for (const proxy of instance.proxies.values()) if (board.pull(proxy)) moved.push(proxy);
     for (const end of instance.links) end.pull();
-    for (const proxy of instance.proxies.values()) {
-      if (board.pull(proxy) && proxy.time >= proxy.watchFrom) proxy.releaseWatchers();
-      if (proxy.watchers.length > 0 && proxy.finished) proxy.releaseWatchers();
-    }
+    for (const proxy of moved) if (proxy.time >= proxy.watchFrom) proxy.releaseWatchers();
   };
   const afterSlice = boundary.size === 0 ? null : (ctx: Context) => {
     if (boundary.has(ctx)) publish(ctx);
