@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * Workload benchmarks: each scenario runs in its own child process (bench/scenario.mjs) so
+ * that its peak RSS is its own. Usage: node bench/workloads.mjs [--full] [--only TEXT] [--json] [--list]
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fmtMs, fmtRate, scenarioName } from './lib.mjs';
+
+const SCENARIO_SCRIPT = fileURLToPath(new URL('./scenario.mjs', import.meta.url));
+
+/** The scenario list; `full` adds the long runs (minutes each today). */
+export function scenarios({ full = false } = {}) {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const list = [];
+  const sizes = full ? [1024, 2048, 4096, 8192, 16384] : [1024, 2048, 4096];
+  for (const n of sizes) {
+    list.push({ kind: 'sdpa', design: 'naive', n, d: 1, workers: 1 });
+    list.push({ kind: 'sdpa', design: 'modified', n, d: 1, workers: 1 });
+    list.push({ kind: 'sdpa', design: 'modified', n, d: 1, unbounded: true, workers: 1 });
+  }
+  // Naive design's peak RSS at N = 32768 (the 'long' FIFO holds N + 34 elements).
+  if (full) list.push({ kind: 'sdpa', design: 'naive', n: 32768, d: 1, workers: 1 });
+  list.push({ kind: 'sdpa', design: 'naive', n: 256, d: 64, workers: 1 });
+  list.push({ kind: 'sdpa', design: 'modified', n: 256, d: 64, workers: 1 });
+  for (const workers of [1, 2]) list.push({ kind: 'sdpa', design: 'modified', n: 512, d: 1, heads: 8, workers });
+  // DAM's scalability workloads.
+  const elements = full ? 2 ** 24 : 2 ** 20;
+  for (const copies of [1, 2, 4, 8]) {
+    list.push({ kind: 'merge', elements, copies, workers: 1 });
+    const w = Math.min(copies, Math.max(2, cores));
+    if (copies > 1) list.push({ kind: 'merge', elements, copies, workers: w });
+  }
+  const leafElements = full ? 2 ** 18 : 2 ** 10;
+  for (const workers of [1, 2]) list.push({ kind: 'adder', leaves: 1024, elements: leafElements, workers });
+  return list;
+}
+
+/** Runs one scenario in a fresh `node` process and returns its figures (or an error). */
+export function runInChild(spec) {
+  const child = spawnSync(process.execPath, ['--max-old-space-size=8192', SCENARIO_SCRIPT, JSON.stringify(spec)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (child.status !== 0 || line === undefined) {
+    return { name: scenarioName(spec), spec, error: (child.stderr || child.error?.message || `exit ${child.status}`).trim().slice(-2000) };
+  }
+  return JSON.parse(line.slice('RESULT '.length));
+}
+
+export function runWorkloads({ full = false, only, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
+  const results = [];
+  for (const spec of scenarios({ full })) {
+    const name = scenarioName(spec);
+    if (only && !name.includes(only)) continue;
+    log(`workload: ${name} ...`);
+    const r = runInChild(spec);
+    if (r.error) log(`  FAILED: ${r.error.split('\n')[0]}`);
+    else {
+      log(
+        `  ${fmtMs(r.wallMs)}, ${fmtRate(r.cyclesPerSec)}cycles/s, ${fmtRate(r.tokensPerSec)}tokens/s, ` +
+          `peak RSS ${r.peakRssMiB.toFixed(0)} MiB, ${r.ratioToPlain.toFixed(0)}x plain loop${r.check.ok ? '' : ', CHECK FAILED'}`,
+      );
+    }
+    results.push(r);
+  }
+  return results;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--only');
+  if (args.includes('--list')) {
+    for (const spec of scenarios({ full: args.includes('--full') })) console.log(scenarioName(spec));
+    process.exit(0);
+  }
+  const results = runWorkloads({ full: args.includes('--full'), only: i >= 0 ? args[i + 1] : undefined });
+  if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
+  if (results.some((r) => r.error || !r.check.ok)) process.exitCode = 1;
+}
