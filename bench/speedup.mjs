@@ -1,0 +1,27 @@
+/**
+ * Issue target: on 4 independent heads, 2 workers at least 1.8x faster than 1, whole process
+ * (node start-up, the pool, the run and its reference check), measured in one bench run.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** Wall time in ms of one whole `damflow run` process. */
+function wholeProcess(args) {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [CLI, 'run', ...args, '--json'], { encoding: 'utf8' });
+  const wallMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`damflow run ${args.join(' ')} exited ${child.status}: ${child.stderr}`);
+  const result = JSON.parse(child.stdout);
+  return { wallMs, cycles: result.cycles, workers: result.workers };
+}
+
+export function measureSpeedup({ n, log }) {
+  const args = ['--design', 'modified', '--n', String(n), '--heads', '4'];
+  log(`speedup: 4 heads, N=${n}, workers 1 and 2 (whole process) ...`);
+  const one = wholeProcess([...args, '--workers', '1']);
+  const two = wholeProcess([...args, '--workers', '2']);
+  if (one.cycles !== two.cycles) throw new Error(`cycles differ: ${one.cycles} at 1 worker, ${two.cycles} at 2`);
+  return { n, heads: 4, oneWorkerMs: one.wallMs, twoWorkersMs: two.wallMs, workersUsed: two.workers, speedup: one.wallMs / two.wallMs };
+}
