@@ -6,7 +6,3 @@ export type Time = number;
 
 /** Largest exact clock value; a clock beyond it would silently lose cycles. */
 export const MAX_TIME: Time = Number.MAX_SAFE_INTEGER;
-
-export function isTime(value: unknown): value is Time {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}

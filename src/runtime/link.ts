@@ -117,11 +117,6 @@ export class LinkEnd {
   get owner(): Context {
     return this.isSender ? this.channel.sender : this.channel.receiver;
   }
-
-  /** The proxy of the context at the other end. */
-  get peer(): Context {
-    return this.isSender ? this.channel.receiver : this.channel.sender;
-  }
 }
 
 /** Published clocks (max of clock and lower bound) and finished flags, by unit index. */
