@@ -59,22 +59,31 @@ export class OccupancyMeter {
    */
   sweep(log: EnqueueLog, senderFrontier: Time, receiverFrontier: Time): void {
     const pending = this.pending;
+    const enqueuedAt = log.enqueuedAt;
+    const mask = log.mask;
+    const sent = log.sent;
+    let swept = this.swept;
+    let occupancy = this.occupancy;
+    let peak = this.peak;
     for (;;) {
-      const hasEnqueue = this.swept < log.sent;
-      const nextEnqueue = hasEnqueue ? log.enqueuedAt[this.swept & log.mask]! : senderFrontier;
-      if (pending.size > 0 && pending.peek() <= nextEnqueue) {
+      const hasEnqueue = swept < sent;
+      const nextEnqueue = hasEnqueue ? enqueuedAt[swept & mask]! : senderFrontier;
+      // At one instant a dequeue goes first; an enqueue only once no dequeue can precede it.
+      const hasDequeue = pending.size > 0;
+      const nextDequeue = hasDequeue ? pending.peek() : receiverFrontier;
+      if (hasDequeue && nextDequeue <= nextEnqueue) {
         pending.shift();
-        this.occupancy--;
-        continue;
+        occupancy--;
+      } else if (hasEnqueue && nextEnqueue < nextDequeue) {
+        swept++;
+        if (++occupancy > peak) peak = occupancy;
+      } else {
+        break;
       }
-      const nextDequeue = pending.size > 0 ? pending.peek() : receiverFrontier;
-      if (hasEnqueue && nextEnqueue < nextDequeue) {
-        this.swept++;
-        if (++this.occupancy > this.peak) this.peak = this.occupancy;
-        continue;
-      }
-      return;
     }
+    this.swept = swept;
+    this.occupancy = occupancy;
+    this.peak = peak;
   }
 
   /** Dequeue instants held in memory (as runs), for memory reports and tests. */
