@@ -1,4 +1,4 @@
-import { ProgramError, UnitError } from '../kernel/errors.js';
+import { UnitError } from '../kernel/errors.js';
 import { simulate } from '../runtime/simulate.js';
 import { referenceSdpa, sdpaMatrix } from './sdpa-data.js';
 import { DESIGN_DEFS, headScoped, sdpaProgram } from './sdpa-design.js';
@@ -80,9 +80,6 @@ export function checkOutput(sink: string, out: Matrix, ref: Matrix, d: number): 
 /** Builds, runs and checks one SDPA configuration; a wrong output is a UnitError of the sink. */
 export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
   const workers = config.workers ?? 'auto';
-  if (workers !== 'auto' && (!Number.isSafeInteger(workers) || workers < 1)) {
-    throw new ProgramError(`workers must be a positive integer, got ${config.workers}`);
-  }
   const program = sdpaProgram(config);
   const n = config.n;
   const d = config.d ?? 1;

@@ -1,6 +1,7 @@
 import { OccupancyMeter } from './occupancy-meter.js';
 import { TimeRuns } from './time-runs.js';
 import type { Context } from './context.js';
+import type { ChannelSpec } from './program.js';
 import type { Time } from './time.js';
 import type { WaitKind } from './wait.js';
 
@@ -146,4 +147,15 @@ function nextPowerOfTwo(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;
+}
+
+/** The kernel's view of a channel as a program describes it. */
+export function channelShape(spec: ChannelSpec): ChannelShape {
+  return {
+    name: spec.name,
+    capacity: spec.capacity ?? Infinity,
+    sendLatency: spec.latency,
+    responseLatency: spec.responseLatency,
+    width: spec.width,
+  };
 }

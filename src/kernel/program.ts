@@ -92,6 +92,17 @@ function portRef(ref: string | PortRef, channel: string): PortRef {
   return { unit: ref.slice(0, dot), port: ref.slice(dot + 1) };
 }
 
+/** Index of each unit, by name. */
+export function unitIndex(program: Program): Map<string, number> {
+  return new Map(program.units.map((unit, i) => [unit.name, i]));
+}
+
+/** Sender and receiver unit index of each channel, by channel index. */
+export function channelEnds(program: Program): (readonly [number, number])[] {
+  const index = unitIndex(program);
+  return program.channels.map((ch) => [index.get(ch.from.unit)!, index.get(ch.to.unit)!] as const);
+}
+
 /** Checks wiring and parameters; throws a ProgramError naming the unit or channel at fault. */
 export function validateProgram(program: Program): void {
   const ports = new Map<string, Ports>();

@@ -1,5 +1,6 @@
-import { Channel } from '../kernel/channel.js';
-import { LinkEnd, channelShape, linkChannelMemory } from './link.js';
+import { Channel, channelShape } from '../kernel/channel.js';
+import { channelEnds, unitIndex } from '../kernel/program.js';
+import { LinkEnd, linkChannelMemory } from './link.js';
 import type { LinkMemory } from './link.js';
 import { Context } from '../kernel/context.js';
 import { Input } from '../kernel/input.js';
@@ -34,7 +35,8 @@ const WHOLE: Part = { local: () => true, link: () => undefined };
 const NO_SCHEDULER: Scheduler = { makeReady: () => undefined };
 
 export function instantiate(program: Program, scheduler: Scheduler, part: Part = WHOLE): Instance {
-  const units = new Map<string, number>(program.units.map((unit, i) => [unit.name, i]));
+  const units = unitIndex(program);
+  const ends = channelEnds(program);
   const contexts: Context[] = [];
   const byIndex = new Map<number, Context>();
   const proxies = new Map<number, Context>();
@@ -57,8 +59,8 @@ export function instantiate(program: Program, scheduler: Scheduler, part: Part =
   const channels: Channel[] = [];
   const links: LinkEnd[] = [];
   program.channels.forEach((spec, c) => {
-    const senderLocal = part.local(units.get(spec.from.unit)!);
-    const receiverLocal = part.local(units.get(spec.to.unit)!);
+    const senderLocal = part.local(ends[c]![0]);
+    const receiverLocal = part.local(ends[c]![1]);
     if (!senderLocal && !receiverLocal) return;
     const memory = senderLocal && receiverLocal ? undefined : part.link(c);
     const ch = new Channel(channelShape(spec), memory && linkChannelMemory(memory));
@@ -75,6 +77,11 @@ export function instantiate(program: Program, scheduler: Scheduler, part: Part =
   });
   for (const ctx of contexts) ctx.body = unitKind(ctx.kind).run(ctx, program.units[ctx.index]!.params as never);
   return { contexts, channels, proxies, links };
+}
+
+/** What the units handed back with `report()`, as (unit name, value) pairs. */
+export function unitReports(contexts: readonly Context[]): (readonly [string, unknown])[] {
+  return contexts.filter((ctx) => ctx.reported !== undefined).map((ctx) => [ctx.name, ctx.reported] as const);
 }
 
 export function contextStats(ctx: Context): ContextStats {

@@ -1,4 +1,4 @@
-import { Channel } from '../kernel/channel.js';
+import { Channel, channelShape } from '../kernel/channel.js';
 import type { ChannelMemory } from '../kernel/channel.js';
 import type { Context } from '../kernel/context.js';
 import type { ChannelSpec } from '../kernel/program.js';
@@ -28,16 +28,6 @@ export function createLinkMemory(spec: ChannelSpec, channel: number, senderWorke
     counters: new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT * 3),
     senderWorker,
     receiverWorker,
-  };
-}
-
-export function channelShape(spec: ChannelSpec) {
-  return {
-    name: spec.name,
-    capacity: spec.capacity ?? Infinity,
-    sendLatency: spec.latency,
-    responseLatency: spec.responseLatency,
-    width: spec.width,
   };
 }
 

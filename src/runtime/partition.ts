@@ -1,6 +1,6 @@
-import { Channel } from '../kernel/channel.js';
+import { Channel, channelShape } from '../kernel/channel.js';
 import { ProgramError } from '../kernel/errors.js';
-import { channelShape } from './link.js';
+import { channelEnds } from '../kernel/program.js';
 import type { ChannelSpec, Program } from '../kernel/program.js';
 
 /** Which worker runs each unit, and which channels cross between workers. */
@@ -29,7 +29,6 @@ export function cuttable(spec: ChannelSpec): boolean {
  */
 export function partition(program: Program, workers: number): Placement {
   const units = program.units;
-  const index = new Map(units.map((u, i) => [u.name, i]));
   const parent = units.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
@@ -45,7 +44,7 @@ export function partition(program: Program, workers: number): Placement {
     if (first === undefined) groups.set(u.group, i);
     else join(first, i);
   });
-  const ends = program.channels.map((ch) => [index.get(ch.from.unit)!, index.get(ch.to.unit)!] as const);
+  const ends = channelEnds(program);
   program.channels.forEach((ch, c) => {
     if (!cuttable(ch)) join(ends[c]![0], ends[c]![1]);
   });
@@ -79,11 +78,11 @@ export function partition(program: Program, workers: number): Placement {
 /** Checks an explicit placement (unit index -> worker) and finds its cut channels. */
 export function placement(program: Program, of: readonly number[], workers: number): Placement {
   if (of.length !== program.units.length) throw new ProgramError(`placement lists ${of.length} units, the program has ${program.units.length}`);
-  const index = new Map(program.units.map((u, i) => [u.name, i]));
+  const ends = channelEnds(program);
   const cut: number[] = [];
   program.channels.forEach((ch, c) => {
-    const from = of[index.get(ch.from.unit)!]!;
-    const to = of[index.get(ch.to.unit)!]!;
+    const from = of[ends[c]![0]]!;
+    const to = of[ends[c]![1]]!;
     for (const w of [from, to]) {
       if (!Number.isInteger(w) || w < 0 || w >= workers) throw new ProgramError(`placement puts a unit on worker ${w} of ${workers}`);
     }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { UnitError } from '../kernel/errors.js';
+import { channelEnds, unitIndex } from '../kernel/program.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
 import type { Program } from '../kernel/program.js';
@@ -36,11 +37,8 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   const controlMemory = createControlMemory(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);
-  const links = placed.cut.map((c) => {
-    const spec = program.channels[c]!;
-    const index = new Map(program.units.map((u, i) => [u.name, i]));
-    return createLinkMemory(spec, c, placed.of[index.get(spec.from.unit)!]!, placed.of[index.get(spec.to.unit)!]!);
-  });
+  const ends = channelEnds(program);
+  const links = placed.cut.map((c) => createLinkMemory(program.channels[c]!, c, placed.of[ends[c]![0]]!, placed.of[ends[c]![1]]!));
   const pool = new Piscina<WorkerTask, WorkerOutcome>({
     filename: WORKER_MODULE,
     minThreads: placed.workers,
@@ -147,7 +145,7 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
       heldBack.push(...outcome.stalled.heldBack);
     }
   }
-  const order = new Map(program.units.map((u, i) => [u.name, i]));
+  const order = unitIndex(program);
   const byProgramOrder = (a: string, b: string): number => order.get(a)! - order.get(b)!;
   blocked.sort((a, b) => byProgramOrder(a.unit, b.unit));
   heldBack.sort(byProgramOrder);

@@ -1,7 +1,7 @@
 import { UnitError } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
-import { channelStats, contextStats, instantiate } from './instantiate.js';
+import { channelStats, contextStats, instantiate, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
 import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
@@ -116,12 +116,10 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   scheduler.stop(null);
   if (remaining.length === 0 && error === null) control.finishWorker(me);
   else control.goIdle(me, control.doorbell(me), Infinity);
-  const reports: (readonly [string, unknown])[] = [];
-  for (const ctx of instance.contexts) if (ctx.reported !== undefined) reports.push([ctx.name, ctx.reported]);
   return {
     contexts: instance.contexts.map((ctx) => [ctx.index, contextStats(ctx)] as const),
     channels: instance.channels.map((ch) => [ch.name, channelStats(ch)] as const),
-    reports,
+    reports: unitReports(instance.contexts),
     stalled,
     error,
   };

@@ -1,3 +1,4 @@
+import { ProgramError } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './partition.js';
 import { coreCount, runOnPool } from './pool-executor.js';
@@ -43,5 +44,8 @@ export function place(program: Program, options: Pick<SimulateOptions, 'workers'
     return placement(program, options.placement, workers);
   }
   const requested = options.workers ?? 'auto';
+  if (requested !== 'auto' && (!Number.isSafeInteger(requested) || requested < 1)) {
+    throw new ProgramError(`workers must be a positive integer or 'auto', got ${String(requested)}`);
+  }
   return partition(program, requested === 'auto' ? coreCount() : requested);
 }

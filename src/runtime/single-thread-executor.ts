@@ -1,5 +1,5 @@
 import { CooperativeScheduler } from './cooperative-scheduler.js';
-import { channelStats, contextStats, instantiate } from './instantiate.js';
+import { channelStats, contextStats, instantiate, unitReports } from './instantiate.js';
 import { deadlockReport, resolveStall } from './stall.js';
 import type { Program } from '../kernel/program.js';
 import type { Instance } from './instantiate.js';
@@ -59,14 +59,12 @@ export class SingleThreadExecutor {
 
     const deadlock = status === 'deadlock' ? deadlockReport(contexts.filter((ctx) => !ctx.finished)) : null;
     scheduler.stop(null);
-    const reports: Record<string, unknown> = {};
-    for (const ctx of contexts) if (ctx.reported !== undefined) reports[ctx.name] = ctx.reported;
     return {
       status,
       cycles: contexts.reduce((max, ctx) => Math.max(max, ctx.time), 0),
       contexts: contexts.map(contextStats),
       channels: channels.map(channelStats),
-      reports,
+      reports: Object.fromEntries(unitReports(contexts)),
       deadlock,
     };
   }
