@@ -18,6 +18,9 @@ export type PeekResult = (typeof Peek)[keyof typeof Peek];
  * The receiving end of a channel, as a unit sees it. Operations that can proceed never
  * allocate and never yield; `ready()` and `quietUntil()` return false when the unit must
  * yield, having recorded what it waits for: `while (!input.ready()) yield;`.
+ *
+ * Misuse is checked with one comparison per operation and reported by a separate function,
+ * so that the operations stay small enough for the compiler to inline into unit bodies.
  */
 export class Input extends Endpoint {
   /** Set by `peek()` when it answers Nothing. */
@@ -40,34 +43,37 @@ export class Input extends Endpoint {
   /** Time stamp of the head element (which must exist). */
   get headTime(): Time {
     const ch = this.channel;
-    this.expectElement();
+    if (ch.received === ch.sent) misuse(ch, SCALAR);
     return ch.times[ch.received & ch.mask]!;
   }
 
   /** DAM's peekNext: advance to the head element's time and return it without removing it. */
   peekNext(): number {
     const ch = this.channel;
-    this.expectScalar();
-    const slot = this.advanceToHead();
+    if (ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR);
+    const slot = ch.received & ch.mask;
+    this.ctx.advance(ch.times[slot]!);
     return ch.data[slot]!;
   }
 
   peekNextVector(into: Float64Array): Float64Array {
     const ch = this.channel;
-    const slot = this.advanceToHead();
+    if (ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length);
+    const slot = ch.received & ch.mask;
+    this.ctx.advance(ch.times[slot]!);
     return copyOut(ch, slot, into);
   }
 
   dequeue(): number {
     const ch = this.channel;
-    this.expectScalar();
-    const slot = this.take();
-    return ch.data[slot]!;
+    if (ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR);
+    return ch.data[this.take(ch)]!;
   }
 
   dequeueVector(into: Float64Array): Float64Array {
-    const slot = this.take();
-    return copyOut(this.channel, slot, into);
+    const ch = this.channel;
+    if (ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length);
+    return copyOut(ch, this.take(ch), into);
   }
 
   /**
@@ -97,53 +103,44 @@ export class Input extends Endpoint {
     return false;
   }
 
-  private advanceToHead(): number {
-    const ch = this.channel;
-    this.expectElement();
-    const slot = ch.received & ch.mask;
-    this.ctx.advance(ch.times[slot]!);
-    return slot;
-  }
-
-  /** Removes the head element, acknowledges it and returns its slot. */
-  private take(): number {
-    const ch = this.channel;
+  /** Removes the head element (which exists), acknowledges it and returns its slot. */
+  private take(ch: Channel): number {
     const ctx = this.ctx;
-    this.expectElement();
-    const slot = ch.received & ch.mask;
+    const n = ch.received;
+    const slot = n & ch.mask;
     const t = ch.times[slot]!;
-    if (t > ctx.time) ctx.time = t;
-    const now = ctx.time;
-    ch.received++;
-    if (ch.dequeuedAt !== null) ch.dequeuedAt[slot] = now;
+    let now = ctx.time;
+    if (t > now) ctx.time = now = t;
+    ch.received = n + 1;
+    // The meter may still read the dequeue instant this slot holds: it goes first.
+    ch.meter.dequeued(ch, n, now);
+    const dequeuedAt = ch.dequeuedAt;
+    if (dequeuedAt !== null) dequeuedAt[slot] = now;
     else if (ch.acks !== null) ch.acks.push(now);
-    ch.meter.dequeued(ch, now, ch.closed ? Infinity : ch.sender.time);
     const wait = ch.senderWait;
     if (wait !== 0 && (wait === Wait.Room || ch.sent - ch.received <= ch.lowWater)) ch.sender.wake();
     return slot;
   }
+}
 
-  private expectElement(): void {
-    const ch = this.channel;
-    if (ch.received === ch.sent) {
-      throw new Error(
-        ch.closed
-          ? `read past the end of stream on channel '${ch.name}'`
-          : `read from empty channel '${ch.name}' (wait with 'while (!input.ready()) yield;' first)`,
-      );
-    }
-  }
+/** `misuse` room of a scalar operation. */
+const SCALAR = -1;
 
-  private expectScalar(): void {
-    if (this.channel.width !== 1) {
-      throw new Error(`channel '${this.channel.name}' carries vectors of ${this.channel.width}: use dequeueVector`);
-    }
+/** Throws the reason an operation on `ch` cannot proceed, for a caller holding a buffer of `room` words. */
+function misuse(ch: Channel, room: number): never {
+  if (ch.received === ch.sent) {
+    throw new Error(
+      ch.closed
+        ? `read past the end of stream on channel '${ch.name}'`
+        : `read from empty channel '${ch.name}' (wait with 'while (!input.ready()) yield;' first)`,
+    );
   }
+  if (room === SCALAR) throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use dequeueVector`);
+  throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: buffer of ${room} is too short`);
 }
 
 function copyOut(ch: Channel, slot: number, into: Float64Array): Float64Array {
   const w = ch.width;
-  if (into.length < w) throw new Error(`channel '${ch.name}' carries vectors of ${w}: buffer of ${into.length} is too short`);
   const data = ch.data;
   const base = slot * w;
   for (let i = 0; i < w; i++) into[i] = data[base + i]!;

@@ -1,89 +1,109 @@
 import { TimeRuns } from './time-runs.js';
 import type { Time } from './time.js';
 
-/** Where the meter reads enqueue instants: element n's instant is `enqueuedAt[n & mask]`. */
-export interface EnqueueLog {
+/**
+ * What the meter reads of its channel: element n's enqueue instant is `enqueuedAt[n & mask]`,
+ * and, when `dequeuedAt` is not null, its dequeue instant `dequeuedAt[n & mask]` until
+ * element n + slots is dequeued.
+ */
+export interface InstantLog {
   readonly enqueuedAt: Float64Array;
+  readonly dequeuedAt: Float64Array | null;
   readonly mask: number;
+  readonly slots: number;
   readonly sent: number;
 }
 
 /**
  * Peak occupancy of a channel in simulated time (spec section 4): an element occupies the
- * channel from its enqueue instant (sender clock after any wait for room) until its dequeue
- * instant (receiver clock after the dequeue), half-open, so at one instant a dequeue counts
- * before an enqueue.
+ * channel from its enqueue instant E (sender clock after any wait for room) until its
+ * dequeue instant D (receiver clock after the dequeue), half-open, so at one instant a
+ * dequeue counts before an enqueue.
  *
- * Both instant streams are non-decreasing, so the peak is a sweep over their merge. The
- * sweep passes an instant only once neither stream can still produce an earlier one (their
- * frontiers are the sender's and the receiver's clocks), which makes the result independent
- * of the schedule. Enqueue instants are read from the channel's ring: an element's instant
- * is always swept before its slot is reused, because it precedes the element's own dequeue
- * and the sender's clock. Dequeue instants that run ahead of the sender wait in TimeRuns,
- * so a FIFO holding millions of elements in simulated time costs a few runs of memory.
+ * Occupancy only rises at enqueue instants, so the peak is the largest, over elements m, of
+ * m + 1 - (dequeue instants <= E_m). Element m is settled once a dequeue instant later than
+ * E_m is known: dequeue instants never decrease, so no later one can count for it. Every
+ * element is settled by its own dequeue at the latest (latency >= 1 makes D_m > E_m), so
+ * the enqueue instants still needed are all in the channel's ring. The dequeue instants not
+ * yet counted are read from the ring when the channel keeps them there (a bounded FIFO that
+ * fits its ring); otherwise they wait in TimeRuns, so an unbounded FIFO that holds millions
+ * of elements in simulated time costs a few runs of memory. The result depends only on the
+ * instants, never on the schedule.
  */
 export class OccupancyMeter {
   private readonly pending = new TimeRuns();
-  /** Enqueue instants swept so far. */
-  private swept = 0;
-  private occupancy = 0;
+  /** Elements whose enqueue instant is settled. */
+  private settled = 0;
+  /** Dequeue instants counted against the elements not yet settled. */
+  private counted = 0;
   peak = 0;
 
-  /** Records a dequeue at `at` and sweeps what can be swept. */
-  dequeued(log: EnqueueLog, at: Time, senderFrontier: Time): void {
-    if (this.pending.size === 0) {
-      // Common case: sweep enqueues before `at`, then the dequeue itself if no enqueue can precede it.
-      const enqueuedAt = log.enqueuedAt;
-      const mask = log.mask;
-      const sent = log.sent;
-      let n = this.swept;
-      let occupancy = this.occupancy;
-      while (n < sent && enqueuedAt[n & mask]! < at) {
-        if (++occupancy > this.peak) this.peak = occupancy;
-        n++;
-      }
-      this.swept = n;
-      if (n < sent ? enqueuedAt[n & mask]! >= at : senderFrontier >= at) {
-        this.occupancy = occupancy - 1;
-        return;
-      }
-      this.occupancy = occupancy;
+  /** Records element n's dequeue at `at`; call before the ring slot of element n - slots is reused. */
+  dequeued(log: InstantLog, n: number, at: Time): void {
+    const dequeuedAt = log.dequeuedAt;
+    if (dequeuedAt === null) {
+      this.dequeuedOffRing(log, n, at);
+      return;
     }
-    this.pending.push(at);
-    this.sweep(log, senderFrontier, at);
-  }
-
-  /**
-   * Sweeps every instant that can no longer be preceded by a new one; `senderFrontier` and
-   * `receiverFrontier` bound any future enqueue and dequeue instant from below.
-   */
-  sweep(log: EnqueueLog, senderFrontier: Time, receiverFrontier: Time): void {
-    const pending = this.pending;
     const enqueuedAt = log.enqueuedAt;
     const mask = log.mask;
     const sent = log.sent;
-    let swept = this.swept;
-    let occupancy = this.occupancy;
-    let peak = this.peak;
-    for (;;) {
-      const hasEnqueue = swept < sent;
-      const nextEnqueue = hasEnqueue ? enqueuedAt[swept & mask]! : senderFrontier;
-      // At one instant a dequeue goes first; an enqueue only once no dequeue can precede it.
-      const hasDequeue = pending.size > 0;
-      const nextDequeue = hasDequeue ? pending.peek() : receiverFrontier;
-      if (hasDequeue && nextDequeue <= nextEnqueue) {
-        pending.shift();
-        occupancy--;
-      } else if (hasEnqueue && nextEnqueue < nextDequeue) {
-        swept++;
-        if (++occupancy > peak) peak = occupancy;
-      } else {
-        break;
-      }
+    let m = this.settled;
+    let counted = this.counted;
+    for (; m < sent; m++) {
+      const e = enqueuedAt[m & mask]!;
+      if (e >= at) break;
+      while (counted < n && dequeuedAt[counted & mask]! <= e) counted++;
+      if (m + 1 - counted > this.peak) this.peak = m + 1 - counted;
     }
-    this.swept = swept;
-    this.occupancy = occupancy;
+    this.settled = m;
+    // E_m >= at: every dequeue so far, this one included, counts for m and every later element.
+    if (m < sent) counted = n + 1;
+    // Element n - slots leaves the ring. A future enqueue waits for the acknowledgement of
+    // the element `capacity` (<= slots) places back, so it comes no earlier than that instant.
+    else if (counted <= n - log.slots) counted = n - log.slots + 1;
+    this.counted = counted;
+  }
+
+  /** `dequeued` for a channel that does not keep dequeue instants in its ring. */
+  private dequeuedOffRing(log: InstantLog, n: number, at: Time): void {
+    const m = this.settle(log, this.settled, at, n);
+    this.settled = m;
+    if (m < log.sent) {
+      this.counted = n + 1;
+      if (this.pending.size > 0) this.pending.clear();
+    } else {
+      this.pending.push(at);
+    }
+  }
+
+  /** Settles every element from m on enqueued before `before`, with dequeues up to element `upTo` (excluded) known. */
+  private settle(log: InstantLog, m: number, before: Time, upTo: number): number {
+    const enqueuedAt = log.enqueuedAt;
+    const dequeuedAt = log.dequeuedAt;
+    const mask = log.mask;
+    const sent = log.sent;
+    const pending = this.pending;
+    let counted = this.counted;
+    let peak = this.peak;
+    for (; m < sent; m++) {
+      const e = enqueuedAt[m & mask]!;
+      if (e >= before) break;
+      if (dequeuedAt !== null) {
+        while (counted < upTo && dequeuedAt[counted & mask]! <= e) counted++;
+      } else if (pending.size > 0) {
+        counted += pending.shiftUpTo(e);
+      }
+      if (m + 1 - counted > peak) peak = m + 1 - counted;
+    }
+    this.counted = counted;
     this.peak = peak;
+    return m;
+  }
+
+  /** Settles every element: the run is over, no instant is still to come. */
+  finish(log: InstantLog, received: number): void {
+    this.settled = this.settle(log, this.settled, Infinity, received);
   }
 
   /** Dequeue instants held in memory (as runs), for memory reports and tests. */

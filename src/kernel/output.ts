@@ -11,66 +11,74 @@ import type { Time } from './time.js';
 export class Output extends Endpoint {
   ready(): boolean {
     const ch = this.channel;
+    const sent = ch.sent;
+    // Room in the simulated FIFO without consuming an acknowledgement, and in the buffer.
+    if (sent - ch.acked < ch.capacity && sent - ch.received < ch.slots) return true;
+    return this.makeRoom(ch);
+  }
+
+  /** Appends a scalar stamped max(stamp, clock + send latency). Requires room. */
+  enqueue(value: number, stamp: Time): void {
+    const ch = this.channel;
+    if (ch.width !== 1) misuse(ch, 'scalar');
+    ch.data[this.put(ch, stamp)] = value;
+  }
+
+  enqueueVector(values: ArrayLike<number>, stamp: Time): void {
+    const ch = this.channel;
+    const w = ch.width;
+    if (values.length !== w) misuse(ch, values.length);
+    const base = this.put(ch, stamp) * w;
+    const data = ch.data;
+    for (let i = 0; i < w; i++) data[base + i] = values[i]!;
+  }
+
+  private put(ch: Channel, stamp: Time): number {
+    const ctx = this.ctx;
+    const sent = ch.sent;
+    if (!(sent - ch.acked < ch.capacity && sent - ch.received < ch.slots) && !this.makeRoom(ch)) misuse(ch, 'full');
+    const now = ctx.time;
+    const earliest = now + ch.sendLatency;
+    const slot = sent & ch.mask;
+    ch.times[slot] = stamp > earliest ? stamp : earliest;
+    ch.enqueuedAt[slot] = now;
+    ch.sent = sent + 1;
+    if (ch.receiverWaiting) ch.receiver.wake();
+    return slot;
+  }
+
+  /** The slow half of `ready()`: consumes the acknowledgement of the element `capacity` places back. */
+  private makeRoom(ch: Channel): boolean {
     if (ch.sent - ch.acked >= ch.capacity) {
-      // The acknowledgement of the element `capacity` places back.
       let at: number;
       if (ch.dequeuedAt !== null) {
-        if (ch.acked >= ch.received) return this.blocked(Wait.Room);
+        if (ch.acked >= ch.received) return this.blocked(ch, Wait.Room);
         at = ch.dequeuedAt[ch.acked & ch.mask]! + ch.responseLatency;
       } else {
         const acks = ch.acks!;
-        if (acks.size === 0) return this.blocked(Wait.Room);
+        if (acks.size === 0) return this.blocked(ch, Wait.Room);
         at = acks.shift() + ch.responseLatency;
       }
       const ctx = this.ctx;
       if (at > ctx.time) ctx.time = at;
       ch.acked++;
     }
-    if (ch.sent - ch.received >= ch.slots) return this.blocked(Wait.Buffer);
+    if (ch.sent - ch.received >= ch.slots) return this.blocked(ch, Wait.Buffer);
     return true;
   }
 
-  /** Appends a scalar stamped max(stamp, clock + send latency). Requires room. */
-  enqueue(value: number, stamp: Time): void {
-    const ch = this.channel;
-    if (ch.width !== 1) {
-      throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use enqueueVector`);
-    }
-    ch.data[this.put(stamp)] = value;
-  }
-
-  enqueueVector(values: ArrayLike<number>, stamp: Time): void {
-    const ch = this.channel;
-    const w = ch.width;
-    if (values.length !== w) {
-      throw new Error(`channel '${ch.name}' carries vectors of ${w}, got ${values.length} values`);
-    }
-    const base = this.put(stamp) * w;
-    const data = ch.data;
-    for (let i = 0; i < w; i++) data[base + i] = values[i]!;
-  }
-
-  private put(stamp: Time): number {
-    const ch = this.channel;
-    const ctx = this.ctx;
-    if (!this.ready()) {
-      throw new Error(`enqueue on full channel '${ch.name}' (wait with 'while (!output.ready()) yield;' first)`);
-    }
-    const earliest = ctx.time + ch.sendLatency;
-    const slot = ch.sent & ch.mask;
-    ch.times[slot] = stamp > earliest ? stamp : earliest;
-    ch.enqueuedAt[slot] = ctx.time;
-    ch.sent++;
-    if (ch.receiverWaiting) ch.receiver.wake();
-    return slot;
-  }
-
-  private blocked(kind: typeof Wait.Room | typeof Wait.Buffer): false {
-    const ch = this.channel;
+  private blocked(ch: Channel, kind: typeof Wait.Room | typeof Wait.Buffer): false {
     if (ch.receiver.finished) {
       throw new Error(`channel '${ch.name}' is full and its receiver '${ch.receiver.name}' has finished`);
     }
     this.ctx.block(kind, ch, 0);
     return false;
   }
+}
+
+/** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
+function misuse(ch: Channel, got: number | 'scalar' | 'full'): never {
+  if (got === 'full') throw new Error(`enqueue on full channel '${ch.name}' (wait with 'while (!output.ready()) yield;' first)`);
+  if (got === 'scalar') throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use enqueueVector`);
+  throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}, got ${got} values`);
 }

@@ -65,6 +65,37 @@ export class TimeRuns {
     return t;
   }
 
+  /** Removes every time up to `t` (inclusive); returns how many. */
+  shiftUpTo(t: Time): number {
+    let removed = 0;
+    while (this.runs > 0) {
+      const i = this.head;
+      const first = this.start[i]! + this.step[i]! * this.taken;
+      if (first > t) break;
+      const left = this.count[i]! - this.taken;
+      const step = this.step[i]!;
+      // Times first, first + step, ... up to t: all that are left when the step is 0.
+      const upTo = step === 0 ? left : Math.min(left, Math.floor((t - first) / step) + 1);
+      removed += upTo;
+      this.size -= upTo;
+      if (upTo < left) {
+        this.taken += upTo;
+        break;
+      }
+      this.taken = 0;
+      this.head = (i + 1) & this.mask;
+      this.runs--;
+    }
+    return removed;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.runs = 0;
+    this.taken = 0;
+    this.size = 0;
+  }
+
   private grow(): void {
     const n = this.mask + 1;
     const start = new Float64Array(n * 2);

@@ -90,7 +90,7 @@ export function contextStats(ctx: Context): ContextStats {
 
 /** Final channel statistics; call once the run has stopped. */
 export function channelStats(ch: Channel): ChannelStats {
-  ch.meter.sweep(ch, Infinity, Infinity);
+  ch.meter.finish(ch, ch.received);
   return {
     name: ch.name,
     sender: ch.sender.name,

@@ -91,39 +91,105 @@ describe('TimeRuns', () => {
 });
 
 describe('OccupancyMeter', () => {
-  // A minimal enqueue log standing in for a channel's ring (the meter reads instant n at
-  // enqueuedAt[n & mask]).
-  function log(instants: number[]) {
-    const slots = 1 << 20;
-    const enqueuedAt = new Float64Array(slots);
-    instants.forEach((t, n) => (enqueuedAt[n] = t));
-    return { enqueuedAt, mask: slots - 1, sent: instants.length };
+  // A channel's instant rings, standing in for the channel: the meter reads element n's
+  // enqueue instant at enqueuedAt[n & mask] and, in ring mode, its dequeue instant at
+  // dequeuedAt[n & mask], which the channel writes right after calling the meter.
+  function rings(slots: number, ringDequeues: boolean) {
+    return {
+      enqueuedAt: new Float64Array(slots),
+      dequeuedAt: ringDequeues ? new Float64Array(slots) : null,
+      mask: slots - 1,
+      slots,
+      sent: 0,
+    };
   }
 
-  it('peak for enqueues at i and dequeues at 1 + 2i is K - floor(K/2); held runs stay few', () => {
-    // K = 1000: element i occupies [i, 1+2i); at x = 999: i in (499, 999] -> 500 (see the
-    // huge-capacity derivation). All enqueues are known up front (sender frontier = Infinity).
-    const K = 1000;
-    const enq = log(Array.from({ length: K }, (_, i) => i));
-    const meter = new OccupancyMeter();
-    let maxRuns = 0;
-    for (let i = 0; i < K; i++) {
-      meter.dequeued(enq, 1 + 2 * i, Infinity);
-      maxRuns = Math.max(maxRuns, meter.heldRuns);
+  /** Peak of #{n : E_n <= x < D_n} over every instant x, by brute force. */
+  function bruteForcePeak(e: number[], d: number[]): number {
+    let peak = 0;
+    for (const x of e) {
+      let at = 0;
+      for (let n = 0; n < e.length; n++) if (e[n]! <= x && x < d[n]!) at++;
+      peak = Math.max(peak, at);
     }
-    meter.sweep(enq, Infinity, Infinity);
-    expect(meter.peak).toBe(500);
-    expect(maxRuns).toBeLessThanOrEqual(2);
+    return peak;
+  }
+
+  /**
+   * Instants of a FIFO of `capacity` between a sender that waits `gap(n)` cycles between
+   * elements and a receiver that takes `ii(n)` cycles per element, Ls = Lr = 1 (spec 1):
+   * E_n = max(sender clock, D_{n-capacity} + 1), stamp E_n + 1, D_n = max(receiver clock, stamp).
+   */
+  function fifo(count: number, capacity: number, gap: (n: number) => number, ii: (n: number) => number) {
+    const e: number[] = [];
+    const d: number[] = [];
+    let sender = 0;
+    let receiver = 0;
+    for (let n = 0; n < count; n++) {
+      if (n >= capacity) sender = Math.max(sender, d[n - capacity]! + 1);
+      e.push(sender);
+      receiver = Math.max(receiver, sender + 1);
+      d.push(receiver);
+      receiver += ii(n);
+      sender += gap(n);
+    }
+    return { e, d };
+  }
+
+  /** Feeds the meter in a real-time order the ring allows: the sender runs ahead by `ahead(n)` <= slots. */
+  function meterPeak(e: number[], d: number[], slots: number, ringDequeues: boolean, ahead: (n: number) => number): number {
+    const log = rings(slots, ringDequeues);
+    const meter = new OccupancyMeter();
+    for (let n = 0; n < e.length; n++) {
+      const until = Math.min(e.length, n + 1 + ahead(n));
+      while (log.sent < until) log.enqueuedAt[log.sent++ & log.mask] = e[log.sent - 1]!;
+      meter.dequeued(log, n, d[n]!);
+      if (log.dequeuedAt !== null) log.dequeuedAt[n & log.mask] = d[n]!;
+    }
+    meter.finish(log, e.length);
+    return meter.peak;
+  }
+
+  it('capacity 2, sender II 1 into receiver II 2: peak 2, worked by hand', () => {
+    // E = 0, 1, 2, 4, 6, ... (from element 2 on, the acknowledgement D_{n-2} + 1 = 2n - 2);
+    // D = 1, 3, 5, 7, ... (2n + 1). At x = 2: elements 1 [1, 3) and 2 [2, 5): 2 at once;
+    // never 3, since element n + 2 enters at 2n + 2 > D_n - 1.
+    const { e, d } = fifo(50, 2, () => 1, () => 2);
+    expect(e.slice(0, 5)).toEqual([0, 1, 2, 4, 6]);
+    expect(d.slice(0, 5)).toEqual([1, 3, 5, 7, 9]);
+    expect(meterPeak(e, d, 2, true, () => 1)).toBe(2);
+    expect(meterPeak(e, d, 2, true, () => 0)).toBe(2);
+  });
+
+  it('peak for enqueues at i and dequeues at 1 + 2i is K - floor(K/2); off-ring instants stay few runs', () => {
+    // K = 1000: element i occupies [i, 1+2i); at x = 999: i in (499, 999] -> 500 (see the
+    // huge-capacity derivation).
+    const K = 1000;
+    const e = Array.from({ length: K }, (_, i) => i);
+    const d = e.map((i) => 1 + 2 * i);
+    expect(meterPeak(e, d, 1024, false, () => 0)).toBe(500);
+    expect(meterPeak(e, d, 1024, false, (n) => Math.min(1023, K - n))).toBe(500);
   });
 
   it('half-open: a dequeue at x counts before an enqueue at x', () => {
     // e0 [0, 1), e1 [1, 2), e2 [2, 3): never two at once -> peak 1.
-    const enq = log([0, 1, 2]);
-    const meter = new OccupancyMeter();
-    meter.dequeued(enq, 1, Infinity);
-    meter.dequeued(enq, 2, Infinity);
-    meter.dequeued(enq, 3, Infinity);
-    meter.sweep(enq, Infinity, Infinity);
-    expect(meter.peak).toBe(1);
+    expect(meterPeak([0, 1, 2], [1, 2, 3], 4, false, () => 3)).toBe(1);
+    expect(meterPeak([0, 1, 2], [1, 2, 3], 4, true, () => 3)).toBe(1);
+  });
+
+  it('matches a brute-force count for irregular FIFOs, in ring and off-ring mode, at any real-time order', () => {
+    let seed = 7;
+    const rand = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    for (let trial = 0; trial < 40; trial++) {
+      const capacity = 1 + rand(6);
+      const slots = 8;
+      const { e, d } = fifo(300, capacity, () => rand(4), () => 1 + rand(4));
+      const expected = bruteForcePeak(e, d);
+      expect(meterPeak(e, d, slots, true, () => rand(slots))).toBe(expected);
+      expect(meterPeak(e, d, slots, false, () => rand(slots))).toBe(expected);
+    }
   });
 });
