@@ -34,8 +34,13 @@ export function partition(program: Program, workers: number): Placement {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
+  let components = units.length;
   const join = (a: number, b: number): void => {
-    parent[find(a)] = find(b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) return;
+    parent[ra] = rb;
+    components--;
   };
   const groups = new Map<string, number>();
   units.forEach((u, i) => {
@@ -49,28 +54,29 @@ export function partition(program: Program, workers: number): Placement {
     if (!cuttable(ch)) join(ends[c]![0], ends[c]![1]);
   });
 
-  const count = (): number => new Set(units.map((_, i) => find(i))).size;
   const byTightness = program.channels
     .map((ch, c) => ({ c, slack: (ch.capacity ?? Infinity) + ch.latency }))
     .sort((a, b) => a.slack - b.slack || a.c - b.c);
   for (const { c } of byTightness) {
-    if (count() <= workers) break;
+    if (components <= workers) break;
     join(ends[c]![0], ends[c]![1]);
   }
 
-  const components = new Map<number, number[]>();
+  const members = new Map<number, number[]>();
   units.forEach((_, i) => {
     const root = find(i);
-    components.set(root, [...(components.get(root) ?? []), i]);
+    const list = members.get(root);
+    if (list === undefined) members.set(root, [i]);
+    else list.push(i);
   });
-  const used = Math.max(1, Math.min(workers, components.size));
+  const used = Math.max(1, Math.min(workers, members.size));
   const load = new Array<number>(used).fill(0);
   const of = new Array<number>(units.length).fill(0);
-  const ordered = [...components.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
-  for (const members of ordered) {
+  const ordered = [...members.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+  for (const component of ordered) {
     const w = load.indexOf(Math.min(...load));
-    load[w]! += members.length;
-    for (const i of members) of[i] = w;
+    load[w]! += component.length;
+    for (const i of component) of[i] = w;
   }
   return placement(program, of, used);
 }

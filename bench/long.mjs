@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The long scenarios (the ones only `--full` adds: minutes each), one at a time, each in its
+ * own process. Each result replaces any earlier run of the same scenario in
+ * results/long-runs.json, which `npm run bench` lists and folds into its targets.
+ * Usage: node bench/long.mjs [--only TEXT] [--list]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { scenarioName } from './lib.mjs';
+import { runWorkloads, scenarios } from './workloads.mjs';
+
+const LONG_RUNS = fileURLToPath(new URL('./results/long-runs.json', import.meta.url));
+
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+const short = new Set(scenarios().map(scenarioName));
+const long = scenarios({ full: true }).filter((spec) => !short.has(scenarioName(spec)));
+if (args.includes('--list')) {
+  for (const spec of long) console.log(scenarioName(spec));
+  process.exit(0);
+}
+
+for (const spec of long) {
+  const name = scenarioName(spec);
+  if (only !== undefined && !name.includes(only)) continue;
+  const [result] = runWorkloads({ full: true, only: name });
+  if (result === undefined || result.error) {
+    process.exitCode = 1;
+    continue;
+  }
+  // Written after every scenario, so an interrupted session keeps what it measured.
+  const recorded = existsSync(LONG_RUNS) ? JSON.parse(readFileSync(LONG_RUNS, 'utf8')) : [];
+  const kept = recorded.filter((entry) => scenarioName(entry.result.spec) !== name);
+  kept.push({
+    date: new Date().toISOString().slice(0, 10),
+    command: `node bench/scenario.mjs '${JSON.stringify(spec)}'`,
+    result,
+  });
+  writeFileSync(LONG_RUNS, `${JSON.stringify(kept, null, 2)}\n`);
+}
