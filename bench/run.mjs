@@ -152,7 +152,8 @@ if (micro) {
 
 md.push('## Workloads', '');
 md.push('One child process per scenario (peak RSS = `process.resourceUsage().maxRSS` of that process, including Node itself, about 45-50 MiB). Wall time is the `simulate()` call (loading unit modules, instantiating, running). Cycles/s = simulated cycles (the largest final clock) / wall time; tokens/s = tokens over all channels / wall time. "plain" is the same arithmetic without simulation in the same process (SDPA: the streaming loop of the modified design - running max, sum and output - for every head; merge: generate both timed streams and merge by time; adder tree: pairwise reduction per element), best of several repetitions. `workers` is what was passed to `simulate()`.', '');
-const rows = workloads.map((r) => {
+/** One row of a workload table. */
+function workloadRow(r) {
   if (r.error) return [r.name, String(r.spec.workers ?? 1), '', '', 'FAILED', '', '', '', '', '', '', r.error.split('\n')[0]];
   const check = r.spec.kind === 'sdpa' ? `max abs diff vs plain ${r.check.maxAbsDiff.toExponential(1)}` : r.check.ok ? 'counts ok' : 'COUNTS WRONG';
   return [
@@ -169,8 +170,16 @@ const rows = workloads.map((r) => {
     `${r.ratioToPlain.toFixed(0)}x`,
     `${r.check.ok ? '' : 'FAIL: '}${check}`,
   ];
-});
-md.push(markdownTable(['scenario', 'workers', 'contexts', 'cut', 'wall', 'cycles', 'cycles/s', 'tokens/s', 'peak RSS MiB', 'plain', 'ratio', 'check'], rows), '');
+}
+const WORKLOAD_COLUMNS = ['scenario', 'workers', 'contexts', 'cut', 'wall', 'cycles', 'cycles/s', 'tokens/s', 'peak RSS MiB', 'plain', 'ratio', 'check'];
+md.push(markdownTable(WORKLOAD_COLUMNS, workloads.map(workloadRow)), '');
+
+if (longRuns.length > 0) {
+  md.push('## Long runs', '');
+  md.push('The `--full`-only scenarios, each recorded on its own by `node bench/long.mjs` (one process per scenario, same columns as above) in [results/long-runs.json](results/long-runs.json), on this kind of machine; `npm run bench` lists them and uses them for the targets it did not measure itself.', '');
+  md.push(markdownTable(['date', ...WORKLOAD_COLUMNS], longRuns.map((l) => [l.date, ...workloadRow(l.result)])), '');
+}
+
 md.push('## Notes', '');
 md.push('- `workers` is passed to `simulate()`; with 1 the program runs on the calling thread (single-thread executor), with more on the worker pool, whose partitioner places the units (\"workers\" column: requested / used; \"cut\": channels between workers). On a 2-core machine the coordinator and 2 workers share 2 cores.');
 md.push('- Each workload figure is one run in a fresh process (the plain loops: best of several). On a small shared VM the spread between whole `npm run bench` runs can reach 20-25% (see the load average above); `npm run bench:ci` is the noise-hardened regression check.');
@@ -178,7 +187,7 @@ md.push('- Cross-worker channel micro-benchmarks are timed directly (best of 3, 
 md.push('- Merge scenarios: `copies` independent copies of (two timed sources with random gaps of 1-4 cycles -> time-ordered `merge` -> `sink`), channels of capacity 8. Adder tree: 1,024 `generator`s, 1,023 `bench.adder`s (bench/units.mjs) and one `sink` = 2,048 contexts, channels of capacity 8.');
 md.push(full
   ? '- Full sizes (`--full`): SDPA up to N = 16384, naive N = 32768, merge 2^24 and adder 2^18 elements per leaf.'
-  : '- Default sizes; `npm run bench -- --full` adds SDPA N = 8192 and 16384, naive N = 32768 (RSS target), merge 2^24 and adder 2^18 elements per leaf (long: minutes per scenario today).');
+  : '- Default sizes; `npm run bench -- --full` adds SDPA N = 8192 and 16384, naive N = 32768 (RSS target), merge 2^24 and adder 2^18 elements per leaf (long: minutes per scenario). `node bench/long.mjs [--only TEXT]` runs just those, one at a time, into the long-runs table.');
 md.push('- Regression check: `npm run bench:ci` (short, normalised by the calibration loop, compared with bench/baseline.json); `npm run bench:baseline` rewrites the baseline.', '');
 writeFileSync(mdPath, md.join('\n'));
 log(`wrote ${jsonPath} and ${mdPath}`);
