@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, place, sdpaProgram, simulate } from '../dist/index.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
 import type { Program, Simulation } from '../dist/index.js';
 
@@ -92,6 +93,43 @@ describe('worker pool: same results at any worker count and placement', () => {
     const run = await simulate(program, { workers: 6 });
     expect(run.placement.workers).toBe(6);
     expect(outcome(run)).toEqual(outcome(reference));
+  });
+});
+
+describe('placement', () => {
+  // gen -> a -> b -> sink, capacity 2 throughout, no groups: one tightly coupled pipeline.
+  const chain = new ProgramBuilder()
+    .module(UTILITY_UNITS_MODULE)
+    .unit('gen', 'generator', { count: 10 })
+    .unit('a', 'broadcast', { outputs: 1 })
+    .unit('b', 'broadcast', { outputs: 1 })
+    .unit('sink', 'sink')
+    .channel('gen-a', 'gen.out', 'a.in', { capacity: 2 })
+    .channel('a-b', 'a.out0', 'b.in', { capacity: 2 })
+    .channel('b-sink', 'b.out0', 'sink.in', { capacity: 2 })
+    .build();
+
+  it("'auto' never cuts a channel: one pipeline runs in one thread, independent heads spread", () => {
+    expect(place(chain, { workers: 'auto' })).toEqual({ workers: 1, of: [0, 0, 0, 0], cut: [] });
+    const heads = place(sdpaProgram({ design: 'modified', n: 8, heads: 2 }), { workers: 'auto' });
+    expect(heads.cut).toEqual([]);
+    expect(heads.workers).toBe(Math.min(2, os.availableParallelism()));
+  });
+
+  it('an explicit worker count cuts the slackest channel', () => {
+    const slack = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .unit('gen', 'generator', { count: 10 })
+      .unit('a', 'broadcast', { outputs: 1 })
+      .unit('sink', 'sink')
+      .channel('tight', 'gen.out', 'a.in', { capacity: 2 })
+      .channel('slack', 'a.out0', 'sink.in', { capacity: 64, latency: 5 })
+      .build();
+    const placed = place(slack, { workers: 2 });
+    expect(placed.workers).toBe(2);
+    expect(placed.cut).toEqual([1]);
+    expect(placed.of[0]).toBe(placed.of[1]);
+    expect(place(chain, { workers: 2 }).cut).toHaveLength(1);
   });
 });
 

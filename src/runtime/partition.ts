@@ -22,12 +22,13 @@ export function cuttable(spec: ChannelSpec): boolean {
 
 /**
  * Places units on at most `workers` workers. Units of one group (an attention head) stay
- * together, and so do the ends of channels that cannot be cut; then components are joined
- * along their tightest channels (least capacity + latency: the least slack, where a cut would
- * make threads wait on each other most) until there are no more than `workers` of them, and
- * the rest are spread, largest first, onto the least loaded worker.
+ * together, and so do the ends of channels that cannot be cut, or of every channel when
+ * `cutChannels` is false; then components are joined along their tightest channels (least
+ * capacity + latency: the least slack, where a cut would make threads wait on each other
+ * most) until there are no more than `workers` of them, and the rest are spread, largest
+ * first, onto the least loaded worker.
  */
-export function partition(program: Program, workers: number): Placement {
+export function partition(program: Program, workers: number, cutChannels = true): Placement {
   const units = program.units;
   const parent = units.map((_, i) => i);
   const find = (i: number): number => {
@@ -51,7 +52,7 @@ export function partition(program: Program, workers: number): Placement {
   });
   const ends = channelEnds(program);
   program.channels.forEach((ch, c) => {
-    if (!cuttable(ch)) join(ends[c]![0], ends[c]![1]);
+    if (!cutChannels || !cuttable(ch)) join(ends[c]![0], ends[c]![1]);
   });
 
   const byTightness = program.channels
