@@ -126,15 +126,32 @@ export class ClockBoard {
   private readonly clocks: BigInt64Array;
   private readonly finished: Int32Array;
 
+  /** What this thread last published, by unit index (only its own units are ever set). */
+  private readonly published: Float64Array;
+  private readonly publishedFinished: Uint8Array;
+
   constructor(memory: ClockMemory) {
     this.clocks = new BigInt64Array(memory.clocks);
     this.finished = new Int32Array(memory.finished);
+    this.published = new Float64Array(this.clocks.length);
+    this.publishedFinished = new Uint8Array(this.clocks.length);
   }
 
-  publish(ctx: Context): void {
+  /** Publishes the context's clock and finished flag; true when either changed. */
+  publish(ctx: Context): boolean {
     const clock = ctx.time > ctx.lowerBound ? ctx.time : ctx.lowerBound;
-    Atomics.store(this.clocks, ctx.index, BigInt(clock));
-    if (ctx.finished) Atomics.store(this.finished, ctx.index, 1);
+    let changed = false;
+    if (clock !== this.published[ctx.index]) {
+      Atomics.store(this.clocks, ctx.index, BigInt(clock));
+      this.published[ctx.index] = clock;
+      changed = true;
+    }
+    if (ctx.finished && this.publishedFinished[ctx.index] !== 1) {
+      Atomics.store(this.finished, ctx.index, 1);
+      this.publishedFinished[ctx.index] = 1;
+      changed = true;
+    }
+    return changed;
   }
 
   /** Refreshes a proxy of a context run elsewhere; true when its clock moved. */

@@ -57,11 +57,19 @@ export class PoolControl {
     for (let w = 0; w < this.workers; w++) this.ring(w);
   }
 
-  /** Declares worker w idle having seen doorbell value `seen`, with its least clock target. */
+  /**
+   * Declares worker w idle having seen doorbell value `seen`, with its least clock target.
+   * Only the last worker to go idle wakes the coordinator (the flags are sequentially
+   * consistent, so of two going idle at once at least one sees the other): a worker that
+   * waits for a busy peer every few microseconds must not wake the main thread each time.
+   */
   goIdle(w: number, seen: number, leastTarget: number): void {
     this.numbers[1 + w] = leastTarget;
     Atomics.store(this.words, w * STRIDE + SEEN, seen);
     Atomics.store(this.words, w * STRIDE + IDLE, 1);
+    for (let other = 0; other < this.workers; other++) {
+      if (Atomics.load(this.words, other * STRIDE + IDLE) !== 1) return;
+    }
     this.notifyCoordinator();
   }
 

@@ -59,11 +59,14 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
 
   // Ring contents were written before the counters, counters go before the clock, and
   // the clock before the doorbell: whatever a peer reads after the ring is consistent.
+  // Peers hear only of a change: a ring that brings nothing would wake an idle peer, whose
+  // own publication would wake this worker back, and so on.
   const publish = (ctx: Context): void => {
     const ends = endsOf[ctx.index]!;
-    for (const end of ends) end.push();
-    board.publish(ctx);
-    for (const end of ends) control.ring(end.peerWorker);
+    let changed = false;
+    for (const end of ends) if (end.push()) changed = true;
+    if (board.publish(ctx)) changed = true;
+    if (changed) for (const end of ends) control.ring(end.peerWorker);
   };
   // Clocks first, then counters: a clock read before a counter can only be older than the
   // data it sees, so an empty channel under a published clock S really has nothing up to S.
