@@ -116,6 +116,36 @@ describe('placement', () => {
     expect(heads.workers).toBe(Math.min(2, os.availableParallelism()));
   });
 
+  it('balances a tree whose branches all meet in one root group', () => {
+    // 16 leaf generators in 4 groups of 4 with their 3 merges each (7 units), the 3 merges
+    // above them and the sink in group 'root' (4 units): 32 units. Joining along equally
+    // tight channels until 2 parts remain would give the root with 3 branches against 1
+    // (25 against 7); the fair share (16) lets at most 2 branches join the root.
+    const b = new ProgramBuilder().module(UTILITY_UNITS_MODULE);
+    let level: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      b.unit(`g${i}`, 'generator', { count: 4 }, `t${i >> 2}`);
+      level.push(`g${i}.out`);
+    }
+    for (let id = 0, span = 2; level.length > 1; span *= 2) {
+      const next: string[] = [];
+      for (let i = 0; i < level.length; i += 2, id++) {
+        b.unit(`m${id}`, 'merge', {}, span <= 4 ? `t${(i * span) >> 3}` : 'root');
+        b.channel(`c${id}a`, level[i]!, `m${id}.in0`, { capacity: 4 });
+        b.channel(`c${id}b`, level[i + 1]!, `m${id}.in1`, { capacity: 4 });
+        next.push(`m${id}.out`);
+      }
+      level = next;
+    }
+    b.unit('sink', 'sink', {}, 'root');
+    b.channel('out', level[0]!, 'sink.in', { capacity: 4 });
+    const placed = place(b.build(), { workers: 2 });
+    const loads = [0, 0];
+    for (const w of placed.of) loads[w]!++;
+    expect(loads.sort()).toEqual([14, 18]);
+    expect(placed.cut).toHaveLength(2);
+  });
+
   it('an explicit worker count cuts the slackest channel', () => {
     const slack = new ProgramBuilder()
       .module(UTILITY_UNITS_MODULE)

@@ -21,12 +21,15 @@ export function cuttable(spec: ChannelSpec): boolean {
 }
 
 /**
- * Places units on at most `workers` workers. Units of one group (an attention head) stay
- * together, and so do the ends of channels that cannot be cut, or of every channel when
- * `cutChannels` is false; then components are joined along their tightest channels (least
- * capacity + latency: the least slack, where a cut would make threads wait on each other
- * most) until there are no more than `workers` of them, and the rest are spread, largest
- * first, onto the least loaded worker.
+ * Places units on at most `workers` workers, balancing their number (the estimated work).
+ * Units of one group (an attention head) stay together, and so do the ends of channels that
+ * cannot be cut, or of every channel when `cutChannels` is false. Then components are joined
+ * along their tightest channels first (least capacity + latency: the least slack, where a cut
+ * would make threads wait on each other most), until there are no more than `workers` of
+ * them, never into one bigger than a worker's fair share: a tree whose branches all meet in
+ * one root part must not end up as the root with all branches but one against that one.
+ * Components are then spread, largest first, onto the least loaded worker; the channels
+ * between workers are the cut.
  */
 export function partition(program: Program, workers: number, cutChannels = true): Placement {
   const units = program.units;
@@ -36,11 +39,13 @@ export function partition(program: Program, workers: number, cutChannels = true)
     return i;
   };
   let components = units.length;
+  const size = units.map(() => 1);
   const join = (a: number, b: number): void => {
     const ra = find(a);
     const rb = find(b);
     if (ra === rb) return;
     parent[ra] = rb;
+    size[rb]! += size[ra]!;
     components--;
   };
   const groups = new Map<string, number>();
@@ -58,9 +63,12 @@ export function partition(program: Program, workers: number, cutChannels = true)
   const byTightness = program.channels
     .map((ch, c) => ({ c, slack: (ch.capacity ?? Infinity) + ch.latency }))
     .sort((a, b) => a.slack - b.slack || a.c - b.c);
+  const share = Math.ceil(units.length / workers);
   for (const { c } of byTightness) {
     if (components <= workers) break;
-    join(ends[c]![0], ends[c]![1]);
+    const a = find(ends[c]![0]);
+    const b = find(ends[c]![1]);
+    if (a !== b && size[a]! + size[b]! <= share) join(a, b);
   }
 
   const members = new Map<number, number[]>();

@@ -79,7 +79,16 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   const afterSlice = boundary.size === 0 ? null : (ctx: Context) => {
     if (boundary.has(ctx)) publish(ctx);
   };
-  const live = (): Context[] => instance.contexts.filter((ctx) => !ctx.finished);
+  // Recomputed only when a context finished: a worker may go idle once per few slices.
+  let alive: Context[] = instance.contexts;
+  let aliveCount = -1;
+  const live = (): Context[] => {
+    if (scheduler.live !== aliveCount) {
+      alive = instance.contexts.filter((ctx) => !ctx.finished);
+      aliveCount = scheduler.live;
+    }
+    return alive;
+  };
 
   let error: WorkerOutcome['error'] = null;
   let epoch = control.epoch;

@@ -29,13 +29,17 @@ const NOBODY: ReadonlySet<Context> = new Set();
  */
 export function resolveBuffers(live: readonly Context[], alsoNeeded: ReadonlySet<Context>): boolean {
   let woke = false;
+  let heldBack = false;
   for (const ctx of live) {
+    if (!bufferWait(ctx, () => true)) continue;
+    heldBack = true;
     if (bufferWait(ctx, (ch) => ch.held < ch.slots)) {
       ctx.wake();
       woke = true;
     }
   }
-  if (woke) return true;
+  // Most stalls (a worker waiting for its peers) hold nobody back: nothing more to look at.
+  if (woke || !heldBack) return woke;
 
   const needed = new Set<Context>(alsoNeeded);
   for (const ctx of live) forEachWait(ctx, (kind, ch) => needed.add(peerOf(kind, ch)));
