@@ -109,11 +109,37 @@ describe('placement', () => {
     .channel('b-sink', 'b.out0', 'sink.in', { capacity: 2 })
     .build();
 
-  it("'auto' never cuts a channel: one pipeline runs in one thread, independent heads spread", () => {
+  it("'auto' spreads independent heads and keeps one pipeline in one thread", () => {
     expect(place(chain, { workers: 'auto' })).toEqual({ workers: 1, of: [0, 0, 0, 0], cut: [] });
     const heads = place(sdpaProgram({ design: 'modified', n: 8, heads: 2 }), { workers: 'auto' });
     expect(heads.cut).toEqual([]);
     expect(heads.workers).toBe(Math.min(2, os.availableParallelism()));
+  });
+
+  it("'auto' cuts a big connected graph only where at most one channel in 64 crosses", () => {
+    // 128 generators feeding a chain of 127 merges, in 8 groups of 16 generators and their
+    // merges (t0: 31 units, t1-t6: 32, t7: 33 with the sink): 255 channels. The groups form a
+    // chain; joined up to the fair share of 128 units they become t0-t3 (127), t4-t6 (96)
+    // and t7 (33), which two workers take as 127 and 129 units: one channel cut, t3 -> t4
+    // (a64, channel 126), and 1 * 64 <= 255.
+    const b = new ProgramBuilder().module(UTILITY_UNITS_MODULE);
+    let from = 'g0.out';
+    b.unit('g0', 'generator', { count: 1 }, 't0');
+    for (let i = 1; i < 128; i++) {
+      b.unit(`g${i}`, 'generator', { count: 1 }, `t${i >> 4}`);
+      b.unit(`m${i}`, 'merge', {}, `t${i >> 4}`);
+      b.channel(`a${i}`, from, `m${i}.in0`, { capacity: 4 });
+      b.channel(`b${i}`, `g${i}.out`, `m${i}.in1`, { capacity: 4 });
+      from = `m${i}.out`;
+    }
+    b.unit('sink', 'sink', {}, 't7');
+    b.channel('out', from, 'sink.in', { capacity: 4 });
+    const program = b.build();
+    const explicit = place(program, { workers: 2 });
+    expect(explicit.cut).toEqual([126]);
+    const auto = place(program, { workers: 'auto' });
+    expect(auto.cut.length * 64).toBeLessThanOrEqual(program.channels.length);
+    expect(auto.workers).toBe(Math.min(2, os.availableParallelism()));
   });
 
   it('balances a tree whose branches all meet in one root group', () => {

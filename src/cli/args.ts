@@ -23,7 +23,7 @@ export function collectAssignment(what: string): (value: string, previous: Recor
   };
 }
 
-/** 'auto': at most the machine's cores, and no more than the program's independent parts. */
+/** 'auto': at most the machine's cores; see SimulateOptions.workers. */
 export function parseWorkers(value: string): number | 'auto' {
   return value === 'auto' ? 'auto' : parsePositiveInt(value, 'workers');
 }

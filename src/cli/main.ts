@@ -32,7 +32,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--n <N>', 'sequence length', arg((v) => parsePositiveInt(v, 'N')))
     .option('--d <d>', 'head dimension', arg((v) => parsePositiveInt(v, 'd')), 1)
     .option('--heads <H>', 'independent heads', arg((v) => parsePositiveInt(v, 'heads')), 1)
-    .option('--workers <W>', "worker threads, or 'auto' (at most the cores, one per independent part such as a head; 1 runs in this thread)", arg(parseWorkers), 'auto')
+    .option('--workers <W>', "worker threads, or 'auto' (at most the cores; parts joined by few channels, such as heads, run apart; 1 runs in this thread)", arg(parseWorkers), 'auto')
     .option('--seed <S>', 'seed for Q, K and V', arg((v) => parseNonNegativeInt(v, 'seed')))
     .option('--unbounded', 'make every channel unbounded')
     .option('--uniform-depth <K>', 'give every channel capacity K', arg((v) => parsePositiveInt(v, 'uniform depth')))
