@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The shared control block of a pool run: per worker, a doorbell peers ring when they
  * publish something it may wait for, plus idle/sleeping flags; globally, the command word,
@@ -9,10 +11,21 @@ const SEEN = 1;
 const IDLE = 2;
 const SLEEPING = 3;
 const DONE = 4;
-/** Doorbell polls before a worker really sleeps (about a microsecond each at most). */
-const SPIN_POLLS = 2000;
+/**
+ * How long a worker polls its doorbell before it really sleeps: a peer often answers within
+ * microseconds, and a sleep and wake-up on a futex costs several of them. With more workers
+ * than cores a spinning worker would hold back the very peer it waits for: it sleeps at once.
+ */
+const SPIN_MS = 0.05;
+/** Doorbell polls between two looks at the clock while spinning. */
+const POLLS_PER_CLOCK_READ = 64;
 
 export const Command = { Run: 0, Stop: 1 } as const;
+
+/** The machine's cores: the most workers that can all run at once. */
+export function coreCount(): number {
+  return availableParallelism();
+}
 
 export interface ControlMemory {
   readonly workers: number;
@@ -36,8 +49,11 @@ export class PoolControl {
   private readonly numbers: Float64Array;
   private readonly global: number;
 
+  private readonly spinMs: number;
+
   constructor(memory: ControlMemory) {
     this.workers = memory.workers;
+    this.spinMs = memory.workers <= coreCount() ? SPIN_MS : 0;
     this.words = new Int32Array(memory.words);
     this.numbers = new Float64Array(memory.numbers);
     this.global = memory.workers * STRIDE;
@@ -79,7 +95,10 @@ export class PoolControl {
    * sleep and wake-up costs tens of them.
    */
   sleep(w: number, seen: number, ms: number): void {
-    for (let i = 0; i < SPIN_POLLS; i++) if (Atomics.load(this.words, w * STRIDE + DOORBELL) !== seen) return;
+    const until = performance.now() + this.spinMs;
+    do {
+      for (let i = 0; i < POLLS_PER_CLOCK_READ; i++) if (Atomics.load(this.words, w * STRIDE + DOORBELL) !== seen) return;
+    } while (performance.now() < until);
     Atomics.store(this.words, w * STRIDE + SLEEPING, 1);
     Atomics.wait(this.words, w * STRIDE + DOORBELL, seen, ms);
     Atomics.store(this.words, w * STRIDE + SLEEPING, 0);

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { UnitError } from '../kernel/errors.js';
 import { channelEnds, unitIndex } from '../kernel/program.js';
@@ -158,9 +157,4 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
     reports,
     deadlock: deadlocked ? { blocked, heldBack } : null,
   };
-}
-
-/** Worker count for `auto`: the machine's cores. */
-export function coreCount(): number {
-  return availableParallelism();
 }

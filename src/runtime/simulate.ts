@@ -1,7 +1,8 @@
 import { ProgramError } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './partition.js';
-import { coreCount, runOnPool } from './pool-executor.js';
+import { coreCount } from './pool-control.js';
+import { runOnPool } from './pool-executor.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import type { Program } from '../kernel/program.js';
 import type { Placement } from './partition.js';
