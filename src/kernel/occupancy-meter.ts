@@ -40,40 +40,18 @@ export class OccupancyMeter {
 
   /** Records element n's dequeue at `at`; call before the ring slot of element n - slots is reused. */
   dequeued(log: InstantLog, n: number, at: Time): void {
-    const dequeuedAt = log.dequeuedAt;
-    if (dequeuedAt === null) {
-      this.dequeuedOffRing(log, n, at);
-      return;
-    }
-    const enqueuedAt = log.enqueuedAt;
-    const mask = log.mask;
-    const sent = log.sent;
-    let m = this.settled;
-    let counted = this.counted;
-    for (; m < sent; m++) {
-      const e = enqueuedAt[m & mask]!;
-      if (e >= at) break;
-      while (counted < n && dequeuedAt[counted & mask]! <= e) counted++;
-      if (m + 1 - counted > this.peak) this.peak = m + 1 - counted;
-    }
-    this.settled = m;
-    // E_m >= at: every dequeue so far, this one included, counts for m and every later element.
-    if (m < sent) counted = n + 1;
-    // Element n - slots leaves the ring. A future enqueue waits for the acknowledgement of
-    // the element `capacity` (<= slots) places back, so it comes no earlier than that instant.
-    else if (counted <= n - log.slots) counted = n - log.slots + 1;
-    this.counted = counted;
-  }
-
-  /** `dequeued` for a channel that does not keep dequeue instants in its ring. */
-  private dequeuedOffRing(log: InstantLog, n: number, at: Time): void {
     const m = this.settle(log, this.settled, at, n);
     this.settled = m;
     if (m < log.sent) {
+      // E_m >= at: every dequeue so far, this one included, counts for m and every later element.
       this.counted = n + 1;
       if (this.pending.size > 0) this.pending.clear();
-    } else {
+    } else if (log.dequeuedAt === null) {
       this.pending.push(at);
+    } else if (this.counted <= n - log.slots) {
+      // Element n - slots leaves the ring. A future enqueue waits for the acknowledgement of
+      // the element `capacity` (<= slots) places back, so it comes no earlier than that instant.
+      this.counted = n - log.slots + 1;
     }
   }
 
