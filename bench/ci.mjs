@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:ci`: a short, fixed set of figures. Each figure is measured in 3 fresh
- * processes (--procs; 5 for the baseline); in each, after one uncounted warm-up run, the best
- * of 3 repetitions (--reps) is divided by a calibration loop timed in that process right
- * before and after it (the mean of the two); the best normalised figure over the processes
- * is compared with bench/baseline.json.
+ * `npm run bench:ci`: a short, fixed set of figures. Each figure is measured in 5 fresh
+ * processes (--procs), for the check and for the baseline alike; in each, after one uncounted
+ * warm-up run, the best of 5 repetitions (--reps) is divided by a calibration loop timed in
+ * that process right before and after it (the mean of the two); the best normalised figure
+ * over the processes is compared with bench/baseline.json. The repetitions are many because
+ * a short run's speed in one process varies by up to 1.8x (V8's tiering), and settles low.
  * Exits 1 when any normalised figure is more than 25% worse than the baseline (2 when there
  * is no baseline). `--write-baseline` (npm run bench:baseline) rewrites the baseline instead.
- * Flags: --procs N (default 5), --reps N (default 3), --tolerance 0.25,
- * --workers N.
+ * Flags: --procs N (default 5), --reps N (default 5), --tolerance 0.25, --workers N.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const opt = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const REPS = opt('--reps', 3);
+const REPS = opt('--reps', 5);
 const TOLERANCE = opt('--tolerance', 0.25);
 const WORKERS = opt('--workers', 1);
 const writeBaseline = args.includes('--write-baseline');
