@@ -21,7 +21,7 @@ function wholeProcess(args) {
  * Runs 1 worker, 2 workers, 1, 2 and keeps the faster process of each: on a small shared VM
  * one process can lose a core to a neighbour for a while, and alternating spreads that over both.
  */
-export function measureSpeedup({ n, log, rounds = 2 }) {
+export function measureSpeedup({ n, log, rounds = 3 }) {
   const args = ['--design', 'modified', '--n', String(n), '--heads', '4'];
   log(`speedup: 4 heads, N=${n}, workers 1 and 2 alternately, ${rounds} rounds (whole process) ...`);
   const oneMs = [];
