@@ -11,10 +11,7 @@ import type { Time } from './time.js';
 export class Output extends Endpoint {
   ready(): boolean {
     const ch = this.channel;
-    const sent = ch.sent;
-    // Room in the simulated FIFO without consuming an acknowledgement, and in the buffer.
-    if (sent - ch.acked < ch.capacity && sent - ch.received < ch.slots) return true;
-    return this.makeRoom(ch);
+    return hasRoom(ch) || this.makeRoom(ch);
   }
 
   /** Appends a scalar stamped max(stamp, clock + send latency). Requires room. */
@@ -35,8 +32,8 @@ export class Output extends Endpoint {
 
   private put(ch: Channel, stamp: Time): number {
     const ctx = this.ctx;
+    if (!hasRoom(ch) && !this.makeRoom(ch)) misuse(ch, 'full');
     const sent = ch.sent;
-    if (!(sent - ch.acked < ch.capacity && sent - ch.received < ch.slots) && !this.makeRoom(ch)) misuse(ch, 'full');
     const now = ctx.time;
     const earliest = now + ch.sendLatency;
     const slot = sent & ch.mask;
@@ -74,6 +71,12 @@ export class Output extends Endpoint {
     this.ctx.block(kind, ch, 0);
     return false;
   }
+}
+
+/** Room in the simulated FIFO without consuming an acknowledgement, and in the buffer. */
+function hasRoom(ch: Channel): boolean {
+  const sent = ch.sent;
+  return sent - ch.acked < ch.capacity && sent - ch.received < ch.slots;
 }
 
 /** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
