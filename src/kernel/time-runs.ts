@@ -47,12 +47,6 @@ export class TimeRuns {
     this.last = t;
   }
 
-  /** The oldest time; only valid when size > 0. */
-  peek(): Time {
-    const i = this.head;
-    return this.start[i]! + this.step[i]! * this.taken;
-  }
-
   shift(): Time {
     const i = this.head;
     const t = this.start[i]! + this.step[i]! * this.taken;

@@ -71,7 +71,21 @@ describe('TimeRuns', () => {
     expect(q.runs).toBe(0);
   });
 
-  it('peek does not remove; interleaved push/shift keeps runs few', () => {
+  it('shiftUpTo removes whole and partial runs up to a time', () => {
+    const q = new TimeRuns();
+    for (let i = 0; i < 10; i++) q.push(10 + 3 * i); // 10, 13, ..., 37
+    for (let i = 0; i < 4; i++) q.push(50); // a run of equal times
+    q.push(60);
+    expect(q.shiftUpTo(9)).toBe(0);
+    expect(q.shiftUpTo(21)).toBe(4); // 10, 13, 16, 19
+    expect(q.shiftUpTo(22)).toBe(1); // 22
+    expect(q.shiftUpTo(50)).toBe(9); // 25 .. 37 (5), then the four 50s
+    expect(q.size).toBe(1);
+    expect(q.shift()).toBe(60);
+    expect(q.runs).toBe(0);
+  });
+
+  it('interleaved push/shift keeps runs few', () => {
     const q = new TimeRuns();
     let next = 0;
     let expectNext = 0;
@@ -80,7 +94,6 @@ describe('TimeRuns', () => {
       q.push(next);
       q.push(next + 1);
       next += 2;
-      expect(q.peek()).toBe(expectNext);
       expect(q.shift()).toBe(expectNext++);
       maxRuns = Math.max(maxRuns, q.runs);
     }
