@@ -5,7 +5,7 @@ import { describeDeadlock } from '../runtime/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
 import { progressDisplay } from './progress.js';
-import type { SdpaRunConfig, SdpaRunResult } from '../designs/run-sdpa.js';
+import type { SdpaEngine, SdpaRunConfig, SdpaRunResult } from '../designs/run-sdpa.js';
 import type { DesignName } from '../designs/sdpa-design.js';
 import type { Matrix } from '../designs/sdpa-data.js';
 
@@ -15,6 +15,7 @@ export interface RunOptions {
   d: number;
   heads: number;
   workers: number | 'auto';
+  engine: SdpaEngine;
   seed?: number;
   unbounded?: boolean;
   uniformDepth?: number;
@@ -55,6 +56,7 @@ function runConfig(options: RunOptions): SdpaRunConfig {
     d: options.d,
     heads: options.heads,
     workers: options.workers,
+    engine: options.engine,
     seed: options.seed,
     unbounded: options.unbounded,
     uniformDepth: options.uniformDepth,

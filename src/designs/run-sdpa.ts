@@ -1,16 +1,32 @@
-import { UnitError } from '../kernel/errors.js';
-import { simulate } from '../runtime/simulate.js';
+import { ProgramError, UnitError } from '../kernel/errors.js';
+import { ScheduleStuck } from '../kernel/static-schedule.js';
+import { placement } from '../runtime/partition.js';
+import { RunAborted } from '../runtime/pool-executor.js';
+import { place, simulate } from '../runtime/simulate.js';
 import { referenceSdpa, sdpaMatrix } from './sdpa-data.js';
 import { DESIGN_DEFS, headScoped, sdpaProgram } from './sdpa-design.js';
+import { runScheduledHead } from './sdpa-schedule.js';
+import type { Program } from '../kernel/program.js';
 import type { Placement } from '../runtime/partition.js';
-import type { DeadlockReport } from '../runtime/run-result.js';
-import type { SimulateOptions } from '../runtime/simulate.js';
+import type { ChannelStats, ContextStats, DeadlockReport } from '../runtime/run-result.js';
+import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
 import type { Matrix } from './sdpa-data.js';
 import type { DesignName, SdpaConfig } from './sdpa-design.js';
+
+/**
+ * 'actors': every unit a context with its own clock, scheduled as it becomes ready, on any
+ * number of worker threads. 'static': one fixed order of operations per head
+ * (designs/sdpa-schedule.ts), in the calling thread, with the same results several times
+ * faster; a configuration it does not fit (one that deadlocks) runs on 'actors'. 'auto' (the
+ * default): 'static' when the run takes one thread, else 'actors'.
+ */
+export type SdpaEngine = 'auto' | 'static' | 'actors';
+export const ENGINES: readonly SdpaEngine[] = ['auto', 'static', 'actors'];
 
 export interface SdpaRunConfig extends SdpaConfig {
   /** Worker threads or 'auto' (see SimulateOptions). */
   readonly workers?: number | 'auto';
+  readonly engine?: SdpaEngine;
 }
 
 export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'signal' | 'interruptible' | 'placement'>;
@@ -44,6 +60,7 @@ export interface SdpaRunResult {
   readonly n: number;
   readonly d: number;
   readonly heads: number;
+  readonly engine: 'static' | 'actors';
   readonly workers: number;
   readonly status: 'ok' | 'deadlock';
   readonly cycles: number;
@@ -87,7 +104,13 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   const seed = config.seed ?? 1;
 
   const started = performance.now();
-  const running = simulate(program, { ...options, workers });
+  let engine = chooseEngine(program, config, options);
+  let result = engine === 'static' ? await runStatic(program, config, options) : null;
+  let running: Promise<Simulation> | null = null;
+  if (result === null) {
+    engine = 'actors';
+    running = simulate(program, { ...options, workers });
+  }
   // Worker threads simulate meanwhile: this thread computes what to check them against.
   const matrix = (name: 'q' | 'k' | 'v'): Matrix[] =>
     Array.from({ length: heads }, (_, h) => sdpaMatrix(seed, h, name, n, d));
@@ -95,7 +118,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   const k = matrix('k');
   const v = matrix('v');
   const references = q.map((_, h) => referenceSdpa(q[h]!, k[h]!, v[h]!, n, d));
-  const result = await running;
+  result ??= await running!;
   const wallSeconds = (performance.now() - started) / 1000;
 
   const def = DESIGN_DEFS[config.design];
@@ -130,6 +153,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     n,
     d,
     heads,
+    engine,
     workers: result.placement.workers,
     status: result.status,
     cycles: result.cycles,
@@ -140,6 +164,72 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     deadlock: result.deadlock,
     placement: describePlacement(program.units.map((u) => u.name), program.channels.map((c) => c.name), result.placement),
     matrices: { q, k, v, o },
+  };
+}
+
+function chooseEngine(program: Program, config: SdpaRunConfig, options: SdpaRunOptions): 'static' | 'actors' {
+  const engine = config.engine ?? 'auto';
+  if (!ENGINES.includes(engine)) throw new ProgramError(`unknown engine '${String(engine)}' (${ENGINES.join(', ')})`);
+  if (engine === 'actors') return 'actors';
+  const placed = place(program, { workers: config.workers, placement: options.placement }).workers;
+  const oneThread = placed === 1;
+  if (engine === 'static' && !oneThread) {
+    throw new ProgramError(`the static engine runs in one thread; this run would take ${placed} workers: ask for 1`);
+  }
+  return oneThread ? 'static' : 'actors';
+}
+
+/**
+ * Runs every head on its static schedule, in this thread; null when a schedule gets stuck
+ * (the configuration deadlocks), for the actors engine to report how.
+ */
+async function runStatic(program: Program, config: SdpaRunConfig, options: SdpaRunOptions): Promise<Simulation | null> {
+  const heads = config.heads ?? 1;
+  const specs = new Map(program.channels.map((c) => [c.name, c]));
+  const kinds = new Map(program.units.map((u) => [u.name, u.kind]));
+  const channels: ChannelStats[] = [];
+  const contexts: ContextStats[] = [];
+  const reports: Record<string, unknown> = {};
+  const onProgress = options.onProgress;
+  let cycles = 0;
+  for (let h = 0; h < heads; h++) {
+    const finished = contexts.length;
+    if (options.signal?.aborted) throw new RunAborted('run aborted');
+    let head;
+    try {
+      head = runScheduledHead(program, config.design, h, (clock) => onProgress?.({ cycles: clock, finished, contexts: contexts.length }));
+    } catch (error) {
+      if (error instanceof ScheduleStuck) return null;
+      throw error;
+    }
+    cycles = Math.max(cycles, head.cycles);
+    for (const [name, ch] of head.channels) {
+      const spec = specs.get(headScoped(h, name))!;
+      channels.push({
+        name: spec.name,
+        sender: spec.from.unit,
+        receiver: spec.to.unit,
+        capacity: spec.capacity,
+        tokens: ch.sent,
+        peakOccupancy: ch.meter.peak,
+      });
+    }
+    for (const [unit, clock] of head.clocks) {
+      const name = headScoped(h, unit);
+      contexts.push({ name, kind: kinds.get(name)!, finalClock: clock });
+    }
+    reports[headScoped(h, 'sink')] = head.output;
+    // Lets a signal or a timer in; a head is long enough for this to cost nothing.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return {
+    status: 'ok',
+    cycles,
+    contexts,
+    channels,
+    reports,
+    deadlock: null,
+    placement: placement(program, program.units.map(() => 0), 1),
   };
 }
 

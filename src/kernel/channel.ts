@@ -137,6 +137,51 @@ export class Channel implements ChannelShape {
     this.lowWater = slots >> 1;
   }
 
+  /**
+   * Appends an element enqueued at the sender's clock `now` (after any wait for room),
+   * stamped max(stamp, now + send latency); returns its slot. Requires room in the buffer.
+   */
+  append(now: Time, stamp: Time): number {
+    const sent = this.sent;
+    const earliest = now + this.sendLatency;
+    const slot = sent & this.mask;
+    this.times[slot] = stamp > earliest ? stamp : earliest;
+    this.enqueuedAt[slot] = now;
+    this.sent = sent + 1;
+    return slot;
+  }
+
+  /** Removes the head element, dequeued at the receiver's clock `now`; returns its slot. */
+  remove(now: Time): number {
+    const n = this.received;
+    const slot = n & this.mask;
+    this.received = n + 1;
+    // The meter may still read the dequeue instant this slot holds: it goes first.
+    this.meter.dequeued(this, n, now);
+    const dequeuedAt = this.dequeuedAt;
+    if (dequeuedAt !== null) dequeuedAt[slot] = now;
+    else if (this.acks !== null) this.acks.push(now);
+    return slot;
+  }
+
+  /**
+   * Consumes the acknowledgement of the oldest unacknowledged element and returns its time
+   * (dequeue instant + response latency), or -1 while that element is not yet dequeued.
+   */
+  takeAck(): Time {
+    let at: Time;
+    if (this.dequeuedAt !== null) {
+      if (this.acked >= this.received) return -1;
+      at = this.dequeuedAt[this.acked & this.mask]! + this.responseLatency;
+    } else {
+      const acks = this.acks!;
+      if (acks.size === 0) return -1;
+      at = acks.shift() + this.responseLatency;
+    }
+    this.acked++;
+    return at;
+  }
+
   /** Elements physically held now. */
   get held(): number {
     return this.sent - this.received;

@@ -106,17 +106,10 @@ export class Input extends Endpoint {
   /** Removes the head element (which exists), acknowledges it and returns its slot. */
   private take(ch: Channel): number {
     const ctx = this.ctx;
-    const n = ch.received;
-    const slot = n & ch.mask;
-    const t = ch.times[slot]!;
+    const t = ch.times[ch.received & ch.mask]!;
     let now = ctx.time;
     if (t > now) ctx.time = now = t;
-    ch.received = n + 1;
-    // The meter may still read the dequeue instant this slot holds: it goes first.
-    ch.meter.dequeued(ch, n, now);
-    const dequeuedAt = ch.dequeuedAt;
-    if (dequeuedAt !== null) dequeuedAt[slot] = now;
-    else if (ch.acks !== null) ch.acks.push(now);
+    const slot = ch.remove(now);
     const wait = ch.senderWait;
     if (wait !== 0 && (wait === Wait.Room || ch.sent - ch.received <= ch.lowWater)) ch.sender.wake();
     return slot;

@@ -31,15 +31,8 @@ export class Output extends Endpoint {
   }
 
   private put(ch: Channel, stamp: Time): number {
-    const ctx = this.ctx;
     if (!hasRoom(ch) && !this.makeRoom(ch)) misuse(ch, 'full');
-    const sent = ch.sent;
-    const now = ctx.time;
-    const earliest = now + ch.sendLatency;
-    const slot = sent & ch.mask;
-    ch.times[slot] = stamp > earliest ? stamp : earliest;
-    ch.enqueuedAt[slot] = now;
-    ch.sent = sent + 1;
+    const slot = ch.append(this.ctx.time, stamp);
     if (ch.receiverWaiting) ch.receiver.wake();
     return slot;
   }
@@ -47,18 +40,10 @@ export class Output extends Endpoint {
   /** The slow half of `ready()`: consumes the acknowledgement of the element `capacity` places back. */
   private makeRoom(ch: Channel): boolean {
     if (ch.sent - ch.acked >= ch.capacity) {
-      let at: number;
-      if (ch.dequeuedAt !== null) {
-        if (ch.acked >= ch.received) return this.blocked(ch, Wait.Room);
-        at = ch.dequeuedAt[ch.acked & ch.mask]! + ch.responseLatency;
-      } else {
-        const acks = ch.acks!;
-        if (acks.size === 0) return this.blocked(ch, Wait.Room);
-        at = acks.shift() + ch.responseLatency;
-      }
+      const at = ch.takeAck();
+      if (at < 0) return this.blocked(ch, Wait.Room);
       const ctx = this.ctx;
       if (at > ctx.time) ctx.time = at;
-      ch.acked++;
     }
     if (ch.sent - ch.received >= ch.slots) return this.blocked(ch, Wait.Buffer);
     return true;

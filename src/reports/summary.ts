@@ -19,7 +19,7 @@ export function publishedReference(config: SdpaRunConfig): number | undefined {
 
 export function formatSummary(config: SdpaRunConfig, result: SdpaRunResult): string {
   const lines = [
-    `design ${result.design}, N = ${result.n}, d = ${result.d}, heads = ${result.heads}, workers = ${result.workers}`,
+    `design ${result.design}, N = ${result.n}, d = ${result.d}, heads = ${result.heads}, ${result.engine} engine, workers = ${result.workers}`,
     `status: ${result.status}`,
     `cycles: ${formatCount(result.cycles)}`,
   ];

@@ -1,0 +1,55 @@
+import type { Channel } from './channel.js';
+import type { Time } from './time.js';
+
+/**
+ * Channel operations for an executor that fixes the order of every operation in advance (a
+ * static schedule), so that nothing ever waits: the caller keeps each unit's clock and
+ * passes it in. The timing rules are the channel's own (`append`, `remove`, `takeAck`), the
+ * ones `Input` and `Output` apply; only waiting is gone. An operation the order reaches
+ * before the program could do it throws ScheduleStuck: the schedule does not fit this
+ * program (it may deadlock), and the caller runs it on the general executor instead.
+ */
+export class ScheduleStuck extends Error {
+  override readonly name = 'ScheduleStuck';
+}
+
+/** The sender's clock after its wait for room (spec section 1, enqueue step 1). */
+export function roomAt(ch: Channel, now: Time): Time {
+  if (ch.sent - ch.acked < ch.capacity) return now;
+  const at = ch.takeAck();
+  if (at < 0) stuck(ch, 'its sender needs room before an acknowledgement');
+  return at > now ? at : now;
+}
+
+/**
+ * Appends an element enqueued at the sender's clock `now`; returns the slot for its payload.
+ * The buffer grows to whatever the order leaves in it, which the schedule keeps small.
+ */
+export function appendAt(ch: Channel, now: Time, stamp: Time): number {
+  if (ch.sent - ch.received >= ch.slots) ch.grow();
+  return ch.append(now, stamp);
+}
+
+/** peekNext: the receiver's clock advanced to the head element's time. */
+export function arrivalAt(ch: Channel, now: Time): Time {
+  if (ch.received === ch.sent) stuck(ch, 'its receiver reads before an element');
+  const t = ch.times[ch.received & ch.mask]!;
+  return t > now ? t : now;
+}
+
+/** Slot of the head element's payload, to read before `dequeueAt` removes it. */
+export function headSlot(ch: Channel): number {
+  return ch.received & ch.mask;
+}
+
+/** dequeue: removes the head element; returns the receiver's clock after it. */
+export function dequeueAt(ch: Channel, now: Time): Time {
+  const at = arrivalAt(ch, now);
+  ch.remove(at);
+  return at;
+}
+
+/** Kept out of the operations so that they stay small enough to inline. */
+function stuck(ch: Channel, what: string): never {
+  throw new ScheduleStuck(`static schedule stuck on '${ch.name}': ${what}`);
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { loadUnitModules } from '../dist/kernel/registry.js';
+import { ScheduleStuck } from '../dist/kernel/static-schedule.js';
+import { runSdpa } from '../dist/designs/run-sdpa.js';
+import { DESIGN_DEFS, headScoped, sdpaProgram } from '../dist/designs/sdpa-design.js';
+import { runScheduledHead } from '../dist/designs/sdpa-schedule.js';
+import { SingleThreadExecutor } from '../dist/runtime/single-thread-executor.js';
+import type { DesignName, SdpaConfig } from '../dist/designs/sdpa-design.js';
+
+/** Spec section 3. */
+const PUBLISHED: Record<DesignName, [number, number][]> = {
+  naive: [[4, 92], [8, 196], [16, 596], [32, 2164], [64, 8372]],
+  modified: [[4, 78], [8, 174], [16, 558], [32, 2094], [64, 8238]],
+};
+
+/** mulberry32: a small seeded generator, so a failing configuration can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A configuration with random latencies, initiation intervals and capacities (some unbounded). */
+function randomConfig(seed: number): SdpaConfig {
+  const rnd = random(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const design: DesignName = rnd() < 0.5 ? 'naive' : 'modified';
+  const def = DESIGN_DEFS[design];
+  const n = int(1, 24);
+  const latency: Record<string, number> = {};
+  const ii: Record<string, number> = {};
+  for (const u of def.units) {
+    if (rnd() < 0.6) latency[u.name] = int(1, 30);
+    if (rnd() < 0.4) ii[u.name] = int(1, 4);
+  }
+  const depth: Record<string, number> = {};
+  for (const c of def.channels) if (rnd() < 0.6) depth[c.name] = int(1, 2 * n + 4);
+  const shape = rnd();
+  return {
+    design, n, d: int(1, 3), heads: int(1, 2), seed, latency, ii, depth,
+    ...(shape < 0.2 ? { unbounded: true } : shape < 0.4 ? { uniformDepth: int(1, 6) } : {}),
+  };
+}
+
+/** Runs every head on its static schedule; null when it gets stuck. */
+function runStatic(config: SdpaConfig) {
+  const program = sdpaProgram(config);
+  try {
+    return Array.from({ length: config.heads ?? 1 }, (_, h) => runScheduledHead(program, config.design, h));
+  } catch (error) {
+    if (error instanceof ScheduleStuck) return null;
+    throw error;
+  }
+}
+
+async function runActors(config: SdpaConfig) {
+  const program = sdpaProgram(config);
+  await loadUnitModules(program.modules);
+  return new SingleThreadExecutor(program).run();
+}
+
+describe('static schedules of the SDPA designs', () => {
+  it.each(Object.entries(PUBLISHED).flatMap(([design, points]) => points.map(([n, cycles]) => ({ design, n, cycles }))))(
+    '$design N=$n gives the published $cycles cycles on both engines',
+    async ({ design, n, cycles }) => {
+      const config = { design: design as DesignName, n };
+      expect(runStatic(config)![0]!.cycles).toBe(cycles);
+      expect((await runActors(config)).cycles).toBe(cycles);
+    },
+  );
+
+  it('match the actors engine exactly on 300 random configurations: clocks, channel statistics, outputs', async () => {
+    let stuck = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const config = randomConfig(seed);
+      const actors = await runActors(config);
+      const heads = runStatic(config);
+      const label = `seed ${seed}: ${JSON.stringify(config)}`;
+      if (heads === null) {
+        // The static order only gets stuck where the program cannot run at all.
+        expect(actors.status, label).toBe('deadlock');
+        stuck++;
+        continue;
+      }
+      expect(actors.status, label).toBe('ok');
+      expect(Math.max(...heads.map((h) => h.cycles)), label).toBe(actors.cycles);
+      heads.forEach((head, h) => {
+        for (const [unit, clock] of head.clocks) {
+          expect(clock, `${label} ${unit}`).toBe(actors.contexts.find((c) => c.name === headScoped(h, unit))!.finalClock);
+        }
+        for (const [name, ch] of head.channels) {
+          const stats = actors.channels.find((c) => c.name === headScoped(h, name))!;
+          expect([ch.sent, ch.meter.peak], `${label} ${name}`).toEqual([stats.tokens, stats.peakOccupancy]);
+        }
+        // Bit for bit: the same operations in the same order.
+        expect(Array.from(head.output), label).toEqual(Array.from(actors.reports[headScoped(h, 'sink')] as Float64Array));
+      });
+    }
+    // Naive configurations with `long` below N deadlock; most others run.
+    expect(stuck).toBeGreaterThan(10);
+    expect(stuck).toBeLessThan(150);
+  });
+
+  it('is what runSdpa picks for one thread, and a deadlock it cannot run is reported by the actors engine', async () => {
+    expect((await runSdpa({ design: 'modified', n: 8 })).engine).toBe('static');
+    expect((await runSdpa({ design: 'modified', n: 8, engine: 'actors' })).engine).toBe('actors');
+    const stuck = await runSdpa({ design: 'naive', n: 16, depth: { long: 15 }, engine: 'static' });
+    expect(stuck.engine).toBe('actors');
+    expect(stuck.status).toBe('deadlock');
+    expect(stuck.deadlock!.blocked.map((b) => b.unit)).toContain('h0/qktexp');
+  });
+
+  it('refuses to run on more than one worker', async () => {
+    await expect(runSdpa({ design: 'modified', n: 8, heads: 2, workers: 2, engine: 'static' })).rejects.toThrow(/one thread/);
+  });
+});
