@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { calibrate, machine, mergeProgram, adderTreeProgram, simulate } from './lib.mjs';
-import { sdpaProgram } from '../dist/index.js';
+import { sdpaProgram, simulateScheduled } from '../dist/index.js';
 import { tokenCostNs } from './micro.mjs';
 
 const args = process.argv.slice(2);
@@ -39,10 +39,19 @@ async function wallMs(program) {
   return ms;
 }
 
+async function staticMs(program) {
+  const t0 = performance.now();
+  const r = await simulateScheduled(program, 'modified', 1);
+  const ms = performance.now() - t0;
+  if (r === null) throw new Error('static schedule stuck');
+  return ms;
+}
+
 /** Figures: name -> [unit, one measurement]. Programs are built outside the timing. */
 const FIGURES = [
   ['token cost, generator -> sink unbounded (2M tokens)', 'ns/token', () => tokenCostNs(2_000_000, WORKERS)],
   ['SDPA modified N=512 d=1 (published FIFOs)', 'ms', () => wallMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 }))],
+  ['SDPA modified N=512 d=1 (published FIFOs), static engine', 'ms', () => staticMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 }))],
   ['SDPA naive N=512 d=1 (published FIFOs)', 'ms', () => wallMs(sdpaProgram({ design: 'naive', n: 512, d: 1, heads: 1, seed: 1 }))],
   ['merge 2 x 2^18 timed elements', 'ms', () => wallMs(mergeProgram({ elements: 2 ** 18, copies: 1 }))],
   ['adder tree 1024 leaves x 2^10 (2048 contexts)', 'ms', () => wallMs(adderTreeProgram({ leaves: 1024, elements: 2 ** 10 }))],

@@ -4,7 +4,7 @@
  * library in dist/ (build first: `npx tsc -p .`).
  */
 import os from 'node:os';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, sdpaProgram, sdpaMatrix, simulate } from '../dist/index.js';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, sdpaProgram, sdpaMatrix, simulate, simulateScheduled } from '../dist/index.js';
 import { BENCH_UNITS_MODULE } from './units.mjs';
 
 export { simulate };
@@ -231,7 +231,8 @@ export function scenarioName(spec) {
   switch (spec.kind) {
     case 'sdpa': {
       const variant = spec.unbounded ? `${spec.design} unbounded` : spec.design === 'modified' ? 'modified (published FIFOs)' : 'naive (published FIFOs)';
-      return `SDPA ${variant} N=${spec.n} d=${spec.d ?? 1} heads=${spec.heads ?? 1} ${w}`;
+      const engine = spec.engine === 'static' ? ' static' : '';
+      return `SDPA ${variant} N=${spec.n} d=${spec.d ?? 1} heads=${spec.heads ?? 1} ${w}${engine}`;
     }
     case 'merge':
       return `merge 2x2^${Math.log2(spec.elements)} x${spec.copies} ${w}`;
@@ -263,7 +264,8 @@ export async function runScenario(spec) {
   const program = buildScenarioProgram(spec);
   const buildMs = performance.now() - tb;
   const t0 = performance.now();
-  const result = await simulate(program, { workers });
+  const result =
+    spec.engine === 'static' ? await simulateScheduled(program, spec.design, spec.heads ?? 1) : await simulate(program, { workers });
   const wallMs = performance.now() - t0;
   const peakRss = peakRssMiB();
   if (result.status !== 'ok') throw new Error(`${scenarioName(spec)}: ${result.status}`);

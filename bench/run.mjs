@@ -42,8 +42,12 @@ const longRuns = existsSync(longRunsPath) ? JSON.parse(readFileSync(longRunsPath
 const find = (pred) =>
   workloads.find((r) => !r.error && pred(r.spec)) ??
   longRuns.map((l) => ({ ...l.result, recordedOn: l.date })).find((r) => pred(r.spec));
-const sdpa = (design, n, unbounded = false) =>
-  find((s) => s.kind === 'sdpa' && s.design === design && s.n === n && (s.d ?? 1) === 1 && (s.heads ?? 1) === 1 && !!s.unbounded === unbounded && s.workers === 1);
+const sdpa = (design, n, unbounded = false, engine = 'actors') =>
+  find(
+    (s) =>
+      s.kind === 'sdpa' && s.design === design && s.n === n && (s.d ?? 1) === 1 && (s.heads ?? 1) === 1 &&
+      !!s.unbounded === unbounded && s.workers === 1 && (s.engine ?? 'actors') === engine,
+  );
 
 function missing(fullOnly) {
   if (fullOnly && !full) return 'only measured with --full';
@@ -68,10 +72,13 @@ function timeTarget(label, r, limitMs, dam, extra, fullOnly = false) {
 }
 
 const targets = [];
-targets.push(timeTarget('N=4096 modified (published FIFOs) ≤ 2 s and ≤ 10x the plain loop (DAM: 193 s)', sdpa('modified', 4096), 2000, 193_000, 10));
-targets.push(timeTarget('N=4096 naive ≤ 2.1 s (DAM: 20.9 s)', sdpa('naive', 4096), 2100, 20_900));
-targets.push(timeTarget('N=4096 modified unbounded ≤ 2.2 s (DAM: 8.7 s)', sdpa('modified', 4096, true), 2200, 8_700));
-targets.push(timeTarget('N=16384 modified (published FIFOs) ≤ 30 s', sdpa('modified', 16384), 30_000, undefined, undefined, true));
+for (const engine of ['actors', 'static']) {
+  const on = ` [${engine} engine]`;
+  targets.push(timeTarget(`N=4096 modified (published FIFOs) ≤ 2 s and ≤ 10x the plain loop (DAM: 193 s)${on}`, sdpa('modified', 4096, false, engine), 2000, 193_000, 10));
+  targets.push(timeTarget(`N=4096 naive ≤ 2.1 s (DAM: 20.9 s)${on}`, sdpa('naive', 4096, false, engine), 2100, 20_900));
+  targets.push(timeTarget(`N=4096 modified unbounded ≤ 2.2 s (DAM: 8.7 s)${on}`, sdpa('modified', 4096, true, engine), 2200, 8_700));
+  targets.push(timeTarget(`N=16384 modified (published FIFOs) ≤ 30 s${on}`, sdpa('modified', 16384, false, engine), 30_000, undefined, undefined, true));
+}
 {
   const r = sdpa('naive', 32768);
   const label = 'N=32768 naive peak RSS < 256 MiB';

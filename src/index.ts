@@ -16,3 +16,6 @@ export { sdpaMatrix, referenceSdpa } from './designs/sdpa-data.js';
 export { simulate, place, type SimulateOptions, type Simulation } from './runtime/simulate.js';
 export { partition, placement, cuttable, type Placement } from './runtime/partition.js';
 export { RunAborted } from './runtime/pool-executor.js';
+export { runSdpa, ENGINES, type SdpaEngine, type SdpaRunConfig, type SdpaRunResult } from './designs/run-sdpa.js';
+export { simulateScheduled, runScheduledHead, type ScheduledHead } from './designs/sdpa-schedule.js';
+export { ScheduleStuck } from './kernel/static-schedule.js';

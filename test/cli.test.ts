@@ -56,10 +56,22 @@ describe('damflow run', () => {
     const r = damflow('run', '--design', 'modified', '--n', '8', '--workers', 'auto', '--json');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(out).toMatchObject({ design: 'modified', n: 8, d: 1, heads: 1, workers: 1, status: 'ok', cycles: 174 });
+    expect(out).toMatchObject({ design: 'modified', n: 8, d: 1, heads: 1, engine: 'static', workers: 1, status: 'ok', cycles: 174 });
     expect(out['intermediateMemory']).toEqual({ capacity: 44, peakOccupancy: expect.any(Number) });
     expect(out['maxError']).toBeLessThan(1e-12);
     expect(out).not.toHaveProperty('deadlock');
+  });
+
+  it('gives the same figures on either engine', () => {
+    const run = (engine: string): Record<string, unknown> => {
+      const r = damflow('run', '--design', 'naive', '--n', '16', '--d', '2', '--engine', engine, '--json');
+      expect(r.status).toBe(0);
+      const { wallSeconds: _wall, ...figures } = JSON.parse(r.stdout) as Record<string, unknown>;
+      return figures;
+    };
+    const actors = run('actors');
+    expect(actors['engine']).toBe('actors');
+    expect({ ...run('static'), engine: 'actors' }).toEqual(actors);
   });
 
   it('shows the published reference in the readable summary', () => {
@@ -109,6 +121,8 @@ describe('damflow run', () => {
     ['negative heads', [...design, '--heads', '-1']],
     ['zero workers', [...design, '--workers', '0']],
     ['non-integer workers', [...design, '--workers', 'many']],
+    ['unknown engine', [...design, '--engine', 'fast']],
+    ['static engine on two workers', [...design, '--heads', '2', '--workers', '2', '--engine', 'static']],
     ['unknown channel', [...design, '--depth', 'nope=3']],
     ['zero capacity', [...design, '--depth', 'long=0']],
     ['zero uniform depth', [...design, '--uniform-depth', '0']],

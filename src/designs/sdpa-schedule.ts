@@ -1,8 +1,12 @@
 import { Channel, channelShape } from '../kernel/channel.js';
-import { appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../kernel/static-schedule.js';
+import { ScheduleStuck, appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../kernel/static-schedule.js';
+import { placement } from '../runtime/partition.js';
+import { RunAborted } from '../runtime/pool-executor.js';
 import { sdpaMatrix } from './sdpa-data.js';
 import { DESIGN_DEFS, headScoped } from './sdpa-design.js';
 import type { Program } from '../kernel/program.js';
+import type { ChannelStats, ContextStats } from '../runtime/run-result.js';
+import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
 import type { Time } from '../kernel/time.js';
 import type { Matrix, MatrixName } from './sdpa-data.js';
 import type { SdpaSourceParams } from './sdpa-io-units.js';
@@ -12,9 +16,9 @@ import type { DesignName } from './sdpa-design.js';
 /**
  * The SDPA designs as static schedules: one head's units run in a fixed order, one score
  * element at a time through every unit, with each unit's clock in a variable and the
- * channels' own timing rules (kernel/static-schedule.ts). Nothing waits and nothing switches,
- * so a score element costs a few dozen nanoseconds instead of the general executor's
- * hundreds, with the same cycles, channel statistics and outputs, bit for bit
+ * channels' own timing rules (kernel/static-schedule.ts). Nothing waits and nothing switches
+ * (the actors engine switches contexts three times per score element of the modified
+ * design), with the same cycles, channel statistics and outputs, bit for bit
  * (test/static-schedule.test.ts compares them over random configurations).
  *
  * The order fits every configuration of the modified design, and every configuration of the
@@ -29,6 +33,65 @@ export interface ScheduledHead {
   /** By the design's channel names. */
   readonly channels: ReadonlyMap<string, Channel>;
   readonly output: Matrix;
+}
+
+/**
+ * Runs every head of an SDPA program on its static schedule, in this thread, with the
+ * statistics the actors engine reports; null when a schedule gets stuck (the configuration
+ * deadlocks), for the actors engine to report how.
+ */
+export async function simulateScheduled(
+  program: Program,
+  design: DesignName,
+  heads: number,
+  options: Pick<SimulateOptions, 'onProgress' | 'signal'> = {},
+): Promise<Simulation | null> {
+  const specs = new Map(program.channels.map((c) => [c.name, c]));
+  const kinds = new Map(program.units.map((u) => [u.name, u.kind]));
+  const channels: ChannelStats[] = [];
+  const contexts: ContextStats[] = [];
+  const reports: Record<string, unknown> = {};
+  const onProgress = options.onProgress;
+  let cycles = 0;
+  for (let h = 0; h < heads; h++) {
+    const finished = contexts.length;
+    if (options.signal?.aborted) throw new RunAborted('run aborted');
+    let head;
+    try {
+      head = runScheduledHead(program, design, h, (clock) => onProgress?.({ cycles: clock, finished, contexts: contexts.length }));
+    } catch (error) {
+      if (error instanceof ScheduleStuck) return null;
+      throw error;
+    }
+    cycles = Math.max(cycles, head.cycles);
+    for (const [name, ch] of head.channels) {
+      const spec = specs.get(headScoped(h, name))!;
+      channels.push({
+        name: spec.name,
+        sender: spec.from.unit,
+        receiver: spec.to.unit,
+        capacity: spec.capacity,
+        tokens: ch.sent,
+        peakOccupancy: ch.meter.peak,
+      });
+    }
+    for (const [unit, clock] of head.clocks) {
+      const name = headScoped(h, unit);
+      contexts.push({ name, kind: kinds.get(name)!, finalClock: clock });
+    }
+    reports[headScoped(h, 'sink')] = head.output;
+    // Lets a signal or a timer in; a head is long enough for this to cost nothing.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return {
+    status: 'ok',
+    cycles,
+    contexts,
+    channels,
+    reports,
+    deadlock: null,
+    placement: placement(program, program.units.map(() => 0), 1),
+  };
 }
 
 /** Runs head `head` of `program`; `onRow` hears the sink's clock after each output row. */
