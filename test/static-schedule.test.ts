@@ -115,6 +115,13 @@ describe('static schedules of the SDPA designs', () => {
     expect(stuck.deadlock!.blocked.map((b) => b.unit)).toContain('h0/qktexp');
   });
 
+  // The naive schedule leaves a row in `long`; past 4,096 elements its ring grows mid-row.
+  it('keeps every element when a ring grows (naive design, N above the 4,096-slot starting ring)', async () => {
+    const result = await runSdpa({ design: 'naive', n: 4097, engine: 'static' });
+    expect(result.engine).toBe('static');
+    expect(result.maxError!).toBeLessThan(1e-12);
+  });
+
   it('refuses to run on more than one worker', async () => {
     await expect(runSdpa({ design: 'modified', n: 8, heads: 2, workers: 2, engine: 'static' })).rejects.toThrow(/one thread/);
   });

@@ -155,7 +155,9 @@ function emitRow(ch: Channel, t: Time, m: Matrix, row: number): Time {
 
 /** Enqueue at clock t (after its wait for room). */
 function emitValue(ch: Channel, t: Time, value: number, stamp: Time): void {
-  ch.data[appendAt(ch, t, stamp)] = value;
+  // Not `ch.data[appendAt(...)] = value`: that reads `ch.data` first, the array a growing ring replaces.
+  const slot = appendAt(ch, t, stamp);
+  ch.data[slot] = value;
 }
 
 function emitVector(ch: Channel, t: Time, values: Float64Array, stamp: Time): void {
