@@ -201,7 +201,11 @@ abstract class Schedule {
   protected tscore = 0;
   protected tsink = 0;
 
-  constructor(parts: HeadParts, finalChannel: string) {
+  constructor(
+    parts: HeadParts,
+    private readonly scoreUnit: string,
+    finalChannel: string,
+  ) {
     this.n = parts.n;
     this.d = parts.d;
     this.output = new Float64Array(this.n * this.d);
@@ -221,19 +225,23 @@ abstract class Schedule {
   /** Runs every unit through output row i. */
   abstract row(i: number): void;
 
+  /** The clocks of the units only this design has, by unit name. */
+  protected abstract ownClocks(): [string, Time][];
+
   /** Every unit's clock, by the design's unit names. */
-  abstract clocks(): Map<string, Time>;
-
-  get sinkClock(): Time {
-    return this.tsink;
-  }
-
-  protected sourceClocks(): [string, Time][] {
-    return [
+  clocks(): Map<string, Time> {
+    return new Map([
       ['source-q', this.tq],
       ['source-k', this.tk],
       ['source-v', this.tv],
-    ];
+      [this.scoreUnit, this.tscore],
+      ...this.ownClocks(),
+      ['sink', this.tsink],
+    ]);
+  }
+
+  get sinkClock(): Time {
+    return this.tsink;
   }
 
   /** QKT / QKTExp at a row's start: peekNext(Q), peekNext(K), q = dequeue(Q). */
@@ -283,7 +291,7 @@ class ModifiedSchedule extends Schedule {
   private tdiv = 0;
 
   constructor(parts: HeadParts) {
-    super(parts, 'final');
+    super(parts, 'qkt', 'final');
     this.qk = parts.channel('qk');
     this.delta1 = parts.channel('delta1');
     this.delta2 = parts.channel('delta2');
@@ -318,16 +326,13 @@ class ModifiedSchedule extends Schedule {
     this.sink(i);
   }
 
-  clocks(): Map<string, Time> {
-    return new Map([
-      ...this.sourceClocks(),
-      ['qkt', this.tscore],
+  protected ownClocks(): [string, Time][] {
+    return [
       ['runningmax', this.tmax],
       ['runningsum', this.tsum],
       ['runningout', this.tout],
       ['div', this.tdiv],
-      ['sink', this.tsink],
-    ]);
+    ];
   }
 
   /** QKT: emit the score on `qk` at c + L; incr(II). */
@@ -425,7 +430,7 @@ class NaiveSchedule extends Schedule {
   private tmat = 0;
 
   constructor(parts: HeadParts) {
-    super(parts, 'out');
+    super(parts, 'qktexp', 'out');
     this.short = parts.channel('short');
     this.long = parts.channel('long');
     this.rowsum = parts.channel('rowsum');
@@ -456,15 +461,12 @@ class NaiveSchedule extends Schedule {
     this.sink(i);
   }
 
-  clocks(): Map<string, Time> {
-    return new Map([
-      ...this.sourceClocks(),
-      ['qktexp', this.tscore],
+  protected ownClocks(): [string, Time][] {
+    return [
       ['rowsum', this.trow],
       ['div', this.tdiv],
       ['matvec', this.tmat],
-      ['sink', this.tsink],
-    ]);
+    ];
   }
 
   /** QKTExp: wait for room on both outputs, emit exp(s) on `short` and `long` at c + L; incr(II). */
