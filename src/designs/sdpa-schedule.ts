@@ -1,10 +1,11 @@
 import { Channel, channelShape } from '../kernel/channel.js';
 import { ScheduleStuck, appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../kernel/static-schedule.js';
+import { channelStats } from '../runtime/instantiate.js';
 import { placement } from '../runtime/partition.js';
 import { RunAborted } from '../runtime/pool-executor.js';
 import { sdpaMatrix } from './sdpa-data.js';
 import { DESIGN_DEFS, headScoped } from './sdpa-design.js';
-import type { Program } from '../kernel/program.js';
+import type { ChannelSpec, Program, UnitSpec } from '../kernel/program.js';
 import type { ChannelStats, ContextStats } from '../runtime/run-result.js';
 import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
 import type { Time } from '../kernel/time.js';
@@ -28,10 +29,10 @@ import type { DesignName } from './sdpa-design.js';
 export interface ScheduledHead {
   /** The largest final clock of the head's units. */
   readonly cycles: Time;
-  /** Final clock by the design's unit names (source-q, ..., sink). */
-  readonly clocks: ReadonlyMap<string, Time>;
-  /** By the design's channel names. */
-  readonly channels: ReadonlyMap<string, Channel>;
+  /** Every unit's final clock, as the actors engine reports it. */
+  readonly contexts: readonly ContextStats[];
+  /** Every channel's statistics, as the actors engine reports them. */
+  readonly channels: readonly ChannelStats[];
   readonly output: Matrix;
 }
 
@@ -46,8 +47,7 @@ export async function simulateScheduled(
   heads: number,
   options: Pick<SimulateOptions, 'onProgress' | 'signal'> = {},
 ): Promise<Simulation | null> {
-  const specs = new Map(program.channels.map((c) => [c.name, c]));
-  const kinds = new Map(program.units.map((u) => [u.name, u.kind]));
+  const index = new ProgramIndex(program);
   const channels: ChannelStats[] = [];
   const contexts: ContextStats[] = [];
   const reports: Record<string, unknown> = {};
@@ -58,27 +58,14 @@ export async function simulateScheduled(
     if (options.signal?.aborted) throw new RunAborted('run aborted');
     let head;
     try {
-      head = runScheduledHead(program, design, h, (clock) => onProgress?.({ cycles: clock, finished, contexts: contexts.length }));
+      head = runHead(index, design, h, (clock) => onProgress?.({ cycles: clock, finished, contexts: program.units.length }));
     } catch (error) {
       if (error instanceof ScheduleStuck) return null;
       throw error;
     }
     cycles = Math.max(cycles, head.cycles);
-    for (const [name, ch] of head.channels) {
-      const spec = specs.get(headScoped(h, name))!;
-      channels.push({
-        name: spec.name,
-        sender: spec.from.unit,
-        receiver: spec.to.unit,
-        capacity: spec.capacity,
-        tokens: ch.sent,
-        peakOccupancy: ch.meter.peak,
-      });
-    }
-    for (const [unit, clock] of head.clocks) {
-      const name = headScoped(h, unit);
-      contexts.push({ name, kind: kinds.get(name)!, finalClock: clock });
-    }
+    channels.push(...head.channels);
+    contexts.push(...head.contexts);
     reports[headScoped(h, 'sink')] = head.output;
     // Lets a signal or a timer in; a head is long enough for this to cost nothing.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -94,38 +81,58 @@ export async function simulateScheduled(
   };
 }
 
-/** Runs head `head` of `program`; `onRow` hears the sink's clock after each output row. */
-export function runScheduledHead(program: Program, design: DesignName, head: number, onRow?: (clock: Time) => void): ScheduledHead {
-  const parts = new HeadParts(program, head);
+/** Runs head `head` of `program`. */
+export function runScheduledHead(program: Program, design: DesignName, head: number): ScheduledHead {
+  return runHead(new ProgramIndex(program), design, head);
+}
+
+/** `onRow` hears the sink's clock after each output row. */
+function runHead(index: ProgramIndex, design: DesignName, head: number, onRow?: (clock: Time) => void): ScheduledHead {
+  const parts = new HeadParts(index, design, head);
   const schedule = design === 'modified' ? new ModifiedSchedule(parts) : new NaiveSchedule(parts);
   for (let i = 0; i < parts.n; i++) {
     schedule.row(i);
     onRow?.(schedule.sinkClock);
   }
-  for (const ch of parts.channels.values()) ch.meter.finish(ch, ch.received);
-  const clocks = schedule.clocks();
-  return { cycles: Math.max(...clocks.values()), clocks, channels: parts.channels, output: schedule.output };
+  const channels = [...parts.channels.values()].map((ch) => {
+    const spec = index.channels.get(ch.name)!;
+    return channelStats(ch, spec.from.unit, spec.to.unit);
+  });
+  const contexts = [...schedule.clocks()].map(([unit, finalClock]) => {
+    const { name, kind } = index.units.get(headScoped(head, unit))!;
+    return { name, kind, finalClock };
+  });
+  return { cycles: Math.max(...contexts.map((c) => c.finalClock)), contexts, channels, output: schedule.output };
+}
+
+/** A program's units and channels by name, built once for all its heads. */
+class ProgramIndex {
+  readonly units: ReadonlyMap<string, UnitSpec>;
+  readonly channels: ReadonlyMap<string, ChannelSpec>;
+
+  constructor(program: Program) {
+    this.units = new Map(program.units.map((u) => [u.name, u]));
+    this.channels = new Map(program.channels.map((c) => [c.name, c]));
+  }
 }
 
 /** One head's channels, unit timings and inputs, taken from the program the general executor would run. */
 class HeadParts {
+  /** By the design's channel names. */
   readonly channels = new Map<string, Channel>();
   readonly n: number;
   readonly d: number;
-  private readonly params = new Map<string, unknown>();
 
   constructor(
-    program: Program,
+    private readonly index: ProgramIndex,
+    design: DesignName,
     private readonly head: number,
   ) {
-    for (const u of program.units) this.params.set(u.name, u.params);
-    const source = this.params.get(headScoped(head, 'source-q')) as SdpaSourceParams;
+    const source = this.params<SdpaSourceParams>('source-q');
     this.n = source.n;
     this.d = source.d;
-    const specs = new Map(program.channels.map((c) => [c.name, c]));
-    for (const c of DESIGN_DEFS.modified.channels.concat(DESIGN_DEFS.naive.channels)) {
-      const spec = specs.get(headScoped(head, c.name));
-      if (spec !== undefined) this.channels.set(c.name, new Channel(channelShape(spec)));
+    for (const c of DESIGN_DEFS[design].channels) {
+      this.channels.set(c.name, new Channel(channelShape(index.channels.get(headScoped(head, c.name))!)));
     }
   }
 
@@ -134,12 +141,16 @@ class HeadParts {
   }
 
   unit(name: string): SdpaUnitParams {
-    return this.params.get(headScoped(this.head, name)) as SdpaUnitParams;
+    return this.params<SdpaUnitParams>(name);
   }
 
   matrix(name: MatrixName): Matrix {
-    const { seed } = this.params.get(headScoped(this.head, `source-${name}`)) as SdpaSourceParams;
+    const { seed } = this.params<SdpaSourceParams>(`source-${name}`);
     return sdpaMatrix(seed, this.head, name, this.n, this.d);
+  }
+
+  private params<T>(unit: string): T {
+    return this.index.units.get(headScoped(this.head, unit))!.params as T;
   }
 }
 

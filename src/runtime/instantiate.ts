@@ -88,13 +88,16 @@ export function contextStats(ctx: Context): ContextStats {
   return { name: ctx.name, kind: ctx.kind, finalClock: ctx.time };
 }
 
-/** Final channel statistics; call once the run has stopped. */
-export function channelStats(ch: Channel): ChannelStats {
+/**
+ * Final channel statistics; call once the run has stopped. An executor that runs no
+ * contexts (a static schedule) names the channel's ends itself.
+ */
+export function channelStats(ch: Channel, sender = ch.sender.name, receiver = ch.receiver.name): ChannelStats {
   ch.meter.finish(ch, ch.received);
   return {
     name: ch.name,
-    sender: ch.sender.name,
-    receiver: ch.receiver.name,
+    sender,
+    receiver,
     capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
     tokens: ch.sent,
     peakOccupancy: ch.meter.peak,

@@ -63,7 +63,7 @@ export class SingleThreadExecutor {
       status,
       cycles: contexts.reduce((max, ctx) => Math.max(max, ctx.time), 0),
       contexts: contexts.map(contextStats),
-      channels: channels.map(channelStats),
+      channels: channels.map((ch) => channelStats(ch)),
       reports: Object.fromEntries(unitReports(contexts)),
       deadlock,
     };
