@@ -40,19 +40,6 @@ export class OccupancyMeter {
 
   /** Records element n's dequeue at `at`; call before the ring slot of element n - slots is reused. */
   dequeued(log: InstantLog, n: number, at: Time): void {
-    const dequeuedAt = log.dequeuedAt;
-    if (dequeuedAt !== null && this.settled === n && log.sent === n + 1) {
-      // Element n is the only one unsettled, and at > E_n: the general case below, unrolled
-      // for the channel that holds one element at a time in real time (a static schedule).
-      const mask = log.mask;
-      const e = log.enqueuedAt[n & mask]!;
-      let counted = this.counted;
-      while (counted < n && dequeuedAt[counted & mask]! <= e) counted++;
-      if (n + 1 - counted > this.peak) this.peak = n + 1 - counted;
-      this.settled = n + 1;
-      this.counted = counted <= n - log.slots ? n - log.slots + 1 : counted;
-      return;
-    }
     const m = this.settle(log, this.settled, at, n);
     this.settled = m;
     if (m < log.sent) {
