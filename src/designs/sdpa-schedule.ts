@@ -1,10 +1,12 @@
 import { Channel, channelShape } from '../kernel/channel.js';
+import { HandoffChannel } from '../kernel/handoff-channel.js';
 import { ScheduleStuck, appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../kernel/static-schedule.js';
 import { channelStats } from '../runtime/instantiate.js';
 import { placement } from '../runtime/partition.js';
 import { RunAborted } from '../runtime/pool-executor.js';
 import { sdpaMatrix } from './sdpa-data.js';
 import { DESIGN_DEFS, headScoped } from './sdpa-design.js';
+import type { ChannelShape } from '../kernel/channel.js';
 import type { ChannelSpec, Program, UnitSpec } from '../kernel/program.js';
 import type { ChannelStats, ContextStats } from '../runtime/run-result.js';
 import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
@@ -17,10 +19,12 @@ import type { DesignName } from './sdpa-design.js';
 /**
  * The SDPA designs as static schedules: one head's units run in a fixed order, one score
  * element at a time through every unit, with each unit's clock in a variable and the
- * channels' own timing rules (kernel/static-schedule.ts). Nothing waits and nothing switches
- * (the actors engine switches contexts three times per score element of the modified
- * design), with the same cycles, channel statistics and outputs, bit for bit
- * (test/static-schedule.test.ts compares them over random configurations).
+ * channels' own timing rules. The order hands every element over before its channel takes
+ * the next (kernel/handoff-channel.ts), except for the naive design's `long`, which holds a
+ * row in a ring (kernel/static-schedule.ts). Nothing waits and nothing switches (the actors
+ * engine switches contexts three times per score element of the modified design), with the
+ * same cycles, channel statistics and outputs, bit for bit (test/static-schedule.test.ts
+ * compares them over random configurations).
  *
  * The order fits every configuration of the modified design, and every configuration of the
  * naive design whose `long` FIFO holds a row (below that the design deadlocks): an order
@@ -94,10 +98,7 @@ function runHead(index: ProgramIndex, design: DesignName, head: number, onRow?: 
     schedule.row(i);
     onRow?.(schedule.sinkClock);
   }
-  const channels = [...parts.channels.values()].map((ch) => {
-    const spec = index.channels.get(ch.name)!;
-    return channelStats(ch, spec.from.unit, spec.to.unit);
-  });
+  const channels = parts.channelStats();
   const contexts = [...schedule.clocks()].map(([unit, finalClock]) => {
     const { name, kind } = index.units.get(headScoped(head, unit))!;
     return { name, kind, finalClock };
@@ -118,26 +119,43 @@ class ProgramIndex {
 
 /** One head's channels, unit timings and inputs, taken from the program the general executor would run. */
 class HeadParts {
-  /** By the design's channel names. */
-  readonly channels = new Map<string, Channel>();
   readonly n: number;
   readonly d: number;
+  /** The schedule's channels by the design's names: handoff channels, and rings for those that hold more. */
+  private readonly channels = new Map<string, HandoffChannel | Channel>();
 
   constructor(
     private readonly index: ProgramIndex,
-    design: DesignName,
+    private readonly design: DesignName,
     private readonly head: number,
   ) {
     const source = this.params<SdpaSourceParams>('source-q');
     this.n = source.n;
     this.d = source.d;
-    for (const c of DESIGN_DEFS[design].channels) {
-      this.channels.set(c.name, new Channel(channelShape(index.channels.get(headScoped(head, c.name))!)));
-    }
   }
 
-  channel(name: string): Channel {
-    return this.channels.get(name)!;
+  handoff(name: string): HandoffChannel {
+    const ch = new HandoffChannel(this.shape(name));
+    this.channels.set(name, ch);
+    return ch;
+  }
+
+  ring(name: string): Channel {
+    const ch = new Channel(this.shape(name));
+    this.channels.set(name, ch);
+    return ch;
+  }
+
+  /** Statistics of every channel, in the program's order. */
+  channelStats(): ChannelStats[] {
+    return DESIGN_DEFS[this.design].channels.map((c) => {
+      const spec = this.index.channels.get(headScoped(this.head, c.name))!;
+      return channelStats(this.channels.get(c.name)!, spec.from.unit, spec.to.unit);
+    });
+  }
+
+  private shape(name: string): ChannelShape {
+    return channelShape(this.index.channels.get(headScoped(this.head, name))!);
   }
 
   unit(name: string): SdpaUnitParams {
@@ -154,39 +172,12 @@ class HeadParts {
   }
 }
 
-/** A generator's step (spec section 2): wait for room, emit row `row` of `m` at t + 1, incr(1). */
-function emitRow(ch: Channel, t: Time, m: Matrix, row: number): Time {
-  t = roomAt(ch, t);
-  const w = ch.width;
-  const base = appendAt(ch, t, t + 1) * w;
-  const data = ch.data;
-  for (let x = 0; x < w; x++) data[base + x] = m[row * w + x]!;
+/** A generator's step (spec section 2): wait for room, emit row `row` of its matrix (the channel's `vector`) at t + 1, incr(1). */
+function emitRow(ch: HandoffChannel, t: Time, row: number): Time {
+  t = ch.room(t);
+  ch.enqueue(t, t + 1);
+  ch.offset = row * ch.width;
   return t + 1;
-}
-
-/** Enqueue at clock t (after its wait for room). */
-function emitValue(ch: Channel, t: Time, value: number, stamp: Time): void {
-  // Not `ch.data[appendAt(...)] = value`: that reads `ch.data` first, the array a growing ring replaces.
-  const slot = appendAt(ch, t, stamp);
-  ch.data[slot] = value;
-}
-
-function emitVector(ch: Channel, t: Time, values: Float64Array, stamp: Time): void {
-  const w = ch.width;
-  const base = appendAt(ch, t, stamp) * w;
-  const data = ch.data;
-  for (let x = 0; x < w; x++) data[base + x] = values[x]!;
-}
-
-function headValue(ch: Channel): number {
-  return ch.data[headSlot(ch)]!;
-}
-
-function readHead(ch: Channel, into: Float64Array): void {
-  const w = ch.width;
-  const base = headSlot(ch) * w;
-  const data = ch.data;
-  for (let x = 0; x < w; x++) into[x] = data[base + x]!;
 }
 
 /** What both designs share: the inputs, Q K^T, and the sink. */
@@ -194,17 +185,13 @@ abstract class Schedule {
   readonly n: number;
   readonly d: number;
   readonly output: Matrix;
-  protected readonly Q: Matrix;
-  protected readonly K: Matrix;
-  protected readonly V: Matrix;
-  protected readonly q: Channel;
-  protected readonly k: Channel;
-  protected readonly v: Channel;
-  protected readonly final: Channel;
-  protected readonly qv: Float64Array;
-  protected readonly kv: Float64Array;
-  protected readonly vv: Float64Array;
+  protected readonly q: HandoffChannel;
+  protected readonly k: HandoffChannel;
+  protected readonly v: HandoffChannel;
+  protected readonly final: HandoffChannel;
   private readonly scale: number;
+  /** Where the current row of Q starts in Q. */
+  private qRow = 0;
   /** Unit clocks. */
   protected tq = 0;
   protected tk = 0;
@@ -220,16 +207,14 @@ abstract class Schedule {
     this.n = parts.n;
     this.d = parts.d;
     this.output = new Float64Array(this.n * this.d);
-    this.Q = parts.matrix('q');
-    this.K = parts.matrix('k');
-    this.V = parts.matrix('v');
-    this.q = parts.channel('q');
-    this.k = parts.channel('k');
-    this.v = parts.channel('v');
-    this.final = parts.channel(finalChannel);
-    this.qv = new Float64Array(this.d);
-    this.kv = new Float64Array(this.d);
-    this.vv = new Float64Array(this.d);
+    // A source's payload is a row of its matrix, read in place.
+    this.q = parts.handoff('q');
+    this.k = parts.handoff('k');
+    this.v = parts.handoff('v');
+    this.q.vector = parts.matrix('q');
+    this.k.vector = parts.matrix('k');
+    this.v.vector = parts.matrix('v');
+    this.final = parts.handoff(finalChannel);
     this.scale = 1 / Math.sqrt(this.d);
   }
 
@@ -257,43 +242,49 @@ abstract class Schedule {
 
   /** QKT / QKTExp at a row's start: peekNext(Q), peekNext(K), q = dequeue(Q). */
   protected scoreRowStart(): void {
-    const t = arrivalAt(this.k, arrivalAt(this.q, this.tscore));
-    readHead(this.q, this.qv);
-    this.tscore = dequeueAt(this.q, t);
+    const t = this.k.arrival(this.q.arrival(this.tscore));
+    this.qRow = this.q.offset;
+    this.tscore = this.q.dequeue(t);
   }
 
   /** QKT / QKTExp per element, up to its wait for room: k = dequeue(K); c = t; returns q.k * scale. */
   protected score(): number {
-    readHead(this.k, this.kv);
-    this.tscore = dequeueAt(this.k, this.tscore);
-    const qv = this.qv;
-    const kv = this.kv;
+    const k = this.k;
+    const kv = k.vector;
+    const ko = k.offset;
+    this.tscore = k.dequeue(this.tscore);
+    const Q = this.q.vector;
+    const qo = this.qRow;
     let s = 0;
-    for (let x = 0; x < this.d; x++) s += qv[x]! * kv[x]!;
+    for (let x = 0; x < this.d; x++) s += Q[qo + x]! * kv[ko + x]!;
     return s * this.scale;
   }
 
   protected sink(row: number): void {
-    readHead(this.final, this.output.subarray(row * this.d, row * this.d + this.d));
-    this.tsink = dequeueAt(this.final, this.tsink);
+    const final = this.final;
+    const d = this.d;
+    this.output.set(final.vector.subarray(final.offset, final.offset + d), row * d);
+    this.tsink = final.dequeue(this.tsink);
   }
 }
 
 /** Spec section 2.2, in the order source K, QKT, RunningMax, source V, RunningSum, RunningOut per element. */
 class ModifiedSchedule extends Schedule {
-  private readonly qk: Channel;
-  private readonly delta1: Channel;
-  private readonly delta2: Channel;
-  private readonly e1: Channel;
-  private readonly e2: Channel;
-  private readonly rowsum: Channel;
-  private readonly outp: Channel;
+  private readonly qk: HandoffChannel;
+  private readonly delta1: HandoffChannel;
+  private readonly delta2: HandoffChannel;
+  private readonly e1: HandoffChannel;
+  private readonly e2: HandoffChannel;
+  private readonly rowsum: HandoffChannel;
+  private readonly outp: HandoffChannel;
   private readonly qkt: SdpaUnitParams;
   private readonly runningMax: SdpaUnitParams;
   private readonly runningSum: SdpaUnitParams;
   private readonly runningOut: SdpaUnitParams;
   private readonly divUnit: SdpaUnitParams;
+  /** RunningOut's accumulator, and Div's quotient: each a payload its receiver reads before the next is written. */
   private readonly o: Float64Array;
+  private readonly quotient: Float64Array;
   private m = -Infinity;
   private r = 0;
   private tmax = 0;
@@ -303,33 +294,36 @@ class ModifiedSchedule extends Schedule {
 
   constructor(parts: HeadParts) {
     super(parts, 'qkt', 'final');
-    this.qk = parts.channel('qk');
-    this.delta1 = parts.channel('delta1');
-    this.delta2 = parts.channel('delta2');
-    this.e1 = parts.channel('e1');
-    this.e2 = parts.channel('e2');
-    this.rowsum = parts.channel('rowsum');
-    this.outp = parts.channel('outp');
+    this.qk = parts.handoff('qk');
+    this.delta1 = parts.handoff('delta1');
+    this.delta2 = parts.handoff('delta2');
+    this.e1 = parts.handoff('e1');
+    this.e2 = parts.handoff('e2');
+    this.rowsum = parts.handoff('rowsum');
+    this.outp = parts.handoff('outp');
     this.qkt = parts.unit('qkt');
     this.runningMax = parts.unit('runningmax');
     this.runningSum = parts.unit('runningsum');
     this.runningOut = parts.unit('runningout');
     this.divUnit = parts.unit('div');
     this.o = new Float64Array(this.d);
+    this.quotient = new Float64Array(this.d);
+    this.outp.vector = this.o;
+    this.final.vector = this.quotient;
   }
 
   row(i: number): void {
-    const { n, Q, K, V } = this;
-    this.tq = emitRow(this.q, this.tq, Q, i);
+    const n = this.n;
+    this.tq = emitRow(this.q, this.tq, i);
     this.m = -Infinity;
     this.r = 0;
     this.o.fill(0);
     for (let j = 0; j < n; j++) {
-      this.tk = emitRow(this.k, this.tk, K, j);
+      this.tk = emitRow(this.k, this.tk, j);
       if (j === 0) this.scoreRowStart();
       this.scoreStep();
       this.maxStep();
-      this.tv = emitRow(this.v, this.tv, V, j);
+      this.tv = emitRow(this.v, this.tv, j);
       this.sumStep(j === n - 1);
       this.outStep(j === n - 1);
     }
@@ -350,89 +344,101 @@ class ModifiedSchedule extends Schedule {
   private scoreStep(): void {
     const s = this.score();
     const c = this.tscore;
-    const t = roomAt(this.qk, c);
-    emitValue(this.qk, t, s, c + this.qkt.latency);
+    const qk = this.qk;
+    const t = qk.room(c);
+    qk.enqueue(t, c + this.qkt.latency);
+    qk.value = s;
     this.tscore = t + this.qkt.ii;
   }
 
   private maxStep(): void {
-    const s = headValue(this.qk);
-    const c = dequeueAt(this.qk, this.tmax);
+    const s = this.qk.value;
+    const c = this.qk.dequeue(this.tmax);
     const m = this.m;
     const next = s > m ? s : m;
     const delta = Math.exp(m - next);
     const e = Math.exp(s - next);
     this.m = next;
     const stamp = c + this.runningMax.latency;
-    let t = roomAt(this.delta1, c);
-    emitValue(this.delta1, t, delta, stamp);
-    t = roomAt(this.delta2, t);
-    emitValue(this.delta2, t, delta, stamp);
-    t = roomAt(this.e1, t);
-    emitValue(this.e1, t, e, stamp);
-    t = roomAt(this.e2, t);
-    emitValue(this.e2, t, e, stamp);
+    let t = this.delta1.room(c);
+    this.delta1.enqueue(t, stamp);
+    this.delta1.value = delta;
+    t = this.delta2.room(t);
+    this.delta2.enqueue(t, stamp);
+    this.delta2.value = delta;
+    t = this.e1.room(t);
+    this.e1.enqueue(t, stamp);
+    this.e1.value = e;
+    t = this.e2.room(t);
+    this.e2.enqueue(t, stamp);
+    this.e2.value = e;
     this.tmax = t + this.runningMax.ii;
   }
 
   private sumStep(last: boolean): void {
-    let t = arrivalAt(this.e1, arrivalAt(this.delta1, this.tsum));
-    const delta = headValue(this.delta1);
-    t = dequeueAt(this.delta1, t);
-    const e = headValue(this.e1);
-    t = dequeueAt(this.e1, t);
+    let t = this.e1.arrival(this.delta1.arrival(this.tsum));
+    const delta = this.delta1.value;
+    t = this.delta1.dequeue(t);
+    const e = this.e1.value;
+    t = this.e1.dequeue(t);
     this.r = this.r * delta + e;
     if (last) {
-      t = roomAt(this.rowsum, t);
-      emitValue(this.rowsum, t, this.r, t + this.runningSum.latency);
+      t = this.rowsum.room(t);
+      this.rowsum.enqueue(t, t + this.runningSum.latency);
+      this.rowsum.value = this.r;
     }
     this.tsum = t + this.runningSum.ii;
   }
 
   private outStep(last: boolean): void {
-    let t = arrivalAt(this.v, arrivalAt(this.e2, arrivalAt(this.delta2, this.tout)));
-    const delta = headValue(this.delta2);
-    t = dequeueAt(this.delta2, t);
-    const e = headValue(this.e2);
-    t = dequeueAt(this.e2, t);
-    const vv = this.vv;
-    readHead(this.v, vv);
-    t = dequeueAt(this.v, t);
+    const v = this.v;
+    let t = v.arrival(this.e2.arrival(this.delta2.arrival(this.tout)));
+    const delta = this.delta2.value;
+    t = this.delta2.dequeue(t);
+    const e = this.e2.value;
+    t = this.e2.dequeue(t);
+    const vv = v.vector;
+    const vo = v.offset;
+    t = v.dequeue(t);
     const o = this.o;
-    for (let x = 0; x < this.d; x++) o[x] = o[x]! * delta + e * vv[x]!;
+    for (let x = 0; x < this.d; x++) o[x] = o[x]! * delta + e * vv[vo + x]!;
     if (last) {
-      t = roomAt(this.outp, t);
-      emitVector(this.outp, t, o, t + this.runningOut.latency);
+      t = this.outp.room(t);
+      this.outp.enqueue(t, t + this.runningOut.latency);
     }
     this.tout = t + this.runningOut.ii;
   }
 
   private divStep(): void {
-    const o = this.o;
-    readHead(this.outp, o);
-    let t = dequeueAt(this.outp, this.tdiv);
-    const r = headValue(this.rowsum);
-    t = dequeueAt(this.rowsum, t);
-    for (let x = 0; x < this.d; x++) o[x] = o[x]! / r;
-    t = roomAt(this.final, t);
-    emitVector(this.final, t, o, t + this.divUnit.latency);
+    const outp = this.outp;
+    const o = outp.vector;
+    const oo = outp.offset;
+    let t = outp.dequeue(this.tdiv);
+    const r = this.rowsum.value;
+    t = this.rowsum.dequeue(t);
+    const quotient = this.quotient;
+    for (let x = 0; x < this.d; x++) quotient[x] = o[oo + x]! / r;
+    t = this.final.room(t);
+    this.final.enqueue(t, t + this.divUnit.latency);
     this.tdiv = t + this.divUnit.ii;
   }
 }
 
 /**
  * Spec section 2.1, a row behind: source K, QKTExp and RowSum through row i, then Div,
- * source V and MatVec through the same row, so `long` holds one row.
+ * source V and MatVec through the same row, so `long` holds one row: the one channel that
+ * keeps a ring (kernel/static-schedule.ts); every other one hands each element over.
  */
 class NaiveSchedule extends Schedule {
-  private readonly short: Channel;
+  private readonly short: HandoffChannel;
   private readonly long: Channel;
-  private readonly rowsum: Channel;
-  private readonly div: Channel;
+  private readonly rowsum: HandoffChannel;
+  private readonly div: HandoffChannel;
   private readonly qktExp: SdpaUnitParams;
   private readonly rowSum: SdpaUnitParams;
   private readonly divUnit: SdpaUnitParams;
   private readonly matVec: SdpaUnitParams;
+  /** MatVec's accumulator: a payload the sink reads before the next is written. */
   private readonly acc: Float64Array;
   private sum = 0;
   private r = 0;
@@ -442,23 +448,24 @@ class NaiveSchedule extends Schedule {
 
   constructor(parts: HeadParts) {
     super(parts, 'qktexp', 'out');
-    this.short = parts.channel('short');
-    this.long = parts.channel('long');
-    this.rowsum = parts.channel('rowsum');
-    this.div = parts.channel('div');
+    this.short = parts.handoff('short');
+    this.long = parts.ring('long');
+    this.rowsum = parts.handoff('rowsum');
+    this.div = parts.handoff('div');
     this.qktExp = parts.unit('qktexp');
     this.rowSum = parts.unit('rowsum');
     this.divUnit = parts.unit('div');
     this.matVec = parts.unit('matvec');
     this.acc = new Float64Array(this.d);
+    this.final.vector = this.acc;
   }
 
   row(i: number): void {
-    const { n, Q, K, V } = this;
-    this.tq = emitRow(this.q, this.tq, Q, i);
+    const n = this.n;
+    this.tq = emitRow(this.q, this.tq, i);
     this.sum = 0;
     for (let j = 0; j < n; j++) {
-      this.tk = emitRow(this.k, this.tk, K, j);
+      this.tk = emitRow(this.k, this.tk, j);
       if (j === 0) this.scoreRowStart();
       this.scoreStep();
       this.rowSumStep(j === n - 1);
@@ -466,7 +473,7 @@ class NaiveSchedule extends Schedule {
     this.acc.fill(0);
     for (let j = 0; j < n; j++) {
       this.divStep(j === 0);
-      this.tv = emitRow(this.v, this.tv, V, j);
+      this.tv = emitRow(this.v, this.tv, j);
       this.matVecStep(j === n - 1);
     }
     this.sink(i);
@@ -484,49 +491,58 @@ class NaiveSchedule extends Schedule {
   private scoreStep(): void {
     const s = Math.exp(this.score());
     const c = this.tscore;
-    const t = roomAt(this.long, roomAt(this.short, c));
+    const short = this.short;
+    const long = this.long;
+    const t = roomAt(long, short.room(c));
     const stamp = c + this.qktExp.latency;
-    emitValue(this.short, t, s, stamp);
-    emitValue(this.long, t, s, stamp);
+    short.enqueue(t, stamp);
+    short.value = s;
+    // Not `long.data[appendAt(...)] = s`: that reads `long.data` first, the array a growing ring replaces.
+    const slot = appendAt(long, t, stamp);
+    long.data[slot] = s;
     this.tscore = t + this.qktExp.ii;
   }
 
   private rowSumStep(last: boolean): void {
-    this.sum += headValue(this.short);
-    let t = dequeueAt(this.short, this.trow);
+    this.sum += this.short.value;
+    let t = this.short.dequeue(this.trow);
     if (last) {
-      t = roomAt(this.rowsum, t);
-      emitValue(this.rowsum, t, this.sum, t + this.rowSum.latency);
+      t = this.rowsum.room(t);
+      this.rowsum.enqueue(t, t + this.rowSum.latency);
+      this.rowsum.value = this.sum;
     }
     this.trow = t + this.rowSum.ii;
   }
 
   /** Div: at a row's start peekNext(long), peekNext(rowsum), and r = dequeue(rowsum) after the first x. */
   private divStep(first: boolean): void {
+    const long = this.long;
     let t = this.tdiv;
-    if (first) t = arrivalAt(this.rowsum, arrivalAt(this.long, t));
-    const x = headValue(this.long);
-    t = dequeueAt(this.long, t);
+    if (first) t = this.rowsum.arrival(arrivalAt(long, t));
+    const x = long.data[headSlot(long)]!;
+    t = dequeueAt(long, t);
     if (first) {
-      this.r = headValue(this.rowsum);
-      t = dequeueAt(this.rowsum, t);
+      this.r = this.rowsum.value;
+      t = this.rowsum.dequeue(t);
     }
-    t = roomAt(this.div, t);
-    emitValue(this.div, t, x / this.r, t + this.divUnit.latency);
+    t = this.div.room(t);
+    this.div.enqueue(t, t + this.divUnit.latency);
+    this.div.value = x / this.r;
     this.tdiv = t + this.divUnit.ii;
   }
 
   private matVecStep(last: boolean): void {
-    const p = headValue(this.div);
-    let t = dequeueAt(this.div, this.tmat);
-    const vv = this.vv;
-    readHead(this.v, vv);
-    t = dequeueAt(this.v, t);
+    const p = this.div.value;
+    let t = this.div.dequeue(this.tmat);
+    const v = this.v;
+    const vv = v.vector;
+    const vo = v.offset;
+    t = v.dequeue(t);
     const acc = this.acc;
-    for (let x = 0; x < this.d; x++) acc[x] += p * vv[x]!;
+    for (let x = 0; x < this.d; x++) acc[x] += p * vv[vo + x]!;
     if (last) {
-      t = roomAt(this.final, t);
-      emitVector(this.final, t, acc, t + this.matVec.latency);
+      t = this.final.room(t);
+      this.final.enqueue(t, t + this.matVec.latency);
     }
     this.tmat = t + this.matVec.ii;
   }

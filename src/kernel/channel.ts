@@ -1,5 +1,6 @@
 import { OccupancyMeter } from './occupancy-meter.js';
 import { TimeRuns } from './time-runs.js';
+import { elementTime } from './timing-rules.js';
 import type { Context } from './context.js';
 import type { ChannelSpec } from './program.js';
 import type { Time } from './time.js';
@@ -8,6 +9,14 @@ import type { WaitKind } from './wait.js';
 /** Physical slots of a buffer: enough to batch hand-offs, never more than the FIFO holds. */
 const DEFAULT_SLOT_FLOATS = 1 << 16;
 const MAX_DEFAULT_SLOTS = 4096;
+
+/** What a run reports of a channel once it is over: `peakOccupancy` finishes the count. */
+export interface CountedChannel {
+  readonly name: string;
+  readonly capacity: number;
+  readonly sent: number;
+  peakOccupancy(): number;
+}
 
 /** A channel's ring, when it lives in memory shared between threads. */
 export interface ChannelMemory {
@@ -34,7 +43,7 @@ export interface ChannelShape {
  * of the physical buffer: the physical ring only holds what lets the run progress, and the
  * executor grows it when holding the sender back would stall the whole run.
  */
-export class Channel implements ChannelShape {
+export class Channel implements ChannelShape, CountedChannel {
   readonly name: string;
   readonly capacity: number;
   readonly sendLatency: Time;
@@ -143,9 +152,8 @@ export class Channel implements ChannelShape {
    */
   append(now: Time, stamp: Time): number {
     const sent = this.sent;
-    const earliest = now + this.sendLatency;
     const slot = sent & this.mask;
-    this.times[slot] = stamp > earliest ? stamp : earliest;
+    this.times[slot] = elementTime(stamp, now, this.sendLatency);
     this.enqueuedAt[slot] = now;
     this.sent = sent + 1;
     return slot;
@@ -180,6 +188,12 @@ export class Channel implements ChannelShape {
     }
     this.acked++;
     return at;
+  }
+
+  /** Peak occupancy over the whole run (spec section 4); call once the run has stopped. */
+  peakOccupancy(): number {
+    this.meter.finish(this, this.received);
+    return this.meter.peak;
   }
 
   /** Elements physically held now. */

@@ -47,6 +47,38 @@ export class TimeRuns {
     this.last = t;
   }
 
+  /** Pushes `times[k & mask]` for k from `from` up to `to` (excluded), extending the last run in a tight loop. */
+  pushEach(times: Float64Array, from: number, to: number, mask: number): void {
+    let k = from;
+    while (k < to) {
+      const i = (this.head + this.runs - 1) & this.mask;
+      if (this.runs > 0 && this.count[i]! >= 2) {
+        const step = this.step[i]!;
+        const before = this.count[i]!;
+        let count = before;
+        let last = this.last;
+        for (; k < to; k++) {
+          const t = times[k & mask]!;
+          if (t - last !== step) break;
+          last = t;
+          count++;
+        }
+        this.count[i] = count;
+        this.size += count - before;
+        this.last = last;
+        if (k === to) return;
+      }
+      this.push(times[k & mask]!);
+      k++;
+    }
+  }
+
+  /** The oldest time held; the queue must not be empty. */
+  get first(): Time {
+    const i = this.head;
+    return this.start[i]! + this.step[i]! * this.taken;
+  }
+
   shift(): Time {
     const i = this.head;
     const t = this.start[i]! + this.step[i]! * this.taken;
@@ -68,8 +100,10 @@ export class TimeRuns {
       if (first > t) break;
       const left = this.count[i]! - this.taken;
       const step = this.step[i]!;
-      // Times first, first + step, ... up to t: all that are left when the step is 0.
-      const upTo = step === 0 ? left : Math.min(left, Math.floor((t - first) / step) + 1);
+      // Times first, first + step, ... up to t: all that are left when the step is 0. Mostly
+      // one is due (a queue read at the pace it fills), without a division.
+      const upTo =
+        step === 0 ? left : first + step > t ? 1 : Math.min(left, Math.floor((t - first) / step) + 1);
       removed += upTo;
       this.size -= upTo;
       if (upTo < left) {

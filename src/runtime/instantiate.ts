@@ -1,4 +1,5 @@
 import { Channel, channelShape } from '../kernel/channel.js';
+import type { CountedChannel } from '../kernel/channel.js';
 import { channelEnds, unitIndex } from '../kernel/program.js';
 import { LinkEnd, linkChannelMemory } from './link.js';
 import type { LinkMemory } from './link.js';
@@ -88,18 +89,19 @@ export function contextStats(ctx: Context): ContextStats {
   return { name: ctx.name, kind: ctx.kind, finalClock: ctx.time };
 }
 
-/**
- * Final channel statistics; call once the run has stopped. An executor that runs no
- * contexts (a static schedule) names the channel's ends itself.
- */
-export function channelStats(ch: Channel, sender = ch.sender.name, receiver = ch.receiver.name): ChannelStats {
-  ch.meter.finish(ch, ch.received);
+/** Final channel statistics; call once the run has stopped. */
+export function channelStats(ch: CountedChannel, sender: string, receiver: string): ChannelStats {
   return {
     name: ch.name,
     sender,
     receiver,
     capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
     tokens: ch.sent,
-    peakOccupancy: ch.meter.peak,
+    peakOccupancy: ch.peakOccupancy(),
   };
+}
+
+/** Statistics of a channel of this thread's contexts. */
+export function localChannelStats(ch: Channel): ChannelStats {
+  return channelStats(ch, ch.sender.name, ch.receiver.name);
 }

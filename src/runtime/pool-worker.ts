@@ -1,7 +1,7 @@
 import { UnitError } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
-import { channelStats, contextStats, instantiate, unitReports } from './instantiate.js';
+import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
 import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
@@ -130,7 +130,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   else control.goIdle(me, control.doorbell(me), Infinity);
   return {
     contexts: instance.contexts.map((ctx) => [ctx.index, contextStats(ctx)] as const),
-    channels: instance.channels.map((ch) => [ch.name, channelStats(ch)] as const),
+    channels: instance.channels.map((ch) => [ch.name, localChannelStats(ch)] as const),
     reports: unitReports(instance.contexts),
     stalled,
     error,

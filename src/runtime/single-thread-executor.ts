@@ -1,5 +1,5 @@
 import { CooperativeScheduler } from './cooperative-scheduler.js';
-import { channelStats, contextStats, instantiate, unitReports } from './instantiate.js';
+import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { deadlockReport, resolveStall } from './stall.js';
 import type { Program } from '../kernel/program.js';
 import type { Instance } from './instantiate.js';
@@ -63,7 +63,7 @@ export class SingleThreadExecutor {
       status,
       cycles: contexts.reduce((max, ctx) => Math.max(max, ctx.time), 0),
       contexts: contexts.map(contextStats),
-      channels: channels.map((ch) => channelStats(ch)),
+      channels: channels.map(localChannelStats),
       reports: Object.fromEntries(unitReports(contexts)),
       deadlock,
     };
