@@ -130,6 +130,16 @@ describe('static schedules of the SDPA designs', () => {
     expect(result.maxError!).toBeLessThan(1e-12);
   });
 
+  // With unbounded FIFOs nothing pushes back, so a longer QKT latency delays every unit after
+  // QKT by exactly the difference (the sources run free, and V arrives before RunningOut
+  // wants it either way): the published 558 cycles at N = 16 become 558 + 2^32.
+  it('keeps clocks exact past 2^32 (compiled code, state between rows)', async () => {
+    const config: SdpaConfig = { design: 'modified', n: 16, unbounded: true, latency: { qkt: 11 + 2 ** 32 } };
+    const [head] = runStatic(config)!;
+    expect(head!.cycles).toBe(558 + 2 ** 32);
+    expect((await runActors(config)).cycles).toBe(558 + 2 ** 32);
+  });
+
   it('refuses to run on more than one worker', async () => {
     await expect(runSdpa({ design: 'modified', n: 8, heads: 2, workers: 2, engine: 'static' })).rejects.toThrow(/one thread/);
   });

@@ -1,10 +1,12 @@
 import { Channel, channelShape } from '../kernel/channel.js';
 import { HandoffChannel } from '../kernel/handoff-channel.js';
+import { ScheduleCode, literal } from '../kernel/schedule-code.js';
 import { ScheduleStuck, appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../kernel/static-schedule.js';
 import { channelStats } from '../runtime/instantiate.js';
 import { placement } from '../runtime/partition.js';
 import { RunAborted } from '../runtime/pool-executor.js';
 import { sdpaMatrix } from './sdpa-data.js';
+import { sdpaUnitParams } from './sdpa-params.js';
 import { DESIGN_DEFS, headScoped } from './sdpa-design.js';
 import type { ChannelShape } from '../kernel/channel.js';
 import type { ChannelSpec, Program, UnitSpec } from '../kernel/program.js';
@@ -13,15 +15,16 @@ import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
 import type { Time } from '../kernel/time.js';
 import type { Matrix, MatrixName } from './sdpa-data.js';
 import type { SdpaSourceParams } from './sdpa-io-units.js';
-import type { SdpaUnitParams } from './sdpa-params.js';
+import type { HandoffCode } from '../kernel/schedule-code.js';
 import type { DesignName } from './sdpa-design.js';
 
 /**
  * The SDPA designs as static schedules: one head's units run in a fixed order, one score
- * element at a time through every unit, with each unit's clock in a variable and the
- * channels' own timing rules. The order hands every element over before its channel takes
- * the next (kernel/handoff-channel.ts), except for the naive design's `long`, which holds a
- * row in a ring (kernel/static-schedule.ts). Nothing waits and nothing switches (the actors
+ * element at a time through every unit, with the channels' own timing rules. The order is
+ * code, compiled once per run (kernel/schedule-code.ts) and called once per output row, with
+ * each unit's clock and each channel's element in flight in local variables. It hands every
+ * element over before its channel takes the next (kernel/handoff-channel.ts), except for the
+ * naive design's `long`, which holds a row in a ring (kernel/static-schedule.ts). Nothing waits and nothing switches (the actors
  * engine switches contexts three times per score element of the modified design), with the
  * same cycles, channel statistics and outputs, bit for bit (test/static-schedule.test.ts
  * compares them over random configurations).
@@ -93,17 +96,35 @@ export function runScheduledHead(program: Program, design: DesignName, head: num
 /** `onRow` hears the sink's clock after each output row. */
 function runHead(index: ProgramIndex, design: DesignName, head: number, onRow?: (clock: Time) => void): ScheduledHead {
   const parts = new HeadParts(index, design, head);
-  const schedule = design === 'modified' ? new ModifiedSchedule(parts) : new NaiveSchedule(parts);
+  const order = design === 'modified' ? modifiedOrder(parts) : naiveOrder(parts);
+  const clocks = order.clocks.map(([, clock]) => clock);
+  const schedule = parts.code.compile([...clocks, ...ROW_OFFSETS], [...ROW_PARAMS, ...order.vectors], order.row);
+  const output = new Float64Array(parts.n * parts.d);
+  const args: unknown[] = [0, parts.matrix('q'), parts.matrix('k'), parts.matrix('v'), output, parts.long, roomAt, appendAt, arrivalAt, headSlot, dequeueAt, ...order.vectors.map(() => new Float64Array(parts.d))];
   for (let i = 0; i < parts.n; i++) {
-    schedule.row(i);
-    onRow?.(schedule.sinkClock);
+    args[0] = i;
+    schedule.step(args);
+    onRow?.(schedule.value('tsink'));
   }
+  schedule.finish();
   const channels = parts.channelStats();
-  const contexts = [...schedule.clocks()].map(([unit, finalClock]) => {
+  const contexts = order.clocks.map(([unit, clock]) => {
     const { name, kind } = index.units.get(headScoped(head, unit))!;
-    return { name, kind, finalClock };
+    return { name, kind, finalClock: schedule.value(clock) };
   });
-  return { cycles: Math.max(...contexts.map((c) => c.finalClock)), contexts, channels, output: schedule.output };
+  return { cycles: Math.max(...contexts.map((c) => c.finalClock)), contexts, channels, output };
+}
+
+/** What a row's code may use besides the channels and its vectors: the inputs, the output, and the ring operations for `long`. */
+const ROW_PARAMS = ['i', 'Q', 'K', 'V', 'output', 'long', 'roomAt', 'appendAt', 'arrivalAt', 'headSlot', 'dequeueAt'];
+/** Where the rows in flight on Q, K and V start in their matrices (a source's payload is read in place), and the row QKT holds. */
+const ROW_OFFSETS = ['qOffset', 'kOffset', 'vOffset', 'qRow'];
+
+/** A design's order as code for output row `i`, the clock variable of each of its units, and its vectors (of d words, kept between rows). */
+interface Order {
+  readonly clocks: readonly (readonly [unit: string, clock: string])[];
+  readonly vectors: readonly string[];
+  readonly row: string;
 }
 
 /** A program's units and channels by name, built once for all its heads. */
@@ -121,7 +142,10 @@ class ProgramIndex {
 class HeadParts {
   readonly n: number;
   readonly d: number;
-  /** The schedule's channels by the design's names: handoff channels, and rings for those that hold more. */
+  readonly code = new ScheduleCode();
+  /** The naive design's `long`: the one channel that holds more than the element in flight. */
+  long: Channel | null = null;
+  /** The schedule's channels by the design's names. */
   private readonly channels = new Map<string, HandoffChannel | Channel>();
 
   constructor(
@@ -129,19 +153,21 @@ class HeadParts {
     private readonly design: DesignName,
     private readonly head: number,
   ) {
-    const source = this.params<SdpaSourceParams>('source-q');
+    const source = this.params('source-q') as SdpaSourceParams;
     this.n = source.n;
     this.d = source.d;
   }
 
-  handoff(name: string): HandoffChannel {
-    const ch = new HandoffChannel(this.shape(name));
-    this.channels.set(name, ch);
-    return ch;
+  handoff(name: string): HandoffCode {
+    return this.code.handoff(this.add(name, new HandoffChannel(this.shape(name))));
   }
 
   ring(name: string): Channel {
-    const ch = new Channel(this.shape(name));
+    return this.add(name, new Channel(this.shape(name)));
+  }
+
+  private add<C extends HandoffChannel | Channel>(name: string, ch: C): C {
+    if (this.channels.has(name)) throw new Error(`channel '${name}' is in the order twice`);
     this.channels.set(name, ch);
     return ch;
   }
@@ -158,270 +184,121 @@ class HeadParts {
     return channelShape(this.index.channels.get(headScoped(this.head, name))!);
   }
 
-  unit(name: string): SdpaUnitParams {
-    return this.params<SdpaUnitParams>(name);
+  /** A unit's latency and initiation interval, as literals of the order's code. */
+  timing(name: string): { latency: string; ii: string } {
+    const { latency, ii } = sdpaUnitParams(this.params(name), name);
+    return { latency: literal(latency), ii: literal(ii) };
   }
 
   matrix(name: MatrixName): Matrix {
-    const { seed } = this.params<SdpaSourceParams>(`source-${name}`);
+    const { seed } = this.params(`source-${name}`) as SdpaSourceParams;
     return sdpaMatrix(seed, this.head, name, this.n, this.d);
   }
 
-  private params<T>(unit: string): T {
-    return this.index.units.get(headScoped(this.head, unit))!.params as T;
+  private params(unit: string): unknown {
+    return this.index.units.get(headScoped(this.head, unit))!.params;
   }
 }
 
-/** A generator's step (spec section 2): wait for room, emit row `row` of its matrix (the channel's `vector`) at t + 1, incr(1). */
-function emitRow(ch: HandoffChannel, t: Time, row: number): Time {
-  t = ch.room(t);
-  ch.enqueue(t, t + 1);
-  ch.offset = row * ch.width;
-  return t + 1;
-}
+/** What both designs share as code: the sources, Q K^T (QKT or QKTExp) and the sink. */
+class SharedCode {
+  readonly n: string;
+  readonly d: string;
+  readonly q: HandoffCode;
+  readonly k: HandoffCode;
+  readonly v: HandoffCode;
+  readonly final: HandoffCode;
+  private readonly scale: string;
 
-/** What both designs share: the inputs, Q K^T, and the sink. */
-abstract class Schedule {
-  readonly n: number;
-  readonly d: number;
-  readonly output: Matrix;
-  protected readonly q: HandoffChannel;
-  protected readonly k: HandoffChannel;
-  protected readonly v: HandoffChannel;
-  protected readonly final: HandoffChannel;
-  private readonly scale: number;
-  /** Where the current row of Q starts in Q. */
-  private qRow = 0;
-  /** Unit clocks. */
-  protected tq = 0;
-  protected tk = 0;
-  protected tv = 0;
-  protected tscore = 0;
-  protected tsink = 0;
-
-  constructor(
-    parts: HeadParts,
-    private readonly scoreUnit: string,
-    finalChannel: string,
-  ) {
-    this.n = parts.n;
-    this.d = parts.d;
-    this.output = new Float64Array(this.n * this.d);
-    // A source's payload is a row of its matrix, read in place.
+  constructor(parts: HeadParts, finalChannel: string) {
+    this.n = literal(parts.n);
+    this.d = literal(parts.d);
     this.q = parts.handoff('q');
     this.k = parts.handoff('k');
     this.v = parts.handoff('v');
-    this.q.vector = parts.matrix('q');
-    this.k.vector = parts.matrix('k');
-    this.v.vector = parts.matrix('v');
     this.final = parts.handoff(finalChannel);
-    this.scale = 1 / Math.sqrt(this.d);
+    this.scale = literal(1 / Math.sqrt(parts.d));
   }
 
-  /** Runs every unit through output row i. */
-  abstract row(i: number): void;
-
-  /** The clocks of the units only this design has, by unit name. */
-  protected abstract ownClocks(): [string, Time][];
-
-  /** Every unit's clock, by the design's unit names. */
-  clocks(): Map<string, Time> {
-    return new Map([
-      ['source-q', this.tq],
-      ['source-k', this.tk],
-      ['source-v', this.tv],
-      [this.scoreUnit, this.tscore],
-      ...this.ownClocks(),
-      ['sink', this.tsink],
-    ]);
-  }
-
-  get sinkClock(): Time {
-    return this.tsink;
+  /** A source's step (spec section 2): wait for room, emit row `row` at t + 1, incr(1). */
+  emitRow(ch: HandoffCode, clock: string, row: string, offset: string): string {
+    return `${ch.room(clock)} ${ch.enqueue(clock, `${clock} + 1`)} ${offset} = ${row} * ${this.d}; ${clock} += 1;`;
   }
 
   /** QKT / QKTExp at a row's start: peekNext(Q), peekNext(K), q = dequeue(Q). */
-  protected scoreRowStart(): void {
-    const t = this.k.arrival(this.q.arrival(this.tscore));
-    this.qRow = this.q.offset;
-    this.tscore = this.q.dequeue(t);
+  scoreRowStart(): string {
+    const { q, k } = this;
+    return `${q.arrival('tscore')} ${k.arrival('tscore')} qRow = qOffset; ${q.dequeue('tscore')}`;
   }
 
-  /** QKT / QKTExp per element, up to its wait for room: k = dequeue(K); c = t; returns q.k * scale. */
-  protected score(): number {
-    const k = this.k;
-    const kv = k.vector;
-    const ko = k.offset;
-    this.tscore = k.dequeue(this.tscore);
-    const Q = this.q.vector;
-    const qo = this.qRow;
-    let s = 0;
-    for (let x = 0; x < this.d; x++) s += Q[qo + x]! * kv[ko + x]!;
-    return s * this.scale;
+  /** QKT / QKTExp per element, up to its wait for room: k = dequeue(K), c = t, s = q.k * scale. */
+  score(): string {
+    return `${this.k.dequeue('tscore')}
+      let s = 0;
+      for (let x = 0; x < ${this.d}; x++) s += Q[qRow + x] * K[kOffset + x];
+      s *= ${this.scale};`;
   }
 
-  protected sink(row: number): void {
-    const final = this.final;
-    const d = this.d;
-    this.output.set(final.vector.subarray(final.offset, final.offset + d), row * d);
-    this.tsink = final.dequeue(this.tsink);
+  /** Sink: dequeue output row i, whose payload is `row`. */
+  sink(row: string): string {
+    return `output.set(${row}, i * ${this.d}); ${this.final.dequeue('tsink')}`;
   }
 }
 
 /** Spec section 2.2, in the order source K, QKT, RunningMax, source V, RunningSum, RunningOut per element. */
-class ModifiedSchedule extends Schedule {
-  private readonly qk: HandoffChannel;
-  private readonly delta1: HandoffChannel;
-  private readonly delta2: HandoffChannel;
-  private readonly e1: HandoffChannel;
-  private readonly e2: HandoffChannel;
-  private readonly rowsum: HandoffChannel;
-  private readonly outp: HandoffChannel;
-  private readonly qkt: SdpaUnitParams;
-  private readonly runningMax: SdpaUnitParams;
-  private readonly runningSum: SdpaUnitParams;
-  private readonly runningOut: SdpaUnitParams;
-  private readonly divUnit: SdpaUnitParams;
-  /** RunningOut's accumulator, and Div's quotient: each a payload its receiver reads before the next is written. */
-  private readonly o: Float64Array;
-  private readonly quotient: Float64Array;
-  private m = -Infinity;
-  private r = 0;
-  private tmax = 0;
-  private tsum = 0;
-  private tout = 0;
-  private tdiv = 0;
+function modifiedOrder(parts: HeadParts): Order {
+  const shared = new SharedCode(parts, 'final');
+  const { n, d, q, k, v } = shared;
+  const { final } = shared;
+  const [qk, delta1, delta2, e1, e2, rowsum, outp] = ['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp'].map((c) => parts.handoff(c)) as HandoffCode[];
+  const [qkt, max, sum, out, div] = ['qkt', 'runningmax', 'runningsum', 'runningout', 'div'].map((u) => parts.timing(u)) as { latency: string; ii: string }[];
+  return {
+    clocks: [['source-q', 'tq'], ['source-k', 'tk'], ['source-v', 'tv'], ['qkt', 'tscore'], ['runningmax', 'tmax'], ['runningsum', 'tsum'], ['runningout', 'tout'], ['div', 'tdiv'], ['sink', 'tsink']],
+    // RunningOut's accumulator `o` and Div's `quotient` are payloads their receivers read before the next is written.
+    vectors: ['o', 'quotient'],
+    row: `
+      ${shared.emitRow(q, 'tq', 'i', 'qOffset')}
+      let m = -Infinity, r = 0;
+      o.fill(0);
+      for (let j = 0; j < ${n}; j++) {
+        const last = j === ${n} - 1;
+        ${shared.emitRow(k, 'tk', 'j', 'kOffset')}
+        if (j === 0) { ${shared.scoreRowStart()} }
+        ${shared.score()}
+        { const c = tscore; ${qk.room('tscore')} ${qk.enqueue('tscore', `c + ${qkt.latency}`)} tscore += ${qkt.ii}; }
 
-  constructor(parts: HeadParts) {
-    super(parts, 'qkt', 'final');
-    this.qk = parts.handoff('qk');
-    this.delta1 = parts.handoff('delta1');
-    this.delta2 = parts.handoff('delta2');
-    this.e1 = parts.handoff('e1');
-    this.e2 = parts.handoff('e2');
-    this.rowsum = parts.handoff('rowsum');
-    this.outp = parts.handoff('outp');
-    this.qkt = parts.unit('qkt');
-    this.runningMax = parts.unit('runningmax');
-    this.runningSum = parts.unit('runningsum');
-    this.runningOut = parts.unit('runningout');
-    this.divUnit = parts.unit('div');
-    this.o = new Float64Array(this.d);
-    this.quotient = new Float64Array(this.d);
-    this.outp.vector = this.o;
-    this.final.vector = this.quotient;
-  }
+        ${qk.dequeue('tmax')}
+        const next = s > m ? s : m;
+        const delta = Math.exp(m - next);
+        const e = Math.exp(s - next);
+        m = next;
+        {
+          const stamp = tmax + ${max.latency};
+          ${delta1.room('tmax')} ${delta1.enqueue('tmax', 'stamp')}
+          ${delta2.room('tmax')} ${delta2.enqueue('tmax', 'stamp')}
+          ${e1.room('tmax')} ${e1.enqueue('tmax', 'stamp')}
+          ${e2.room('tmax')} ${e2.enqueue('tmax', 'stamp')}
+          tmax += ${max.ii};
+        }
 
-  row(i: number): void {
-    const n = this.n;
-    this.tq = emitRow(this.q, this.tq, i);
-    this.m = -Infinity;
-    this.r = 0;
-    this.o.fill(0);
-    for (let j = 0; j < n; j++) {
-      this.tk = emitRow(this.k, this.tk, j);
-      if (j === 0) this.scoreRowStart();
-      this.scoreStep();
-      this.maxStep();
-      this.tv = emitRow(this.v, this.tv, j);
-      this.sumStep(j === n - 1);
-      this.outStep(j === n - 1);
-    }
-    this.divStep();
-    this.sink(i);
-  }
+        ${shared.emitRow(v, 'tv', 'j', 'vOffset')}
 
-  protected ownClocks(): [string, Time][] {
-    return [
-      ['runningmax', this.tmax],
-      ['runningsum', this.tsum],
-      ['runningout', this.tout],
-      ['div', this.tdiv],
-    ];
-  }
+        ${delta1.arrival('tsum')} ${e1.arrival('tsum')} ${delta1.dequeue('tsum')} ${e1.dequeue('tsum')}
+        r = r * delta + e;
+        if (last) { ${rowsum.room('tsum')} ${rowsum.enqueue('tsum', `tsum + ${sum.latency}`)} }
+        tsum += ${sum.ii};
 
-  /** QKT: emit the score on `qk` at c + L; incr(II). */
-  private scoreStep(): void {
-    const s = this.score();
-    const c = this.tscore;
-    const qk = this.qk;
-    const t = qk.room(c);
-    qk.enqueue(t, c + this.qkt.latency);
-    qk.value = s;
-    this.tscore = t + this.qkt.ii;
-  }
-
-  private maxStep(): void {
-    const s = this.qk.value;
-    const c = this.qk.dequeue(this.tmax);
-    const m = this.m;
-    const next = s > m ? s : m;
-    const delta = Math.exp(m - next);
-    const e = Math.exp(s - next);
-    this.m = next;
-    const stamp = c + this.runningMax.latency;
-    let t = this.delta1.room(c);
-    this.delta1.enqueue(t, stamp);
-    this.delta1.value = delta;
-    t = this.delta2.room(t);
-    this.delta2.enqueue(t, stamp);
-    this.delta2.value = delta;
-    t = this.e1.room(t);
-    this.e1.enqueue(t, stamp);
-    this.e1.value = e;
-    t = this.e2.room(t);
-    this.e2.enqueue(t, stamp);
-    this.e2.value = e;
-    this.tmax = t + this.runningMax.ii;
-  }
-
-  private sumStep(last: boolean): void {
-    let t = this.e1.arrival(this.delta1.arrival(this.tsum));
-    const delta = this.delta1.value;
-    t = this.delta1.dequeue(t);
-    const e = this.e1.value;
-    t = this.e1.dequeue(t);
-    this.r = this.r * delta + e;
-    if (last) {
-      t = this.rowsum.room(t);
-      this.rowsum.enqueue(t, t + this.runningSum.latency);
-      this.rowsum.value = this.r;
-    }
-    this.tsum = t + this.runningSum.ii;
-  }
-
-  private outStep(last: boolean): void {
-    const v = this.v;
-    let t = v.arrival(this.e2.arrival(this.delta2.arrival(this.tout)));
-    const delta = this.delta2.value;
-    t = this.delta2.dequeue(t);
-    const e = this.e2.value;
-    t = this.e2.dequeue(t);
-    const vv = v.vector;
-    const vo = v.offset;
-    t = v.dequeue(t);
-    const o = this.o;
-    for (let x = 0; x < this.d; x++) o[x] = o[x]! * delta + e * vv[vo + x]!;
-    if (last) {
-      t = this.outp.room(t);
-      this.outp.enqueue(t, t + this.runningOut.latency);
-    }
-    this.tout = t + this.runningOut.ii;
-  }
-
-  private divStep(): void {
-    const outp = this.outp;
-    const o = outp.vector;
-    const oo = outp.offset;
-    let t = outp.dequeue(this.tdiv);
-    const r = this.rowsum.value;
-    t = this.rowsum.dequeue(t);
-    const quotient = this.quotient;
-    for (let x = 0; x < this.d; x++) quotient[x] = o[oo + x]! / r;
-    t = this.final.room(t);
-    this.final.enqueue(t, t + this.divUnit.latency);
-    this.tdiv = t + this.divUnit.ii;
-  }
+        ${delta2.arrival('tout')} ${e2.arrival('tout')} ${v.arrival('tout')}
+        ${delta2.dequeue('tout')} ${e2.dequeue('tout')} ${v.dequeue('tout')}
+        for (let x = 0; x < ${d}; x++) o[x] = o[x] * delta + e * V[vOffset + x];
+        if (last) { ${outp.room('tout')} ${outp.enqueue('tout', `tout + ${out.latency}`)} }
+        tout += ${out.ii};
+      }
+      ${outp.dequeue('tdiv')} ${rowsum.dequeue('tdiv')}
+      for (let x = 0; x < ${d}; x++) quotient[x] = o[x] / r;
+      ${final.room('tdiv')} ${final.enqueue('tdiv', `tdiv + ${div.latency}`)} tdiv += ${div.ii};
+      ${shared.sink('quotient')}`,
+  };
 }
 
 /**
@@ -429,121 +306,58 @@ class ModifiedSchedule extends Schedule {
  * source V and MatVec through the same row, so `long` holds one row: the one channel that
  * keeps a ring (kernel/static-schedule.ts); every other one hands each element over.
  */
-class NaiveSchedule extends Schedule {
-  private readonly short: HandoffChannel;
-  private readonly long: Channel;
-  private readonly rowsum: HandoffChannel;
-  private readonly div: HandoffChannel;
-  private readonly qktExp: SdpaUnitParams;
-  private readonly rowSum: SdpaUnitParams;
-  private readonly divUnit: SdpaUnitParams;
-  private readonly matVec: SdpaUnitParams;
-  /** MatVec's accumulator: a payload the sink reads before the next is written. */
-  private readonly acc: Float64Array;
-  private sum = 0;
-  private r = 0;
-  private trow = 0;
-  private tdiv = 0;
-  private tmat = 0;
+function naiveOrder(parts: HeadParts): Order {
+  const shared = new SharedCode(parts, 'out');
+  const { n, d, k, q, v, final: out } = shared;
+  const [short, rowsum, div] = ['short', 'rowsum', 'div'].map((c) => parts.handoff(c)) as HandoffCode[];
+  parts.long = parts.ring('long');
+  const [qktExp, rowSum, divUnit, matVec] = ['qktexp', 'rowsum', 'div', 'matvec'].map((u) => parts.timing(u)) as { latency: string; ii: string }[];
+  return {
+    clocks: [['source-q', 'tq'], ['source-k', 'tk'], ['source-v', 'tv'], ['qktexp', 'tscore'], ['rowsum', 'trow'], ['div', 'tdiv'], ['matvec', 'tmat'], ['sink', 'tsink']],
+    // MatVec's accumulator `acc` is a payload the sink reads before the next is written.
+    vectors: ['acc'],
+    row: `
+      ${shared.emitRow(q, 'tq', 'i', 'qOffset')}
+      let sum = 0, r = 0;
+      for (let j = 0; j < ${n}; j++) {
+        ${shared.emitRow(k, 'tk', 'j', 'kOffset')}
+        if (j === 0) { ${shared.scoreRowStart()} }
+        ${shared.score()}
+        const p = Math.exp(s);
+        {
+          const c = tscore;
+          ${short.room('tscore')}
+          tscore = roomAt(long, tscore);
+          const stamp = c + ${qktExp.latency};
+          ${short.enqueue('tscore', 'stamp')}
+          // Not \`long.data[appendAt(...)] = p\`: that reads \`long.data\` first, the array a growing ring replaces.
+          const slot = appendAt(long, tscore, stamp);
+          long.data[slot] = p;
+          tscore += ${qktExp.ii};
+        }
 
-  constructor(parts: HeadParts) {
-    super(parts, 'qktexp', 'out');
-    this.short = parts.handoff('short');
-    this.long = parts.ring('long');
-    this.rowsum = parts.handoff('rowsum');
-    this.div = parts.handoff('div');
-    this.qktExp = parts.unit('qktexp');
-    this.rowSum = parts.unit('rowsum');
-    this.divUnit = parts.unit('div');
-    this.matVec = parts.unit('matvec');
-    this.acc = new Float64Array(this.d);
-    this.final.vector = this.acc;
-  }
+        sum += p;
+        ${short.dequeue('trow')}
+        if (j === ${n} - 1) { ${rowsum.room('trow')} ${rowsum.enqueue('trow', `trow + ${rowSum.latency}`)} }
+        trow += ${rowSum.ii};
+      }
+      acc.fill(0);
+      for (let j = 0; j < ${n}; j++) {
+        if (j === 0) { tdiv = arrivalAt(long, tdiv); ${rowsum.arrival('tdiv')} }
+        const x = long.data[headSlot(long)];
+        tdiv = dequeueAt(long, tdiv);
+        if (j === 0) { r = sum; ${rowsum.dequeue('tdiv')} }
+        ${div.room('tdiv')} ${div.enqueue('tdiv', `tdiv + ${divUnit.latency}`)}
+        const p = x / r;
+        tdiv += ${divUnit.ii};
 
-  row(i: number): void {
-    const n = this.n;
-    this.tq = emitRow(this.q, this.tq, i);
-    this.sum = 0;
-    for (let j = 0; j < n; j++) {
-      this.tk = emitRow(this.k, this.tk, j);
-      if (j === 0) this.scoreRowStart();
-      this.scoreStep();
-      this.rowSumStep(j === n - 1);
-    }
-    this.acc.fill(0);
-    for (let j = 0; j < n; j++) {
-      this.divStep(j === 0);
-      this.tv = emitRow(this.v, this.tv, j);
-      this.matVecStep(j === n - 1);
-    }
-    this.sink(i);
-  }
+        ${shared.emitRow(v, 'tv', 'j', 'vOffset')}
 
-  protected ownClocks(): [string, Time][] {
-    return [
-      ['rowsum', this.trow],
-      ['div', this.tdiv],
-      ['matvec', this.tmat],
-    ];
-  }
-
-  /** QKTExp: wait for room on both outputs, emit exp(s) on `short` and `long` at c + L; incr(II). */
-  private scoreStep(): void {
-    const s = Math.exp(this.score());
-    const c = this.tscore;
-    const short = this.short;
-    const long = this.long;
-    const t = roomAt(long, short.room(c));
-    const stamp = c + this.qktExp.latency;
-    short.enqueue(t, stamp);
-    short.value = s;
-    // Not `long.data[appendAt(...)] = s`: that reads `long.data` first, the array a growing ring replaces.
-    const slot = appendAt(long, t, stamp);
-    long.data[slot] = s;
-    this.tscore = t + this.qktExp.ii;
-  }
-
-  private rowSumStep(last: boolean): void {
-    this.sum += this.short.value;
-    let t = this.short.dequeue(this.trow);
-    if (last) {
-      t = this.rowsum.room(t);
-      this.rowsum.enqueue(t, t + this.rowSum.latency);
-      this.rowsum.value = this.sum;
-    }
-    this.trow = t + this.rowSum.ii;
-  }
-
-  /** Div: at a row's start peekNext(long), peekNext(rowsum), and r = dequeue(rowsum) after the first x. */
-  private divStep(first: boolean): void {
-    const long = this.long;
-    let t = this.tdiv;
-    if (first) t = this.rowsum.arrival(arrivalAt(long, t));
-    const x = long.data[headSlot(long)]!;
-    t = dequeueAt(long, t);
-    if (first) {
-      this.r = this.rowsum.value;
-      t = this.rowsum.dequeue(t);
-    }
-    t = this.div.room(t);
-    this.div.enqueue(t, t + this.divUnit.latency);
-    this.div.value = x / this.r;
-    this.tdiv = t + this.divUnit.ii;
-  }
-
-  private matVecStep(last: boolean): void {
-    const p = this.div.value;
-    let t = this.div.dequeue(this.tmat);
-    const v = this.v;
-    const vv = v.vector;
-    const vo = v.offset;
-    t = v.dequeue(t);
-    const acc = this.acc;
-    for (let x = 0; x < this.d; x++) acc[x] += p * vv[vo + x]!;
-    if (last) {
-      t = this.final.room(t);
-      this.final.enqueue(t, t + this.matVec.latency);
-    }
-    this.tmat = t + this.matVec.ii;
-  }
+        ${div.dequeue('tmat')} ${v.dequeue('tmat')}
+        for (let x = 0; x < ${d}; x++) acc[x] += p * V[vOffset + x];
+        if (j === ${n} - 1) { ${out.room('tmat')} ${out.enqueue('tmat', `tmat + ${matVec.latency}`)} }
+        tmat += ${matVec.ii};
+      }
+      ${shared.sink('acc')}`,
+  };
 }

@@ -1,24 +1,24 @@
 import { TimeRuns } from './time-runs.js';
-import { elementTime } from './timing-rules.js';
 import type { ChannelShape, CountedChannel } from './channel.js';
 import type { Time } from './time.js';
 
 /** Largest capacity whose acknowledgements a handoff channel keeps in its ring. */
 const MAX_ACK_SLOTS = 4096;
 /** Occupancy is counted once per this many enqueues (a power of two), in one tight loop. */
-const BATCH = 512;
+export const BATCH = 512;
 
 /**
- * A channel of a static schedule whose receiver dequeues every element before its sender
- * enqueues the next, so at most one element is ever in flight: its time and payload live in
- * fields, and no ring of elements is kept. The timing rules are the channel's (spec section
- * 1, as `Channel.append`, `remove` and `takeAck` apply them); only the buffer is gone.
+ * The state of a channel of a static schedule whose receiver dequeues every element before
+ * its sender enqueues the next, so at most one element is ever in flight and no ring of
+ * elements is kept. Its operations are code, compiled into the schedule with the element in
+ * flight and the counters in local variables (kernel/schedule-code.ts); what stays here are
+ * the rings of instants those operations write, and the occupancy count over them.
  *
- * Occupancy (spec section 4) gets simpler too. When element m is enqueued at E_m, every
- * earlier element has been dequeued, so its occupancy is m + 1 minus the number of dequeue
- * instants <= E_m; later elements' dequeue instants are all later than E_m. So the count
- * can wait: enqueue and dequeue instants go to rings, and every BATCH enqueues one loop
- * counts them (a pointer through the dequeue instants, which never decrease), off the
+ * Occupancy (spec section 4) is simple for such a channel. When element m is enqueued at
+ * E_m, every earlier element has been dequeued, so its occupancy is m + 1 minus the number
+ * of dequeue instants <= E_m; later elements' dequeue instants are all later than E_m. So
+ * the count can wait: enqueue and dequeue instants go to rings, and every BATCH enqueues one
+ * loop counts them (a pointer through the dequeue instants, which never decrease), off the
  * per-element path. With a capacity C, E_m comes after D_(m-C) (its acknowledgement), so
  * the count only reads the last C + BATCH dequeue instants, and the acknowledgements the
  * last C: one ring holds both. Beyond MAX_ACK_SLOTS, and when unbounded, the dequeue
@@ -33,22 +33,17 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   readonly responseLatency: Time;
   readonly width: number;
 
-  /** The element in flight: its time, and its payload as a scalar or as `width` words of `vector` from `offset`. */
-  time = 0;
-  value = 0;
-  vector: Float64Array;
-  offset = 0;
-
+  /** Elements enqueued; the compiled schedule stores it back when it is done. */
   sent = 0;
   /** Largest occupancy in simulated time over the elements counted so far. */
   private peak = 0;
 
   /** Enqueue and dequeue instants of element n at `n & mask`. */
-  private readonly enqueuedAt: Float64Array;
-  private readonly dequeuedAt: Float64Array;
-  private readonly mask: number;
+  readonly enqueuedAt: Float64Array;
+  readonly dequeuedAt: Float64Array;
+  readonly mask: number;
   /** Whether acknowledgements come from the ring; otherwise from `acks` (null when unbounded). */
-  private readonly ackInRing: boolean;
+  readonly ackInRing: boolean;
   private readonly acks: TimeRuns | null;
   /** Acknowledgements taken from `acks`, and the latest, so that a wait for room stays idempotent. */
   private acked = 0;
@@ -66,7 +61,6 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     this.sendLatency = shape.sendLatency;
     this.responseLatency = shape.responseLatency;
     this.width = shape.width;
-    this.vector = new Float64Array(shape.width);
     this.ackInRing = shape.capacity <= MAX_ACK_SLOTS;
     let slots = 1;
     while (slots <= BATCH + (this.ackInRing ? shape.capacity : 0)) slots *= 2;
@@ -77,45 +71,7 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     this.uncounted = this.ackInRing ? null : new TimeRuns();
   }
 
-  // The operations below run per element: they stay small enough for V8 to inline many of
-  // them into one function, and leave the rest to methods of their own.
-
-  /** The sender's clock after its wait for room (spec section 1, enqueue step 1); idempotent. */
-  room(now: Time): Time {
-    const a = this.sent - this.capacity;
-    if (a < 0) return now;
-    const at = (this.ackInRing ? this.dequeuedAt[a & this.mask]! : this.ackFromRuns(a)) + this.responseLatency;
-    return at > now ? at : now;
-  }
-
-  /**
-   * Enqueues an element at the sender's clock `now`, after its wait for room, stamped
-   * max(stamp, now + send latency), once the previous element is dequeued. Its payload goes
-   * in `value`, or `vector` and `offset`.
-   */
-  enqueue(now: Time, stamp: Time): void {
-    const m = this.sent;
-    this.time = elementTime(stamp, now, this.sendLatency);
-    this.enqueuedAt[m & this.mask] = now;
-    this.sent = m + 1;
-    if ((m & (BATCH - 1)) === BATCH - 1) this.settle(m + 1, m);
-  }
-
-  /** peekNext: the receiver's clock advanced to the element's time. */
-  arrival(now: Time): Time {
-    const t = this.time;
-    return t > now ? t : now;
-  }
-
-  /** The receiver at clock `now` dequeues the element (read its payload first); returns its clock after. */
-  dequeue(now: Time): Time {
-    const t = this.time;
-    const at = t > now ? t : now;
-    this.dequeuedAt[(this.sent - 1) & this.mask] = at;
-    return at;
-  }
-
-  /** Peak occupancy over the whole run (spec section 4); call once every element is dequeued. */
+  /** Peak occupancy over the whole run (spec section 4); call once every element is dequeued and `sent` is stored. */
   peakOccupancy(): number {
     this.settle(this.sent, this.sent);
     return this.peak;
@@ -124,9 +80,10 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   /**
    * Counts the occupancy of the elements up to `end` (excluded) into the peak, with the
    * elements up to `dequeued` (excluded) dequeued; without the ring, then moves the dequeue
-   * instants the ring is about to lose to the runs.
+   * instants the ring is about to lose to the runs. The compiled enqueue calls it every
+   * BATCH elements.
    */
-  private settle(end: number, dequeued: number): void {
+  settle(end: number, dequeued: number): void {
     const enqueuedAt = this.enqueuedAt;
     const dequeuedAt = this.dequeuedAt;
     const mask = this.mask;
@@ -158,7 +115,8 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     }
   }
 
-  private ackFromRuns(element: number): Time {
+  /** The acknowledgement of `element`, without the ring; idempotent for the oldest one outstanding. */
+  ackFromRuns(element: number): Time {
     if (this.acked === element) {
       this.lastAck = this.acks!.shift();
       this.acked = element + 1;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { HandoffChannel } from '../../dist/kernel/handoff-channel.js';
+import { ScheduleCode, literal } from '../../dist/kernel/schedule-code.js';
+
+describe('numbers in compiled schedules', () => {
+  it('are written so that they read back exactly', () => {
+    for (const x of [0, 1, 11, 2 ** 31 + 5, 2 ** 53 - 1, 1 / Math.sqrt(3), 1e-300, -2.5]) {
+      expect(Number(literal(x))).toBe(x);
+    }
+    expect(literal(-0)).toBe('-0');
+  });
+
+  it('refuse anything but a finite number, so nothing else becomes code', () => {
+    for (const x of [NaN, Infinity, '1; process.exit()', undefined, { valueOf: () => 1 }]) {
+      expect(() => literal(x as number)).toThrow(/not a finite number/);
+    }
+  });
+});
+
+describe('a handoff channel in a compiled schedule', () => {
+  /**
+   * Step m: the sender (clock m, never stalled) enqueues element m, which arrives at m + 1;
+   * the receiver dequeues it at once, except that before element 511 its clock jumps to 600.
+   * So D_m = m + 1 for m < 511 and max(600, m + 1) from 511 on. At E_m = m, for m from 512
+   * to 599, elements 0-510 are out and 511 to m in: occupancy m - 510, largest (89) at
+   * m = 599; everywhere else it is 1. Element 511 closes the first batch of 512, so the peak
+   * lies where the count has to wait for a dequeue instant that is not yet written.
+   */
+  it.each([
+    ['unbounded (dequeue instants in runs)', Infinity],
+    ['capacity above the ring (acknowledgements from runs)', 5000],
+    ['capacity within the ring', 100],
+  ])('counts the peak occupancy exactly across batches: %s', (_, capacity) => {
+    const ch = new HandoffChannel({ name: 'x', capacity, sendLatency: 1, responseLatency: 1, width: 1 });
+    const code = new ScheduleCode();
+    const x = code.handoff(ch);
+    const schedule = code.compile(['ts', 'tr'], ['m'], `
+      ${x.room('ts')} ${x.enqueue('ts', 'ts')} ts += 1;
+      if (m === 511) tr = 600;
+      ${x.dequeue('tr')}`);
+    for (let m = 0; m < 1024; m++) schedule.step([m]);
+    schedule.finish();
+    expect(ch.sent).toBe(1024);
+    expect(ch.peakOccupancy()).toBe(89);
+    expect(schedule.value('ts')).toBe(1024);
+    expect(schedule.value('tr')).toBe(1024);
+  });
+
+  it('holds the sender until the acknowledgement of the element C places back (capacity 2, latencies 3 and 5)', () => {
+    // Spec section 1: element m waits for D_(m-2) + Lr; it arrives at E_m + Ls; the receiver
+    // takes one every 10 cycles. D_0 = 3, D_1 = 13, so E_2 = D_0 + 5 = 8, E_3 = 18, ...
+    const ch = new HandoffChannel({ name: 'x', capacity: 2, sendLatency: 3, responseLatency: 5, width: 1 });
+    const code = new ScheduleCode();
+    const x = code.handoff(ch);
+    const schedule = code.compile(['ts', 'tr', 'e'], [], `
+      ${x.room('ts')} ${x.room('ts')} e = ts; ${x.enqueue('ts', 'ts')}
+      ${x.dequeue('tr')} tr += 10;`);
+    const enqueued = [];
+    for (let m = 0; m < 5; m++) {
+      schedule.step([]);
+      enqueued.push(schedule.value('e'));
+    }
+    // D_m = 3 + 10m (the receiver is the slower one), E_m = D_(m-2) + 5 = 10m - 12 for m >= 2.
+    expect(enqueued).toEqual([0, 0, 8, 18, 28]);
+    schedule.finish();
+    expect(ch.peakOccupancy()).toBe(2);
+  });
+});
