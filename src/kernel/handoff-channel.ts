@@ -96,7 +96,23 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
       // Dequeue instants older than `moved` are in the runs, the others in the ring.
       let next = uncounted !== null && uncounted.size > 0 ? uncounted.first : Infinity;
       for (let m = this.settled; m < end; m++) {
-        const e = enqueuedAt[m & mask]!;
+        let e = enqueuedAt[m & mask]!;
+        if (next !== Infinity && m + 1 < end) {
+          // Enqueue instants a fixed step apart, no sparser than the oldest run of dequeue
+          // instants, and all before that run ends: each element finds at most one more of
+          // them due than the one before, so occupancy does not decrease along the stretch,
+          // and only its last element can set a new peak.
+          const step = enqueuedAt[(m + 1) & mask]! - e;
+          const last = uncounted!.lastOfFirstRun;
+          if (step <= uncounted!.firstStep) {
+            while (m + 1 < end) {
+              const f = enqueuedAt[(m + 1) & mask]!;
+              if (f - e !== step || f >= last) break;
+              e = f;
+              m++;
+            }
+          }
+        }
         if (next <= e) {
           counted += uncounted!.shiftUpTo(e);
           next = uncounted!.size > 0 ? uncounted!.first : Infinity;

@@ -79,6 +79,16 @@ export class TimeRuns {
     return this.start[i]! + this.step[i]! * this.taken;
   }
 
+  /** The step of the oldest run, and its last time; the queue must not be empty. */
+  get firstStep(): Time {
+    return this.step[this.head]!;
+  }
+
+  get lastOfFirstRun(): Time {
+    const i = this.head;
+    return this.start[i]! + this.step[i]! * (this.count[i]! - 1);
+  }
+
   shift(): Time {
     const i = this.head;
     const t = this.start[i]! + this.step[i]! * this.taken;

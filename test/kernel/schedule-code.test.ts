@@ -46,6 +46,35 @@ describe('a handoff channel in a compiled schedule', () => {
     expect(schedule.value('tr')).toBe(1024);
   });
 
+  /** Peak occupancy of an unbounded channel over 1,024 steps of `body` (the sender's clock `ts`, the receiver's `tr`). */
+  function unboundedPeak(sender: string, receiver: string): number {
+    const ch = new HandoffChannel({ name: 'x', capacity: Infinity, sendLatency: 1, responseLatency: 1, width: 1 });
+    const code = new ScheduleCode();
+    const x = code.handoff(ch);
+    const schedule = code.compile(['ts', 'tr'], ['m'], `${x.enqueue('ts', 'ts')} ${sender} ${x.dequeue('tr')} ${receiver}`);
+    for (let m = 0; m < 1024; m++) schedule.step([m]);
+    schedule.finish();
+    return ch.peakOccupancy();
+  }
+
+  // The count skips along stretches of enqueue instants a fixed step apart, where occupancy
+  // cannot decrease; these two place the peak where a looser skip would jump over it. In
+  // both, the second batch (elements 512-1023) is counted against the first batch's dequeue
+  // instants, in runs.
+  it('counts the peak where enqueues come sparser than dequeues', () => {
+    // E_m = m, then E_m = 900 + 20 (m - 512) from m = 512; D_m = 1000 + 10m. Up to m = 511
+    // nothing is out (occupancy m + 1); at E_516 = 980 still nothing: 517; at E_517 = 1000
+    // one is out: 517; at E_518 = 1020 three: 516, and down from there by one per element.
+    expect(unboundedPeak('ts += m < 511 ? 1 : m === 511 ? 389 : 20;', 'if (m === 0) tr = 1000; tr += 10;')).toBe(517);
+  });
+
+  it('counts the peak where the dequeue instants change pace', () => {
+    // E_m = 5m. D_m = 2000 + 10m up to D_99 = 2990, then D_m = 3001 + (m - 100): two runs.
+    // While only the first run is due occupancy grows, one element in two; at E_600 = 3000
+    // the 100 of the first run are out: 501; at E_601 = 3005 five more: 497, and falling.
+    expect(unboundedPeak('ts += 5;', 'if (m === 0) tr = 2000; tr += m < 99 ? 10 : m === 99 ? 11 : 1;')).toBe(501);
+  });
+
   it('holds the sender until the acknowledgement of the element C places back (capacity 2, latencies 3 and 5)', () => {
     // Spec section 1: element m waits for D_(m-2) + Lr; it arrives at E_m + Ls; the receiver
     // takes one every 10 cycles. D_0 = 3, D_1 = 13, so E_2 = D_0 + 5 = 8, E_3 = 18, ...
