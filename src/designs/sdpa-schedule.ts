@@ -24,10 +24,10 @@ import type { DesignName } from './sdpa-design.js';
  * code, compiled once per run (kernel/schedule-code.ts) and called once per output row, with
  * each unit's clock and each channel's element in flight in local variables. It hands every
  * element over before its channel takes the next (kernel/handoff-channel.ts), except for the
- * naive design's `long`, which holds a row in a ring (kernel/static-schedule.ts). Nothing waits and nothing switches (the actors
- * engine switches contexts three times per score element of the modified design), with the
- * same cycles, channel statistics and outputs, bit for bit (test/static-schedule.test.ts
- * compares them over random configurations).
+ * naive design's `long`, which holds a row in a ring (kernel/static-schedule.ts). Nothing
+ * waits and nothing switches (the actors engine switches contexts three times per score
+ * element of the modified design), with the same cycles, channel statistics and outputs, bit
+ * for bit (test/static-schedule.test.ts compares them over random configurations).
  *
  * The order fits every configuration of the modified design, and every configuration of the
  * naive design whose `long` FIFO holds a row (below that the design deadlocks): an order
@@ -248,10 +248,9 @@ class SharedCode {
 /** Spec section 2.2, in the order source K, QKT, RunningMax, source V, RunningSum, RunningOut per element. */
 function modifiedOrder(parts: HeadParts): Order {
   const shared = new SharedCode(parts, 'final');
-  const { n, d, q, k, v } = shared;
-  const { final } = shared;
-  const [qk, delta1, delta2, e1, e2, rowsum, outp] = ['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp'].map((c) => parts.handoff(c)) as HandoffCode[];
-  const [qkt, max, sum, out, div] = ['qkt', 'runningmax', 'runningsum', 'runningout', 'div'].map((u) => parts.timing(u)) as { latency: string; ii: string }[];
+  const { n, d, q, k, v, final } = shared;
+  const [qk, delta1, delta2, e1, e2, rowsum, outp] = ['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp'].map((c) => parts.handoff(c));
+  const [qkt, max, sum, out, div] = ['qkt', 'runningmax', 'runningsum', 'runningout', 'div'].map((u) => parts.timing(u));
   return {
     clocks: [['source-q', 'tq'], ['source-k', 'tk'], ['source-v', 'tv'], ['qkt', 'tscore'], ['runningmax', 'tmax'], ['runningsum', 'tsum'], ['runningout', 'tout'], ['div', 'tdiv'], ['sink', 'tsink']],
     // RunningOut's accumulator `o` and Div's `quotient` are payloads their receivers read before the next is written.
@@ -309,9 +308,9 @@ function modifiedOrder(parts: HeadParts): Order {
 function naiveOrder(parts: HeadParts): Order {
   const shared = new SharedCode(parts, 'out');
   const { n, d, k, q, v, final: out } = shared;
-  const [short, rowsum, div] = ['short', 'rowsum', 'div'].map((c) => parts.handoff(c)) as HandoffCode[];
+  const [short, rowsum, div] = ['short', 'rowsum', 'div'].map((c) => parts.handoff(c));
   parts.long = parts.ring('long');
-  const [qktExp, rowSum, divUnit, matVec] = ['qktexp', 'rowsum', 'div', 'matvec'].map((u) => parts.timing(u)) as { latency: string; ii: string }[];
+  const [qktExp, rowSum, divUnit, matVec] = ['qktexp', 'rowsum', 'div', 'matvec'].map((u) => parts.timing(u));
   return {
     clocks: [['source-q', 'tq'], ['source-k', 'tk'], ['source-v', 'tv'], ['qktexp', 'tscore'], ['rowsum', 'trow'], ['div', 'tdiv'], ['matvec', 'tmat'], ['sink', 'tsink']],
     // MatVec's accumulator `acc` is a payload the sink reads before the next is written.

@@ -103,8 +103,8 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
           // them due than the one before, so occupancy does not decrease along the stretch,
           // and only its last element can set a new peak.
           const step = enqueuedAt[(m + 1) & mask]! - e;
-          const last = uncounted!.lastOfFirstRun;
           if (step <= uncounted!.firstStep) {
+            const last = uncounted!.lastOfFirstRun;
             while (m + 1 < end) {
               const f = enqueuedAt[(m + 1) & mask]!;
               if (f - e !== step || f >= last) break;
