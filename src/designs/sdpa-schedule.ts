@@ -222,7 +222,7 @@ class SharedCode {
 
   /** A source's step (spec section 2): wait for room, emit row `row` at t + 1, incr(1). */
   emitRow(ch: HandoffCode, clock: string, row: string, offset: string): string {
-    return `${ch.room(clock)} ${ch.enqueue(clock, `${clock} + 1`)} ${offset} = ${row} * ${this.d}; ${clock} += 1;`;
+    return `${ch.send(clock, `${clock} + 1`)} ${offset} = ${row} * ${this.d}; ${clock} += 1;`;
   }
 
   /** QKT / QKTExp at a row's start: peekNext(Q), peekNext(K), q = dequeue(Q). */
@@ -264,7 +264,7 @@ function modifiedOrder(parts: HeadParts): Order {
         ${shared.emitRow(k, 'tk', 'j', 'kOffset')}
         if (j === 0) { ${shared.scoreRowStart()} }
         ${shared.score()}
-        { const c = tscore; ${qk.room('tscore')} ${qk.enqueue('tscore', `c + ${qkt.latency}`)} tscore += ${qkt.ii}; }
+        ${qk.send('tscore', `tscore + ${qkt.latency}`)} tscore += ${qkt.ii};
 
         ${qk.dequeue('tmax')}
         const next = s > m ? s : m;
@@ -273,10 +273,7 @@ function modifiedOrder(parts: HeadParts): Order {
         m = next;
         {
           const stamp = tmax + ${max.latency};
-          ${delta1.room('tmax')} ${delta1.enqueue('tmax', 'stamp')}
-          ${delta2.room('tmax')} ${delta2.enqueue('tmax', 'stamp')}
-          ${e1.room('tmax')} ${e1.enqueue('tmax', 'stamp')}
-          ${e2.room('tmax')} ${e2.enqueue('tmax', 'stamp')}
+          ${delta1.send('tmax', 'stamp')} ${delta2.send('tmax', 'stamp')} ${e1.send('tmax', 'stamp')} ${e2.send('tmax', 'stamp')}
           tmax += ${max.ii};
         }
 
@@ -284,18 +281,18 @@ function modifiedOrder(parts: HeadParts): Order {
 
         ${delta1.arrival('tsum')} ${e1.arrival('tsum')} ${delta1.dequeue('tsum')} ${e1.dequeue('tsum')}
         r = r * delta + e;
-        if (last) { ${rowsum.room('tsum')} ${rowsum.enqueue('tsum', `tsum + ${sum.latency}`)} }
+        if (last) { ${rowsum.send('tsum', `tsum + ${sum.latency}`)} }
         tsum += ${sum.ii};
 
         ${delta2.arrival('tout')} ${e2.arrival('tout')} ${v.arrival('tout')}
         ${delta2.dequeue('tout')} ${e2.dequeue('tout')} ${v.dequeue('tout')}
         for (let x = 0; x < ${d}; x++) o[x] = o[x] * delta + e * V[vOffset + x];
-        if (last) { ${outp.room('tout')} ${outp.enqueue('tout', `tout + ${out.latency}`)} }
+        if (last) { ${outp.send('tout', `tout + ${out.latency}`)} }
         tout += ${out.ii};
       }
       ${outp.dequeue('tdiv')} ${rowsum.dequeue('tdiv')}
       for (let x = 0; x < ${d}; x++) quotient[x] = o[x] / r;
-      ${final.room('tdiv')} ${final.enqueue('tdiv', `tdiv + ${div.latency}`)} tdiv += ${div.ii};
+      ${final.send('tdiv', `tdiv + ${div.latency}`)} tdiv += ${div.ii};
       ${shared.sink('quotient')}`,
   };
 }
@@ -337,7 +334,7 @@ function naiveOrder(parts: HeadParts): Order {
 
         sum += p;
         ${short.dequeue('trow')}
-        if (j === ${n} - 1) { ${rowsum.room('trow')} ${rowsum.enqueue('trow', `trow + ${rowSum.latency}`)} }
+        if (j === ${n} - 1) { ${rowsum.send('trow', `trow + ${rowSum.latency}`)} }
         trow += ${rowSum.ii};
       }
       acc.fill(0);
@@ -346,7 +343,7 @@ function naiveOrder(parts: HeadParts): Order {
         const x = long.data[headSlot(long)];
         tdiv = dequeueAt(long, tdiv);
         if (j === 0) { r = sum; ${rowsum.dequeue('tdiv')} }
-        ${div.room('tdiv')} ${div.enqueue('tdiv', `tdiv + ${divUnit.latency}`)}
+        ${div.send('tdiv', `tdiv + ${divUnit.latency}`)}
         const p = x / r;
         tdiv += ${divUnit.ii};
 
@@ -354,7 +351,7 @@ function naiveOrder(parts: HeadParts): Order {
 
         ${div.dequeue('tmat')} ${v.dequeue('tmat')}
         for (let x = 0; x < ${d}; x++) acc[x] += p * V[vOffset + x];
-        if (j === ${n} - 1) { ${out.room('tmat')} ${out.enqueue('tmat', `tmat + ${matVec.latency}`)} }
+        if (j === ${n} - 1) { ${out.send('tmat', `tmat + ${matVec.latency}`)} }
         tmat += ${matVec.ii};
       }
       ${shared.sink('acc')}`,

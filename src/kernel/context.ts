@@ -11,6 +11,13 @@ import type { WaitKind } from './wait.js';
 export class Context implements UnitContext {
   time: Time = 0;
   /**
+   * The clock a wait for room (`Output.ready()`) has reached, applied at the context's next
+   * channel or clock operation rather than at once: DAM's enqueue waits inside, so a stamp
+   * computed from `time` between `ready()` and `enqueue()` is the stamp at production, as
+   * spec section 1 requires (the stamp is fixed before the wait).
+   */
+  roomTime: Time = 0;
+  /**
    * A clock value the context is known never to act below again, published by stall
    * resolution; kept apart from `time` so reported clocks stay those the unit reached.
    */
@@ -41,11 +48,20 @@ export class Context implements UnitContext {
 
   incr(cycles: Time): void {
     if (!(cycles >= 0)) throw new RangeError(`incr(${cycles}): cycles must be a non-negative integer`);
+    this.settleRoom();
     this.time += cycles;
   }
 
   advance(to: Time): void {
+    this.settleRoom();
     if (to > this.time) this.time = to;
+  }
+
+  /** Moves the clock to any wait for room taken since the last operation; returns the clock. */
+  settleRoom(): Time {
+    const room = this.roomTime;
+    if (room > this.time) this.time = room;
+    return this.time;
   }
 
   input(port: string): Input {

@@ -107,7 +107,7 @@ export class Input extends Endpoint {
   private take(ch: Channel): number {
     const ctx = this.ctx;
     const t = ch.times[ch.received & ch.mask]!;
-    let now = ctx.time;
+    let now = ctx.settleRoom();
     if (t > now) ctx.time = now = t;
     const slot = ch.remove(now);
     const wait = ch.senderWait;

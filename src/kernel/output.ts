@@ -5,8 +5,17 @@ import type { Time } from './time.js';
 
 /**
  * The sending end of a channel, as a unit sees it. `ready()` is the spec's wait for room:
- * idempotent (a second call consumes no second acknowledgement), it may move the clock to
- * the acknowledgement's time, and it returns false when the unit must yield.
+ * idempotent (a second call consumes no second acknowledgement), and it returns false when
+ * the unit must yield. The acknowledgement's time moves the clock at the enqueue, as in DAM,
+ * whose enqueue waits inside: so the obvious code
+ *
+ *     while (!out.ready()) yield;
+ *     out.enqueue(x, ctx.time + latency);
+ *
+ * stamps the element with the clock at which the value was produced, and the element's time
+ * is max(stamp, clock after the wait + send latency) (spec section 1). A unit that waits for
+ * room on several outputs before enqueueing any (a broadcast) enqueues all of them at the
+ * latest of those acknowledgements.
  */
 export class Output extends Endpoint {
   ready(): boolean {
@@ -32,7 +41,7 @@ export class Output extends Endpoint {
 
   private put(ch: Channel, stamp: Time): number {
     if (!hasRoom(ch) && !this.makeRoom(ch)) misuse(ch, 'full');
-    const slot = ch.append(this.ctx.time, stamp);
+    const slot = ch.append(this.ctx.settleRoom(), stamp);
     if (ch.receiverWaiting) ch.receiver.wake();
     return slot;
   }
@@ -43,7 +52,7 @@ export class Output extends Endpoint {
       const at = ch.takeAck();
       if (at < 0) return this.blocked(ch, Wait.Room);
       const ctx = this.ctx;
-      if (at > ctx.time) ctx.time = at;
+      if (at > ctx.roomTime) ctx.roomTime = at;
     }
     if (ch.sent - ch.received >= ch.slots) return this.blocked(ch, Wait.Buffer);
     return true;

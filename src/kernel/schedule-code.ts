@@ -128,7 +128,15 @@ export class HandoffCode {
     return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; if ($at > ${clock}) ${clock} = $at; }`;
   }
 
-  /** Enqueues at `clock`, after `room`, with `stamp` (an expression of the clock after room). */
+  /**
+   * enqueue(value, stamp) by a unit whose clock is `clock`: the stamp is fixed from the clock
+   * before the wait for room (spec section 1), then room, then the element's time.
+   */
+  send(clock: string, stamp: string): string {
+    return `{ const $stamp = ${stamp}; ${this.room(clock)} ${this.enqueue(clock, '$stamp')} }`;
+  }
+
+  /** Enqueues at `clock`, after `room`, with `stamp` (fixed before the wait for room). */
   enqueue(clock: string, stamp: string): string {
     const { sent } = this;
     const { mask } = this.ch;

@@ -86,6 +86,7 @@ export class CooperativeScheduler implements Scheduler {
   }
 
   private finish(ctx: Context): void {
+    ctx.settleRoom();
     ctx.finished = true;
     ctx.body = null;
     this.live--;

@@ -157,8 +157,9 @@ registerUnitKind<{ count: number }>({
       const before = ctx.time;
       if (!out.ready()) throw new Error('second ready() failed');
       if (ctx.time !== before) throw new Error('second ready() moved the clock');
-      clocks.push(ctx.time);
       out.enqueue(i, ctx.time + 1);
+      // The wait for room takes effect at the enqueue: the clock now is the enqueue instant.
+      clocks.push(ctx.time);
       ctx.incr(1);
     }
   },
@@ -179,5 +180,48 @@ describe('waiting for room is idempotent', () => {
     expect(r.reports['src']).toEqual([0, 2, 5, 8, 11]);
     expect(clock(r, 'src')).toBe(12);
     expect(clock(r, 'slow')).toBe(16);
+  });
+});
+
+/** Dequeues x, waits for room, enqueues x at t + latency (t read when x is produced), incr(1): the README's pattern. */
+registerUnitKind<{ latency: number }>({
+  kind: 'test-delay',
+  ports: () => ({ inputs: ['in'], outputs: ['out'] }),
+  *run(ctx, { latency }) {
+    const input = ctx.input('in');
+    const out = ctx.output('out');
+    for (;;) {
+      while (!input.ready()) yield;
+      if (input.ended) return;
+      const x = input.dequeue();
+      while (!out.ready()) yield;
+      out.enqueue(x, ctx.time + latency);
+      ctx.incr(1);
+    }
+  },
+});
+
+describe('the stamp is fixed before the wait for room (spec section 1)', () => {
+  it('a unit of latency 5 that waits for room keeps the stamp it had when the value was produced', () => {
+    // gen: e_i enqueued at i, time i + 1 (channel a unbounded).
+    // delay: e0 dequeued at 1, stamp 6, room free, time max(6, 1 + 1) = 6, t = 2.
+    //        e1 dequeued at 2, stamp 7; room waits for the ack of e0: slow dequeues e0 at 6,
+    //        ack 7, so t = 7; time max(7, 7 + 1) = 8 (stamping after the wait: 12); t = 8.
+    // slow (ii 4): e0 at 6, t = 10; e1 at max(10, 8) = 10, ack 11, t = 14.
+    // delay: e2 dequeued at max(8, 3) = 8, stamp 13; room waits for 11; time max(13, 12) = 13; t = 12.
+    // slow: e2 at max(14, 13) = 14, t = 18.
+    const p = new ProgramBuilder()
+      .unit('gen', 'generator', { count: 3 })
+      .unit('delay', 'test-delay', { latency: 5 })
+      .unit('slow', 'test-recorder', { ii: 4 })
+      .channel('a', 'gen.out', 'delay.in')
+      .channel('b', 'delay.out', 'slow.in', { capacity: 1 })
+      .build();
+    const r = run(p);
+    expect(r.reports['slow']).toEqual([[0, 6], [1, 10], [2, 14]]);
+    expect(clock(r, 'delay')).toBe(12);
+    expect(clock(r, 'slow')).toBe(18);
+    // b: e0 [1, 6), e1 [7, 10), e2 [11, 14): never two at once.
+    expect(channel(r, 'b').peakOccupancy).toBe(1);
   });
 });
