@@ -51,7 +51,11 @@ async function staticMs(program) {
 const FIGURES = [
   ['token cost, generator -> sink unbounded (2M tokens)', 'ns/token', () => tokenCostNs(2_000_000, WORKERS)],
   ['SDPA modified N=512 d=1 (published FIFOs)', 'ms', () => wallMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 }))],
-  ['SDPA modified N=512 d=1 (published FIFOs), static engine', 'ms', () => staticMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 }))],
+  [
+    'SDPA modified N=512 d=1 (published FIFOs), static engine',
+    'ms',
+    () => staticMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 })),
+  ],
   ['SDPA naive N=512 d=1 (published FIFOs)', 'ms', () => wallMs(sdpaProgram({ design: 'naive', n: 512, d: 1, heads: 1, seed: 1 }))],
   ['merge 2 x 2^18 timed elements', 'ms', () => wallMs(mergeProgram({ elements: 2 ** 18, copies: 1 }))],
   ['adder tree 1024 leaves x 2^10 (2048 contexts)', 'ms', () => wallMs(adderTreeProgram({ leaves: 1024, elements: 2 ** 10 }))],
@@ -92,20 +96,33 @@ const t0 = performance.now();
 const runs = [];
 for (let p = 0; p < PROCS; p++) {
   const passOn = ['--reps', String(REPS), '--workers', String(WORKERS)];
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...passOn], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...passOn], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (child.status !== 0 || line === undefined) {
     console.error(`bench:ci: measuring process ${p + 1} failed (exit ${child.status})`);
     process.exit(3);
   }
   runs.push(JSON.parse(line.slice('RESULT '.length)));
-  process.stderr.write(`process ${p + 1}/${PROCS}: ${Object.entries(runs[p].measured).map(([n, f]) => `${n.split(' (')[0]} ${f.value.toFixed(1)} ${f.unit}`).join('; ')}\n`);
+  process.stderr.write(
+    `process ${p + 1}/${PROCS}: ${Object.entries(runs[p].measured)
+      .map(([n, f]) => `${n.split(' (')[0]} ${f.value.toFixed(1)} ${f.unit}`)
+      .join('; ')}\n`,
+  );
 }
 const calibrationMs = Math.min(...runs.map((r) => r.calibrationMs));
 const measured = {};
 for (const [name, unit] of FIGURES) {
   const best = runs.map((r) => r.measured[name]).reduce((a, b) => (b.normalised < a.normalised ? b : a));
-  measured[name] = { unit, value: best.value, calibrationMs: best.calibrationMs, normalised: best.normalised, values: runs.map((r) => r.measured[name].value) };
+  measured[name] = {
+    unit,
+    value: best.value,
+    calibrationMs: best.calibrationMs,
+    normalised: best.normalised,
+    values: runs.map((r) => r.measured[name].value),
+  };
 }
 const totalS = (performance.now() - t0) / 1000;
 
@@ -137,7 +154,16 @@ for (const [name, f] of Object.entries(measured)) {
   const ratio = f.normalised / b.normalised;
   const bad = ratio > 1 + TOLERANCE;
   if (bad) failed++;
-  rows.push([name, f.unit, b.value.toFixed(2), f.value.toFixed(2), b.normalised.toFixed(4), f.normalised.toFixed(4), ratio.toFixed(3), bad ? `WORSE (> ${(1 + TOLERANCE).toFixed(2)})` : 'ok']);
+  rows.push([
+    name,
+    f.unit,
+    b.value.toFixed(2),
+    f.value.toFixed(2),
+    b.normalised.toFixed(4),
+    f.normalised.toFixed(4),
+    ratio.toFixed(3),
+    bad ? `WORSE (> ${(1 + TOLERANCE).toFixed(2)})` : 'ok',
+  ]);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const [i, r] of rows.entries()) {

@@ -230,7 +230,11 @@ export function scenarioName(spec) {
   const w = `w${spec.workers ?? 1}`;
   switch (spec.kind) {
     case 'sdpa': {
-      const variant = spec.unbounded ? `${spec.design} unbounded` : spec.design === 'modified' ? 'modified (published FIFOs)' : 'naive (published FIFOs)';
+      const variant = spec.unbounded
+        ? `${spec.design} unbounded`
+        : spec.design === 'modified'
+          ? 'modified (published FIFOs)'
+          : 'naive (published FIFOs)';
       const engine = spec.engine === 'static' ? ' static' : '';
       return `SDPA ${variant} N=${spec.n} d=${spec.d ?? 1} heads=${spec.heads ?? 1} ${w}${engine}`;
     }
@@ -246,7 +250,14 @@ export function scenarioName(spec) {
 export function buildScenarioProgram(spec) {
   switch (spec.kind) {
     case 'sdpa':
-      return sdpaProgram({ design: spec.design, n: spec.n, d: spec.d ?? 1, heads: spec.heads ?? 1, unbounded: !!spec.unbounded, seed: spec.seed ?? 1 });
+      return sdpaProgram({
+        design: spec.design,
+        n: spec.n,
+        d: spec.d ?? 1,
+        heads: spec.heads ?? 1,
+        unbounded: !!spec.unbounded,
+        seed: spec.seed ?? 1,
+      });
     case 'merge':
       return mergeProgram(spec);
     case 'adder':

@@ -108,15 +108,45 @@ export async function runMicro({ workers = 1, time = 500 } = {}) {
     ['capacity 2', 'channel capacity 2', 'capacity 2'],
   ]) {
     const m = mean(task);
-    add(`token through in-thread channel, ${label}`, (m.ms * 1e6) / PIPE_TOKENS, 'ns/token', m, `generator -> sink, ${PIPE_TOKENS} tokens, ${cap}; amortised over the run`);
-    add(`token through in-thread channel, ${label}, marginal`, ((m.ms - empty.ms) * 1e6) / PIPE_TOKENS, 'ns/token', m, 'run time minus the empty program, per token');
+    add(
+      `token through in-thread channel, ${label}`,
+      (m.ms * 1e6) / PIPE_TOKENS,
+      'ns/token',
+      m,
+      `generator -> sink, ${PIPE_TOKENS} tokens, ${cap}; amortised over the run`,
+    );
+    add(
+      `token through in-thread channel, ${label}, marginal`,
+      ((m.ms - empty.ms) * 1e6) / PIPE_TOKENS,
+      'ns/token',
+      m,
+      'run time minus the empty program, per token',
+    );
   }
   const pp = mean('ping-pong capacity 1');
-  add('context switch (ping-pong, capacity 1)', ((pp.ms - empty.ms) * 1e6) / (2 * ROUNDS), 'ns/switch', pp, `${ROUNDS} round trips = ${2 * ROUNDS} switches; includes a token each way`);
+  add(
+    'context switch (ping-pong, capacity 1)',
+    ((pp.ms - empty.ms) * 1e6) / (2 * ROUNDS),
+    'ns/switch',
+    pp,
+    `${ROUNDS} round trips = ${2 * ROUNDS} switches; includes a token each way`,
+  );
   const cb = mean('clock BigInt64Array');
-  add('clock publication: Atomics.store+load, BigInt64Array (SAB)', (cb.ms * 1e6) / CLOCK_OPS, 'ns/store+load', cb, 'BigInt(i) conversion included');
+  add(
+    'clock publication: Atomics.store+load, BigInt64Array (SAB)',
+    (cb.ms * 1e6) / CLOCK_OPS,
+    'ns/store+load',
+    cb,
+    'BigInt(i) conversion included',
+  );
   const cs = mean('clock Float64+Int32 seqlock');
-  add('clock publication: Float64 + Int32 seqlock (SAB)', (cs.ms * 1e6) / CLOCK_OPS, 'ns/write+read', cs, 'writer: 2 Atomics.add + store; reader: 2 Atomics.load + read');
+  add(
+    'clock publication: Float64 + Int32 seqlock (SAB)',
+    (cs.ms * 1e6) / CLOCK_OPS,
+    'ns/write+read',
+    cs,
+    'writer: 2 Atomics.add + store; reader: 2 Atomics.load + read',
+  );
   figures.push(...(await crossWorker()));
   return { workers, figures };
 }
@@ -141,9 +171,17 @@ export async function crossWorker(reps = 3) {
   };
   const startup = await best(pipeProgram(0, 2));
   const figures = [
-    { name: 'pool start-up + teardown: simulate(gen 0 -> sink) on 2 workers', value: startup, unit: 'ms/run', note: `best of ${reps}; placement [0, 1]` },
+    {
+      name: 'pool start-up + teardown: simulate(gen 0 -> sink) on 2 workers',
+      value: startup,
+      unit: 'ms/run',
+      note: `best of ${reps}; placement [0, 1]`,
+    },
   ];
-  for (const [tokens, capacity] of [[200_000, 64], [20_000, 2]]) {
+  for (const [tokens, capacity] of [
+    [200_000, 64],
+    [20_000, 2],
+  ]) {
     const ms = await best(pipeProgram(tokens, capacity));
     figures.push({
       name: `token through cross-worker channel, capacity ${capacity}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkOutput, runSdpa } from '../dist/designs/run-sdpa.js';
-import { DESIGNS } from '../dist/designs/sdpa-design.js';
+import { checkOutput, runSdpa } from '../dist/designs/sdpa/run.js';
+import { DESIGNS } from '../dist/designs/sdpa/design.js';
 import { ProgramError, UnitError } from '../dist/kernel/errors.js';
 
 describe('runSdpa numerics', () => {
@@ -75,20 +75,20 @@ describe('runSdpa overrides worked out by hand', () => {
   // as a row arrives. While that channel never fills (at most its capacity of rows: N <= 22 for
   // `final`, N = capacity for `out`) nothing upstream depends on the unit's latency, so the
   // sink, which finishes last, finishes exactly X cycles later when L grows by X.
-  it('raising the latency of the modified design\'s div by X adds X cycles', async () => {
+  it("raising the latency of the modified design's div by X adds X cycles", async () => {
     const base = (await runSdpa({ design: 'modified', n: 16 })).cycles;
     expect(base).toBe(558);
     expect((await runSdpa({ design: 'modified', n: 16, latency: { div: 21 + 5 } })).cycles).toBe(base + 5);
   });
 
-  it('raising the latency of the naive design\'s matvec by X adds X cycles', async () => {
+  it("raising the latency of the naive design's matvec by X adds X cycles", async () => {
     const base = (await runSdpa({ design: 'naive', n: 16 })).cycles;
     expect(base).toBe(596);
     expect((await runSdpa({ design: 'naive', n: 16, latency: { matvec: 13 + 7 } })).cycles).toBe(base + 7);
   });
 
   // Spec section 2.2: the modified design's capacities do not limit throughput at all.
-  it('unbounded FIFOs leave the modified design\'s cycle count unchanged', async () => {
+  it("unbounded FIFOs leave the modified design's cycle count unchanged", async () => {
     expect((await runSdpa({ design: 'modified', n: 32, unbounded: true })).cycles).toBe(2094);
   });
 

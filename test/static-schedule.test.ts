@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { loadUnitModules } from '../dist/kernel/registry.js';
-import { ScheduleStuck } from '../dist/kernel/static-schedule.js';
-import { runSdpa } from '../dist/designs/run-sdpa.js';
-import { DESIGN_DEFS, headScoped, sdpaProgram } from '../dist/designs/sdpa-design.js';
-import { runScheduledHead } from '../dist/designs/sdpa-schedule.js';
-import { SingleThreadExecutor } from '../dist/runtime/single-thread-executor.js';
-import type { DesignName, SdpaConfig } from '../dist/designs/sdpa-design.js';
+import { ScheduleStuck } from '../dist/kernel/errors.js';
+import { runSdpa } from '../dist/designs/sdpa/run.js';
+import { DESIGN_DEFS, headScoped, sdpaProgram } from '../dist/designs/sdpa/design.js';
+import { runScheduledHead } from '../dist/designs/sdpa/schedule.js';
+import { SingleThreadExecutor } from '../dist/engines/actors/single-thread-executor.js';
+import type { DesignName, SdpaConfig } from '../dist/designs/sdpa/design.js';
 
 /** Spec section 3. */
 const PUBLISHED: Record<DesignName, [number, number][]> = {
-  naive: [[4, 92], [8, 196], [16, 596], [32, 2164], [64, 8372]],
-  modified: [[4, 78], [8, 174], [16, 558], [32, 2094], [64, 8238]],
+  naive: [
+    [4, 92],
+    [8, 196],
+    [16, 596],
+    [32, 2164],
+    [64, 8372],
+  ],
+  modified: [
+    [4, 78],
+    [8, 174],
+    [16, 558],
+    [32, 2094],
+    [64, 8238],
+  ],
 };
 
 /** mulberry32: a small seeded generator, so a failing configuration can be replayed. */
@@ -42,7 +54,14 @@ function randomConfig(seed: number, minN: number, maxN: number): SdpaConfig {
   for (const c of def.channels) if (rnd() < 0.6) depth[c.name] = int(1, 2 * n + 4);
   const shape = rnd();
   return {
-    design, n, d: int(1, 3), heads: int(1, 2), seed, latency, ii, depth,
+    design,
+    n,
+    d: int(1, 3),
+    heads: int(1, 2),
+    seed,
+    latency,
+    ii,
+    depth,
     ...(shape < 0.2 ? { unbounded: true } : shape < 0.4 ? { uniformDepth: int(1, 6) } : {}),
   };
 }
@@ -91,8 +110,14 @@ describe('static schedules of the SDPA designs', () => {
       expect(actors.status, label).toBe('ok');
       expect(Math.max(...heads.map((h) => h.cycles)), label).toBe(actors.cycles);
       // Every unit's final clock, every channel's tokens and peak occupancy, in program order.
-      expect(heads.flatMap((head) => head.contexts), label).toEqual(actors.contexts);
-      expect(heads.flatMap((head) => head.channels), label).toEqual(actors.channels);
+      expect(
+        heads.flatMap((head) => head.contexts),
+        label,
+      ).toEqual(actors.contexts);
+      expect(
+        heads.flatMap((head) => head.channels),
+        label,
+      ).toEqual(actors.channels);
       heads.forEach((head, h) => {
         // Bit for bit: the same operations in the same order.
         expect(Array.from(head.output), label).toEqual(Array.from(actors.reports[headScoped(h, 'sink')] as Float64Array));

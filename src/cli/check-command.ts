@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { UnitError } from '../kernel/errors.js';
-import { runSdpa } from '../designs/run-sdpa.js';
+import { runSdpa } from '../designs/sdpa/run.js';
 import { EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
-import type { SdpaConfig } from '../designs/sdpa-design.js';
+import type { SdpaConfig } from '../designs/sdpa/design.js';
 
 export interface CheckCase {
   readonly name: string;

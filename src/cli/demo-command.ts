@@ -1,5 +1,5 @@
-import { runSdpa } from '../designs/run-sdpa.js';
-import { DESIGNS } from '../designs/sdpa-design.js';
+import { runSdpa } from '../designs/sdpa/run.js';
+import { DESIGNS } from '../designs/sdpa/design.js';
 import { publishedCycles } from '../reports/published.js';
 import { formatCount, formatTable } from '../reports/table.js';
 import { EXIT_OK } from './errors.js';
@@ -28,7 +28,13 @@ export async function demoCommand(): Promise<number> {
   for (const n of DEMO_SWEEP) {
     const naive = (await runSdpa({ design: 'naive', n, workers: 1 })).intermediateMemory;
     const modified = (await runSdpa({ design: 'modified', n, workers: 1 })).intermediateMemory;
-    sweep.push([String(n), formatCount(naive.capacity), formatCount(naive.peakOccupancy), formatCount(modified.capacity), formatCount(modified.peakOccupancy)]);
+    sweep.push([
+      String(n),
+      formatCount(naive.capacity),
+      formatCount(naive.peakOccupancy),
+      formatCount(modified.capacity),
+      formatCount(modified.peakOccupancy),
+    ]);
   }
   console.log(formatTable(['N', 'naive capacity', 'naive peak', 'modified capacity', 'modified peak'], sweep));
   console.log('\nThe naive design must buffer a whole score row (the long FIFO): its memory grows with N.');

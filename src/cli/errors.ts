@@ -1,5 +1,4 @@
-import { ProgramError, UnitError } from '../kernel/errors.js';
-import { RunAborted } from '../runtime/pool-executor.js';
+import { ProgramError, RunAborted, UnitError } from '../kernel/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_ERROR = 1;

@@ -29,18 +29,48 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('run')
     .description('simulate one SDPA design')
     .addOption(new Option('--design <design>', 'design to simulate').choices(['naive', 'modified']))
-    .option('--n <N>', 'sequence length', arg((v) => parsePositiveInt(v, 'N')))
-    .option('--d <d>', 'head dimension', arg((v) => parsePositiveInt(v, 'd')), 1)
-    .option('--heads <H>', 'independent heads', arg((v) => parsePositiveInt(v, 'heads')), 1)
-    .option('--workers <W>', "worker threads, or 'auto' (at most the cores; parts joined by few channels, such as heads, run apart; 1 runs in this thread)", arg(parseWorkers), 'auto')
+    .option(
+      '--n <N>',
+      'sequence length',
+      arg((v) => parsePositiveInt(v, 'N')),
+    )
+    .option(
+      '--d <d>',
+      'head dimension',
+      arg((v) => parsePositiveInt(v, 'd')),
+      1,
+    )
+    .option(
+      '--heads <H>',
+      'independent heads',
+      arg((v) => parsePositiveInt(v, 'heads')),
+      1,
+    )
+    .option(
+      '--workers <W>',
+      "worker threads, or 'auto' (at most the cores; parts joined by few channels, such as heads, run apart; 1 runs in this thread)",
+      arg(parseWorkers),
+      'auto',
+    )
     .addOption(
-      new Option('--engine <engine>', "'static' (a fixed order of operations per head, several times faster, one thread), 'actors' (every unit a context scheduled as it becomes ready, on any number of workers), or 'auto' (static when the run takes one thread)")
+      new Option(
+        '--engine <engine>',
+        "'static' (a fixed order of operations per head, several times faster, one thread), 'actors' (every unit a context scheduled as it becomes ready, on any number of workers), or 'auto' (static when the run takes one thread)",
+      )
         .choices(['auto', 'static', 'actors'])
         .default('auto'),
     )
-    .option('--seed <S>', 'seed for Q, K and V', arg((v) => parseNonNegativeInt(v, 'seed')))
+    .option(
+      '--seed <S>',
+      'seed for Q, K and V',
+      arg((v) => parseNonNegativeInt(v, 'seed')),
+    )
     .option('--unbounded', 'make every channel unbounded')
-    .option('--uniform-depth <K>', 'give every channel capacity K', arg((v) => parsePositiveInt(v, 'uniform depth')))
+    .option(
+      '--uniform-depth <K>',
+      'give every channel capacity K',
+      arg((v) => parsePositiveInt(v, 'uniform depth')),
+    )
     .option('--depth <CHANNEL=K>', 'capacity of one channel (repeatable)', arg(collectAssignment('depth')))
     .option('--latency <UNIT=L>', 'latency of one unit (repeatable)', arg(collectAssignment('latency')))
     .option('--ii <UNIT=II>', 'initiation interval of one unit (repeatable)', arg(collectAssignment('II')))

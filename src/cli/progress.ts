@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../runtime/single-thread-executor.js';
+import type { Progress } from '../engines/actors/single-thread-executor.js';
 
 /** Short runs finish before a bar would be readable. */
 const SHOW_AFTER_MS = 2000;

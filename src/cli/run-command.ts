@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { runSdpa } from '../designs/run-sdpa.js';
-import { DESIGN_DEFS } from '../designs/sdpa-design.js';
-import { describeDeadlock } from '../runtime/run-result.js';
+import { runSdpa } from '../designs/sdpa/run.js';
+import { DESIGN_DEFS } from '../designs/sdpa/design.js';
+import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
 import { progressDisplay } from './progress.js';
-import type { SdpaEngine, SdpaRunConfig, SdpaRunResult } from '../designs/run-sdpa.js';
-import type { DesignName } from '../designs/sdpa-design.js';
-import type { Matrix } from '../designs/sdpa-data.js';
+import type { SdpaEngine, SdpaRunConfig, SdpaRunResult } from '../designs/sdpa/run.js';
+import type { DesignName } from '../designs/sdpa/design.js';
+import type { Matrix } from '../designs/sdpa/data.js';
 
 export interface RunOptions {
   design?: string;

@@ -3,6 +3,20 @@ export class ProgramError extends Error {
   override readonly name = 'ProgramError';
 }
 
+/** The run was stopped (a signal, or an abort) before it finished; nothing is left running. */
+export class RunAborted extends Error {
+  override readonly name = 'RunAborted';
+}
+
+/**
+ * A compiled schedule reached an operation the program could not do yet at that point of its
+ * fixed order: the order does not fit this configuration (it may deadlock), and the run goes
+ * to the actors engine, which reports what happens.
+ */
+export class ScheduleStuck extends Error {
+  override readonly name = 'ScheduleStuck';
+}
+
 /** A unit failed while the program ran. */
 export class UnitError extends Error {
   override readonly name = 'UnitError';

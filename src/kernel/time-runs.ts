@@ -112,8 +112,7 @@ export class TimeRuns {
       const step = this.step[i]!;
       // Times first, first + step, ... up to t: all that are left when the step is 0. Mostly
       // one is due (a queue read at the pace it fills), without a division.
-      const upTo =
-        step === 0 ? left : first + step > t ? 1 : Math.min(left, Math.floor((t - first) / step) + 1);
+      const upTo = step === 0 ? left : first + step > t ? 1 : Math.min(left, Math.floor((t - first) / step) + 1);
       removed += upTo;
       this.size -= upTo;
       if (upTo < left) {

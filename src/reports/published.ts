@@ -1,4 +1,4 @@
-import type { DesignName } from '../designs/sdpa-design.js';
+import type { DesignName } from '../designs/sdpa/design.js';
 
 /** Spec section 3: cycles at d = 1 with the published latencies and capacities (bounded or not for modified). */
 export const PUBLISHED_CYCLES: Readonly<Record<number, Readonly<Record<DesignName, number>>>> = {

@@ -1,6 +1,6 @@
 import { formatCount, formatTable } from './table.js';
 import { publishedCycles } from './published.js';
-import type { SdpaRunConfig, SdpaRunResult } from '../designs/run-sdpa.js';
+import type { SdpaRunConfig, SdpaRunResult } from '../designs/sdpa/run.js';
 
 /**
  * The published numbers hold only for the published latencies and II at d = 1 (capacities

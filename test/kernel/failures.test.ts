@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UnitError } from '../../src/kernel/errors.js';
 import { ProgramBuilder } from '../../src/kernel/program.js';
 import { registerUnitKind } from '../../src/kernel/registry.js';
-import { describeDeadlock } from '../../src/runtime/run-result.js';
-import { SingleThreadExecutor } from '../../src/runtime/single-thread-executor.js';
+import { describeDeadlock } from '../../src/engines/run-result.js';
+import { SingleThreadExecutor } from '../../src/engines/actors/single-thread-executor.js';
 import { clock, run } from './helpers.js';
 
 // Optionally incr(first), then wait for data on 'in' and forward it to 'out'.

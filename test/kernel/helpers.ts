@@ -1,7 +1,7 @@
 import { registerUnitKind } from '../../src/kernel/registry.js';
-import { SingleThreadExecutor } from '../../src/runtime/single-thread-executor.js';
+import { SingleThreadExecutor } from '../../src/engines/actors/single-thread-executor.js';
 import type { Program } from '../../src/kernel/program.js';
-import type { RunResult } from '../../src/runtime/run-result.js';
+import type { RunResult } from '../../src/engines/run-result.js';
 import '../../src/units/index.js';
 
 /** Dequeues to end of stream; records [value, clock just after dequeue]; then incr(ii). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OccupancyMeter } from '../../src/kernel/occupancy-meter.js';
 import { ProgramBuilder } from '../../src/kernel/program.js';
 import { TimeRuns } from '../../src/kernel/time-runs.js';
-import { SingleThreadExecutor } from '../../src/runtime/single-thread-executor.js';
+import { SingleThreadExecutor } from '../../src/engines/actors/single-thread-executor.js';
 import type { Channel } from '../../src/kernel/channel.js';
 import { channel, clock } from './helpers.js';
 
@@ -167,7 +167,12 @@ describe('OccupancyMeter', () => {
     // E = 0, 1, 2, 4, 6, ... (from element 2 on, the acknowledgement D_{n-2} + 1 = 2n - 2);
     // D = 1, 3, 5, 7, ... (2n + 1). At x = 2: elements 1 [1, 3) and 2 [2, 5): 2 at once;
     // never 3, since element n + 2 enters at 2n + 2 > D_n - 1.
-    const { e, d } = fifo(50, 2, () => 1, () => 2);
+    const { e, d } = fifo(
+      50,
+      2,
+      () => 1,
+      () => 2,
+    );
     expect(e.slice(0, 5)).toEqual([0, 1, 2, 4, 6]);
     expect(d.slice(0, 5)).toEqual([1, 3, 5, 7, 9]);
     expect(meterPeak(e, d, 2, true, () => 1)).toBe(2);
@@ -199,7 +204,12 @@ describe('OccupancyMeter', () => {
     for (let trial = 0; trial < 40; trial++) {
       const capacity = 1 + rand(6);
       const slots = 8;
-      const { e, d } = fifo(300, capacity, () => rand(4), () => 1 + rand(4));
+      const { e, d } = fifo(
+        300,
+        capacity,
+        () => rand(4),
+        () => 1 + rand(4),
+      );
       const expected = bruteForcePeak(e, d);
       expect(meterPeak(e, d, slots, true, () => rand(slots))).toBe(expected);
       expect(meterPeak(e, d, slots, false, () => rand(slots))).toBe(expected);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HandoffChannel } from '../../dist/kernel/handoff-channel.js';
-import { ScheduleCode, literal } from '../../dist/kernel/schedule-code.js';
+import { HandoffChannel } from '../../dist/engines/compiled/handoff-channel.js';
+import { ScheduleCode, literal } from '../../dist/engines/compiled/schedule-code.js';
 
 describe('numbers in compiled schedules', () => {
   it('are written so that they read back exactly', () => {
@@ -34,10 +34,14 @@ describe('a handoff channel in a compiled schedule', () => {
     const ch = new HandoffChannel({ name: 'x', capacity, sendLatency: 1, responseLatency: 1, width: 1 });
     const code = new ScheduleCode();
     const x = code.handoff(ch);
-    const schedule = code.compile(['ts', 'tr'], ['m'], `
+    const schedule = code.compile(
+      ['ts', 'tr'],
+      ['m'],
+      `
       ${x.room('ts')} ${x.enqueue('ts', 'ts')} ts += 1;
       if (m === 511) tr = 600;
-      ${x.dequeue('tr')}`);
+      ${x.dequeue('tr')}`,
+    );
     for (let m = 0; m < 1024; m++) schedule.step([m]);
     schedule.finish();
     expect(ch.sent).toBe(1024);
@@ -81,9 +85,13 @@ describe('a handoff channel in a compiled schedule', () => {
     const ch = new HandoffChannel({ name: 'x', capacity: 2, sendLatency: 3, responseLatency: 5, width: 1 });
     const code = new ScheduleCode();
     const x = code.handoff(ch);
-    const schedule = code.compile(['ts', 'tr', 'e'], [], `
+    const schedule = code.compile(
+      ['ts', 'tr', 'e'],
+      [],
+      `
       ${x.room('ts')} ${x.room('ts')} e = ts; ${x.enqueue('ts', 'ts')}
-      ${x.dequeue('tr')} tr += 10;`);
+      ${x.dequeue('tr')} tr += 10;`,
+    );
     const enqueued = [];
     for (let m = 0; m < 5; m++) {
       schedule.step([]);

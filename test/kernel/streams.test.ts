@@ -80,7 +80,11 @@ describe('peekNext', () => {
       .channel('c', 'gen.out', 'reader.in', { capacity: 1 })
       .build();
     const r = run(p);
-    expect(r.reports['reader']).toEqual([['peek', 5, 1], ['deq', 5, 11], ['deq', 6, 13]]);
+    expect(r.reports['reader']).toEqual([
+      ['peek', 5, 1],
+      ['deq', 5, 11],
+      ['deq', 6, 13],
+    ]);
     expect(clock(r, 'gen')).toBe(13);
     expect(r.cycles).toBe(13);
   });
@@ -100,7 +104,11 @@ describe('timed peek', () => {
       .channel('trig', 'p.trig', 's.trig')
       .build();
     const r = run(p);
-    expect(r.reports['p']).toEqual([['nothing', 7, 0], ['something', 8, 0], ['closed', 8]]);
+    expect(r.reports['p']).toEqual([
+      ['nothing', 7, 0],
+      ['something', 8, 0],
+      ['closed', 8],
+    ]);
     expect(clock(r, 's')).toBe(7);
     expect(r.cycles).toBe(8);
   });
@@ -127,7 +135,14 @@ describe('merge of timed streams', () => {
     // generator a: advance(times[i]-1): final 5; b final 6.
     const r = run(program());
     expect(r.status).toBe('ok');
-    expect(r.reports['out']).toEqual([[10, 2], [20, 3], [11, 4], [21, 5], [12, 7], [22, 8]]);
+    expect(r.reports['out']).toEqual([
+      [10, 2],
+      [20, 3],
+      [11, 4],
+      [21, 5],
+      [12, 7],
+      [22, 8],
+    ]);
     expect(clock(r, 'm')).toBe(8);
     expect(clock(r, 'a')).toBe(5);
     expect(clock(r, 'b')).toBe(6);
@@ -191,8 +206,16 @@ describe('broadcast', () => {
       .channel('o1', 'bc.out1', 'slow.in', { capacity: 1 })
       .build();
     const r = run(p);
-    expect(r.reports['fast']).toEqual([[0, 2], [1, 4], [2, 9]]);
-    expect(r.reports['slow']).toEqual([[0, 2], [1, 7], [2, 12]]);
+    expect(r.reports['fast']).toEqual([
+      [0, 2],
+      [1, 4],
+      [2, 9],
+    ]);
+    expect(r.reports['slow']).toEqual([
+      [0, 2],
+      [1, 7],
+      [2, 12],
+    ]);
     expect(clock(r, 'bc')).toBe(9);
     expect(r.cycles).toBe(17);
   });

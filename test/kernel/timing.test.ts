@@ -26,7 +26,13 @@ describe('backpressure', () => {
     expect(clock(r, 'gen')).toBe(12);
     expect(clock(r, 'slow')).toBe(16);
     expect(r.cycles).toBe(16);
-    expect(r.reports['slow']).toEqual([[0, 1], [1, 4], [2, 7], [3, 10], [4, 13]]);
+    expect(r.reports['slow']).toEqual([
+      [0, 1],
+      [1, 4],
+      [2, 7],
+      [3, 10],
+      [4, 13],
+    ]);
     // occupancy: e0 [0,1) e1 [2,4) e2 [5,7) e3 [8,10) e4 [11,13): peak 1
     expect(channel(r, 'c').peakOccupancy).toBe(1);
     expect(channel(r, 'c').tokens).toBe(5);
@@ -43,7 +49,13 @@ describe('backpressure', () => {
     const r = run(genToSlow(5, 2));
     expect(clock(r, 'gen')).toBe(9);
     expect(clock(r, 'slow')).toBe(16);
-    expect(r.reports['slow']).toEqual([[0, 1], [1, 4], [2, 7], [3, 10], [4, 13]]);
+    expect(r.reports['slow']).toEqual([
+      [0, 1],
+      [1, 4],
+      [2, 7],
+      [3, 10],
+      [4, 13],
+    ]);
     // occupancy: e0 [0,1) e1 [1,4) e2 [2,7) e3 [5,10) e4 [8,13): at 2 -> {e1,e2} = 2; never 3.
     expect(channel(r, 'c').peakOccupancy).toBe(2);
   });
@@ -67,7 +79,11 @@ describe('backpressure', () => {
     const r = run(genToSlow(3, 1, 1, 1, 3));
     expect(clock(r, 'gen')).toBe(9);
     expect(clock(r, 'slow')).toBe(10);
-    expect(r.reports['slow']).toEqual([[0, 1], [1, 5], [2, 9]]);
+    expect(r.reports['slow']).toEqual([
+      [0, 1],
+      [1, 5],
+      [2, 9],
+    ]);
     expect(r.cycles).toBe(10);
   });
 
@@ -78,7 +94,11 @@ describe('backpressure', () => {
     const r = run(genToSlow(3, 1, 1, 4, 2));
     expect(clock(r, 'gen')).toBe(13);
     expect(clock(r, 'slow')).toBe(17);
-    expect(r.reports['slow']).toEqual([[0, 4], [1, 10], [2, 16]]);
+    expect(r.reports['slow']).toEqual([
+      [0, 4],
+      [1, 10],
+      [2, 16],
+    ]);
   });
 });
 
@@ -93,7 +113,11 @@ describe('stamps', () => {
       .build();
     const r = run(p);
     expect(clock(r, 'src')).toBe(3);
-    expect(r.reports['dst']).toEqual([[0, 10], [1, 11], [2, 12]]);
+    expect(r.reports['dst']).toEqual([
+      [0, 10],
+      [1, 11],
+      [2, 12],
+    ]);
     expect(r.cycles).toBe(13);
     // occupancy e_i [i, 10+i): at 2: e0,e1,e2 = 3
     expect(channel(r, 'c').peakOccupancy).toBe(3);
@@ -108,7 +132,11 @@ describe('stamps', () => {
       .channel('c', 'src.out', 'dst.in', { latency: 3 })
       .build();
     const r = run(p);
-    expect(r.reports['dst']).toEqual([[0, 3], [1, 4], [2, 5]]);
+    expect(r.reports['dst']).toEqual([
+      [0, 3],
+      [1, 4],
+      [2, 5],
+    ]);
     expect(r.cycles).toBe(5);
   });
 
@@ -123,7 +151,11 @@ describe('stamps', () => {
       .channel('c', 'g.out', 'dst.in')
       .build();
     const r = run(p);
-    expect(r.reports['dst']).toEqual([[7, 5], [8, 5], [9, 9]]);
+    expect(r.reports['dst']).toEqual([
+      [7, 5],
+      [8, 5],
+      [9, 9],
+    ]);
     expect(clock(r, 'g')).toBe(8);
   });
 });
@@ -218,7 +250,11 @@ describe('the stamp is fixed before the wait for room (spec section 1)', () => {
       .channel('b', 'delay.out', 'slow.in', { capacity: 1 })
       .build();
     const r = run(p);
-    expect(r.reports['slow']).toEqual([[0, 6], [1, 10], [2, 14]]);
+    expect(r.reports['slow']).toEqual([
+      [0, 6],
+      [1, 10],
+      [2, 14],
+    ]);
     expect(clock(r, 'delay')).toBe(12);
     expect(clock(r, 'slow')).toBe(18);
     // b: e0 [1, 6), e1 [7, 10), e2 [11, 14): never two at once.

@@ -43,11 +43,7 @@ describe('ProgramBuilder validation', () => {
   });
 
   it('unknown unit in a channel (sender and receiver)', () => {
-    fails(
-      () => new ProgramBuilder().unit('s', 'sink').channel('c1', 'ghost.out', 's.in').build(),
-      /'c1'/,
-      /'ghost'/,
-    );
+    fails(() => new ProgramBuilder().unit('s', 'sink').channel('c1', 'ghost.out', 's.in').build(), /'c1'/, /'ghost'/);
     fails(
       () => new ProgramBuilder().unit('g', 'generator', { count: 1 }).channel('c2', 'g.out', 'phantom.in').build(),
       /'c2'/,
@@ -114,11 +110,7 @@ describe('ProgramBuilder validation', () => {
     );
     fails(() => new ProgramBuilder().unit('m', 'merge', { inputs: 1.5 }).build(), /'m'/, /inputs/);
     fails(() => new ProgramBuilder().unit('gen', 'generator', { count: -1 }).build(), /'gen'/, /count/);
-    fails(
-      () => new ProgramBuilder().unit('gt', 'generator', { count: 2, times: [3, 1] }).build(),
-      /'gt'/,
-      /decrease/,
-    );
+    fails(() => new ProgramBuilder().unit('gt', 'generator', { count: 2, times: [3, 1] }).build(), /'gt'/, /decrease/);
     fails(() => new ProgramBuilder().unit('ck', 'checker', { expected: [1], tolerance: -1 }).build(), /'ck'/, /tolerance/);
   });
 });

@@ -1,6 +1,6 @@
-import { UnitError } from '../kernel/errors.js';
-import type { Context } from '../kernel/context.js';
-import type { Scheduler } from '../kernel/scheduler.js';
+import { UnitError } from '../../kernel/errors.js';
+import type { Context } from '../../kernel/context.js';
+import type { Scheduler } from '../../kernel/scheduler.js';
 
 /**
  * Runs contexts cooperatively on one thread: a FIFO ready queue of contexts whose last wait

@@ -1,15 +1,15 @@
-import { Channel, channelShape } from '../kernel/channel.js';
-import type { CountedChannel } from '../kernel/channel.js';
-import { channelEnds, unitIndex } from '../kernel/program.js';
+import { Channel, channelShape } from '../../kernel/channel.js';
+import type { CountedChannel } from '../../kernel/channel.js';
+import { channelEnds, unitIndex } from '../../kernel/program.js';
 import { LinkEnd, linkChannelMemory } from './link.js';
 import type { LinkMemory } from './link.js';
-import { Context } from '../kernel/context.js';
-import { Input } from '../kernel/input.js';
-import { Output } from '../kernel/output.js';
-import { unitKind } from '../kernel/registry.js';
-import type { Program } from '../kernel/program.js';
-import type { Scheduler } from '../kernel/scheduler.js';
-import type { ChannelStats, ContextStats } from './run-result.js';
+import { Context } from '../../kernel/context.js';
+import { Input } from '../../kernel/input.js';
+import { Output } from '../../kernel/output.js';
+import { unitKind } from '../../kernel/registry.js';
+import type { Program } from '../../kernel/program.js';
+import type { Scheduler } from '../../kernel/scheduler.js';
+import type { ChannelStats, ContextStats } from '../run-result.js';
 
 /** A program's contexts and channels, built in one thread. */
 export interface Instance {

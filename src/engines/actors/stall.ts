@@ -1,7 +1,7 @@
-import { Wait } from '../kernel/wait.js';
-import type { Channel } from '../kernel/channel.js';
-import type { Context } from '../kernel/context.js';
-import type { BlockedContext, DeadlockReport } from './run-result.js';
+import { Wait } from '../../kernel/wait.js';
+import type { Channel } from '../../kernel/channel.js';
+import type { Context } from '../../kernel/context.js';
+import type { BlockedContext, DeadlockReport } from '../run-result.js';
 
 /**
  * What to do when every live context is blocked. Returns true when some context was woken.

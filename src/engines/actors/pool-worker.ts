@@ -1,15 +1,15 @@
-import { UnitError } from '../kernel/errors.js';
-import { loadUnitModules } from '../kernel/registry.js';
+import { UnitError } from '../../kernel/errors.js';
+import { loadUnitModules } from '../../kernel/registry.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
 import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
-import type { Context } from '../kernel/context.js';
-import type { Program } from '../kernel/program.js';
+import type { Context } from '../../kernel/context.js';
+import type { Program } from '../../kernel/program.js';
 import type { ClockMemory, LinkEnd, LinkMemory } from './link.js';
 import type { ControlMemory } from './pool-control.js';
-import type { ChannelStats, ContextStats, DeadlockReport } from './run-result.js';
+import type { ChannelStats, ContextStats, DeadlockReport } from '../run-result.js';
 
 export interface WorkerTask {
   readonly worker: number;
@@ -76,9 +76,12 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
     for (const end of instance.links) end.pull();
     for (const proxy of moved) if (proxy.time >= proxy.watchFrom) proxy.releaseWatchers();
   };
-  const afterSlice = boundary.size === 0 ? null : (ctx: Context) => {
-    if (boundary.has(ctx)) publish(ctx);
-  };
+  const afterSlice =
+    boundary.size === 0
+      ? null
+      : (ctx: Context) => {
+          if (boundary.has(ctx)) publish(ctx);
+        };
   // Recomputed only when a context finished: a worker may go idle once per few slices.
   let alive: Context[] = instance.contexts;
   let aliveCount = -1;

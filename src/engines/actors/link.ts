@@ -1,7 +1,7 @@
-import { Channel, channelShape } from '../kernel/channel.js';
-import type { ChannelMemory } from '../kernel/channel.js';
-import type { Context } from '../kernel/context.js';
-import type { ChannelSpec } from '../kernel/program.js';
+import { Channel, channelShape } from '../../kernel/channel.js';
+import type { ChannelMemory } from '../../kernel/channel.js';
+import type { Context } from '../../kernel/context.js';
+import type { ChannelSpec } from '../../kernel/program.js';
 
 const SENT = 0;
 const RECEIVED = 1;

@@ -1,7 +1,7 @@
-import { registerUnitKind } from '../kernel/registry.js';
-import { sdpaUnitParams } from './sdpa-params.js';
-import type { UnitContext, UnitKind } from '../kernel/unit-kind.js';
-import type { SdpaUnitParams } from './sdpa-params.js';
+import { registerUnitKind } from '../../kernel/registry.js';
+import { sdpaUnitParams } from './params.js';
+import type { UnitContext, UnitKind } from '../../kernel/unit-kind.js';
+import type { SdpaUnitParams } from './params.js';
 
 /**
  * QKTExp (naive design: exp of the score on `short` and `long`) and QKT (modified design:

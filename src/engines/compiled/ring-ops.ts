@@ -1,5 +1,6 @@
-import type { Channel } from './channel.js';
-import type { Time } from './time.js';
+import { ScheduleStuck } from '../../kernel/errors.js';
+import type { Channel } from '../../kernel/channel.js';
+import type { Time } from '../../kernel/time.js';
 
 /**
  * Channel operations for an executor that fixes the order of every operation in advance (a
@@ -9,9 +10,6 @@ import type { Time } from './time.js';
  * before the program could do it throws ScheduleStuck: the schedule does not fit this
  * program (it may deadlock), and the caller runs it on the general executor instead.
  */
-export class ScheduleStuck extends Error {
-  override readonly name = 'ScheduleStuck';
-}
 
 /** The sender's clock after its wait for room (spec section 1, enqueue step 1). */
 export function roomAt(ch: Channel, now: Time): Time {

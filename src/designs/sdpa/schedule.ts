@@ -1,30 +1,30 @@
-import { Channel, channelShape } from '../kernel/channel.js';
-import { HandoffChannel } from '../kernel/handoff-channel.js';
-import { ScheduleCode, literal } from '../kernel/schedule-code.js';
-import { ScheduleStuck, appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../kernel/static-schedule.js';
-import { channelStats } from '../runtime/instantiate.js';
-import { placement } from '../runtime/partition.js';
-import { RunAborted } from '../runtime/pool-executor.js';
-import { sdpaMatrix } from './sdpa-data.js';
-import { sdpaUnitParams } from './sdpa-params.js';
-import { DESIGN_DEFS, headScoped } from './sdpa-design.js';
-import type { ChannelShape } from '../kernel/channel.js';
-import type { ChannelSpec, Program, UnitSpec } from '../kernel/program.js';
-import type { ChannelStats, ContextStats } from '../runtime/run-result.js';
-import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
-import type { Time } from '../kernel/time.js';
-import type { Matrix, MatrixName } from './sdpa-data.js';
-import type { SdpaSourceParams } from './sdpa-io-units.js';
-import type { HandoffCode } from '../kernel/schedule-code.js';
-import type { DesignName } from './sdpa-design.js';
+import { Channel, channelShape } from '../../kernel/channel.js';
+import { HandoffChannel } from '../../engines/compiled/handoff-channel.js';
+import { ScheduleCode, literal } from '../../engines/compiled/schedule-code.js';
+import { appendAt, arrivalAt, dequeueAt, headSlot, roomAt } from '../../engines/compiled/ring-ops.js';
+import { channelStats } from '../../engines/actors/instantiate.js';
+import { placement } from '../../engines/actors/partition.js';
+import { RunAborted, ScheduleStuck } from '../../kernel/errors.js';
+import { sdpaMatrix } from './data.js';
+import { sdpaUnitParams } from './params.js';
+import { DESIGN_DEFS, headScoped } from './design.js';
+import type { ChannelShape } from '../../kernel/channel.js';
+import type { ChannelSpec, Program, UnitSpec } from '../../kernel/program.js';
+import type { ChannelStats, ContextStats } from '../../engines/run-result.js';
+import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
+import type { Time } from '../../kernel/time.js';
+import type { Matrix, MatrixName } from './data.js';
+import type { SdpaSourceParams } from './io-units.js';
+import type { HandoffCode } from '../../engines/compiled/schedule-code.js';
+import type { DesignName } from './design.js';
 
 /**
  * The SDPA designs as static schedules: one head's units run in a fixed order, one score
  * element at a time through every unit, with the channels' own timing rules. The order is
- * code, compiled once per run (kernel/schedule-code.ts) and called once per output row, with
+ * code, compiled once per run (engines/compiled/schedule-code.ts) and called once per output row, with
  * each unit's clock and each channel's element in flight in local variables. It hands every
- * element over before its channel takes the next (kernel/handoff-channel.ts), except for the
- * naive design's `long`, which holds a row in a ring (kernel/static-schedule.ts). Nothing
+ * element over before its channel takes the next (engines/compiled/handoff-channel.ts), except for the
+ * naive design's `long`, which holds a row in a ring (engines/compiled/ring-ops.ts). Nothing
  * waits and nothing switches (the actors engine switches contexts three times per score
  * element of the modified design), with the same cycles, channel statistics and outputs, bit
  * for bit (test/static-schedule.test.ts compares them over random configurations).
@@ -84,7 +84,11 @@ export async function simulateScheduled(
     channels,
     reports,
     deadlock: null,
-    placement: placement(program, program.units.map(() => 0), 1),
+    placement: placement(
+      program,
+      program.units.map(() => 0),
+      1,
+    ),
   };
 }
 
@@ -100,7 +104,20 @@ function runHead(index: ProgramIndex, design: DesignName, head: number, onRow?: 
   const clocks = order.clocks.map(([, clock]) => clock);
   const schedule = parts.code.compile([...clocks, ...ROW_OFFSETS], [...ROW_PARAMS, ...order.vectors], order.row);
   const output = new Float64Array(parts.n * parts.d);
-  const args: unknown[] = [0, parts.matrix('q'), parts.matrix('k'), parts.matrix('v'), output, parts.long, roomAt, appendAt, arrivalAt, headSlot, dequeueAt, ...order.vectors.map(() => new Float64Array(parts.d))];
+  const args: unknown[] = [
+    0,
+    parts.matrix('q'),
+    parts.matrix('k'),
+    parts.matrix('v'),
+    output,
+    parts.long,
+    roomAt,
+    appendAt,
+    arrivalAt,
+    headSlot,
+    dequeueAt,
+    ...order.vectors.map(() => new Float64Array(parts.d)),
+  ];
   for (let i = 0; i < parts.n; i++) {
     args[0] = i;
     schedule.step(args);
@@ -252,7 +269,17 @@ function modifiedOrder(parts: HeadParts): Order {
   const [qk, delta1, delta2, e1, e2, rowsum, outp] = ['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp'].map((c) => parts.handoff(c));
   const [qkt, max, sum, out, div] = ['qkt', 'runningmax', 'runningsum', 'runningout', 'div'].map((u) => parts.timing(u));
   return {
-    clocks: [['source-q', 'tq'], ['source-k', 'tk'], ['source-v', 'tv'], ['qkt', 'tscore'], ['runningmax', 'tmax'], ['runningsum', 'tsum'], ['runningout', 'tout'], ['div', 'tdiv'], ['sink', 'tsink']],
+    clocks: [
+      ['source-q', 'tq'],
+      ['source-k', 'tk'],
+      ['source-v', 'tv'],
+      ['qkt', 'tscore'],
+      ['runningmax', 'tmax'],
+      ['runningsum', 'tsum'],
+      ['runningout', 'tout'],
+      ['div', 'tdiv'],
+      ['sink', 'tsink'],
+    ],
     // RunningOut's accumulator `o` and Div's `quotient` are payloads their receivers read before the next is written.
     vectors: ['o', 'quotient'],
     row: `
@@ -300,7 +327,7 @@ function modifiedOrder(parts: HeadParts): Order {
 /**
  * Spec section 2.1, a row behind: source K, QKTExp and RowSum through row i, then Div,
  * source V and MatVec through the same row, so `long` holds one row: the one channel that
- * keeps a ring (kernel/static-schedule.ts); every other one hands each element over.
+ * keeps a ring (engines/compiled/ring-ops.ts); every other one hands each element over.
  */
 function naiveOrder(parts: HeadParts): Order {
   const shared = new SharedCode(parts, 'out');
@@ -309,7 +336,16 @@ function naiveOrder(parts: HeadParts): Order {
   parts.long = parts.ring('long');
   const [qktExp, rowSum, divUnit, matVec] = ['qktexp', 'rowsum', 'div', 'matvec'].map((u) => parts.timing(u));
   return {
-    clocks: [['source-q', 'tq'], ['source-k', 'tk'], ['source-v', 'tv'], ['qktexp', 'tscore'], ['rowsum', 'trow'], ['div', 'tdiv'], ['matvec', 'tmat'], ['sink', 'tsink']],
+    clocks: [
+      ['source-q', 'tq'],
+      ['source-k', 'tk'],
+      ['source-v', 'tv'],
+      ['qktexp', 'tscore'],
+      ['rowsum', 'trow'],
+      ['div', 'tdiv'],
+      ['matvec', 'tmat'],
+      ['sink', 'tsink'],
+    ],
     // MatVec's accumulator `acc` is a payload the sink reads before the next is written.
     vectors: ['acc'],
     row: `

@@ -1,12 +1,12 @@
 import { Piscina } from 'piscina';
-import { UnitError } from '../kernel/errors.js';
-import { channelEnds, unitIndex } from '../kernel/program.js';
+import { RunAborted, UnitError } from '../../kernel/errors.js';
+import { channelEnds, unitIndex } from '../../kernel/program.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
-import type { Program } from '../kernel/program.js';
+import type { Program } from '../../kernel/program.js';
 import type { Placement } from './partition.js';
 import type { WorkerOutcome, WorkerTask } from './pool-worker.js';
-import type { BlockedContext, ChannelStats, ContextStats, RunResult } from './run-result.js';
+import type { BlockedContext, ChannelStats, ContextStats, RunResult } from '../run-result.js';
 import type { Progress } from './single-thread-executor.js';
 
 export interface PoolOptions {
@@ -21,10 +21,6 @@ export interface PoolOptions {
 /** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./pool-worker.js', import.meta.url).href;
 const COORDINATOR_POLL_MS = 20;
-
-export class RunAborted extends Error {
-  override readonly name = 'RunAborted';
-}
 
 /**
  * Runs a placed program on a piscina pool: one long-lived task per worker, each running many

@@ -1,13 +1,13 @@
 import { ProgramError } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
-import { partition, placement } from './partition.js';
-import { coreCount } from './pool-control.js';
-import { runOnPool } from './pool-executor.js';
-import { SingleThreadExecutor } from './single-thread-executor.js';
+import { partition, placement } from './actors/partition.js';
+import { coreCount } from './actors/pool-control.js';
+import { runOnPool } from './actors/pool-executor.js';
+import { SingleThreadExecutor } from './actors/single-thread-executor.js';
 import type { Program } from '../kernel/program.js';
-import type { Placement } from './partition.js';
+import type { Placement } from './actors/partition.js';
 import type { RunResult } from './run-result.js';
-import type { Progress } from './single-thread-executor.js';
+import type { Progress } from './actors/single-thread-executor.js';
 
 export interface SimulateOptions {
   /**

@@ -1,6 +1,6 @@
-import { TimeRuns } from './time-runs.js';
-import type { ChannelShape, CountedChannel } from './channel.js';
-import type { Time } from './time.js';
+import { TimeRuns } from '../../kernel/time-runs.js';
+import type { ChannelShape, CountedChannel } from '../../kernel/channel.js';
+import type { Time } from '../../kernel/time.js';
 
 /** Largest capacity whose acknowledgements a handoff channel keeps in its ring. */
 const MAX_ACK_SLOTS = 4096;
@@ -11,7 +11,7 @@ export const BATCH = 512;
  * The state of a channel of a static schedule whose receiver dequeues every element before
  * its sender enqueues the next, so at most one element is ever in flight and no ring of
  * elements is kept. Its operations are code, compiled into the schedule with the element in
- * flight and the counters in local variables (kernel/schedule-code.ts); what stays here are
+ * flight and the counters in local variables (engines/compiled/schedule-code.ts); what stays here are
  * the rings of instants those operations write, and the occupancy count over them.
  *
  * Occupancy (spec section 4) is simple for such a channel. When element m is enqueued at

@@ -1,14 +1,14 @@
-import { ProgramError, UnitError } from '../kernel/errors.js';
-import { place, simulate } from '../runtime/simulate.js';
-import { referenceSdpa, sdpaMatrix } from './sdpa-data.js';
-import { DESIGN_DEFS, headScoped, sdpaProgram } from './sdpa-design.js';
-import { simulateScheduled } from './sdpa-schedule.js';
-import type { Program } from '../kernel/program.js';
-import type { Placement } from '../runtime/partition.js';
-import type { DeadlockReport } from '../runtime/run-result.js';
-import type { Simulation, SimulateOptions } from '../runtime/simulate.js';
-import type { Matrix } from './sdpa-data.js';
-import type { DesignName, SdpaConfig } from './sdpa-design.js';
+import { ProgramError, UnitError } from '../../kernel/errors.js';
+import { place, simulate } from '../../engines/simulate.js';
+import { referenceSdpa, sdpaMatrix } from './data.js';
+import { DESIGN_DEFS, headScoped, sdpaProgram } from './design.js';
+import { simulateScheduled } from './schedule.js';
+import type { Program } from '../../kernel/program.js';
+import type { Placement } from '../../engines/actors/partition.js';
+import type { DeadlockReport } from '../../engines/run-result.js';
+import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
+import type { Matrix } from './data.js';
+import type { DesignName, SdpaConfig } from './design.js';
 
 /**
  * 'actors': every unit a context with its own clock, scheduled as it becomes ready, on any
@@ -110,8 +110,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     running = simulate(program, { ...options, workers });
   }
   // Worker threads simulate meanwhile: this thread computes what to check them against.
-  const matrix = (name: 'q' | 'k' | 'v'): Matrix[] =>
-    Array.from({ length: heads }, (_, h) => sdpaMatrix(seed, h, name, n, d));
+  const matrix = (name: 'q' | 'k' | 'v'): Matrix[] => Array.from({ length: heads }, (_, h) => sdpaMatrix(seed, h, name, n, d));
   const q = matrix('q');
   const k = matrix('k');
   const v = matrix('v');
@@ -161,7 +160,11 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     maxError,
     wallSeconds,
     deadlock: result.deadlock,
-    placement: describePlacement(program.units.map((u) => u.name), program.channels.map((c) => c.name), result.placement),
+    placement: describePlacement(
+      program.units.map((u) => u.name),
+      program.channels.map((c) => c.name),
+      result.placement,
+    ),
     matrices: { q, k, v, o },
   };
 }

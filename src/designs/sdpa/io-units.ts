@@ -1,8 +1,8 @@
-import { registerUnitKind } from '../kernel/registry.js';
-import { nonNegativeInteger, positiveInteger, record } from '../units/params.js';
-import { sdpaMatrix } from './sdpa-data.js';
-import type { UnitContext } from '../kernel/unit-kind.js';
-import type { MatrixName } from './sdpa-data.js';
+import { registerUnitKind } from '../../kernel/registry.js';
+import { nonNegativeInteger, positiveInteger, record } from '../../units/params.js';
+import { sdpaMatrix } from './data.js';
+import type { UnitContext } from '../../kernel/unit-kind.js';
+import type { MatrixName } from './data.js';
 
 export interface SdpaSourceParams {
   seed: number;

@@ -1,7 +1,7 @@
-import { Channel, channelShape } from '../kernel/channel.js';
-import { ProgramError } from '../kernel/errors.js';
-import { channelEnds } from '../kernel/program.js';
-import type { ChannelSpec, Program } from '../kernel/program.js';
+import { Channel, channelShape } from '../../kernel/channel.js';
+import { ProgramError } from '../../kernel/errors.js';
+import { channelEnds } from '../../kernel/program.js';
+import type { ChannelSpec, Program } from '../../kernel/program.js';
 
 /** Which worker runs each unit, and which channels cross between workers. */
 export interface Placement {
@@ -92,7 +92,8 @@ export function partition(program: Program, workers: number, cutChannels = true)
 
 /** Checks an explicit placement (unit index -> worker) and finds its cut channels. */
 export function placement(program: Program, of: readonly number[], workers: number): Placement {
-  if (of.length !== program.units.length) throw new ProgramError(`placement lists ${of.length} units, the program has ${program.units.length}`);
+  if (of.length !== program.units.length)
+    throw new ProgramError(`placement lists ${of.length} units, the program has ${program.units.length}`);
   const ends = channelEnds(program);
   const cut: number[] = [];
   program.channels.forEach((ch, c) => {

@@ -1,7 +1,7 @@
-import { registerUnitKind } from '../kernel/registry.js';
-import { sdpaUnitParams } from './sdpa-params.js';
-import type { UnitContext } from '../kernel/unit-kind.js';
-import type { SdpaUnitParams } from './sdpa-params.js';
+import { registerUnitKind } from '../../kernel/registry.js';
+import { sdpaUnitParams } from './params.js';
+import type { UnitContext } from '../../kernel/unit-kind.js';
+import type { SdpaUnitParams } from './params.js';
 
 /** The naive design's units after QKTExp (spec section 2.1). */
 

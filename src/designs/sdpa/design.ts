@@ -1,11 +1,11 @@
-import { ProgramError } from '../kernel/errors.js';
-import { ProgramBuilder } from '../kernel/program.js';
-import { UTILITY_UNITS_MODULE } from '../units/index.js';
-import './sdpa-io-units.js';
+import { ProgramError } from '../../kernel/errors.js';
+import { ProgramBuilder } from '../../kernel/program.js';
+import { UTILITY_UNITS_MODULE } from '../../units/index.js';
+import './io-units.js';
 import './score-unit.js';
 import './naive-units.js';
 import './modified-units.js';
-import type { Program } from '../kernel/program.js';
+import type { Program } from '../../kernel/program.js';
 
 export type DesignName = 'naive' | 'modified';
 export const DESIGNS: readonly DesignName[] = ['naive', 'modified'];
@@ -35,10 +35,20 @@ interface DesignDef {
 }
 
 const input = (name: string, to: string, capacity: (n: number) => number): ChannelDef => ({
-  name, from: `source-${name}.out`, to, capacity, vector: true, intermediate: false,
+  name,
+  from: `source-${name}.out`,
+  to,
+  capacity,
+  vector: true,
+  intermediate: false,
 });
 const fifo = (name: string, from: string, to: string, capacity: number, vector = false): ChannelDef => ({
-  name, from, to, capacity: () => capacity, vector, intermediate: true,
+  name,
+  from,
+  to,
+  capacity: () => capacity,
+  vector,
+  intermediate: true,
 });
 
 /** Spec section 2: every unit with its published latency and II, every channel with its published depth. */

@@ -1,9 +1,9 @@
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { deadlockReport, resolveStall } from './stall.js';
-import type { Program } from '../kernel/program.js';
+import type { Program } from '../../kernel/program.js';
 import type { Instance } from './instantiate.js';
-import type { RunResult } from './run-result.js';
+import type { RunResult } from '../run-result.js';
 
 export interface Progress {
   /** Least clock over live contexts: every context has simulated at least this far. */

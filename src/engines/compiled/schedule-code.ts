@@ -1,5 +1,5 @@
 import { BATCH } from './handoff-channel.js';
-import { elementTime } from './timing-rules.js';
+import { elementTime } from '../../kernel/timing-rules.js';
 import type { HandoffChannel } from './handoff-channel.js';
 
 /**

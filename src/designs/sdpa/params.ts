@@ -1,4 +1,4 @@
-import { positiveInteger, record } from '../units/params.js';
+import { positiveInteger, record } from '../../units/params.js';
 
 /** Parameters every SDPA compute unit takes. */
 export interface SdpaUnitParams {
