@@ -15,5 +15,6 @@ export { sdpaProgram, DESIGNS, DESIGN_DEFS, headScoped, type SdpaConfig, type De
 export { sdpaMatrix, referenceSdpa } from './designs/sdpa/data.js';
 export { simulate, place, type SimulateOptions, type Simulation } from './engines/simulate.js';
 export { partition, placement, cuttable, type Placement } from './engines/actors/partition.js';
-export { runSdpa, ENGINES, type SdpaEngine, type SdpaRunConfig, type SdpaRunResult } from './designs/sdpa/run.js';
+export { runSdpa, type SdpaRunResult } from './designs/sdpa/run.js';
+export { ENGINES, parseSdpaConfig, type SdpaEngine, type SdpaRunConfig } from './designs/sdpa/config.js';
 export { simulateScheduled, runScheduledHead, type ScheduledHead } from './designs/sdpa/schedule.js';

@@ -1,62 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-
-// The compiled CLI (npm test builds first): exit codes and output streams as a user sees them.
-const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const GOLDEN = fileURLToPath(new URL('./golden/published.json', import.meta.url));
-
-function damflow(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tempFile(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), 'damflow-')), name);
-}
-
-describe('damflow check', () => {
-  it('reproduces every published reference point (both designs, modified bounded and unbounded)', () => {
-    const r = damflow('check', GOLDEN);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const cases = (JSON.parse(readFileSync(GOLDEN, 'utf8')) as { cases: unknown[] }).cases;
-    expect(r.stdout.trim().split('\n')).toHaveLength(cases.length);
-    expect(r.stdout).not.toContain('FAIL');
-  });
-
-  it('exits 1 and names the case when a cycle count differs', () => {
-    const file = tempFile('check.json');
-    writeFileSync(file, JSON.stringify({ cases: [{ name: 'wrong', design: 'naive', n: 4, expectedCycles: 93 }] }));
-    const r = damflow('check', file);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toContain('FAIL wrong: expected 93, got 92');
-  });
-
-  it.each([
-    ['missing file', null],
-    ['not JSON', '{'],
-    ['no cases', '{}'],
-    ['unknown field', JSON.stringify({ cases: [{ design: 'naive', n: 4, bogus: 1, expectedCycles: 92 }] })],
-    ['bad design', JSON.stringify({ cases: [{ design: 'fast', n: 4, expectedCycles: 92 }] })],
-  ])('exits 2 on a bad file: %s', (_label, content) => {
-    const file = tempFile('check.json');
-    if (content !== null) writeFileSync(file, content);
-    const r = damflow('check', file);
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  });
-});
+import { damflow, tempFile } from './helpers/cli.js';
 
 describe('damflow run', () => {
   it('prints one JSON object with --json', () => {
     const r = damflow('run', '--design', 'modified', '--n', '8', '--workers', 'auto', '--json');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(out).toMatchObject({ design: 'modified', n: 8, d: 1, heads: 1, engine: 'static', workers: 1, status: 'ok', cycles: 174 });
+    expect(out).toMatchObject({ design: 'modified', n: 8, d: 1, heads: 1, engine: 'compiled', workers: 1, status: 'ok', cycles: 174 });
     expect(out['intermediateMemory']).toEqual({ capacity: 44, peakOccupancy: expect.any(Number) });
     expect(out['maxError']).toBeLessThan(1e-12);
     expect(out).not.toHaveProperty('deadlock');
@@ -71,7 +22,43 @@ describe('damflow run', () => {
     };
     const actors = run('actors');
     expect(actors['engine']).toBe('actors');
-    expect({ ...run('static'), engine: 'actors' }).toEqual(actors);
+    expect({ ...run('compiled'), engine: 'actors' }).toEqual(actors);
+  });
+
+  it('carries the whole configuration that produced it, and that configuration reproduces it', () => {
+    const r = damflow(
+      'run',
+      '--design',
+      'naive',
+      '--n',
+      '12',
+      '--seed',
+      '42',
+      '--latency',
+      'div=40',
+      '--depth',
+      'div=1',
+      '--depth',
+      'h1/long=20',
+      '--heads',
+      '2',
+      '--json',
+    );
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { config: Record<string, unknown>; cycles: number };
+    expect(out.config).toEqual({
+      design: 'naive',
+      n: 12,
+      d: 1,
+      heads: 2,
+      seed: 42,
+      latency: { qktexp: 11, rowsum: 23, div: 40, matvec: 13 },
+      ii: { qktexp: 1, rowsum: 2, div: 1, matvec: 2 },
+      depth: { q: 144, k: 144, v: 144, short: 13, long: 46, rowsum: 24, div: 1, out: 12, 'h1/long': 20 },
+    });
+    const file = tempFile('again.json');
+    writeFileSync(file, JSON.stringify({ cases: [{ ...out.config, expectedCycles: out.cycles }] }));
+    expect(damflow('check', file).status).toBe(0);
   });
 
   it('shows the published reference in the readable summary', () => {
@@ -122,7 +109,6 @@ describe('damflow run', () => {
     ['zero workers', [...design, '--workers', '0']],
     ['non-integer workers', [...design, '--workers', 'many']],
     ['unknown engine', [...design, '--engine', 'fast']],
-    ['static engine on two workers', [...design, '--heads', '2', '--workers', '2', '--engine', 'static']],
     ['unknown channel', [...design, '--depth', 'nope=3']],
     ['zero capacity', [...design, '--depth', 'long=0']],
     ['zero uniform depth', [...design, '--uniform-depth', '0']],
@@ -131,6 +117,11 @@ describe('damflow run', () => {
     ['non-integer II', [...design, '--ii', 'div=x']],
     ['zero II', [...design, '--ii', 'div=0']],
     ['malformed KEY=V', [...design, '--ii', 'div']],
+    ['a flag given twice', [...design, '--n', '5']],
+    ['a channel given twice', [...design, '--depth', 'long=9', '--depth', 'long=10']],
+    ['unbounded and a uniform depth', [...design, '--unbounded', '--uniform-depth', '4']],
+    ['a seed past 32 bits', [...design, '--seed', '4294967296']],
+    ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
   ])('exits 2 with one line on stderr: %s', (_label, args) => {
     const r = damflow('run', ...args);
     expect(r.status).toBe(2);

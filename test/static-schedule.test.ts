@@ -140,9 +140,9 @@ describe('static schedules of the SDPA designs', () => {
   }, 60_000);
 
   it('is what runSdpa picks for one thread, and a deadlock it cannot run is reported by the actors engine', async () => {
-    expect((await runSdpa({ design: 'modified', n: 8 })).engine).toBe('static');
+    expect((await runSdpa({ design: 'modified', n: 8 })).engine).toBe('compiled');
     expect((await runSdpa({ design: 'modified', n: 8, engine: 'actors' })).engine).toBe('actors');
-    const stuck = await runSdpa({ design: 'naive', n: 16, depth: { long: 15 }, engine: 'static' });
+    const stuck = await runSdpa({ design: 'naive', n: 16, depth: { long: 15 }, engine: 'compiled' });
     expect(stuck.engine).toBe('actors');
     expect(stuck.status).toBe('deadlock');
     expect(stuck.deadlock!.blocked.map((b) => b.unit)).toContain('h0/qktexp');
@@ -150,8 +150,8 @@ describe('static schedules of the SDPA designs', () => {
 
   // The naive schedule leaves a row in `long`; past 4,096 elements its ring grows mid-row.
   it('keeps every element when a ring grows (naive design, N above the 4,096-slot starting ring)', async () => {
-    const result = await runSdpa({ design: 'naive', n: 4097, engine: 'static' });
-    expect(result.engine).toBe('static');
+    const result = await runSdpa({ design: 'naive', n: 4097, engine: 'compiled' });
+    expect(result.engine).toBe('compiled');
     expect(result.maxError!).toBeLessThan(1e-12);
   });
 
@@ -166,6 +166,6 @@ describe('static schedules of the SDPA designs', () => {
   });
 
   it('refuses to run on more than one worker', async () => {
-    await expect(runSdpa({ design: 'modified', n: 8, heads: 2, workers: 2, engine: 'static' })).rejects.toThrow(/one thread/);
+    await expect(runSdpa({ design: 'modified', n: 8, heads: 2, workers: 2, engine: 'compiled' })).rejects.toThrow(/one thread/);
   });
 });

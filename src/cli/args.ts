@@ -1,4 +1,17 @@
-import { UsageError } from './errors.js';
+import { CommanderError } from 'commander';
+import { EXIT_BAD_INPUT, UsageError } from './errors.js';
+import type { Command } from 'commander';
+
+/** Commander calls parsers inside its own error handling: rethrow ours as its invalid-argument error. */
+export function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
+  return (value, previous) => {
+    try {
+      return parse(value, previous);
+    } catch (error) {
+      throw new CommanderError(EXIT_BAD_INPUT, 'commander.invalidArgument', error instanceof Error ? error.message : String(error));
+    }
+  };
+}
 
 export function parsePositiveInt(value: string, what: string): number {
   if (!/^\d+$/.test(value.trim())) throw new UsageError(`${what} must be a positive integer, got '${value}'`);
@@ -14,16 +27,35 @@ export function parseNonNegativeInt(value: string, what: string): number {
   return Number(value);
 }
 
-/** Accumulates a repeatable NAME=K option into a record (the design checks the names). */
+/** Accumulates a repeatable NAME=K option into a record; a NAME given twice is refused (the design checks the names). */
 export function collectAssignment(what: string): (value: string, previous: Record<string, number> | undefined) => Record<string, number> {
   return (value, previous) => {
     const match = /^([^=\s]+)=(.*)$/.exec(value);
     if (match === null) throw new UsageError(`${what} must look like NAME=K, got '${value}'`);
-    return { ...previous, [match[1]!]: parsePositiveInt(match[2]!, `${what} '${match[1]}'`) };
+    const name = match[1]!;
+    if (previous !== undefined && name in previous)
+      throw new UsageError(`${what} of '${name}' given twice (${previous[name]} and ${match[2]})`);
+    return { ...previous, [name]: parsePositiveInt(match[2]!, `${what} '${name}'`) };
   };
 }
 
-/** 'auto': at most the machine's cores; see SimulateOptions.workers. */
+/** 'auto': at most the machine's cores. */
 export function parseWorkers(value: string): number | 'auto' {
   return value === 'auto' ? 'auto' : parsePositiveInt(value, 'workers');
+}
+
+/**
+ * Refuses an option given twice unless it is repeatable: a later value silently winning hides a
+ * typo in a long command line. Call once the command's options are defined.
+ */
+export function refuseRepeatedOptions(command: Command, repeatable: readonly string[]): Command {
+  for (const option of command.options) {
+    if (option.long === undefined || repeatable.includes(option.long)) continue;
+    let given = false;
+    command.on(`option:${option.name()}`, () => {
+      if (given) throw new UsageError(`${option.long} given twice`);
+      given = true;
+    });
+  }
+  return command;
 }

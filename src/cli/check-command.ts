@@ -1,58 +1,257 @@
-import { readFileSync } from 'node:fs';
-import { UnitError } from '../kernel/errors.js';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ProgramError, UnitError } from '../kernel/errors.js';
+import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
-import type { SdpaConfig } from '../designs/sdpa/design.js';
+import { junitXml } from '../reports/junit.js';
+import { refuseRepeatedOptions } from './args.js';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
+import type { Command } from 'commander';
+import type { SdpaRunConfig } from '../designs/sdpa/config.js';
+import type { SdpaRunResult } from '../designs/sdpa/run.js';
+import type { CaseOutcome } from '../reports/junit.js';
+
+export type { CaseOutcome };
+
+/** What a case may expect besides its configuration. */
+const EXPECTATIONS = ['name', 'expectedCycles', 'expectedPeaks', 'expectedStatus'];
 
 export interface CheckCase {
+  readonly index: number;
   readonly name: string;
-  readonly config: SdpaConfig;
-  readonly expectedCycles: number;
+  /** The case as written, to rewrite in place with --update. */
+  readonly raw: Record<string, unknown>;
+  readonly config: SdpaRunConfig | null;
+  readonly expectedStatus: 'ok' | 'deadlock';
+  readonly expectedCycles: number | null;
+  readonly expectedPeaks: Readonly<Record<string, number>> | null;
+  /** Why the case cannot run as written (bad input), or null. */
+  readonly invalid: string | null;
 }
 
-const CONFIG_KEYS = ['design', 'n', 'd', 'heads', 'seed', 'latency', 'ii', 'depth', 'uniformDepth', 'unbounded'];
+export interface CheckFile {
+  readonly cases: readonly CheckCase[];
+  /** The whole file, for --update, and the indentation it was written with. */
+  readonly data: Record<string, unknown>;
+  readonly indent: string;
+}
 
-/** Parses a check file; the design itself validates the values when each case runs. */
-export function readCheckFile(file: string): CheckCase[] {
-  let data: unknown;
+export interface CheckOptions {
+  json?: boolean;
+  junit?: string;
+  update?: boolean;
+}
+
+/**
+ * Reads a check file. A file that is not a JSON object with a non-empty `cases` array is bad
+ * input as a whole (UsageError); a bad case is kept, marked invalid, so the others still run.
+ */
+export function readCheckFile(file: string): CheckFile {
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read check file '${file}': ${error instanceof Error ? error.message : String(error)}`);
   }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`check file '${file}' is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const cases = (data as { cases?: unknown } | null)?.cases;
-  if (!Array.isArray(cases)) throw new UsageError(`check file '${file}' must be an object with a 'cases' array`);
-  return cases.map((entry: unknown, i) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new UsageError(`case ${i} is not an object`);
-    const { name, expectedCycles, ...config } = entry as Record<string, unknown>;
-    for (const key of Object.keys(config)) {
-      if (!CONFIG_KEYS.includes(key)) throw new UsageError(`case ${i}: unknown field '${key}'`);
-    }
-    if (typeof expectedCycles !== 'number') throw new UsageError(`case ${i}: expectedCycles must be a number`);
-    if (name !== undefined && typeof name !== 'string') throw new UsageError(`case ${i}: name must be a string`);
-    const label = name ?? `${String(config['design'])} N=${String(config['n'])}`;
-    return { name: label, config: config as unknown as SdpaConfig, expectedCycles };
-  });
+  if (typeof data !== 'object' || data === null || !Array.isArray(cases))
+    throw new UsageError(`check file '${file}' must be an object with a 'cases' array`);
+  if (cases.length === 0) throw new UsageError(`check file '${file}' has no cases`);
+  const indent = /^\{\r?\n([ \t]+)/.exec(text)?.[1] ?? '  ';
+  return { cases: cases.map(readCase), data: data as Record<string, unknown>, indent };
 }
 
-export async function checkCommand(file: string): Promise<number> {
-  const cases = readCheckFile(file);
-  let failed = 0;
-  for (const c of cases) {
-    let got: string;
-    try {
-      const result = await runSdpa(c.config);
-      got = result.status === 'ok' ? String(result.cycles) : `${result.status} at ${result.cycles} cycles`;
-    } catch (error) {
-      if (!(error instanceof UnitError)) throw error;
-      got = `run error (${oneLine(error.message)})`;
+function readCase(entry: unknown, index: number): CheckCase {
+  const raw = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
+  const { name, expectedCycles, expectedPeaks, expectedStatus } = raw;
+  const label = typeof name === 'string' ? name : `${String(raw['design'])} N=${String(raw['n'])}`;
+  const base = { index, name: label, raw, config: null, expectedStatus: 'ok' as const, expectedCycles: null, expectedPeaks: null };
+  try {
+    if (raw !== entry) throw new ProgramError('a case must be an object');
+    if (name !== undefined && typeof name !== 'string') throw new ProgramError('name must be a string');
+    if (expectedStatus !== undefined && expectedStatus !== 'ok' && expectedStatus !== 'deadlock') {
+      throw new ProgramError(`expectedStatus must be "ok" or "deadlock", got ${JSON.stringify(expectedStatus)}`);
     }
-    if (got === String(c.expectedCycles)) {
-      console.log(`ok ${c.name} ${got}`);
-    } else {
-      failed++;
-      console.log(`FAIL ${c.name}: expected ${c.expectedCycles}, got ${got}`);
+    const status = expectedStatus ?? 'ok';
+    if (expectedCycles !== undefined && !isCount(expectedCycles))
+      throw new ProgramError(`expectedCycles must be a non-negative integer, got ${JSON.stringify(expectedCycles)}`);
+    if (status === 'ok' && expectedCycles === undefined)
+      throw new ProgramError('expectedCycles is required unless expectedStatus is "deadlock"');
+    if (expectedPeaks !== undefined) {
+      if (typeof expectedPeaks !== 'object' || expectedPeaks === null || Array.isArray(expectedPeaks))
+        throw new ProgramError('expectedPeaks must be an object of CHANNEL: peak');
+      for (const [channel, peak] of Object.entries(expectedPeaks)) {
+        if (!isCount(peak)) throw new ProgramError(`expectedPeaks.${channel} must be a non-negative integer, got ${JSON.stringify(peak)}`);
+      }
     }
+    const config = parseSdpaConfig(raw, EXPECTATIONS);
+    return {
+      ...base,
+      config,
+      expectedStatus: status,
+      expectedCycles: (expectedCycles as number | undefined) ?? null,
+      expectedPeaks: (expectedPeaks as Record<string, number> | undefined) ?? null,
+      invalid: null,
+    };
+  } catch (error) {
+    if (!(error instanceof ProgramError)) throw error;
+    return { ...base, invalid: error.message };
   }
-  return failed === 0 ? EXIT_OK : EXIT_RUN_ERROR;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Runs every case and compares; returns what each one gave. */
+export async function runCheck(file: CheckFile, onCase?: (outcome: CaseOutcome) => void): Promise<CaseOutcome[]> {
+  const outcomes: CaseOutcome[] = [];
+  for (const c of file.cases) {
+    const started = performance.now();
+    const finish = (outcome: Omit<CaseOutcome, 'index' | 'name' | 'wallSeconds'>): void => {
+      const full = { index: c.index, name: c.name, wallSeconds: (performance.now() - started) / 1000, ...outcome };
+      outcomes.push(full);
+      onCase?.(full);
+    };
+    if (c.invalid !== null) {
+      finish({ verdict: 'invalid', message: c.invalid, result: null });
+      continue;
+    }
+    let result: SdpaRunResult;
+    try {
+      result = await runSdpa(c.config!);
+    } catch (error) {
+      if (error instanceof ProgramError) finish({ verdict: 'invalid', message: oneLine(error.message), result: null });
+      else if (error instanceof UnitError) finish({ verdict: 'fail', message: `run error: ${oneLine(error.message)}`, result: null });
+      else throw error;
+      continue;
+    }
+    const differences = compare(c, result);
+    if (typeof differences === 'string') finish({ verdict: 'invalid', message: differences, result });
+    else if (differences.length > 0) finish({ verdict: 'fail', message: differences.join('; '), result });
+    else finish({ verdict: 'pass', message: '', result });
+  }
+  return outcomes;
+}
+
+/** Differences from what the case expects, or the reason the expectation itself is bad. */
+function compare(c: CheckCase, result: SdpaRunResult): string[] | string {
+  const differences: string[] = [];
+  if (result.status !== c.expectedStatus) differences.push(`expected status ${c.expectedStatus}, got ${result.status}`);
+  if (c.expectedCycles !== null && result.status === 'ok' && result.cycles !== c.expectedCycles) {
+    differences.push(`expected ${c.expectedCycles} cycles, got ${result.cycles}`);
+  }
+  for (const [channel, expected] of Object.entries(c.expectedPeaks ?? {})) {
+    const peaks = peaksOf(result, channel);
+    if (peaks.length === 0) return `expectedPeaks names channel '${channel}', which the ${result.design} design has not`;
+    const got = [...new Set(peaks)];
+    if (got.length !== 1 || got[0] !== expected) differences.push(`peak '${channel}': expected ${expected}, got ${got.join(' / ')}`);
+  }
+  return differences;
+}
+
+/** Peak occupancy of a channel on every head (a plain name), or on one (`h1/qk`). */
+function peaksOf(result: SdpaRunResult, channel: string): number[] {
+  const scoped = /^h(\d+)\/(.+)$/.exec(channel);
+  return result.channels
+    .filter((c) => (scoped === null ? c.name === channel : c.name === scoped[2] && c.head === Number(scoped[1])))
+    .map((c) => c.peakOccupancy);
+}
+
+/** Rewrites every case that ran with what it gave, keeping names, order and every other field. */
+export function updatedCheckFile(file: CheckFile, outcomes: readonly CaseOutcome[]): { data: Record<string, unknown>; updated: number } {
+  const cases = (file.data['cases'] as unknown[]).slice();
+  let updated = 0;
+  for (const outcome of outcomes) {
+    const result = outcome.result;
+    if (result === null || outcome.verdict === 'invalid') continue;
+    const before = JSON.stringify(cases[outcome.index]);
+    const entry: Record<string, unknown> = { ...(cases[outcome.index] as Record<string, unknown>) };
+    if (result.status === 'deadlock') {
+      delete entry['expectedCycles'];
+      delete entry['expectedPeaks'];
+      entry['expectedStatus'] = 'deadlock';
+    } else {
+      delete entry['expectedStatus'];
+      entry['expectedCycles'] = result.cycles;
+      const peaks = entry['expectedPeaks'];
+      if (peaks !== undefined)
+        entry['expectedPeaks'] = Object.fromEntries(Object.keys(peaks as object).map((channel) => [channel, peaksOf(result, channel)[0]]));
+    }
+    cases[outcome.index] = entry;
+    if (JSON.stringify(entry) !== before) updated++;
+  }
+  return { data: { ...file.data, cases }, updated };
+}
+
+function describe(outcome: CaseOutcome): string {
+  const where = `[${outcome.index}] ${outcome.name}`;
+  const time = `(${outcome.wallSeconds.toFixed(3)} s)`;
+  if (outcome.verdict === 'pass') {
+    const r = outcome.result!;
+    return `ok      ${where}: ${r.status === 'ok' ? `${r.cycles} cycles` : r.status} ${time}`;
+  }
+  return `${outcome.verdict === 'fail' ? 'FAIL' : 'INVALID'} ${where}: ${outcome.message} ${time}`;
+}
+
+export function registerCheck(program: Command, setExit: (code: number) => void): void {
+  const command = program
+    .command('check')
+    .description(
+      'run the cases of a JSON file and compare their cycles, peaks and status; exits 1 on a difference, 2 on a case that cannot run',
+    )
+    .argument('<file>', 'JSON { "cases": [ { name?, design, n, ...configuration, expectedCycles?, expectedPeaks?, expectedStatus? } ] }')
+    .option('--json', 'print one JSON object with every case to stdout')
+    .option('--junit <FILE>', 'also write the results as JUnit XML')
+    .option('--update', 'rewrite the expectations in FILE from the results, keeping names and order')
+    .exitOverride()
+    .action(async (file: string, options: CheckOptions) => setExit(await checkCommand(file, options)));
+  refuseRepeatedOptions(command, []);
+}
+
+export async function checkCommand(path: string, options: CheckOptions): Promise<number> {
+  const file = readCheckFile(path);
+  const started = performance.now();
+  const outcomes = await runCheck(file, options.json ? undefined : (o) => console.log(describe(o)));
+  const wallSeconds = (performance.now() - started) / 1000;
+  const count = (verdict: CaseOutcome['verdict']): number => outcomes.filter((o) => o.verdict === verdict).length;
+  const passed = count('pass');
+  const failed = count('fail');
+  const invalid = count('invalid');
+
+  if (options.junit !== undefined) writeAtomically(options.junit, junitXml(path, outcomes, wallSeconds));
+  let updated = 0;
+  if (options.update) {
+    const rewritten = updatedCheckFile(file, outcomes);
+    updated = rewritten.updated;
+    writeAtomically(path, `${JSON.stringify(rewritten.data, null, file.indent)}\n`);
+  }
+  if (options.json) {
+    const cases = outcomes.map(({ result, ...o }) => ({ ...o, status: result?.status ?? null, cycles: result?.cycles ?? null }));
+    console.log(
+      JSON.stringify({ file: path, passed, failed, invalid, wallSeconds, ...(options.update ? { updated } : {}), cases }, null, 2),
+    );
+  } else {
+    const summary = `${passed} passed, ${failed} failed${invalid > 0 ? `, ${invalid} invalid` : ''} (${wallSeconds.toFixed(2)} s)`;
+    console.log(options.update ? `${summary}; updated ${updated} case(s) in ${path}` : summary);
+  }
+  // A case that cannot run as written is bad input: the file needs fixing before it can pass.
+  if (invalid > 0) console.error(`damflow: ${invalid} case(s) of '${path}' cannot run as written (INVALID above)`);
+  return invalid > 0 ? EXIT_BAD_INPUT : failed > 0 ? EXIT_RUN_ERROR : EXIT_OK;
+}
+
+/** Writes a whole file or nothing: a new file beside it, renamed over it. */
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    throw new UsageError(`cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

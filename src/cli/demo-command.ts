@@ -3,9 +3,18 @@ import { DESIGNS } from '../designs/sdpa/design.js';
 import { publishedCycles } from '../reports/published.js';
 import { formatCount, formatTable } from '../reports/table.js';
 import { EXIT_OK } from './errors.js';
+import type { Command } from 'commander';
 
 export const DEMO_N = 64;
 export const DEMO_SWEEP = [16, 32, 64, 128, 256];
+
+export function registerDemo(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('demo')
+    .description('both designs next to the published cycle counts, and memory over N (what damflow runs without arguments)')
+    .exitOverride()
+    .action(async () => setExit(await demoCommand()));
+}
 
 export async function demoCommand(): Promise<number> {
   console.log(`Both designs at N = ${DEMO_N}, d = 1, published latencies and capacities:\n`);

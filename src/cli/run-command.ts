@@ -1,11 +1,16 @@
 import { writeFileSync } from 'node:fs';
+import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { DESIGN_DEFS } from '../designs/sdpa/design.js';
+import { DEFAULT_SEED, DESIGN_DEFS, DESIGNS, depthFormula } from '../designs/sdpa/design.js';
+import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
+import { arg, collectAssignment, parseNonNegativeInt, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
 import { progressDisplay } from './progress.js';
-import type { SdpaEngine, SdpaRunConfig, SdpaRunResult } from '../designs/sdpa/run.js';
+import type { Command } from 'commander';
+import type { SdpaRunResult } from '../designs/sdpa/run.js';
+import type { SdpaEngine, SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { DesignName } from '../designs/sdpa/design.js';
 import type { Matrix } from '../designs/sdpa/data.js';
 
@@ -22,13 +27,94 @@ export interface RunOptions {
   depth?: Record<string, number>;
   latency?: Record<string, number>;
   ii?: Record<string, number>;
+  fastForward: boolean;
+  timingOnly?: boolean;
   json?: boolean;
   dump?: string;
+  progress: boolean;
+  quiet?: boolean;
+}
+
+const REPEATABLE = ['--depth', '--latency', '--ii'];
+
+export function registerRun(program: Command, setExit: (code: number) => void): void {
+  const command = program
+    .command('run')
+    .description('simulate one SDPA design')
+    .addOption(new Option('--design <design>', 'design to simulate').choices(DESIGNS))
+    .option(
+      '--n <N>',
+      'sequence length',
+      arg((v) => parsePositiveInt(v, 'N')),
+    )
+    .option(
+      '--d <d>',
+      'head dimension',
+      arg((v) => parsePositiveInt(v, 'd')),
+      1,
+    )
+    .option(
+      '--heads <H>',
+      'independent heads',
+      arg((v) => parsePositiveInt(v, 'heads')),
+      1,
+    )
+    .option(
+      '--workers <W>',
+      "worker threads, or 'auto' (at most the cores, as many as the run can use; 1 runs in this thread)",
+      arg(parseWorkers),
+      'auto',
+    )
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        "'compiled' (each head's units in one fixed order compiled to JavaScript, with exact fast-forward), 'actors' (every unit a context scheduled as it becomes ready), or 'auto' (the fastest exact path)",
+      )
+        .choices(ENGINES)
+        .default('auto'),
+    )
+    .option(
+      '--seed <S>',
+      `seed of the random Q, K and V, 0 to 4294967295 (default ${DEFAULT_SEED})`,
+      arg((v) => parseNonNegativeInt(v, 'seed')),
+    )
+    .option('--unbounded', 'make every channel unbounded')
+    .option(
+      '--uniform-depth <K>',
+      'give every channel capacity K',
+      arg((v) => parsePositiveInt(v, 'uniform depth')),
+    )
+    .option('--depth <CHANNEL=K>', "capacity of one channel, or of one head's (h1/qk=4) (repeatable)", arg(collectAssignment('depth')))
+    .option('--latency <UNIT=L>', 'latency of one unit (repeatable)', arg(collectAssignment('latency')))
+    .option('--ii <UNIT=II>', 'initiation interval of one unit (repeatable)', arg(collectAssignment('II')))
+    .option('--timing-only', 'cycles and statistics only: no outputs, no reference check')
+    .option('--no-fast-forward', 'simulate every row, even where the timing repeats')
+    .option('--json', 'print one JSON object to stdout')
+    .option('--dump <FILE>', 'write Q, K, V and the output as JSON, indexed [head][row][column]')
+    .option('--no-progress', 'no progress bar on a terminal')
+    .option('--quiet', 'no progress bar and no notes on stderr')
+    .addHelpText('after', defaultsHelp)
+    .exitOverride()
+    .action(async (options: RunOptions) => setExit(await runCommand(options)));
+  refuseRepeatedOptions(command, REPEATABLE);
+}
+
+/** What a run uses where the command line says nothing. */
+function defaultsHelp(): string {
+  const lines = ['', `Defaults (spec section 2; seed ${DEFAULT_SEED}, d 1, heads 1):`];
+  for (const design of DESIGNS) {
+    const def = DESIGN_DEFS[design];
+    lines.push(`  ${design}: units (latency/II) ${def.units.map((u) => `${u.name} ${u.latency}/${u.ii}`).join(', ')}`);
+    lines.push(
+      `  ${' '.repeat(design.length)}  channels (capacity) ${def.channels.map((c) => `${c.name} ${depthFormula(c.capacity)}`).join(', ')}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const config = runConfig(options);
-  const display = progressDisplay(expectedCycles(config));
+  const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {
     result = await runSdpa(config, { onProgress: display.onProgress, interruptible: true });
@@ -63,6 +149,8 @@ function runConfig(options: RunOptions): SdpaRunConfig {
     depth: options.depth,
     latency: options.latency,
     ii: options.ii,
+    fastForward: options.fastForward,
+    timingOnly: options.timingOnly,
   };
 }
 

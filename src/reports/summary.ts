@@ -1,6 +1,7 @@
 import { formatCount, formatTable } from './table.js';
 import { publishedCycles } from './published.js';
-import type { SdpaRunConfig, SdpaRunResult } from '../designs/sdpa/run.js';
+import type { SdpaRunResult } from '../designs/sdpa/run.js';
+import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 
 /**
  * The published numbers hold only for the published latencies and II at d = 1 (capacities

@@ -1,30 +1,16 @@
 import { ProgramError, UnitError } from '../../kernel/errors.js';
 import { place, simulate } from '../../engines/simulate.js';
 import { referenceSdpa, sdpaMatrix } from './data.js';
-import { DESIGN_DEFS, headScoped, sdpaProgram } from './design.js';
+import { DESIGN_DEFS, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
+import { ENGINES } from './config.js';
 import { simulateScheduled } from './schedule.js';
 import type { Program } from '../../kernel/program.js';
 import type { Placement } from '../../engines/actors/partition.js';
 import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
 import type { Matrix } from './data.js';
-import type { DesignName, SdpaConfig } from './design.js';
-
-/**
- * 'actors': every unit a context with its own clock, scheduled as it becomes ready, on any
- * number of worker threads. 'static': one fixed order of operations per head
- * (designs/sdpa-schedule.ts), in the calling thread, with the same results several times
- * faster; a configuration it does not fit (one that deadlocks) runs on 'actors'. 'auto' (the
- * default): 'static' when the run takes one thread, else 'actors'.
- */
-export type SdpaEngine = 'auto' | 'static' | 'actors';
-export const ENGINES: readonly SdpaEngine[] = ['auto', 'static', 'actors'];
-
-export interface SdpaRunConfig extends SdpaConfig {
-  /** Worker threads or 'auto' (see SimulateOptions). */
-  readonly workers?: number | 'auto';
-  readonly engine?: SdpaEngine;
-}
+import type { DesignName, ResolvedSdpaConfig } from './design.js';
+import type { SdpaRunConfig } from './config.js';
 
 export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'signal' | 'interruptible' | 'placement'>;
 
@@ -33,6 +19,12 @@ export interface SdpaPlacement {
   readonly workers: readonly (readonly string[])[];
   /** Channels whose ends run on different workers. */
   readonly crossing: readonly string[];
+}
+
+export interface SdpaUnitReport {
+  readonly head: number;
+  readonly name: string;
+  readonly finalClock: number;
 }
 
 export interface SdpaChannelReport {
@@ -53,14 +45,18 @@ export interface SdpaMatrices {
 }
 
 export interface SdpaRunResult {
+  /** Everything that produced this result: rerun it from this alone. */
+  readonly config: ResolvedSdpaConfig;
   readonly design: DesignName;
   readonly n: number;
   readonly d: number;
   readonly heads: number;
-  readonly engine: 'static' | 'actors';
+  readonly engine: 'compiled' | 'actors';
   readonly workers: number;
   readonly status: 'ok' | 'deadlock';
   readonly cycles: number;
+  /** Every unit's final clock, head by head (sources and sink included). */
+  readonly units: readonly SdpaUnitReport[];
   readonly channels: readonly SdpaChannelReport[];
   readonly intermediateMemory: { readonly capacity: number | null; readonly peakOccupancy: number };
   readonly maxError: number | null;
@@ -94,15 +90,13 @@ export function checkOutput(sink: string, out: Matrix, ref: Matrix, d: number): 
 /** Builds, runs and checks one SDPA configuration; a wrong output is a UnitError of the sink. */
 export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
   const workers = config.workers ?? 'auto';
-  const program = sdpaProgram(config);
-  const n = config.n;
-  const d = config.d ?? 1;
-  const heads = config.heads ?? 1;
-  const seed = config.seed ?? 1;
+  const resolved = resolveSdpaConfig(config);
+  const program = sdpaProgram(resolved);
+  const { n, d, heads, seed } = resolved;
 
   const started = performance.now();
   let engine = chooseEngine(program, config, options);
-  let result = engine === 'static' ? await simulateScheduled(program, config.design, heads, options) : null;
+  let result = engine === 'compiled' ? await simulateScheduled(program, config.design, heads, options) : null;
   const simulated = performance.now();
   let running: Promise<Simulation> | null = null;
   if (result === null) {
@@ -122,6 +116,11 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   const def = DESIGN_DEFS[config.design];
   const byName = new Map(result.channels.map((c) => [c.name, c]));
   const channels: SdpaChannelReport[] = [];
+  // Program unit names are head-scoped (h1/qkt): the report gives the head and the design's name.
+  const units = result.contexts.map((c) => {
+    const [, head, name] = /^h(\d+)\/(.+)$/.exec(c.name)!;
+    return { head: Number(head), name: name!, finalClock: c.finalClock };
+  });
   let capacity: number | null = 0;
   let peak = 0;
   for (let h = 0; h < heads; h++) {
@@ -147,6 +146,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   }
 
   return {
+    config: resolved,
     design: config.design,
     n,
     d,
@@ -155,6 +155,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     workers: result.placement.workers,
     status: result.status,
     cycles: result.cycles,
+    units,
     channels,
     intermediateMemory: { capacity, peakOccupancy: peak },
     maxError,
@@ -169,16 +170,16 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   };
 }
 
-function chooseEngine(program: Program, config: SdpaRunConfig, options: SdpaRunOptions): 'static' | 'actors' {
+function chooseEngine(program: Program, config: SdpaRunConfig, options: SdpaRunOptions): 'compiled' | 'actors' {
   const engine = config.engine ?? 'auto';
   if (!ENGINES.includes(engine)) throw new ProgramError(`unknown engine '${String(engine)}' (${ENGINES.join(', ')})`);
   if (engine === 'actors') return 'actors';
   const placed = place(program, { workers: config.workers, placement: options.placement }).workers;
   const oneThread = placed === 1;
-  if (engine === 'static' && !oneThread) {
-    throw new ProgramError(`the static engine runs in one thread; this run would take ${placed} workers: ask for 1`);
+  if (engine === 'compiled' && !oneThread) {
+    throw new ProgramError(`the compiled engine runs in one thread; this run would take ${placed} workers: ask for 1`);
   }
-  return oneThread ? 'static' : 'actors';
+  return oneThread ? 'compiled' : 'actors';
 }
 
 function describePlacement(units: readonly string[], channels: readonly string[], placed: Placement): SdpaPlacement {

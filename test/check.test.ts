@@ -1,0 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { damflow, tempFile } from './helpers/cli.js';
+import { runModel } from './reference/dam-model.js';
+
+const PUBLISHED = fileURLToPath(new URL('./golden/published.json', import.meta.url));
+/** A byte-identical copy of ../shared/golden/dam-timing.json: a clone must pass without ../shared beside it. */
+const DAM_TIMING = fileURLToPath(new URL('./fixtures/dam-timing.json', import.meta.url));
+const SHARED = fileURLToPath(new URL('../../shared/golden/dam-timing.json', import.meta.url));
+
+/** The naive design's `long` peak at N = 4 with the published FIFOs, from the independent model (not from the code under test). */
+const LONG_PEAK_N4 = (() => {
+  const zeros = new Float64Array(4);
+  return runModel({ design: 'naive', n: 4, d: 1, q: zeros, k: zeros, v: zeros }).channels['long']!.peak;
+})();
+
+function checkFile(cases: unknown[]): string {
+  const file = tempFile('check.json');
+  writeFileSync(file, JSON.stringify({ cases }, null, 2));
+  return file;
+}
+
+describe('damflow check on the reference timings', () => {
+  it('passes the 120 configurations of an independent model (cycles and every peak, deadlocks)', () => {
+    const r = damflow('check', DAM_TIMING);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^120 passed, 0 failed \(/m);
+  });
+
+  it.skipIf(!existsSync(SHARED))('keeps the fixture byte-identical to ../shared/golden', () => {
+    expect(readFileSync(DAM_TIMING)).toEqual(readFileSync(SHARED));
+  });
+
+  it('reproduces every published reference point', () => {
+    const r = damflow('check', PUBLISHED);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^18 passed, 0 failed/m);
+  });
+});
+
+describe('damflow check as a CI tool', () => {
+  it('names the case, its index and the difference, and still runs the others', () => {
+    const file = checkFile([
+      { name: 'wrong cycles', design: 'naive', n: 4, expectedCycles: 93 },
+      { name: 'right', design: 'naive', n: 4, expectedCycles: 92 },
+      { name: 'wrong peak', design: 'modified', n: 4, expectedCycles: 78, expectedPeaks: { qk: 99 } },
+      { name: 'not a deadlock', design: 'modified', n: 4, expectedStatus: 'deadlock' },
+    ]);
+    const r = damflow('check', file);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL \[0\] wrong cycles: expected 93 cycles, got 92 \(\d+\.\d{3} s\)$/m);
+    expect(r.stdout).toMatch(/^ok +\[1\] right: 92 cycles \(\d+\.\d{3} s\)$/m);
+    expect(r.stdout).toMatch(/^FAIL \[2\] wrong peak: peak 'qk': expected 99, got \d+/m);
+    expect(r.stdout).toMatch(/^FAIL \[3\] not a deadlock: expected status deadlock, got ok/m);
+    expect(r.stdout).toMatch(/^1 passed, 3 failed \(/m);
+  });
+
+  it('expects a deadlock, peaks by channel or by head, and takes engine, workers, heads, d and seed', () => {
+    const file = checkFile([
+      { design: 'naive', n: 16, depth: { long: 8 }, expectedStatus: 'deadlock' },
+      {
+        design: 'naive',
+        n: 4,
+        d: 2,
+        heads: 2,
+        seed: 7,
+        engine: 'actors',
+        workers: 2,
+        expectedCycles: 92,
+        expectedPeaks: { long: LONG_PEAK_N4, 'h1/long': LONG_PEAK_N4 },
+      },
+      { design: 'modified', n: 8, engine: 'compiled', workers: 1, expectedCycles: 174 },
+    ]);
+    const r = damflow('check', file);
+    expect(r.stdout).toMatch(/^3 passed, 0 failed/m);
+    expect(r.status).toBe(0);
+  });
+
+  it.each([
+    [
+      'a string for a boolean',
+      { design: 'modified', n: 4, unbounded: 'false', expectedCycles: 78 },
+      /unbounded must be true or false, got "false"/,
+    ],
+    ['a fraction', { design: 'naive', n: 4.5, expectedCycles: 92 }, /n must be a positive integer, got 4.5/],
+    ['an unknown field', { design: 'naive', n: 4, bogus: 1, expectedCycles: 92 }, /unknown field 'bogus'/],
+    ['an unknown design', { design: 'fast', n: 4, expectedCycles: 92 }, /design must be one of naive, modified/],
+    ['an unknown channel', { design: 'naive', n: 4, depth: { nope: 3 }, expectedCycles: 92 }, /unknown channel 'nope'/],
+    ['no expectation', { design: 'naive', n: 4 }, /expectedCycles is required/],
+    [
+      'a peak of a channel the design has not',
+      { design: 'naive', n: 4, expectedCycles: 92, expectedPeaks: { qk: 1 } },
+      /names channel 'qk'/,
+    ],
+    ['not an object', 42, /must be an object/],
+  ])('reports a bad case (%s) with its index, runs the others, and exits 2', (_label, bad, message) => {
+    const file = checkFile([{ design: 'naive', n: 4, expectedCycles: 92 }, bad]);
+    const r = damflow('check', file);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^ok +\[0\]/m);
+    expect(r.stdout).toMatch(new RegExp(`^INVALID \\[1\\] .*${message.source}`, 'm'));
+    expect(r.stdout).toMatch(/^1 passed, 0 failed, 1 invalid/m);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it.each([
+    ['a missing file', null],
+    ['not JSON', '{'],
+    ['no cases array', '{}'],
+    ['an empty case list', '{ "cases": [] }'],
+  ])('exits 2 with one line on stderr on %s', (_label, content) => {
+    const file = tempFile('check.json');
+    if (content !== null) writeFileSync(file, content);
+    const r = damflow('check', file);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^damflow: /);
+  });
+
+  it('prints one JSON object with --json', () => {
+    const file = checkFile([
+      { name: 'a', design: 'naive', n: 4, expectedCycles: 92 },
+      { name: 'b', design: 'naive', n: 4, expectedCycles: 1 },
+    ]);
+    const r = damflow('check', file, '--json');
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      passed: number;
+      failed: number;
+      invalid: number;
+      cases: { name: string; verdict: string; cycles: number; wallSeconds: number }[];
+    };
+    expect([out.passed, out.failed, out.invalid]).toEqual([1, 1, 0]);
+    expect(out.cases.map((c) => [c.name, c.verdict, c.cycles])).toEqual([
+      ['a', 'pass', 92],
+      ['b', 'fail', 92],
+    ]);
+    expect(out.cases[0]!.wallSeconds).toBeGreaterThan(0);
+  });
+
+  it('writes JUnit XML that an XML parser reads back', () => {
+    const file = checkFile([
+      { name: 'passes', design: 'naive', n: 4, expectedCycles: 92 },
+      { name: 'fails <&>', design: 'naive', n: 4, expectedCycles: 1 },
+      { name: 'invalid', design: 'naive', n: 0, expectedCycles: 1 },
+    ]);
+    const junit = tempFile('junit.xml');
+    expect(damflow('check', file, '--junit', junit).status).toBe(2);
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8'));
+    const suite = xml.testsuites.testsuite;
+    expect([suite.tests, suite.failures, suite.errors]).toEqual(['3', '1', '1']);
+    expect(suite.testcase.map((c: { name: string }) => c.name)).toEqual(['[0] passes', '[1] fails <&>', '[2] invalid']);
+    expect(suite.testcase[1].failure.message).toBe('expected 1 cycles, got 92');
+    expect(suite.testcase[2].error.message).toMatch(/n must be a positive integer/);
+  });
+
+  it('--update rewrites the expectations from the results, keeping names, order and other fields', () => {
+    const file = checkFile([
+      { name: 'first', design: 'naive', n: 4, expectedCycles: 1, expectedPeaks: { long: 0 } },
+      { name: 'second', design: 'naive', n: 16, depth: { long: 8 }, expectedCycles: 5 },
+      { name: 'third', design: 'modified', n: 4, expectedStatus: 'deadlock' },
+      { name: 'fourth', design: 'modified', n: 8, expectedCycles: 174 },
+    ]);
+    const r = damflow('check', file, '--update');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/updated 3 case\(s\)/);
+    const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: Record<string, unknown>[] }).cases;
+    expect(cases.map((c) => c['name'])).toEqual(['first', 'second', 'third', 'fourth']);
+    expect(cases[0]).toEqual({ name: 'first', design: 'naive', n: 4, expectedCycles: 92, expectedPeaks: { long: LONG_PEAK_N4 } });
+    expect(cases[1]).toEqual({ name: 'second', design: 'naive', n: 16, depth: { long: 8 }, expectedStatus: 'deadlock' });
+    expect(cases[2]).toEqual({ name: 'third', design: 'modified', n: 4, expectedCycles: 78 });
+    // The round trip: the rewritten file passes.
+    const again = damflow('check', file);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/^4 passed, 0 failed/m);
+  });
+
+  it('stops quietly when its reader does (| head -1)', () => {
+    const r = damflow('check', PUBLISHED);
+    expect(r.status).toBe(0);
+    const piped = spawnSync(
+      'bash',
+      ['-c', `node ${JSON.stringify(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)))} check ${PUBLISHED} | head -1`],
+      { encoding: 'utf8' },
+    );
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('damflow with a mistyped command', () => {
+  it('exits 2 and lists the commands', () => {
+    const r = damflow('chek', PUBLISHED);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toMatch(/^damflow: unknown command 'chek' \(commands: run, check, demo/);
+  });
+});

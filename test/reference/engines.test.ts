@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { runSdpa, sdpaMatrix, DESIGN_DEFS } from '../../dist/index.js';
+import { runModel } from './dam-model.js';
+import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
+
+/**
+ * The acceptance test for timing: both engines against the independent model of spec sections
+ * 1, 2 and 4 (dam-model.ts, written from the spec alone), over random configurations with
+ * small capacities and long latencies, where units wait for room. Compared: status, cycles,
+ * every unit's final clock, every channel's tokens and peak occupancy, and the outputs bit
+ * for bit (the model does the spec's arithmetic in the spec's order).
+ */
+
+/** mulberry32: a small seeded generator, so a failing configuration can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Latencies up to 40, IIs up to 4, capacities from 1 (often) to 2N + 4 or unbounded, d 1-3, heads 1-2. */
+export function randomConfig(seed: number, maxN: number): SdpaRunConfig {
+  const rnd = random(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const design: DesignName = rnd() < 0.5 ? 'naive' : 'modified';
+  const def = DESIGN_DEFS[design];
+  const n = rnd() < 0.8 ? int(1, 16) : int(17, maxN);
+  const latency: Record<string, number> = {};
+  const ii: Record<string, number> = {};
+  for (const u of def.units) {
+    if (rnd() < 0.6) latency[u.name] = int(1, 40);
+    if (rnd() < 0.4) ii[u.name] = int(1, 4);
+  }
+  const depth: Record<string, number | null> = {};
+  for (const c of def.channels) {
+    const r = rnd();
+    if (r < 0.25) depth[c.name] = int(1, 3);
+    else if (r < 0.45) depth[c.name] = int(1, 2 * n + 4);
+    else if (r < 0.5) depth[c.name] = null;
+  }
+  const shape = rnd();
+  return {
+    design,
+    n,
+    d: int(1, 3),
+    heads: rnd() < 0.75 ? 1 : 2,
+    seed,
+    latency,
+    ii,
+    depth,
+    ...(shape < 0.15 ? { unbounded: true } : shape < 0.35 ? { uniformDepth: int(1, 4) } : {}),
+  };
+}
+
+/** The model's view of a configuration: no null capacities (it has unbounded only globally), so those become huge. */
+function modelConfig(config: SdpaRunConfig, head: number) {
+  const { design, n } = config;
+  const d = config.d ?? 1;
+  const depth = Object.fromEntries(Object.entries(config.depth ?? {}).map(([c, k]) => [c, k ?? Number.MAX_SAFE_INTEGER]));
+  const matrix = (name: 'q' | 'k' | 'v') => sdpaMatrix(config.seed ?? 1, head, name, n, d);
+  return {
+    design,
+    n,
+    d,
+    latency: config.latency,
+    ii: config.ii,
+    depth,
+    uniformDepth: config.uniformDepth,
+    unbounded: config.unbounded,
+    q: matrix('q'),
+    k: matrix('k'),
+    v: matrix('v'),
+  };
+}
+
+async function compare(seed: number, maxN: number, engine: 'compiled' | 'actors', workers: number): Promise<'ok' | 'deadlock'> {
+  const config = randomConfig(seed, maxN);
+  const label = `seed ${seed} (${engine}, ${workers} worker(s)): ${JSON.stringify(config)}`;
+  const result = await runSdpa({ ...config, engine, workers });
+  const heads = config.heads ?? 1;
+  const models = Array.from({ length: heads }, (_, h) => runModel(modelConfig(config, h)));
+  const deadlocked = models.some((m) => m.status === 'deadlock');
+  expect(result.status, label).toBe(deadlocked ? 'deadlock' : 'ok');
+  if (deadlocked) return 'deadlock';
+  expect(result.cycles, label).toBe(Math.max(...models.map((m) => m.cycles)));
+  const clocks = Object.fromEntries(result.units.map((u) => [`h${u.head}/${u.name}`, u.finalClock]));
+  models.forEach((model, h) => {
+    for (const [unit, clock] of Object.entries(model.clocks))
+      expect(clocks[`h${h}/${unit}`], `${label}: clock of h${h}/${unit}`).toBe(clock);
+    for (const [name, stats] of Object.entries(model.channels)) {
+      const ch = result.channels.find((c) => c.head === h && c.name === name)!;
+      expect([ch.tokens, ch.peakOccupancy], `${label}: tokens and peak of h${h}/${name}`).toEqual([stats.tokens, stats.peak]);
+    }
+    expect(Array.from(result.matrices.o[h]!), `${label}: output of head ${h}`).toEqual(Array.from(model.output!));
+  });
+  return 'ok';
+}
+
+describe('both engines against the independent reference model', () => {
+  it('compiled engine, 400 random configurations (N up to 48)', async () => {
+    const outcomes: string[] = [];
+    for (let seed = 1; seed <= 400; seed++) outcomes.push(await compare(seed, 48, 'compiled', 1));
+    // Both outcomes are exercised: deadlocks (the naive design's `long` below N) and runs.
+    expect(outcomes.filter((o) => o === 'deadlock').length).toBeGreaterThan(10);
+    expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(80);
+  }, 120_000);
+
+  it('actors engine in one thread, 300 random configurations (N up to 48)', async () => {
+    for (let seed = 1001; seed <= 1300; seed++) await compare(seed, 48, 'actors', 1);
+  }, 120_000);
+
+  it('actors engine on 2 and 3 workers, 12 configurations (N up to 24)', async () => {
+    for (let seed = 2001; seed <= 2012; seed++) await compare(seed, 24, 'actors', 2 + (seed % 2));
+  }, 120_000);
+
+  it('a few longer ones (N up to 64) on both engines', async () => {
+    for (let seed = 3001; seed <= 3006; seed++) {
+      await compare(seed, 64, 'compiled', 1);
+      await compare(seed, 64, 'actors', 1);
+    }
+  }, 120_000);
+});
