@@ -1,4 +1,4 @@
-/** damflow's library API. */
+/** damflow's library API: build a program, run it on an engine, or run the SDPA designs. */
 export { ProgramBuilder, validateProgram } from './kernel/program.js';
 export type { Program, UnitSpec, ChannelSpec, PortRef, ChannelOptions } from './kernel/program.js';
 export { registerUnitKind, unitKind, loadUnitModules } from './kernel/registry.js';
@@ -7,14 +7,18 @@ export { Input, Peek, type PeekResult } from './kernel/input.js';
 export { Output } from './kernel/output.js';
 export { ProgramError, UnitError, RunAborted } from './kernel/errors.js';
 export type { Time } from './kernel/time.js';
-export { SingleThreadExecutor, type Progress, type SingleThreadOptions } from './engines/actors/single-thread-executor.js';
-export { describeDeadlock } from './engines/run-result.js';
-export type { RunResult, ChannelStats, ContextStats, DeadlockReport, BlockedContext, BlockedWait } from './engines/run-result.js';
 export * from './units/index.js';
-export { sdpaProgram, DESIGNS, DESIGN_DEFS, headScoped, type SdpaConfig, type DesignName } from './designs/sdpa/design.js';
+
+export { simulate, ENGINE_CHOICES, type EngineChoice, type SimulateOptions, type Simulation } from './engines/simulate.js';
+export { describeDeadlock } from './engines/run-result.js';
+export type { RunResult, Progress, ChannelStats, ContextStats, DeadlockReport, BlockedContext, BlockedWait } from './engines/run-result.js';
+export type { Placement } from './engines/actors/partition.js';
+export type { CompiledExecution } from './engines/compiled/compiled-engine.js';
+export { registerScheduleKind, type ScheduleKind, type RowOrder, type RowBody } from './engines/compiled/row-order.js';
+export type { RowCode, HandoffCode, RingCode, CodeMode } from './engines/compiled/row-code.js';
+
+export { sdpaProgram, resolveSdpaConfig, DESIGNS, DESIGN_DEFS, DEFAULT_SEED, headScoped } from './designs/sdpa/design.js';
+export type { SdpaConfig, ResolvedSdpaConfig, DesignName } from './designs/sdpa/design.js';
 export { sdpaMatrix, referenceSdpa } from './designs/sdpa/data.js';
-export { simulate, place, type SimulateOptions, type Simulation } from './engines/simulate.js';
-export { partition, placement, cuttable, type Placement } from './engines/actors/partition.js';
-export { runSdpa, type SdpaRunResult } from './designs/sdpa/run.js';
-export { ENGINES, parseSdpaConfig, type SdpaEngine, type SdpaRunConfig } from './designs/sdpa/config.js';
-export { simulateScheduled, runScheduledHead, type ScheduledHead } from './designs/sdpa/schedule.js';
+export { runSdpa, type SdpaRunResult, type SdpaRunOptions } from './designs/sdpa/run.js';
+export { ENGINES, CONFIG_FIELDS, parseSdpaConfig, type SdpaEngine, type SdpaRunConfig } from './designs/sdpa/config.js';

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, place, sdpaProgram, simulate } from '../dist/index.js';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { place } from '../dist/engines/simulate.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
 import type { Program, Simulation } from '../dist/index.js';
 
 /** Everything a run computes, without where it ran. */
 function outcome(run: Simulation): unknown {
-  const { placement: _placement, ...rest } = run;
+  const { placement: _placement, workers: _workers, ...rest } = run;
   return rest;
 }
 
@@ -60,16 +61,16 @@ describe('worker pool: same results at any worker count and placement', () => {
   for (const design of ['naive', 'modified'] as const) {
     it(`${design} design, 3 heads, at 1, 2 and 3 workers and with a head split across workers`, async () => {
       const program = sdpaProgram({ design, n: 16, heads: 3 });
-      const reference = await simulate(program, { workers: 1 });
+      const reference = await simulate(program, { engine: 'actors', workers: 1 });
       expect(reference.status).toBe('ok');
       for (const workers of [2, 3]) {
-        const run = await simulate(program, { workers });
+        const run = await simulate(program, { engine: 'actors', workers });
         expect(run.placement.workers).toBe(workers);
         expect(outcome(run)).toEqual(outcome(reference));
       }
       // Head 0 cut between every stage: units alternate between workers 0 and 1.
       const split = program.units.map((u, i) => (u.name.startsWith('h0/') ? i % 2 : 2));
-      const run = await simulate(program, { placement: split });
+      const run = await simulate(program, { engine: 'actors', placement: split });
       expect(run.placement.cut.length).toBeGreaterThan(0);
       expect(outcome(run)).toEqual(outcome(reference));
     });
@@ -78,19 +79,19 @@ describe('worker pool: same results at any worker count and placement', () => {
   it('random graphs (broadcast fan-out, timed-peek merge fan-in) under random placements', async () => {
     for (let seed = 1; seed <= 12; seed++) {
       const program = randomGraph(seed);
-      const reference = await simulate(program, { workers: 1 });
+      const reference = await simulate(program, { engine: 'actors', workers: 1 });
       expect(reference.status).toBe('ok');
       const r = random(seed * 7919);
       const placement = program.units.map(() => r(3));
-      const run = await simulate(program, { placement });
+      const run = await simulate(program, { engine: 'actors', placement });
       expect(outcome(run), `seed ${seed}`).toEqual(outcome(reference));
     }
   });
 
   it('more workers than cores', async () => {
     const program = sdpaProgram({ design: 'modified', n: 8, heads: 6 });
-    const reference = await simulate(program, { workers: 1 });
-    const run = await simulate(program, { workers: 6 });
+    const reference = await simulate(program, { engine: 'actors', workers: 1 });
+    const run = await simulate(program, { engine: 'actors', workers: 6 });
     expect(run.placement.workers).toBe(6);
     expect(outcome(run)).toEqual(outcome(reference));
   });
@@ -193,7 +194,7 @@ describe('worker pool: scale', () => {
   it('runs a program of over 10,000 contexts (1,112 heads of 9 units) to completion', async () => {
     const program = sdpaProgram({ design: 'modified', n: 4, heads: 1112 });
     expect(program.units.length).toBeGreaterThanOrEqual(10_000);
-    const run = await simulate(program, { workers: 2 });
+    const run = await simulate(program, { engine: 'actors', workers: 2 });
     expect(run.status).toBe('ok');
     // Every head is the published modified design at N = 4 (spec section 3).
     expect(run.cycles).toBe(78);
@@ -209,7 +210,7 @@ describe('worker pool: faults', () => {
       .channel('ab', 'a.out', 'b.in', { capacity: 2 })
       .channel('ba', 'b.out', 'a.in', { capacity: 2 })
       .build();
-    const reference = await simulate(program, { workers: 1 });
+    const reference = await simulate(program, { engine: 'actors', workers: 1 });
     // Worked out by hand: a waits at clock 5 for data from b, b at clock 0 for data from a.
     expect(reference.deadlock).toEqual({
       blocked: [
@@ -218,7 +219,7 @@ describe('worker pool: faults', () => {
       ],
       heldBack: [],
     });
-    const run = await simulate(program, { placement: [0, 1] });
+    const run = await simulate(program, { engine: 'actors', placement: [0, 1] });
     expect(run.placement.cut).toHaveLength(2);
     expect(outcome(run)).toEqual(outcome(reference));
   });
@@ -233,7 +234,7 @@ describe('worker pool: faults', () => {
       .channel('in', 'source.out', 'faulty.in', { capacity: 4 })
       .channel('out', 'faulty.out', 'sink.in', { capacity: 4 })
       .build();
-    const failure = simulate(program, { placement: [0, 1, 0] });
+    const failure = simulate(program, { engine: 'actors', placement: [0, 1, 0] });
     await expect(failure).rejects.toThrow(UnitError);
     await expect(failure).rejects.toThrow(/unit 'faulty' failed: failing on purpose after 10 elements/);
   });

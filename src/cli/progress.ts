@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../engines/actors/single-thread-executor.js';
+import type { Progress } from '../engines/run-result.js';
 
 /** Short runs finish before a bar would be readable. */
 const SHOW_AFTER_MS = 2000;
@@ -10,37 +10,49 @@ export interface ProgressDisplay {
 }
 
 /**
- * A bar on stderr for long runs on a terminal, with simulated cycles/s and an ETA against
- * `expectedCycles` (an estimate: heads run side by side in simulated time).
+ * A bar on stderr for long runs on a terminal: the work done (rows of the compiled engine,
+ * simulated cycles of the actors engine, against `expectedCycles` when the engine cannot tell
+ * its total), the rate and the time left. `stop` takes it off the screen and gives the
+ * terminal its cursor back, whether the run ended, failed or was interrupted.
  */
 export function progressDisplay(expectedCycles: number): ProgressDisplay {
   if (!process.stderr.isTTY) return { stop() {} };
   const started = performance.now();
   let bar: cliProgress.SingleBar | null = null;
   return {
-    onProgress({ cycles }) {
+    onProgress({ done, total, unit }) {
       const elapsedMs = performance.now() - started;
       if (bar === null && elapsedMs < SHOW_AFTER_MS) return;
-      const total = Math.max(expectedCycles, cycles);
-      const payload = { rate: Math.round(cycles / (elapsedMs / 1000)).toLocaleString('en-US') };
+      const all = Math.max(total ?? expectedCycles, done);
+      const payload = {
+        done: done.toLocaleString('en-US'),
+        all: all.toLocaleString('en-US'),
+        unit,
+        rate: Math.round(done / (elapsedMs / 1000)).toLocaleString('en-US'),
+      };
       if (bar === null) {
         bar = new cliProgress.SingleBar(
           {
             stream: process.stderr,
-            format: 'simulating [{bar}] {percentage}% | {value}/{total} cycles | {rate} cycles/s | ETA {eta_formatted}',
+            format: 'simulating [{bar}] {percentage}% | {done}/{all} {unit} | {rate} {unit}/s | ETA {eta_formatted}',
             etaBuffer: 20,
             hideCursor: true,
+            clearOnComplete: true,
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(total, cycles, payload);
+        bar.start(all, done, payload);
       } else {
-        bar.setTotal(total);
-        bar.update(cycles, payload);
+        bar.setTotal(all);
+        bar.update(done, payload);
       }
     },
     stop() {
-      bar?.stop();
+      if (bar === null) return;
+      // Complete, so that clearOnComplete takes the bar off the screen, then restore the cursor.
+      bar.update(bar.getTotal());
+      bar.stop();
+      bar = null;
     },
   };
 }

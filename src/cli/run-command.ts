@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import type { SdpaEngine, SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { DesignName } from '../designs/sdpa/design.js';
+import { sdpaMatrix } from '../designs/sdpa/data.js';
 import type { Matrix } from '../designs/sdpa/data.js';
 
 export interface RunOptions {
@@ -160,15 +161,24 @@ function expectedCycles(config: SdpaRunConfig): number {
   return slowest * config.n * config.n;
 }
 
-/** Everything but the matrices, which go to --dump. */
-export function resultJson(result: SdpaRunResult): Omit<SdpaRunResult, 'matrices' | 'deadlock'> & { deadlock?: unknown } {
-  const { matrices: _matrices, deadlock, ...rest } = result;
-  return deadlock === null ? rest : { ...rest, deadlock };
+/** The result as JSON: everything but the outputs, which go to --dump. */
+export function resultJson(
+  result: SdpaRunResult,
+): Omit<SdpaRunResult, 'outputs' | 'deadlock' | 'placement' | 'execution'> & Record<string, unknown> {
+  const { outputs: _outputs, deadlock, placement, execution, ...rest } = result;
+  return {
+    ...rest,
+    ...(deadlock === null ? {} : { deadlock }),
+    ...(placement === null ? {} : { placement }),
+    ...(execution === null ? {} : { execution }),
+  };
 }
 
+/** Q, K and V (made again from the seed) and the output, each indexed [head][row][column]. */
 function dumpJson(result: SdpaRunResult): Record<'q' | 'k' | 'v' | 'o', number[][][]> {
-  const rows = (m: Matrix): number[][] =>
-    Array.from({ length: result.n }, (_, r) => Array.from(m.subarray(r * result.d, (r + 1) * result.d)));
-  const { q, k, v, o } = result.matrices;
-  return { q: q.map(rows), k: k.map(rows), v: v.map(rows), o: o.map(rows) };
+  const { n, d, heads, config } = result;
+  const rows = (m: Matrix): number[][] => Array.from({ length: n }, (_, r) => Array.from(m.subarray(r * d, (r + 1) * d)));
+  const inputs = (name: 'q' | 'k' | 'v'): number[][][] =>
+    Array.from({ length: heads }, (_, h) => rows(sdpaMatrix(config.seed, h, name, n, d)));
+  return { q: inputs('q'), k: inputs('k'), v: inputs('v'), o: result.outputs.map(rows) };
 }

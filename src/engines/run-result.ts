@@ -1,3 +1,4 @@
+import type { CountedChannel } from '../kernel/channel.js';
 import type { Time } from '../kernel/time.js';
 
 export interface ContextStats {
@@ -40,6 +41,18 @@ export interface DeadlockReport {
   readonly heldBack: readonly string[];
 }
 
+/** How far a run has come, as an engine can tell. */
+export interface Progress {
+  /** Work done, and in all (null when the engine cannot know it ahead). */
+  readonly done: number;
+  readonly total: number | null;
+  /**
+   * 'cycles': the least clock over live contexts (actors engine: every context has simulated
+   * at least this far); 'rows': rows of timing, values and checks (compiled engine).
+   */
+  readonly unit: 'cycles' | 'rows';
+}
+
 export interface RunResult {
   readonly status: 'ok' | 'deadlock';
   /** Elapsed cycles: the largest final clock over all contexts. */
@@ -63,4 +76,16 @@ export function describeDeadlock(report: DeadlockReport): string {
   }
   if (report.heldBack.length > 0) lines.push(`  held back by the simulator, not blocked: ${report.heldBack.join(', ')}`);
   return lines.join('\n');
+}
+
+/** Final channel statistics; call once the run has stopped. */
+export function channelStats(ch: CountedChannel, sender: string, receiver: string): ChannelStats {
+  return {
+    name: ch.name,
+    sender,
+    receiver,
+    capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
+    tokens: ch.sent,
+    peakOccupancy: ch.peakOccupancy(),
+  };
 }

@@ -4,42 +4,127 @@ import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
 import { runOnPool } from './actors/pool-executor.js';
 import { SingleThreadExecutor } from './actors/single-thread-executor.js';
+import { runCompiled } from './compiled/compiled-engine.js';
+import { scheduleGroups, scheduleKind } from './compiled/row-order.js';
 import type { Program } from '../kernel/program.js';
 import type { Placement } from './actors/partition.js';
-import type { RunResult } from './run-result.js';
-import type { Progress } from './actors/single-thread-executor.js';
+import type { CompiledExecution } from './compiled/compiled-engine.js';
+import type { Progress, RunResult } from './run-result.js';
+
+/**
+ * 'actors': every unit a context with its own clock, scheduled as it becomes ready, on any
+ * number of worker threads: runs any program. 'compiled': the program's compiled order (a
+ * schedule kind its design registered), group by group, with exact fast-forward and the
+ * values split by rows across workers: same results, many times faster. 'auto': compiled
+ * when the program has an order, else actors. A compiled order that does not fit the
+ * configuration (it deadlocks) falls back to the actors engine, which reports the deadlock.
+ */
+export type EngineChoice = 'auto' | 'compiled' | 'actors';
+export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'compiled', 'actors'];
 
 export interface SimulateOptions {
+  readonly engine?: EngineChoice;
   /**
-   * Worker threads, or 'auto' (the default): at most the machine's cores, and fewer when
-   * the program has fewer independent parts (parts no channel joins, such as attention
-   * heads). 'auto' cuts channels only where few cross: at most one in CHANNELS_PER_CUT of
-   * the program's channels. An explicit count cuts the slackest channels as needed. 1 runs
-   * on the calling thread.
+   * Worker threads, or 'auto' (the default): at most the machine's cores, and as many as the
+   * run can use (1, in the calling thread, for runs too short to pay for a pool). The actors
+   * engine keeps independent parts (groups, such as heads) whole and cuts channels only where
+   * few cross; an explicit count cuts the slackest channels as needed.
    */
-  workers?: number | 'auto';
-  /** Explicit worker of each unit (by unit index), instead of the partitioner's choice. */
-  placement?: readonly number[];
-  onProgress?: (progress: Progress) => void;
-  progressEveryMs?: number;
-  signal?: AbortSignal;
-  /** SIGINT and SIGTERM stop a pool run (it rejects with RunAborted) instead of the process. */
-  interruptible?: boolean;
+  readonly workers?: number | 'auto';
+  /** Actors engine: explicit worker of each unit (by unit index), instead of the partitioner's choice. */
+  readonly placement?: readonly number[];
+  /** Compiled engine: extrapolate the timing once it repeats (default true). */
+  readonly fastForward?: boolean;
+  /** Compiled engine: cycles and statistics only, no values (default false). */
+  readonly timingOnly?: boolean;
+  /** Compiled engine: check the output against the order's reference as it is computed. */
+  readonly check?: boolean;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly progressEveryMs?: number;
+  readonly signal?: AbortSignal;
+  /** SIGINT and SIGTERM stop the run (it rejects with RunAborted) instead of the process. */
+  readonly interruptible?: boolean;
 }
 
 export interface Simulation extends RunResult {
-  /** Where each unit ran; one worker means the calling thread. */
-  readonly placement: Placement;
+  readonly engine: 'compiled' | 'actors';
+  /** Threads the run used; 1 means the calling thread. */
+  readonly workers: number;
+  /** Actors engine: where each unit ran. */
+  readonly placement: Placement | null;
+  /** Compiled engine: what it simulated, extrapolated and split. */
+  readonly execution: CompiledExecution | null;
+  /** Compiled engine with `check`: the largest error of the outputs against the reference. */
+  readonly maxError: number | null;
 }
 
-/** Runs a program with the executor the options ask for. */
+/** Runs a program on the engine the options ask for (see EngineChoice). */
 export async function simulate(program: Program, options: SimulateOptions = {}): Promise<Simulation> {
-  const placed = place(program, options);
-  if (placed.workers === 1) {
-    await loadUnitModules(program.modules);
-    return { ...new SingleThreadExecutor(program, options).run(), placement: placed };
+  await loadUnitModules(program.modules);
+  if (chooseEngine(program, options) === 'compiled') {
+    const workers = compiledWorkers(program, options);
+    const run = await runCompiled(program, {
+      workers,
+      fastForward: options.fastForward ?? true,
+      timingOnly: options.timingOnly ?? false,
+      check: options.check ?? false,
+      onProgress: options.onProgress,
+      progressEveryMs: options.progressEveryMs,
+      signal: options.signal,
+      interruptible: options.interruptible,
+    });
+    if (run !== null) return { ...run, engine: 'compiled', placement: null };
   }
-  return { ...(await runOnPool(program, placed, options)), placement: placed };
+  const placed = place(program, options);
+  const result = placed.workers === 1 ? new SingleThreadExecutor(program, options).run() : await runOnPool(program, placed, options);
+  return { ...result, engine: 'actors', workers: placed.workers, placement: placed, execution: null, maxError: null };
+}
+
+function chooseEngine(program: Program, options: SimulateOptions): 'compiled' | 'actors' {
+  const engine = options.engine ?? 'auto';
+  if (!ENGINE_CHOICES.includes(engine)) throw new ProgramError(`unknown engine '${String(engine)}' (${ENGINE_CHOICES.join(', ')})`);
+  if (engine === 'actors') return 'actors';
+  if (program.schedule === undefined) {
+    if (engine === 'compiled')
+      throw new ProgramError('the compiled engine needs a compiled order: this program names none (ProgramBuilder.schedule)');
+    return 'actors';
+  }
+  if (options.placement !== undefined) {
+    if (engine === 'compiled')
+      throw new ProgramError("a placement of units is the actors engine's: the compiled engine places jobs, not units");
+    return 'actors';
+  }
+  scheduleKind(program.schedule);
+  return 'compiled';
+}
+
+/**
+ * Below this much work (score elements, over every group) a pool costs more than it saves:
+ * starting one takes about 50-80 ms, about 4M elements of values and checks.
+ */
+const LEAST_POOL_ELEMENTS = 1 << 22;
+
+function compiledWorkers(program: Program, options: SimulateOptions): number {
+  const requested = checkedWorkers(options.workers);
+  if (requested !== 'auto') return requested;
+  const groups = scheduleGroups(program);
+  const kind = scheduleKind(program.schedule!);
+  let elements = 0;
+  for (const group of groups.keys()) {
+    const rows = kind.order(program, group).rows;
+    elements += rows * (options.timingOnly ? Math.min(rows, 64) : rows);
+  }
+  if (elements < LEAST_POOL_ELEMENTS) return 1;
+  // Timing alone parallelises by groups; values by rows as well.
+  return Math.max(1, Math.min(coreCount(), options.timingOnly ? groups.size : Infinity));
+}
+
+function checkedWorkers(workers: number | 'auto' | undefined): number | 'auto' {
+  const requested = workers ?? 'auto';
+  if (requested !== 'auto' && (!Number.isSafeInteger(requested) || requested < 1)) {
+    throw new ProgramError(`workers must be a positive integer or 'auto', got ${String(requested)}`);
+  }
+  return requested;
 }
 
 /**
@@ -49,16 +134,18 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
  */
 export const CHANNELS_PER_CUT = 64;
 
+/** Where the actors engine runs each unit. */
 export function place(program: Program, options: Pick<SimulateOptions, 'workers' | 'placement'>): Placement {
   if (options.placement !== undefined) {
-    const workers = Math.max(1, ...options.placement.map((w) => w + 1));
+    const workers = options.placement.reduce((most, w) => Math.max(most, w + 1), 1);
     return placement(program, options.placement, workers);
   }
-  const requested = options.workers ?? 'auto';
-  if (requested !== 'auto' && (!Number.isSafeInteger(requested) || requested < 1)) {
-    throw new ProgramError(`workers must be a positive integer or 'auto', got ${String(requested)}`);
+  const requested = checkedWorkers(options.workers);
+  if (requested !== 'auto') {
+    // An explicit count is what the user wants: groups are split when there are fewer of them.
+    const grouped = partition(program, requested);
+    return grouped.workers < requested ? partition(program, requested, true, false) : grouped;
   }
-  if (requested !== 'auto') return partition(program, requested);
   const whole = partition(program, coreCount(), false);
   // The most workers whose cut stays light enough, if that is more than the parts need.
   for (let workers = coreCount(); workers > whole.workers; workers--) {

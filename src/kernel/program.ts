@@ -36,6 +36,11 @@ export interface Program {
   readonly units: readonly UnitSpec[];
   readonly channels: readonly ChannelSpec[];
   readonly modules: readonly string[];
+  /**
+   * A compiled order that fits this program (a schedule kind registered by one of its
+   * modules), which the compiled engine can run instead of scheduling every unit.
+   */
+  readonly schedule?: string;
 }
 
 export interface ChannelOptions {
@@ -50,10 +55,17 @@ export class ProgramBuilder {
   private readonly units: UnitSpec[] = [];
   private readonly channels: ChannelSpec[] = [];
   private readonly modules = new Set<string>();
+  private scheduleKind: string | undefined;
 
   /** Adds a module that registers unit kinds this program uses. */
   module(specifier: string): this {
     this.modules.add(specifier);
+    return this;
+  }
+
+  /** Names the compiled order (a registered schedule kind) that fits this program. */
+  schedule(kind: string): this {
+    this.scheduleKind = kind;
     return this;
   }
 
@@ -77,7 +89,12 @@ export class ProgramBuilder {
   }
 
   build(): Program {
-    const program: Program = { units: [...this.units], channels: [...this.channels], modules: [...this.modules] };
+    const program: Program = {
+      units: [...this.units],
+      channels: [...this.channels],
+      modules: [...this.modules],
+      ...(this.scheduleKind === undefined ? {} : { schedule: this.scheduleKind }),
+    };
     validateProgram(program);
     return program;
   }

@@ -96,7 +96,7 @@ async function compare(seed: number, maxN: number, engine: 'compiled' | 'actors'
       const ch = result.channels.find((c) => c.head === h && c.name === name)!;
       expect([ch.tokens, ch.peakOccupancy], `${label}: tokens and peak of h${h}/${name}`).toEqual([stats.tokens, stats.peak]);
     }
-    expect(Array.from(result.matrices.o[h]!), `${label}: output of head ${h}`).toEqual(Array.from(model.output!));
+    expect(Array.from(result.outputs[h]!), `${label}: output of head ${h}`).toEqual(Array.from(model.output!));
   });
   return 'ok';
 }

@@ -1,3 +1,5 @@
+import { UnitError } from '../../kernel/errors.js';
+
 /** Seeded inputs and the plain reference SDPA the simulated designs are checked against. */
 
 export type Matrix = Float64Array; // row-major, rows x d
@@ -24,12 +26,12 @@ export function sdpaMatrix(seed: number, head: number, name: MatrixName, n: numb
   return m;
 }
 
-/** softmax(Q K^T / sqrt(d)) V, row by row, with the row max subtracted for stability. */
-export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: number): Matrix {
+/** softmax(Q K^T / sqrt(d)) V for rows [from, to), row by row, with the row max subtracted for stability. */
+export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: number, from = 0, to = n): Matrix {
   const scale = 1 / Math.sqrt(d);
-  const out = new Float64Array(n * d);
+  const out = new Float64Array((to - from) * d);
   const scores = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     let max = -Infinity;
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -44,8 +46,32 @@ export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: num
     }
     for (let j = 0; j < n; j++) {
       const p = scores[j]! / sum;
-      for (let c = 0; c < d; c++) out[i * d + c]! += p * v[j * d + c]!;
+      for (let c = 0; c < d; c++) out[(i - from) * d + c]! += p * v[j * d + c]!;
     }
   }
   return out;
+}
+
+/**
+ * Outputs are convex combinations of V entries in [-1, 1). The designs round differently from
+ * the reference (the naive one does not subtract the row max; the modified one rescales as it
+ * goes), which costs a few ulps; anything near this bound is a wrong result, not rounding.
+ */
+const RELATIVE_TOLERANCE = 1e-9;
+
+/**
+ * Largest absolute error of output rows [first, first + rows) against the reference rows;
+ * throws a UnitError of `sink` beyond tolerance.
+ */
+export function checkOutput(sink: string, out: Matrix, ref: Matrix, d: number, first = 0): number {
+  let maxError = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const err = Math.abs(out[i]! - ref[i]!);
+    // Negated so that a NaN output fails too.
+    if (!(err <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(ref[i]!)))) {
+      throw new UnitError(sink, `output row ${first + Math.floor(i / d)} column ${i % d} is ${out[i]}, reference ${ref[i]}`);
+    }
+    if (err > maxError) maxError = err;
+  }
+  return maxError;
 }

@@ -5,6 +5,7 @@ import './io-units.js';
 import './score-unit.js';
 import './naive-units.js';
 import './modified-units.js';
+import { SDPA_SCHEDULE } from './schedule.js';
 import type { Program } from '../../kernel/program.js';
 
 export type DesignName = 'naive' | 'modified';
@@ -204,7 +205,10 @@ export function sdpaProgram(config: SdpaConfig): Program {
   const resolved = resolveSdpaConfig(config);
   const { n, d, heads, seed } = resolved;
   const def = DESIGN_DEFS[resolved.design];
-  const b = new ProgramBuilder().module(UTILITY_UNITS_MODULE).module(import.meta.url);
+  const b = new ProgramBuilder()
+    .module(UTILITY_UNITS_MODULE)
+    .module(import.meta.url)
+    .schedule(SDPA_SCHEDULE);
   for (let h = 0; h < heads; h++) {
     const group = `h${h}`;
     const scoped = (name: string): string => headScoped(h, name);

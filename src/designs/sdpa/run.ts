@@ -1,18 +1,16 @@
-import { ProgramError, UnitError } from '../../kernel/errors.js';
-import { place, simulate } from '../../engines/simulate.js';
-import { referenceSdpa, sdpaMatrix } from './data.js';
-import { DESIGN_DEFS, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
-import { ENGINES } from './config.js';
-import { simulateScheduled } from './schedule.js';
-import type { Program } from '../../kernel/program.js';
-import type { Placement } from '../../engines/actors/partition.js';
+import { ProgramError } from '../../kernel/errors.js';
+import { MAX_TIME } from '../../kernel/time.js';
+import { simulate } from '../../engines/simulate.js';
+import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
+import { DESIGN_DEFS, forHead, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
+import type { CompiledExecution } from '../../engines/compiled/compiled-engine.js';
 import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
 import type { Matrix } from './data.js';
 import type { DesignName, ResolvedSdpaConfig } from './design.js';
 import type { SdpaRunConfig } from './config.js';
 
-export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'signal' | 'interruptible' | 'placement'>;
+export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'progressEveryMs' | 'signal' | 'interruptible' | 'placement'>;
 
 export interface SdpaPlacement {
   /** Units (program names, e.g. h0/qkt) on each worker. */
@@ -35,15 +33,6 @@ export interface SdpaChannelReport {
   readonly tokens: number;
 }
 
-export interface SdpaMatrices {
-  /** Indexed [head], each row-major N x d. */
-  readonly q: readonly Matrix[];
-  readonly k: readonly Matrix[];
-  readonly v: readonly Matrix[];
-  /** Simulated output; empty on deadlock. */
-  readonly o: readonly Matrix[];
-}
-
 export interface SdpaRunResult {
   /** Everything that produced this result: rerun it from this alone. */
   readonly config: ResolvedSdpaConfig;
@@ -59,68 +48,60 @@ export interface SdpaRunResult {
   readonly units: readonly SdpaUnitReport[];
   readonly channels: readonly SdpaChannelReport[];
   readonly intermediateMemory: { readonly capacity: number | null; readonly peakOccupancy: number };
+  /** Largest difference of the output from the reference SDPA; null when there is no output (deadlock, timing only). */
   readonly maxError: number | null;
+  /** Wall time of the whole run, reference check included. */
   readonly wallSeconds: number;
   readonly deadlock: DeadlockReport | null;
-  readonly placement: SdpaPlacement;
-  readonly matrices: SdpaMatrices;
+  /** Actors engine: where the units ran. */
+  readonly placement: SdpaPlacement | null;
+  /** Compiled engine: rows simulated and extrapolated, the period, the jobs. */
+  readonly execution: CompiledExecution | null;
+  /** The simulated output of each head, row-major N x d; empty on a deadlock or timing only. */
+  readonly outputs: readonly Matrix[];
 }
 
 /**
- * Outputs are convex combinations of V entries in [-1, 1). The designs round differently from
- * the reference (the naive one does not subtract the row max; the modified one rescales as it
- * goes), which costs a few ulps; anything near this bound is a wrong result, not rounding.
+ * Builds, runs and checks one SDPA configuration; a wrong output is a UnitError of the sink.
+ * The compiled engine checks every block of output rows where it computes it; after an actors
+ * run, this thread checks.
  */
-const RELATIVE_TOLERANCE = 1e-9;
-
-/** Largest absolute error of one head's output; throws a UnitError of the sink beyond tolerance. */
-export function checkOutput(sink: string, out: Matrix, ref: Matrix, d: number): number {
-  let maxError = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const err = Math.abs(out[i]! - ref[i]!);
-    // Negated so that a NaN output fails too.
-    if (!(err <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(ref[i]!)))) {
-      throw new UnitError(sink, `output row ${Math.floor(i / d)} column ${i % d} is ${out[i]}, reference ${ref[i]}`);
-    }
-    maxError = Math.max(maxError, err);
-  }
-  return maxError;
-}
-
-/** Builds, runs and checks one SDPA configuration; a wrong output is a UnitError of the sink. */
 export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
-  const workers = config.workers ?? 'auto';
   const resolved = resolveSdpaConfig(config);
+  refuseInexactClocks(resolved);
   const program = sdpaProgram(resolved);
   const { n, d, heads, seed } = resolved;
-
+  const timingOnly = config.timingOnly ?? false;
   const started = performance.now();
-  let engine = chooseEngine(program, config, options);
-  let result = engine === 'compiled' ? await simulateScheduled(program, config.design, heads, options) : null;
-  const simulated = performance.now();
-  let running: Promise<Simulation> | null = null;
-  if (result === null) {
-    engine = 'actors';
-    running = simulate(program, { ...options, workers });
-  }
-  // Worker threads simulate meanwhile: this thread computes what to check them against.
-  const matrix = (name: 'q' | 'k' | 'v'): Matrix[] => Array.from({ length: heads }, (_, h) => sdpaMatrix(seed, h, name, n, d));
-  const q = matrix('q');
-  const k = matrix('k');
-  const v = matrix('v');
-  const references = q.map((_, h) => referenceSdpa(q[h]!, k[h]!, v[h]!, n, d));
-  result ??= await running!;
-  // The actors engine runs beside the reference check; the static one before it.
-  const wallSeconds = ((running === null ? simulated : performance.now()) - started) / 1000;
+  const result = await simulate(program, {
+    ...options,
+    engine: config.engine,
+    workers: config.workers,
+    fastForward: config.fastForward,
+    timingOnly,
+    check: !timingOnly,
+  });
+  refuseRoundedClocks(result);
 
-  const def = DESIGN_DEFS[config.design];
+  const outputs: Matrix[] = [];
+  let maxError: number | null = null;
+  if (result.status === 'ok' && !timingOnly) {
+    maxError = result.maxError ?? 0;
+    for (let h = 0; h < heads; h++) {
+      const sink = headScoped(h, 'sink');
+      const out = result.reports[sink] as Matrix;
+      if (result.engine === 'actors') {
+        const [q, k, v] = (['q', 'k', 'v'] as const).map((m) => sdpaMatrix(seed, h, m, n, d));
+        maxError = Math.max(maxError, checkOutput(sink, out, referenceSdpa(q!, k!, v!, n, d), d));
+      }
+      outputs.push(out);
+    }
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+
+  const def = DESIGN_DEFS[resolved.design];
   const byName = new Map(result.channels.map((c) => [c.name, c]));
   const channels: SdpaChannelReport[] = [];
-  // Program unit names are head-scoped (h1/qkt): the report gives the head and the design's name.
-  const units = result.contexts.map((c) => {
-    const [, head, name] = /^h(\d+)\/(.+)$/.exec(c.name)!;
-    return { head: Number(head), name: name!, finalClock: c.finalClock };
-  });
   let capacity: number | null = 0;
   let peak = 0;
   for (let h = 0; h < heads; h++) {
@@ -132,27 +113,20 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
       capacity = capacity === null || stats.capacity === null ? null : capacity + stats.capacity;
     }
   }
-
-  const o: Matrix[] = [];
-  let maxError: number | null = null;
-  if (result.status === 'ok') {
-    maxError = 0;
-    for (let h = 0; h < heads; h++) {
-      const sink = headScoped(h, 'sink');
-      const out = result.reports[sink] as Matrix;
-      maxError = Math.max(maxError, checkOutput(sink, out, references[h]!, d));
-      o.push(out);
-    }
-  }
+  // Program unit names are head-scoped (h1/qkt): the report gives the head and the design's name.
+  const units = result.contexts.map((c) => {
+    const [, head, name] = /^h(\d+)\/(.+)$/.exec(c.name)!;
+    return { head: Number(head), name: name!, finalClock: c.finalClock };
+  });
 
   return {
     config: resolved,
-    design: config.design,
+    design: resolved.design,
     n,
     d,
     heads,
-    engine,
-    workers: result.placement.workers,
+    engine: result.engine,
+    workers: result.workers,
     status: result.status,
     cycles: result.cycles,
     units,
@@ -161,28 +135,47 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     maxError,
     wallSeconds,
     deadlock: result.deadlock,
-    placement: describePlacement(
+    placement: placementOf(
       program.units.map((u) => u.name),
       program.channels.map((c) => c.name),
-      result.placement,
+      result,
     ),
-    matrices: { q, k, v, o },
+    execution: result.execution,
+    outputs,
   };
 }
 
-function chooseEngine(program: Program, config: SdpaRunConfig, options: SdpaRunOptions): 'compiled' | 'actors' {
-  const engine = config.engine ?? 'auto';
-  if (!ENGINES.includes(engine)) throw new ProgramError(`unknown engine '${String(engine)}' (${ENGINES.join(', ')})`);
-  if (engine === 'actors') return 'actors';
-  const placed = place(program, { workers: config.workers, placement: options.placement }).workers;
-  const oneThread = placed === 1;
-  if (engine === 'compiled' && !oneThread) {
-    throw new ProgramError(`the compiled engine runs in one thread; this run would take ${placed} workers: ask for 1`);
+/**
+ * Clocks are float64 integers, exact to 2^53 (MAX_TIME). A run whose clocks must pass it is
+ * refused before it starts: every element of K passes QKT once, and every stage of the
+ * pipeline adds its latency to the last row at least once, so the cycles are at least N^2
+ * plus the sum of the latencies.
+ */
+function refuseInexactClocks(config: ResolvedSdpaConfig): void {
+  const least = config.n * config.n;
+  for (let h = 0; h < config.heads; h++) {
+    let path = least;
+    for (const u of DESIGN_DEFS[config.design].units) path += forHead(config.latency, h, u.name);
+    if (path > MAX_TIME) {
+      throw new ProgramError(
+        `this run needs clocks past 2^53 (at least ${path.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies or N`,
+      );
+    }
   }
-  return oneThread ? 'compiled' : 'actors';
 }
 
-function describePlacement(units: readonly string[], channels: readonly string[], placed: Placement): SdpaPlacement {
+/** A run that passed 2^53 anyway is refused rather than rounded: clocks never decrease, so every clock on the way was exact if the last ones are. */
+function refuseRoundedClocks(result: Simulation): void {
+  if (result.contexts.some((c) => c.finalClock > MAX_TIME)) {
+    throw new ProgramError(
+      `this run's clocks passed 2^53 (${result.cycles.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies or N`,
+    );
+  }
+}
+
+function placementOf(units: readonly string[], channels: readonly string[], result: Simulation): SdpaPlacement | null {
+  const placed = result.placement;
+  if (placed === null) return null;
   const workers = Array.from({ length: placed.workers }, () => [] as string[]);
   placed.of.forEach((w, i) => workers[w]!.push(units[i]!));
   return { workers, crossing: placed.cut.map((c) => channels[c]!) };

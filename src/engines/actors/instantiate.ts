@@ -1,5 +1,4 @@
 import { Channel, channelShape } from '../../kernel/channel.js';
-import type { CountedChannel } from '../../kernel/channel.js';
 import { channelEnds, unitIndex } from '../../kernel/program.js';
 import { LinkEnd, linkChannelMemory } from './link.js';
 import type { LinkMemory } from './link.js';
@@ -9,6 +8,7 @@ import { Output } from '../../kernel/output.js';
 import { unitKind } from '../../kernel/registry.js';
 import type { Program } from '../../kernel/program.js';
 import type { Scheduler } from '../../kernel/scheduler.js';
+import { channelStats } from '../run-result.js';
 import type { ChannelStats, ContextStats } from '../run-result.js';
 
 /** A program's contexts and channels, built in one thread. */
@@ -87,18 +87,6 @@ export function unitReports(contexts: readonly Context[]): (readonly [string, un
 
 export function contextStats(ctx: Context): ContextStats {
   return { name: ctx.name, kind: ctx.kind, finalClock: ctx.time };
-}
-
-/** Final channel statistics; call once the run has stopped. */
-export function channelStats(ch: CountedChannel, sender: string, receiver: string): ChannelStats {
-  return {
-    name: ch.name,
-    sender,
-    receiver,
-    capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
-    tokens: ch.sent,
-    peakOccupancy: ch.peakOccupancy(),
-  };
 }
 
 /** Statistics of a channel of this thread's contexts. */

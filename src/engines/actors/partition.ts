@@ -31,7 +31,7 @@ export function cuttable(spec: ChannelSpec): boolean {
  * Components are then spread, largest first, onto the least loaded worker; the channels
  * between workers are the cut.
  */
-export function partition(program: Program, workers: number, cutChannels = true): Placement {
+export function partition(program: Program, workers: number, cutChannels = true, keepGroups = true): Placement {
   const units = program.units;
   const parent = units.map((_, i) => i);
   const find = (i: number): number => {
@@ -50,7 +50,7 @@ export function partition(program: Program, workers: number, cutChannels = true)
   };
   const groups = new Map<string, number>();
   units.forEach((u, i) => {
-    if (u.group === undefined) return;
+    if (u.group === undefined || !keepGroups) return;
     const first = groups.get(u.group);
     if (first === undefined) groups.set(u.group, i);
     else join(first, i);
@@ -83,7 +83,7 @@ export function partition(program: Program, workers: number, cutChannels = true)
   const of = new Array<number>(units.length).fill(0);
   const ordered = [...members.values()].sort((a, b) => b.length - a.length || a[0]! - b[0]!);
   for (const component of ordered) {
-    const w = load.indexOf(Math.min(...load));
+    const w = load.indexOf(load.reduce((a, b) => Math.min(a, b)));
     load[w]! += component.length;
     for (const i of component) of[i] = w;
   }

@@ -6,8 +6,7 @@ import { createControlMemory, PoolControl } from './pool-control.js';
 import type { Program } from '../../kernel/program.js';
 import type { Placement } from './partition.js';
 import type { WorkerOutcome, WorkerTask } from './pool-worker.js';
-import type { BlockedContext, ChannelStats, ContextStats, RunResult } from '../run-result.js';
-import type { Progress } from './single-thread-executor.js';
+import type { BlockedContext, ChannelStats, ContextStats, Progress, RunResult } from '../run-result.js';
 
 export interface PoolOptions {
   onProgress?: (progress: Progress) => void;
@@ -79,7 +78,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
       if (options.onProgress && performance.now() >= nextProgress) {
-        options.onProgress(progressOf(control, program.units.length));
+        options.onProgress(progressOf(control));
         nextProgress = performance.now() + every;
       }
       if (control.command !== 0 || !control.stalled()) continue;
@@ -113,14 +112,10 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   }
 }
 
-function progressOf(control: PoolControl, contexts: number): Progress {
+function progressOf(control: PoolControl): Progress {
   let least = Infinity;
-  let finished = 0;
-  for (let w = 0; w < control.workers; w++) {
-    if (control.isDone(w)) finished++;
-    else least = Math.min(least, control.progress(w));
-  }
-  return { cycles: least === Infinity ? 0 : least, finished, contexts };
+  for (let w = 0; w < control.workers; w++) if (!control.isDone(w)) least = Math.min(least, control.progress(w));
+  return { done: least === Infinity ? 0 : least, total: null, unit: 'cycles' };
 }
 
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {

@@ -3,14 +3,7 @@ import { contextStats, instantiate, localChannelStats, unitReports } from './ins
 import { deadlockReport, resolveStall } from './stall.js';
 import type { Program } from '../../kernel/program.js';
 import type { Instance } from './instantiate.js';
-import type { RunResult } from '../run-result.js';
-
-export interface Progress {
-  /** Least clock over live contexts: every context has simulated at least this far. */
-  readonly cycles: number;
-  readonly finished: number;
-  readonly contexts: number;
-}
+import type { Progress, RunResult } from '../run-result.js';
 
 export interface SingleThreadOptions {
   /** Called every `progressEveryMs` of wall time. */
@@ -46,7 +39,7 @@ export class SingleThreadExecutor {
         scheduler.drain(onProgress ? SLICES_BETWEEN_CLOCK_READS : Infinity, null);
         if (onProgress && performance.now() >= nextProgress) {
           const least = scheduler.leastClock();
-          onProgress({ cycles: least === Infinity ? 0 : least, finished: contexts.length - scheduler.live, contexts: contexts.length });
+          onProgress({ done: least === Infinity ? 0 : least, total: null, unit: 'cycles' });
           nextProgress = performance.now() + every;
         }
       }

@@ -131,6 +131,33 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     }
   }
 
+  /**
+   * Appends to `out` what of this channel can still matter after its sender's clock
+   * `senderClock`, with `sent` elements enqueued and dequeued, times relative to `ref`: the
+   * dequeue instants of the last elements whose acknowledgement can still hold the sender
+   * back (D + Lr > senderClock; bounded) or that still occupy the channel (D > senderClock:
+   * every later enqueue comes at or after senderClock). Dequeue instants never decrease, so
+   * the older ones matter to nothing. Returns false when the ring does not reach back that
+   * far (acknowledgements in runs, or an unbounded channel holding more than its ring).
+   */
+  window(sent: number, senderClock: Time, ref: Time, out: number[]): boolean {
+    const bounded = Number.isFinite(this.capacity);
+    if (bounded && !this.ackInRing) return false;
+    const reach = bounded ? this.capacity : this.mask + 1;
+    const oldest = Math.max(0, sent - reach);
+    const at = out.length;
+    out.push(0);
+    let m = sent - 1;
+    for (; m >= oldest; m--) {
+      const d = this.dequeuedAt[m & this.mask]!;
+      if (bounded ? d + this.responseLatency <= senderClock : d <= senderClock) break;
+      out.push(d - ref);
+    }
+    if (!bounded && m < oldest && oldest > 0) return false;
+    out[at] = sent - 1 - m;
+    return true;
+  }
+
   /** The acknowledgement of `element`, without the ring; idempotent for the oldest one outstanding. */
   ackFromRuns(element: number): Time {
     if (this.acked === element) {

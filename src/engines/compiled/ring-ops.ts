@@ -51,3 +51,26 @@ export function dequeueAt(ch: Channel, now: Time): Time {
 function stuck(ch: Channel, what: string): never {
   throw new ScheduleStuck(`static schedule stuck on '${ch.name}': ${what}`);
 }
+
+/**
+ * What of a ring channel can still matter after its sender's clock `senderClock`, relative
+ * to `ref`, appended to `out` (as HandoffChannel.window): the elements in flight (times and
+ * enqueue instants), the outstanding count, and the dequeue instants whose acknowledgement
+ * can still hold the sender back. False when the acknowledgements are not in the ring.
+ */
+export function ringWindow(ch: Channel, senderClock: Time, ref: Time, out: number[]): boolean {
+  const dequeuedAt = ch.dequeuedAt;
+  if (dequeuedAt === null) return false;
+  out.push(ch.sent - ch.received, ch.sent - ch.acked);
+  for (let n = ch.received; n < ch.sent; n++) out.push(ch.times[n & ch.mask]! - ref, ch.enqueuedAt[n & ch.mask]! - ref);
+  const at = out.length;
+  out.push(0);
+  let n = ch.received - 1;
+  for (; n >= ch.acked; n--) {
+    const d = dequeuedAt[n & ch.mask]!;
+    if (d + ch.responseLatency <= senderClock) break;
+    out.push(d - ref);
+  }
+  out[at] = ch.received - 1 - n;
+  return true;
+}

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { HandoffChannel } from '../../dist/engines/compiled/handoff-channel.js';
-import { ScheduleCode, literal } from '../../dist/engines/compiled/schedule-code.js';
+import { RowCode, TIMING, literal } from '../../dist/engines/compiled/row-code.js';
+import type { CompiledRows } from '../../dist/engines/compiled/row-code.js';
+
+/** A row code over one channel 'x' of `capacity` and latencies, and the clocks named (one unit each). */
+function oneChannel(capacity: number, clocks: readonly string[], sendLatency = 1, responseLatency = 1) {
+  const code = new RowCode(TIMING, (name) => ({ name, capacity, sendLatency, responseLatency, width: 1 }));
+  for (const clock of clocks) code.clock(clock, clock);
+  const x = code.handoff('x');
+  return { code, x, ch: x.channel };
+}
+
+/** A clock's value between rows. */
+function value(rows: CompiledRows, clock: string): number {
+  return rows.state[rows.units.find((u) => u.unit === clock)!.slot]!;
+}
 
 describe('numbers in compiled schedules', () => {
   it('are written so that they read back exactly', () => {
@@ -31,33 +44,28 @@ describe('a handoff channel in a compiled schedule', () => {
     ['capacity above the ring (acknowledgements from runs)', 5000],
     ['capacity within the ring', 100],
   ])('counts the peak occupancy exactly across batches: %s', (_, capacity) => {
-    const ch = new HandoffChannel({ name: 'x', capacity, sendLatency: 1, responseLatency: 1, width: 1 });
-    const code = new ScheduleCode();
-    const x = code.handoff(ch);
-    const schedule = code.compile(
-      ['ts', 'tr'],
-      ['m'],
+    const { code, x, ch } = oneChannel(capacity, ['ts', 'tr']);
+    const rows = code.compile(
+      [],
       `
       ${x.room('ts')} ${x.enqueue('ts', 'ts')} ts += 1;
-      if (m === 511) tr = 600;
+      if (i === 511) tr = 600;
       ${x.dequeue('tr')}`,
     );
-    for (let m = 0; m < 1024; m++) schedule.step([m]);
-    schedule.finish();
+    for (let m = 0; m < 1024; m++) rows.row(m, []);
+    rows.finish();
     expect(ch.sent).toBe(1024);
     expect(ch.peakOccupancy()).toBe(89);
-    expect(schedule.value('ts')).toBe(1024);
-    expect(schedule.value('tr')).toBe(1024);
+    expect(value(rows, 'ts')).toBe(1024);
+    expect(value(rows, 'tr')).toBe(1024);
   });
 
   /** Peak occupancy of an unbounded channel over 1,024 steps of `body` (the sender's clock `ts`, the receiver's `tr`). */
   function unboundedPeak(sender: string, receiver: string): number {
-    const ch = new HandoffChannel({ name: 'x', capacity: Infinity, sendLatency: 1, responseLatency: 1, width: 1 });
-    const code = new ScheduleCode();
-    const x = code.handoff(ch);
-    const schedule = code.compile(['ts', 'tr'], ['m'], `${x.enqueue('ts', 'ts')} ${sender} ${x.dequeue('tr')} ${receiver}`);
-    for (let m = 0; m < 1024; m++) schedule.step([m]);
-    schedule.finish();
+    const { code, x, ch } = oneChannel(Infinity, ['ts', 'tr']);
+    const rows = code.compile(['m'], `${x.enqueue('ts', 'ts')} ${sender} ${x.dequeue('tr')} ${receiver}`);
+    for (let m = 0; m < 1024; m++) rows.row(m, [m]);
+    rows.finish();
     return ch.peakOccupancy();
   }
 
@@ -82,11 +90,8 @@ describe('a handoff channel in a compiled schedule', () => {
   it('holds the sender until the acknowledgement of the element C places back (capacity 2, latencies 3 and 5)', () => {
     // Spec section 1: element m waits for D_(m-2) + Lr; it arrives at E_m + Ls; the receiver
     // takes one every 10 cycles. D_0 = 3, D_1 = 13, so E_2 = D_0 + 5 = 8, E_3 = 18, ...
-    const ch = new HandoffChannel({ name: 'x', capacity: 2, sendLatency: 3, responseLatency: 5, width: 1 });
-    const code = new ScheduleCode();
-    const x = code.handoff(ch);
-    const schedule = code.compile(
-      ['ts', 'tr', 'e'],
+    const { code, x, ch } = oneChannel(2, ['ts', 'tr', 'e'], 3, 5);
+    const rows = code.compile(
       [],
       `
       ${x.room('ts')} ${x.room('ts')} e = ts; ${x.enqueue('ts', 'ts')}
@@ -94,12 +99,12 @@ describe('a handoff channel in a compiled schedule', () => {
     );
     const enqueued = [];
     for (let m = 0; m < 5; m++) {
-      schedule.step([]);
-      enqueued.push(schedule.value('e'));
+      rows.row(m, []);
+      enqueued.push(value(rows, 'e'));
     }
     // D_m = 3 + 10m (the receiver is the slower one), E_m = D_(m-2) + 5 = 10m - 12 for m >= 2.
     expect(enqueued).toEqual([0, 0, 8, 18, 28]);
-    schedule.finish();
+    rows.finish();
     expect(ch.peakOccupancy()).toBe(2);
   });
 });

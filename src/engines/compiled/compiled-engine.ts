@@ -1,0 +1,281 @@
+import { threadId } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { RunAborted, UnitError } from '../../kernel/errors.js';
+import { jobProgram, jobWork, runJob } from './jobs.js';
+import { scheduleGroups, scheduleKind } from './row-order.js';
+import type { Program } from '../../kernel/program.js';
+import type { ChannelStats, ContextStats, Progress, RunResult } from '../run-result.js';
+import type { CompiledTask } from './compiled-worker.js';
+import type { GroupTiming } from './group-timing.js';
+import type { Job, JobOutcome, ValuesBlock } from './jobs.js';
+
+export interface CompiledOptions {
+  /** Threads: 1 runs every job in the calling thread; more run them on a piscina pool. */
+  readonly workers: number;
+  readonly fastForward: boolean;
+  /** Cycles and statistics only: no values, no check. */
+  readonly timingOnly: boolean;
+  /** Check the output rows against the order's reference, on the threads that compute them. */
+  readonly check: boolean;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly progressEveryMs?: number;
+  readonly signal?: AbortSignal;
+  /** SIGINT and SIGTERM stop the run (it rejects with RunAborted) instead of the process. */
+  readonly interruptible?: boolean;
+}
+
+/** What a compiled run did, group by group and job by job. */
+export interface CompiledExecution {
+  readonly groups: readonly {
+    readonly group: string;
+    readonly rowsSimulated: number;
+    readonly rowsExtrapolated: number;
+    readonly period: number | null;
+    readonly shift: number | null;
+  }[];
+  /** Jobs of each kind, and the values blocks (row ranges) each thread computed. */
+  readonly timingJobs: number;
+  readonly valuesJobs: number;
+  readonly blocksPerWorker: readonly number[];
+}
+
+export interface CompiledRun extends RunResult {
+  readonly workers: number;
+  readonly execution: CompiledExecution;
+  /** Largest error of the outputs against the reference, when checked. */
+  readonly maxError: number | null;
+}
+
+/** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
+const WORKER_MODULE = new URL('./compiled-worker.js', import.meta.url).href;
+/** Jobs per thread: enough for the threads to end together when blocks take unequal times. */
+const JOBS_PER_WORKER = 4;
+/** Least work (score elements) worth a job of its own: a job costs tens of microseconds to send. */
+const LEAST_JOB_ELEMENTS = 1 << 18;
+/** Longest stretch of work in the calling thread before it lets signals and timers in. */
+const SLICE_MS = 50;
+
+/**
+ * The compiled engine: each group (attention head) of a program runs its compiled order.
+ * The timing of a group is one sequential job, fast-forwarded where it repeats; its output
+ * rows are independent of each other and of the timing, so they are split into blocks, each
+ * computed and checked against the reference on whichever thread is free. With one worker
+ * every job runs in the calling thread. Results are identical at any worker count. Returns
+ * null when the order does not fit the configuration (ScheduleStuck: it deadlocks), for the
+ * actors engine to report how.
+ */
+export async function runCompiled(program: Program, options: CompiledOptions): Promise<CompiledRun | null> {
+  const kind = scheduleKind(program.schedule!);
+  const groups = [...scheduleGroups(program).keys()];
+  const orders = new Map(groups.map((g) => [g, kind.order(program, g)]));
+  const rowsOf = (g: string): number => orders.get(g)!.rows;
+  const jobs = planJobs(groups, rowsOf, options);
+  const work = jobs.map((job) => jobWork(job, rowsOf));
+  const progress = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * jobs.length));
+  const total = work.reduce((a, b) => a + b, 0);
+  const report = (): void => options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total, unit: 'rows' });
+  const timer = options.onProgress === undefined ? null : setInterval(report, options.progressEveryMs ?? 250);
+
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.interruptible) {
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  }
+  let outcomes: (JobOutcome & { thread: number })[];
+  try {
+    outcomes =
+      options.workers === 1
+        ? await inThread(program, jobs, progress, abort.signal)
+        : await onPool(program, jobs, options.workers, progress, abort.signal);
+  } finally {
+    if (timer !== null) clearInterval(timer);
+    options.signal?.removeEventListener('abort', stop);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  report();
+  const failure = outcomes.find((o) => o.failure !== null)?.failure;
+  if (failure) {
+    const cause = Object.assign(new Error(failure.reason), { stack: failure.stack });
+    throw new UnitError(failure.unit, failure.reason, { cause });
+  }
+  if (outcomes.some((o) => o.stuck !== null)) return null;
+  return assemble(program, groups, orders, outcomes, options);
+}
+
+/**
+ * Timing jobs first (a group's timing is the one part that cannot be split, and may be the
+ * longest), then the values in blocks of rows, about JOBS_PER_WORKER per thread, whole groups
+ * together when groups are small.
+ */
+function planJobs(groups: readonly string[], rowsOf: (g: string) => number, options: CompiledOptions): Job[] {
+  const elements = (g: string): number => rowsOf(g) * rowsOf(g);
+  const all = groups.reduce((sum, g) => sum + elements(g), 0);
+  const target = Math.max(LEAST_JOB_ELEMENTS, Math.ceil(all / (options.workers * JOBS_PER_WORKER)));
+  const jobs: Job[] = [];
+  // Timing: with fast-forward a group costs a few rows, so groups go together up to the target.
+  let batch: string[] = [];
+  let size = 0;
+  for (const g of groups) {
+    batch.push(g);
+    size += options.fastForward ? rowsOf(g) * 64 : elements(g);
+    if (size >= target) {
+      jobs.push({ kind: 'timing', groups: batch, fastForward: options.fastForward, values: false });
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) jobs.push({ kind: 'timing', groups: batch, fastForward: options.fastForward, values: false });
+  if (options.timingOnly) return jobs;
+
+  let blocks: ValuesBlock[] = [];
+  size = 0;
+  for (const g of groups) {
+    const rows = rowsOf(g);
+    const rowsPerBlock = Math.max(1, Math.ceil(target / rows));
+    for (let from = 0; from < rows; from += rowsPerBlock) {
+      const to = Math.min(rows, from + rowsPerBlock);
+      blocks.push({ group: g, from, to });
+      size += (to - from) * rows;
+      if (size >= target) {
+        jobs.push({ kind: 'values', blocks, check: options.check });
+        blocks = [];
+        size = 0;
+      }
+    }
+  }
+  if (blocks.length > 0) jobs.push({ kind: 'values', blocks, check: options.check });
+  return jobs;
+}
+
+async function inThread(
+  program: Program,
+  jobs: readonly Job[],
+  progress: Int32Array,
+  signal: AbortSignal,
+): Promise<(JobOutcome & { thread: number })[]> {
+  const outcomes: (JobOutcome & { thread: number })[] = [];
+  let deadline = performance.now() + SLICE_MS;
+  for (let j = 0; j < jobs.length; j++) {
+    const steps = runJob(program, jobs[j]!);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        outcomes.push({ ...step.value, thread: threadId });
+        if (step.value.stuck !== null || step.value.failure !== null) return outcomes;
+        break;
+      }
+      progress[j] = step.value;
+      if (performance.now() >= deadline) {
+        // Lets a signal, a timer (progress) or an abort in.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (signal.aborted) throw new RunAborted('run interrupted');
+        deadline = performance.now() + SLICE_MS;
+      }
+    }
+  }
+  return outcomes;
+}
+
+async function onPool(
+  program: Program,
+  jobs: readonly Job[],
+  workers: number,
+  progress: Int32Array,
+  signal: AbortSignal,
+): Promise<(JobOutcome & { thread: number })[]> {
+  const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>({
+    filename: WORKER_MODULE,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: Infinity,
+    concurrentTasksPerWorker: 1,
+  });
+  const stopped = new Promise<never>((_, reject) => {
+    const onAbort = (): void => reject(new RunAborted('run interrupted'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const tasks = jobs.map((job, slot) =>
+      pool.run({ program: jobProgram(program, job), job, progress: progress.buffer as SharedArrayBuffer, slot }),
+    );
+    // A job that gets stuck or fails makes the others moot: stop at the first.
+    const outcomes = await Promise.race([Promise.all(tasks.map((t) => t.then(settleEarly))), stopped]);
+    return outcomes;
+  } catch (error) {
+    if (error instanceof EarlyEnd) return [error.outcome];
+    throw error;
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** Ends a pool run at the first job that got stuck or failed. */
+class EarlyEnd extends Error {
+  constructor(readonly outcome: JobOutcome & { thread: number }) {
+    super('a job ended the run');
+  }
+}
+
+function settleEarly(outcome: JobOutcome & { thread: number }): JobOutcome & { thread: number } {
+  if (outcome.stuck !== null || outcome.failure !== null) throw new EarlyEnd(outcome);
+  return outcome;
+}
+
+function assemble(
+  program: Program,
+  groups: readonly string[],
+  orders: ReadonlyMap<string, { readonly rows: number; readonly output: { readonly unit: string; readonly width: number } }>,
+  outcomes: readonly (JobOutcome & { thread: number })[],
+  options: CompiledOptions,
+): CompiledRun {
+  const timings = new Map<string, GroupTiming>();
+  for (const o of outcomes) for (const t of o.timings) timings.set(t.group, t);
+  const contexts = new Map<string, ContextStats>();
+  const channels = new Map<string, ChannelStats>();
+  for (const t of timings.values()) {
+    for (const c of t.contexts) contexts.set(c.name, c);
+    for (const c of t.channels) channels.set(c.name, c);
+  }
+
+  const reports: Record<string, unknown> = {};
+  let maxError: number | null = null;
+  if (!options.timingOnly) {
+    for (const g of groups) {
+      const { rows, output } = orders.get(g)!;
+      reports[output.unit] = new Float64Array(rows * output.width);
+    }
+    for (const o of outcomes) {
+      for (const v of o.values) {
+        const { output } = orders.get(v.group)!;
+        (reports[output.unit] as Float64Array).set(v.output, v.from * output.width);
+        if (v.maxError !== null) maxError = Math.max(maxError ?? 0, v.maxError);
+      }
+    }
+  }
+
+  const threads = [...new Set(outcomes.map((o) => o.thread))];
+  const contextList = program.units.map((u) => contexts.get(u.name)!);
+  return {
+    status: 'ok',
+    cycles: contextList.reduce((max, c) => Math.max(max, c.finalClock), 0),
+    contexts: contextList,
+    channels: program.channels.map((c) => channels.get(c.name)!),
+    reports,
+    deadlock: null,
+    workers: options.workers,
+    maxError,
+    execution: {
+      groups: groups.map((g) => {
+        const { rowsSimulated, rowsExtrapolated, period, shift } = timings.get(g)!;
+        return { group: g, rowsSimulated, rowsExtrapolated, period, shift };
+      }),
+      timingJobs: outcomes.filter((o) => o.timings.length > 0).length,
+      valuesJobs: outcomes.filter((o) => o.values.length > 0).length,
+      blocksPerWorker: threads.map((t) => outcomes.filter((o) => o.thread === t).reduce((n, o) => n + o.values.length, 0)),
+    },
+  };
+}

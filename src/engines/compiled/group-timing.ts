@@ -1,0 +1,106 @@
+import { channelShape } from '../../kernel/channel.js';
+import { extrapolate, TimingHistory } from './fast-forward.js';
+import { FULL, RowCode, TIMING } from './row-code.js';
+import type { ChannelStats, ContextStats } from '../run-result.js';
+import type { GroupParts, RowOrder } from './row-order.js';
+
+/** The timing of one group, and how it was obtained. */
+export interface GroupTiming {
+  readonly group: string;
+  /** Every unit's final clock and every channel's statistics, in the program's order. */
+  readonly contexts: readonly ContextStats[];
+  readonly channels: readonly ChannelStats[];
+  /** Rows whose timing was simulated, and rows extrapolated from a repeat. */
+  readonly rowsSimulated: number;
+  readonly rowsExtrapolated: number;
+  /** The repeat's period in rows and shift in cycles, when one was found. */
+  readonly period: number | null;
+  readonly shift: number | null;
+  /** The output, when the values were computed in the same pass. */
+  readonly output: Float64Array | null;
+}
+
+export interface GroupTimingOptions {
+  readonly fastForward: boolean;
+  /** Compute the values too, in the same pass (no fast-forward then). */
+  readonly values: boolean;
+}
+
+/**
+ * Simulates the timing of one group row by row, and with fast-forward stops at the first
+ * repeat of its state and extrapolates the rest (fast-forward.ts). Yields the rows done after
+ * each row (all of them once a repeat is found), so that a caller can let other work in.
+ * Throws ScheduleStuck when the order reaches an operation the program cannot do yet (the
+ * configuration deadlocks).
+ */
+export function* groupTiming(
+  parts: GroupParts,
+  group: string,
+  order: RowOrder,
+  options: GroupTimingOptions,
+): Generator<number, GroupTiming> {
+  const specs = new Map(parts.channels.map((c) => [c.name, c]));
+  const code = new RowCode(options.values ? FULL : TIMING, (name) => {
+    const spec = specs.get(name);
+    if (spec === undefined) throw new Error(`the compiled order of group '${group}' names channel '${name}', which is not the group's`);
+    return channelShape(spec);
+  });
+  const { body, params, args } = order.emit(code);
+  const rows = code.compile(['output', 'firstRow', ...params], body);
+  const output = options.values ? new Float64Array(order.rows * order.output.width) : null;
+  const rowArgs = [output, 0, ...args];
+  const history = options.fastForward && !options.values ? new TimingHistory(rows) : null;
+  let done = 0;
+  let repeat = null;
+  while (done < order.rows) {
+    rows.row(done, rowArgs);
+    done++;
+    repeat = history?.record(done) ?? null;
+    if (repeat !== null) break;
+    yield done;
+  }
+  rows.finish();
+  // Peaks first, from the rows simulated (they cover a whole period when a repeat was found).
+  const peaks = new Map(rows.channels.map(({ channel }) => [channel.name, channel.peakOccupancy()]));
+  const tokens = new Map(rows.channels.map(({ channel }) => [channel.name, channel.sent]));
+  let state = rows.state;
+  if (repeat !== null) {
+    const final = extrapolate(history!, repeat, order.rows, rows);
+    state = final.state;
+    let ring = 0;
+    for (const { channel, countSlot } of rows.channels)
+      tokens.set(channel.name, countSlot >= 0 ? state[countSlot]! : final.ringSent[ring++]!);
+  }
+  yield order.rows;
+
+  const clocks = new Map(rows.units.map(({ unit, slot }) => [unit, state[slot]!]));
+  const contexts: ContextStats[] = [];
+  for (const unit of parts.units) {
+    const finalClock = clocks.get(unit.name);
+    if (finalClock === undefined) throw new Error(`unit '${unit.name}' has no clock in the compiled order of group '${group}'`);
+    contexts.push({ name: unit.name, kind: unit.kind, finalClock });
+  }
+  const channels: ChannelStats[] = [];
+  for (const spec of parts.channels) {
+    const peak = peaks.get(spec.name);
+    if (peak === undefined) throw new Error(`channel '${spec.name}' is not in the compiled order of group '${group}'`);
+    channels.push({
+      name: spec.name,
+      sender: spec.from.unit,
+      receiver: spec.to.unit,
+      capacity: spec.capacity,
+      tokens: tokens.get(spec.name)!,
+      peakOccupancy: peak,
+    });
+  }
+  return {
+    group,
+    contexts,
+    channels,
+    rowsSimulated: done,
+    rowsExtrapolated: order.rows - done,
+    period: repeat?.period ?? null,
+    shift: repeat?.shift ?? null,
+    output,
+  };
+}

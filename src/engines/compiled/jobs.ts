@@ -1,0 +1,90 @@
+import { ScheduleStuck, UnitError } from '../../kernel/errors.js';
+import { groupTiming } from './group-timing.js';
+import { groupValues, valuesWork } from './group-values.js';
+import { scheduleGroups, scheduleKind } from './row-order.js';
+import type { Program } from '../../kernel/program.js';
+import type { GroupTiming } from './group-timing.js';
+import type { GroupValues } from './group-values.js';
+
+/**
+ * A piece of a compiled run, done in one go by one thread: the timing of some groups (with
+ * fast-forward, or with their values in the same pass), or blocks of output rows. A job
+ * carries the part of the program it needs, so that a job is cheap to send to a worker.
+ */
+export type Job =
+  | { readonly kind: 'timing'; readonly groups: readonly string[]; readonly fastForward: boolean; readonly values: boolean }
+  | { readonly kind: 'values'; readonly blocks: readonly ValuesBlock[]; readonly check: boolean };
+
+export interface ValuesBlock {
+  readonly group: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What a job gave: timings and rows, or why it could not finish (plain data, to cross threads). */
+export interface JobOutcome {
+  readonly timings: readonly GroupTiming[];
+  readonly values: readonly GroupValues[];
+  /** The order does not fit the configuration (ScheduleStuck): the run goes to the actors engine. */
+  readonly stuck: string | null;
+  /** A unit failed (an output beyond tolerance): its name, the reason and the original stack. */
+  readonly failure: { readonly unit: string; readonly reason: string; readonly stack: string | undefined } | null;
+}
+
+/** Units of work a job yields in all (rows, for progress). */
+export function jobWork(job: Job, rowsOf: (group: string) => number): number {
+  if (job.kind === 'timing') return job.groups.reduce((sum, g) => sum + rowsOf(g), 0);
+  return job.blocks.reduce((sum, b) => sum + valuesWork(b.from, b.to, job.check), 0);
+}
+
+/** Runs a job, yielding the work done so far now and then (jobWork counts it). */
+export function* runJob(program: Program, job: Job): Generator<number, JobOutcome> {
+  const kind = scheduleKind(program.schedule!);
+  const groups = scheduleGroups(program);
+  const timings: GroupTiming[] = [];
+  const values: GroupValues[] = [];
+  let before = 0;
+  try {
+    if (job.kind === 'timing') {
+      for (const group of job.groups) {
+        const order = kind.order(program, group);
+        timings.push(yield* progress(groupTiming(groups.get(group)!, group, order, job), before));
+        before += order.rows;
+      }
+    } else {
+      for (const block of job.blocks) {
+        const order = kind.order(program, block.group);
+        values.push(yield* progress(groupValues(block.group, order, block.from, block.to, job.check), before));
+        before += valuesWork(block.from, block.to, job.check);
+      }
+    }
+  } catch (error) {
+    if (error instanceof ScheduleStuck) return { timings, values, stuck: error.message, failure: null };
+    if (error instanceof UnitError)
+      return { timings, values, stuck: null, failure: { unit: error.unit, reason: error.reason, stack: error.stack } };
+    throw error;
+  }
+  return { timings, values, stuck: null, failure: null };
+}
+
+/** Passes on a part's progress, counted after the work of the parts before it. */
+function* progress<T>(part: Generator<number, T>, before: number): Generator<number, T> {
+  for (;;) {
+    const step = part.next();
+    if (step.done) return step.value;
+    yield before + step.value;
+  }
+}
+
+/** The part of a program a job needs: its groups' units and channels. */
+export function jobProgram(program: Program, job: Job): Program {
+  const wanted = new Set(job.kind === 'timing' ? job.groups : job.blocks.map((b) => b.group));
+  const groups = scheduleGroups(program);
+  const parts = [...wanted].map((g) => groups.get(g)!);
+  return {
+    units: parts.flatMap((p) => p.units),
+    channels: parts.flatMap((p) => p.channels),
+    modules: program.modules,
+    schedule: program.schedule!,
+  };
+}

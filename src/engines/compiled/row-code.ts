@@ -1,0 +1,308 @@
+import { Channel } from '../../kernel/channel.js';
+import { elementTime } from '../../kernel/timing-rules.js';
+import { BATCH, HandoffChannel } from './handoff-channel.js';
+import { appendAt, arrivalAt, dequeueAt, roomAt } from './ring-ops.js';
+import type { ChannelShape } from '../../kernel/channel.js';
+
+/**
+ * What a compiled row computes. Timing and values never depend on each other (no unit's
+ * timing reads a value, and the values of a row are the same whenever it runs), so one order
+ * of operations compiles three ways: timing and values together, timing alone (what
+ * fast-forward and --timing-only run), or values alone (what runs on the other workers, by
+ * rows, while the timing is simulated or extrapolated). The values are the same operations
+ * in the same order in every mode: bit for bit the same outputs.
+ */
+export interface CodeMode {
+  readonly timing: boolean;
+  readonly values: boolean;
+}
+
+export const FULL: CodeMode = { timing: true, values: true };
+export const TIMING: CodeMode = { timing: true, values: false };
+export const VALUES: CodeMode = { timing: false, values: true };
+
+/**
+ * A design's order of operations for one row, as JavaScript, compiled once per run and mode.
+ *
+ * Why compile: one score element of an SDPA design is a dozen channel operations, and as
+ * methods they come to about 1,800 bytes of bytecode, twice what V8 inlines into one
+ * optimised function; which of them it inlines then depends on when each was optimised, and
+ * the same run took 1.45-2.43 s from one process to the next (bench/PROFILE.md, session 4).
+ * As code in one function, with a channel's constants (capacity, latencies, ring mask) as
+ * literals, there is nothing left to inline but the element-time rule. Why a row and not the
+ * whole run: a function called once runs its loops in on-stack-replaced code, which V8
+ * compiles before the code after the loop has run and optimises less well; a function called
+ * once per row is optimised as a whole after a few rows.
+ *
+ * The channel rules are written once, in HandoffCode and RingCode; a design writes its
+ * units' arithmetic (`values`) and clocks (`timing`), and says which operation each unit does
+ * on which channel, in order. In a mode without timing the channel operations are no code.
+ */
+export class RowCode {
+  /** The channels the timing keeps, in the order the design named them. */
+  private readonly channels: (HandoffCode | RingCode)[] = [];
+  private readonly handoffs: HandoffCode[] = [];
+  /** Units and their clock variables, in the order the design declared them. */
+  private readonly units: [unit: string, clock: string][] = [];
+
+  constructor(
+    readonly mode: CodeMode,
+    private readonly shapeOf: (name: string) => ChannelShape,
+  ) {}
+
+  /** Statements of the timing only. */
+  timing(code: string): string {
+    return this.mode.timing ? code : '';
+  }
+
+  /** Statements of the values only. */
+  values(code: string): string {
+    return this.mode.values ? code : '';
+  }
+
+  /** Declares unit `unit`'s clock: a variable of the compiled row, kept between rows. */
+  clock(unit: string, variable: string): string {
+    this.units.push([unit, variable]);
+    return variable;
+  }
+
+  /**
+   * A channel whose receiver takes every element before its sender enqueues the next, in
+   * this order: its element in flight lives in variables (handoff-channel.ts).
+   */
+  handoff(name: string): HandoffCode {
+    if (!this.mode.timing) return INACTIVE_HANDOFF;
+    const code = new HandoffCode(new HandoffChannel(this.shapeOf(name)), this.channels.length, this.handoffs.length);
+    this.channels.push(code);
+    this.handoffs.push(code);
+    return code;
+  }
+
+  /** A channel that holds several elements at once in this order: a ring of the kernel's channel. */
+  ring(name: string): RingCode {
+    if (!this.mode.timing) return INACTIVE_RING;
+    const code = new RingCode(new Channel(this.shapeOf(name)), this.channels.length);
+    this.channels.push(code);
+    return code;
+  }
+
+  /**
+   * Compiles `body` (statements on the row index `i`, the names in `params`, the channels and
+   * the unit clocks) into one row's function. Clocks and handoff channels' variables start at
+   * 0 and keep their values from one row to the next, in a state array. Rows with the same
+   * code share one function, and so its optimised code.
+   */
+  compile(params: readonly string[], body: string): CompiledRows {
+    const clocks = this.mode.timing ? this.units.map(([, clock]) => clock) : [];
+    const base = 2 * this.handoffs.length;
+    const source = [
+      "'use strict';",
+      ...this.handoffs.map((c) => c.declare()),
+      ...clocks.map((v, k) => `let ${v} = state[${base + k}];`),
+      body,
+      ...this.handoffs.map((c) => c.save()),
+      ...clocks.map((v, k) => `state[${base + k}] = ${v};`),
+    ].join('\n');
+    const fn = compiled(['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'state', 'i', ...params], source);
+    const slotOf = (clock: string | undefined): number => (clock === undefined ? -1 : base + clocks.indexOf(clock));
+    const units = clocks.map((clock, k) => ({ unit: this.units[k]![0], slot: base + k }));
+    const channels = this.channels.map((code) => ({
+      channel: code.channel,
+      senderSlot: slotOf(code.senderClock),
+      countSlot: code instanceof HandoffCode ? 2 * code.handoffIndex + 1 : -1,
+    }));
+    return new CompiledRows(fn, channels, this.handoffs.length, units, base + clocks.length);
+  }
+}
+
+/** A compiled row with its state: run it row by row, then `finish`. */
+export class CompiledRows {
+  /** [time, count] of each handoff channel, then each unit's clock. */
+  readonly state: Float64Array;
+
+  private readonly objects: readonly (HandoffChannel | Channel)[];
+
+  constructor(
+    private readonly fn: Compiled,
+    /** Every channel the timing keeps, where its sender's clock is in the state, and its count (handoff channels). */
+    readonly channels: readonly { readonly channel: HandoffChannel | Channel; readonly senderSlot: number; readonly countSlot: number }[],
+    private readonly handoffCount: number,
+    /** Where each unit's clock is in the state. */
+    readonly units: readonly { readonly unit: string; readonly slot: number }[],
+    stateSize: number,
+  ) {
+    this.state = new Float64Array(stateSize);
+    this.objects = channels.map((c) => c.channel);
+  }
+
+  /** Runs row `i` with `args` for the design's parameters. */
+  row(i: number, args: readonly unknown[]): void {
+    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, this.state, i, ...args);
+  }
+
+  /** Each handoff channel's count is a local of the row's code: stores them back, for the channels' statistics. */
+  finish(): void {
+    for (const { channel, countSlot } of this.channels) if (countSlot >= 0) channel.sent = this.state[countSlot]!;
+  }
+
+  /** Entries of the state that are times (element times and clocks), not counts. */
+  isTime(slot: number): boolean {
+    return slot >= 2 * this.handoffCount || slot % 2 === 0;
+  }
+}
+
+/**
+ * The operations of spec section 1 on one handoff channel, as statements on a clock variable
+ * (the unit's). `room` is enqueue step 1 (idempotent), `enqueue` steps 2 and 3, `send` both
+ * with the stamp fixed before the wait, `arrival` is peekNext, `dequeue` is dequeue. The
+ * payload is the design's business: an element is dequeued before the next one is enqueued,
+ * so it can stay in the variable that computed it.
+ */
+export class HandoffCode {
+  /** The element in flight's time, and the number of elements enqueued. */
+  private readonly time: string;
+  private readonly sent: string;
+  private readonly enqueuedAt: string;
+  private readonly dequeuedAt: string;
+  /** How the row's code names the channel object. */
+  private readonly ref: string;
+  /** The sender's clock variable, as the first wait for room or enqueue named it. */
+  senderClock: string | undefined;
+
+  constructor(
+    readonly channel: HandoffChannel,
+    /** Index among all the row's channels, and among its handoff channels (its slots in the state). */
+    readonly index: number,
+    readonly handoffIndex: number,
+  ) {
+    const prefix = `$${index}`;
+    this.ref = `channels[${index}]`;
+    this.time = `${prefix}time`;
+    this.sent = `${prefix}sent`;
+    this.enqueuedAt = `${prefix}enqueuedAt`;
+    this.dequeuedAt = `${prefix}dequeuedAt`;
+  }
+
+  /** Loads the channel's state at the start of a row: time and count at 2 * handoffIndex in the state array. */
+  declare(): string {
+    const at = 2 * this.handoffIndex;
+    return `let ${this.time} = state[${at}], ${this.sent} = state[${at + 1}]; const ${this.enqueuedAt} = ${this.ref}.enqueuedAt, ${this.dequeuedAt} = ${this.ref}.dequeuedAt;`;
+  }
+
+  save(): string {
+    const at = 2 * this.handoffIndex;
+    return `state[${at}] = ${this.time}; state[${at + 1}] = ${this.sent};`;
+  }
+
+  room(clock: string): string {
+    this.senderClock ??= clock;
+    const { capacity, ackInRing, mask, responseLatency } = this.channel;
+    if (capacity === Infinity) return '';
+    const c = literal(capacity);
+    const ack = ackInRing ? `${this.dequeuedAt}[(${this.sent} - ${c}) & ${mask}]` : `${this.ref}.ackFromRuns(${this.sent} - ${c})`;
+    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; if ($at > ${clock}) ${clock} = $at; }`;
+  }
+
+  /**
+   * enqueue(value, stamp) by a unit whose clock is `clock`: the stamp is fixed from the clock
+   * before the wait for room (spec section 1), then room, then the element's time.
+   */
+  send(clock: string, stamp: string): string {
+    return `{ const $stamp = ${stamp}; ${this.room(clock)} ${this.enqueue(clock, '$stamp')} }`;
+  }
+
+  /** Enqueues at `clock`, after `room`, with `stamp` (fixed before the wait for room). */
+  enqueue(clock: string, stamp: string): string {
+    this.senderClock ??= clock;
+    const { sent } = this;
+    const { mask } = this.channel;
+    return [
+      `${this.time} = elementTime(${stamp}, ${clock}, ${literal(this.channel.sendLatency)});`,
+      `${this.enqueuedAt}[${sent} & ${mask}] = ${clock};`,
+      `if ((${sent} & ${BATCH - 1}) === ${BATCH - 1}) ${this.ref}.settle(${sent} + 1, ${sent});`,
+      `${sent}++;`,
+    ].join(' ');
+  }
+
+  arrival(clock: string): string {
+    return `if (${this.time} > ${clock}) ${clock} = ${this.time};`;
+  }
+
+  dequeue(clock: string): string {
+    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.channel.mask}] = ${clock};`;
+  }
+}
+
+/**
+ * The same operations on a channel that holds several elements at once in the order (the
+ * naive design's `long` holds a row): through the kernel channel's own rules (ring-ops.ts).
+ * Its payloads are the design's business too.
+ */
+export class RingCode {
+  private readonly ref: string;
+  senderClock: string | undefined;
+
+  constructor(
+    readonly channel: Channel,
+    readonly index: number,
+  ) {
+    this.ref = `channels[${index}]`;
+  }
+
+  room(clock: string): string {
+    this.senderClock ??= clock;
+    return `${clock} = roomAt(${this.ref}, ${clock});`;
+  }
+
+  enqueue(clock: string, stamp: string): string {
+    this.senderClock ??= clock;
+    return `appendAt(${this.ref}, ${clock}, ${stamp});`;
+  }
+
+  arrival(clock: string): string {
+    return `${clock} = arrivalAt(${this.ref}, ${clock});`;
+  }
+
+  dequeue(clock: string): string {
+    return `${clock} = dequeueAt(${this.ref}, ${clock});`;
+  }
+}
+
+/** The code of a channel in a mode without timing: no code at all. */
+const INACTIVE_HANDOFF = Object.assign(Object.create(HandoffCode.prototype) as HandoffCode, {
+  room: () => '',
+  send: () => '',
+  enqueue: () => '',
+  arrival: () => '',
+  dequeue: () => '',
+});
+const INACTIVE_RING = Object.assign(Object.create(RingCode.prototype) as RingCode, {
+  room: () => '',
+  enqueue: () => '',
+  arrival: () => '',
+  dequeue: () => '',
+});
+
+/** A number as a JavaScript literal, exactly (shortest round-trip form); anything else is refused. */
+export function literal(x: number): string {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`not a finite number for a compiled schedule: ${String(x)}`);
+  return Object.is(x, -0) ? '-0' : String(x);
+}
+
+type Compiled = (...args: unknown[]) => unknown;
+
+/** The last few compiled rows by source: one run compiles once per mode for all its heads. */
+const cache = new Map<string, Compiled>();
+const CACHED = 8;
+
+function compiled(params: readonly string[], source: string): Compiled {
+  const key = `${params.join(',')}\n${source}`;
+  let fn = cache.get(key);
+  if (fn === undefined) {
+    // The source is the design's own text and numbers: nothing from outside reaches it as code.
+    fn = new Function(...params, source) as Compiled;
+    if (cache.size === CACHED) cache.delete(cache.keys().next().value!);
+    cache.set(key, fn);
+  }
+  return fn;
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { DESIGN_DEFS, ProgramError, runSdpa } from '../dist/index.js';
+import { runModel } from './reference/dam-model.js';
+import type { DesignName, SdpaRunConfig, SdpaRunResult } from '../dist/index.js';
+
+/** Spec section 3. */
+const PUBLISHED: Record<DesignName, [number, number][]> = {
+  naive: [
+    [4, 92],
+    [8, 196],
+    [16, 596],
+    [32, 2164],
+    [64, 8372],
+  ],
+  modified: [
+    [4, 78],
+    [8, 174],
+    [16, 558],
+    [32, 2094],
+    [64, 8238],
+  ],
+};
+
+/** mulberry32: a small seeded generator, so a failing configuration can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Random latencies, IIs and capacities, N in [minN, maxN]; some unbounded, some uniform. */
+function randomConfig(seed: number, minN: number, maxN: number): SdpaRunConfig {
+  const rnd = random(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const design: DesignName = rnd() < 0.5 ? 'naive' : 'modified';
+  const def = DESIGN_DEFS[design];
+  const n = int(minN, maxN);
+  const latency: Record<string, number> = {};
+  const ii: Record<string, number> = {};
+  for (const u of def.units) {
+    if (rnd() < 0.6) latency[u.name] = int(1, 60);
+    if (rnd() < 0.4) ii[u.name] = int(1, 4);
+  }
+  const depth: Record<string, number> = {};
+  for (const c of def.channels) if (rnd() < 0.6) depth[c.name] = int(1, 2 * n + 4);
+  const shape = rnd();
+  return {
+    design,
+    n,
+    d: int(1, 3),
+    heads: int(1, 2),
+    seed,
+    latency,
+    ii,
+    depth,
+    ...(shape < 0.2 ? { unbounded: true } : shape < 0.5 ? { uniformDepth: int(1, 6) } : {}),
+  };
+}
+
+/** What a run computes, without how or how fast. */
+function figures(r: SdpaRunResult): unknown {
+  const { wallSeconds: _w, engine: _e, workers: _k, placement: _p, execution: _x, outputs, ...rest } = r;
+  return { ...rest, outputs: outputs.map((o) => Array.from(o)) };
+}
+
+describe('the compiled engine', () => {
+  it.each(
+    Object.entries(PUBLISHED).flatMap(([design, points]) => points.map(([n, cycles]) => ({ design: design as DesignName, n, cycles }))),
+  )(
+    '$design N=$n gives the published $cycles cycles, with and without fast-forward, and on the actors engine',
+    async ({ design, n, cycles }) => {
+      for (const config of [
+        { design, n, engine: 'compiled' as const },
+        { design, n, engine: 'compiled' as const, fastForward: false },
+        { design, n, engine: 'actors' as const },
+      ]) {
+        const r = await runSdpa(config);
+        expect(r.cycles, JSON.stringify(config)).toBe(cycles);
+        expect(r.maxError!).toBeLessThan(1e-12);
+      }
+    },
+  );
+
+  it('matches the actors engine on 150 random configurations: clocks, channel statistics, outputs bit for bit', async () => {
+    let deadlocks = 0;
+    for (let seed = 1; seed <= 150; seed++) {
+      const config = randomConfig(seed, 1, 24);
+      const compiled = await runSdpa({ ...config, engine: 'compiled', workers: 1 });
+      const actors = await runSdpa({ ...config, engine: 'actors', workers: 1 });
+      // A configuration the order does not fit deadlocks, and goes to the actors engine.
+      if (actors.status === 'deadlock') {
+        deadlocks++;
+        expect(compiled.engine).toBe('actors');
+      }
+      expect(figures(compiled), `seed ${seed}: ${JSON.stringify(config)}`).toEqual(figures(actors));
+    }
+    expect(deadlocks).toBeGreaterThan(5);
+  }, 60_000);
+});
+
+describe('fast-forward', () => {
+  /** Runs with and without fast-forward, at several worker counts; everything must be equal bit for bit. */
+  async function same(config: SdpaRunConfig, workers: readonly number[]): Promise<SdpaRunResult> {
+    const full = await runSdpa({ ...config, engine: 'compiled', fastForward: false, workers: 1 });
+    expect(full.execution!.groups.every((g) => g.rowsExtrapolated === 0)).toBe(true);
+    let fast: SdpaRunResult | null = null;
+    for (const w of workers) {
+      fast = await runSdpa({ ...config, engine: 'compiled', workers: w });
+      expect(fast.workers).toBe(w);
+      expect(figures(fast), `${w} worker(s): ${JSON.stringify(config)}`).toEqual(figures(full));
+    }
+    return fast!;
+  }
+
+  it.each([
+    ['period 1 (published FIFOs)', { design: 'modified', n: 256 }, 1],
+    ['period 3 (uniform depth 2)', { design: 'modified', n: 256, uniformDepth: 2 }, 3],
+    ['period 13 (QKT latency 50)', { design: 'modified', n: 256, latency: { qkt: 50 } }, 13],
+    ['the naive design with bounded sources', { design: 'naive', n: 256, uniformDepth: 2, depth: { long: 300 } }, 3],
+  ] as const)(
+    'extrapolates a repeating timing exactly: %s, at 1, 2 and 3 workers',
+    async (_label, config, period) => {
+      const fast = await same({ ...config, d: 2, heads: 2, seed: 5 }, [1, 2, 3]);
+      for (const g of fast.execution!.groups) {
+        expect(g.period).toBe(period);
+        expect(g.rowsExtrapolated).toBeGreaterThan(50);
+      }
+    },
+    60_000,
+  );
+
+  it('simulates every row where the state drifts (published naive, unbounded), with the same results', async () => {
+    for (const config of [
+      { design: 'naive', n: 64 },
+      { design: 'modified', n: 64, unbounded: true },
+    ] as const) {
+      const fast = await same(config, [1, 2]);
+      expect(fast.execution!.groups[0]!.rowsSimulated).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('gives the same results as a full simulation on 40 random configurations (N 40-120), at 1 and 3 workers', async () => {
+    let extrapolated = 0;
+    for (let seed = 501; seed <= 540; seed++) {
+      const config = randomConfig(seed, 40, 120);
+      const full = await runSdpa({ ...config, engine: 'compiled', fastForward: false, workers: 1 });
+      for (const workers of [1, 3]) {
+        const fast = await runSdpa({ ...config, engine: 'compiled', workers });
+        expect(figures(fast), `seed ${seed}, ${workers} worker(s): ${JSON.stringify(config)}`).toEqual(figures(full));
+        if (fast.execution?.groups.some((g) => g.rowsExtrapolated > 0)) extrapolated++;
+      }
+    }
+    expect(extrapolated).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("--timing-only gives the full run's cycles and statistics, and no output", async () => {
+    for (const config of [
+      { design: 'modified', n: 80, uniformDepth: 2 },
+      { design: 'naive', n: 40 },
+      { design: 'modified', n: 40, heads: 3, unbounded: true },
+    ] as const) {
+      const full = await runSdpa(config);
+      const timing = await runSdpa({ ...config, timingOnly: true });
+      const { outputs: fullOutputs, maxError: fullError, ...fullRest } = figures(full) as Record<string, unknown>;
+      const { outputs, maxError, ...rest } = figures(timing) as Record<string, unknown>;
+      expect(rest).toEqual(fullRest);
+      expect(outputs).toEqual([]);
+      expect(maxError).toBeNull();
+      expect(fullOutputs).not.toEqual([]);
+      expect(fullError).not.toBeNull();
+    }
+  });
+});
+
+describe('clocks', () => {
+  // With unbounded FIFOs nothing pushes back, so a longer QKT latency delays every unit after
+  // QKT by exactly the difference (the sources run free, and V arrives before RunningOut
+  // wants it either way): the published 558 cycles at N = 16 become 558 + 2^32.
+  it('stay exact past 2^32 on both engines, with and without fast-forward', async () => {
+    for (const extra of [
+      { engine: 'compiled' as const },
+      { engine: 'compiled' as const, fastForward: false },
+      { engine: 'actors' as const },
+    ]) {
+      const r = await runSdpa({ design: 'modified', n: 16, unbounded: true, latency: { qkt: 11 + 2 ** 32 }, ...extra });
+      expect(r.cycles).toBe(558 + 2 ** 32);
+    }
+    // Bounded, so that the timing repeats and is extrapolated: against the independent model.
+    const config = { design: 'modified', n: 64, latency: { div: 21 + 2 ** 40 } } as const;
+    const bounded = await runSdpa(config);
+    const zeros = new Float64Array(64);
+    expect(bounded.cycles).toBe(runModel({ ...config, d: 1, q: zeros, k: zeros, v: zeros }).cycles);
+    expect(bounded.cycles).toBeGreaterThan(2 ** 41);
+    expect(bounded.execution!.groups[0]!.rowsExtrapolated).toBeGreaterThan(0);
+  });
+
+  it('are refused, never rounded, past 2^53', async () => {
+    await expect(runSdpa({ design: 'modified', n: 4, latency: { qkt: 2 ** 53 - 1 } })).rejects.toThrow(ProgramError);
+    await expect(runSdpa({ design: 'modified', n: 4, latency: { qkt: 2 ** 53 - 1 } })).rejects.toThrow(/2\^53/);
+  });
+});
+
+describe('the compiled engine, further', () => {
+  it('falls back to the actors engine on a configuration it does not fit, which reports the deadlock', async () => {
+    const stuck = await runSdpa({ design: 'naive', n: 16, depth: { long: 15 }, engine: 'compiled' });
+    expect(stuck.engine).toBe('actors');
+    expect(stuck.status).toBe('deadlock');
+    expect(stuck.deadlock!.blocked.map((b) => b.unit)).toContain('h0/qktexp');
+  });
+
+  // The naive order leaves a row in `long`; past 4,096 elements its ring grows mid-row.
+  it('keeps every element when a ring grows (naive design, N above the 4,096-slot starting ring)', async () => {
+    const result = await runSdpa({ design: 'naive', n: 4097, engine: 'compiled' });
+    expect(result.engine).toBe('compiled');
+    expect(result.maxError!).toBeLessThan(1e-12);
+  }, 60_000);
+
+  it('splits one head across the workers asked for, and names the jobs', async () => {
+    const r = await runSdpa({ design: 'modified', n: 1024, workers: 2 });
+    expect(r.workers).toBe(2);
+    expect(r.execution!.valuesJobs).toBeGreaterThan(1);
+    expect(r.execution!.blocksPerWorker.reduce((a, b) => a + b, 0)).toBeGreaterThan(1);
+  });
+
+  it('refuses a placement of units (an actors engine notion)', async () => {
+    await expect(runSdpa({ design: 'modified', n: 8, engine: 'compiled' }, { placement: Array(9).fill(0) })).rejects.toThrow(/placement/);
+  });
+});
