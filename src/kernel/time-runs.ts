@@ -126,6 +126,16 @@ export class TimeRuns {
     return removed;
   }
 
+  /** Calls `fn` with every time held, oldest first. */
+  forEach(fn: (t: Time) => void): void {
+    for (let r = 0; r < this.runs; r++) {
+      const i = (this.head + r) & this.mask;
+      const start = this.start[i]!;
+      const step = this.step[i]!;
+      for (let k = r === 0 ? this.taken : 0; k < this.count[i]!; k++) fn(start + step * k);
+    }
+  }
+
   clear(): void {
     this.head = 0;
     this.runs = 0;

@@ -1,6 +1,9 @@
 import { channelShape } from '../../kernel/channel.js';
+import { DriftDetector, extrapolateDrift, verifyDrift } from './drift.js';
 import { extrapolate, TimingHistory } from './fast-forward.js';
-import { FULL, RowCode, TIMING } from './row-code.js';
+import { FULL, RowCode, TIMING, VERIFY } from './row-code.js';
+import type { ChannelShape } from '../../kernel/channel.js';
+import type { CompiledRows } from './row-code.js';
 import type { ChannelStats, ContextStats } from '../run-result.js';
 import type { GroupParts, RowOrder } from './row-order.js';
 
@@ -18,6 +21,15 @@ export interface GroupTiming {
   readonly shift: number | null;
   /** The output, when the values were computed in the same pass. */
   readonly output: Float64Array | null;
+}
+
+/** Where the timing was extrapolated from: the final state, the period, and the peaks when a drift's differ from the simulated ones. */
+interface Found {
+  readonly final: { readonly state: Float64Array; readonly ringSent: readonly number[] };
+  readonly period: number;
+  /** A repeat's shift in cycles; null for a drift, whose entries move by different amounts. */
+  readonly shift: number | null;
+  readonly peaks: ReadonlyMap<string, number> | null;
 }
 
 export interface GroupTimingOptions {
@@ -40,36 +52,57 @@ export function* groupTiming(
   options: GroupTimingOptions,
 ): Generator<number, GroupTiming> {
   const specs = new Map(parts.channels.map((c) => [c.name, c]));
-  const code = new RowCode(options.values ? FULL : TIMING, (name) => {
+  const shapeOf = (name: string): ChannelShape => {
     const spec = specs.get(name);
     if (spec === undefined) throw new Error(`the compiled order of group '${group}' names channel '${name}', which is not the group's`);
     return channelShape(spec);
-  });
+  };
+  const code = new RowCode(options.values ? FULL : TIMING, shapeOf);
   const { body, params, args } = order.emit(code);
-  const rows = code.compile(['output', 'firstRow', ...params], body);
+  const names = ['output', 'firstRow', ...params];
+  const rows = code.compile(names, body);
   const output = options.values ? new Float64Array(order.rows * order.output.width) : null;
   const rowArgs = [output, 0, ...args];
-  const history = options.fastForward && !options.values ? new TimingHistory(rows) : null;
+  const fastForward = options.fastForward && !options.values;
+  const history = fastForward ? new TimingHistory(rows) : null;
+  const drifts = fastForward ? new DriftDetector(rows, order.rows) : null;
+  // The same order in verify mode, on the same channels and state: compiled once a drift shows.
+  let verify: CompiledRows | null = null;
   let done = 0;
-  let repeat = null;
+  let found: Found | null = null;
   while (done < order.rows) {
     rows.row(done, rowArgs);
     done++;
-    repeat = history?.record(done) ?? null;
-    if (repeat !== null) break;
+    const repeat = history?.record(done) ?? null;
+    if (repeat !== null) {
+      found = { final: extrapolate(history!, repeat, order.rows, rows), period: repeat.period, shift: repeat.shift, peaks: null };
+      break;
+    }
+    const drift = drifts?.record(done) ?? null;
+    if (drift !== null && done + 2 * drift.period < order.rows) {
+      if (verify === null) {
+        const verifyCode = new RowCode(VERIFY, shapeOf, code);
+        verify = verifyCode.compile(names, order.emit(verifyCode).body, rows.state);
+      }
+      const proof = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
+      done += 2 * drift.period;
+      if (proof !== null) {
+        found = { final: extrapolateDrift(proof, order.rows), period: proof.period, shift: null, peaks: proof.peaks };
+        break;
+      }
+    }
     yield done;
   }
   rows.finish();
-  // Peaks first, from the rows simulated (they cover a whole period when a repeat was found).
-  const peaks = new Map(rows.channels.map(({ channel }) => [channel.name, channel.peakOccupancy()]));
+  // Peaks from the rows simulated: with a repeat they cover a whole period; a drift's are extrapolated.
+  const peaks = found?.peaks ?? new Map(rows.channels.map(({ channel }) => [channel.name, channel.peakOccupancy()]));
   const tokens = new Map(rows.channels.map(({ channel }) => [channel.name, channel.sent]));
   let state = rows.state;
-  if (repeat !== null) {
-    const final = extrapolate(history!, repeat, order.rows, rows);
-    state = final.state;
+  if (found !== null) {
+    state = found.final.state;
     let ring = 0;
     for (const { channel, countSlot } of rows.channels)
-      tokens.set(channel.name, countSlot >= 0 ? state[countSlot]! : final.ringSent[ring++]!);
+      tokens.set(channel.name, countSlot >= 0 ? state[countSlot]! : found.final.ringSent[ring++]!);
   }
   yield order.rows;
 
@@ -99,8 +132,8 @@ export function* groupTiming(
     channels,
     rowsSimulated: done,
     rowsExtrapolated: order.rows - done,
-    period: repeat?.period ?? null,
-    shift: repeat?.shift ?? null,
+    period: found?.period ?? null,
+    shift: found?.shift ?? null,
     output,
   };
 }

@@ -35,6 +35,8 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
 
   /** Elements enqueued; the compiled schedule stores it back when it is done. */
   sent = 0;
+  /** Enqueue and dequeue instants, in order, written by verify-mode rows (drift.ts) and emptied between uses. */
+  journal: { enqueued: number[]; dequeued: number[] } = { enqueued: [], dequeued: [] };
   /** Largest occupancy in simulated time over the elements counted so far. */
   private peak = 0;
 
@@ -156,6 +158,20 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     if (!bounded && m < oldest && oldest > 0) return false;
     out[at] = sent - 1 - m;
     return true;
+  }
+
+  /**
+   * After `settle(sent, sent)`: how many elements were dequeued by the last one's enqueue
+   * instant, and the dequeue instants of the others, in order (what the occupancy of any later
+   * element still depends on); null once counting stopped (the peak reached the capacity, which
+   * no later element can exceed).
+   */
+  pending(): { counted: number; instants: number[] } | null {
+    if (this.peak >= this.capacity) return null;
+    const instants: number[] = [];
+    if (this.uncounted !== null) this.uncounted.forEach((t) => instants.push(t));
+    else for (let m = this.counted; m < this.sent; m++) instants.push(this.dequeuedAt[m & this.mask]!);
+    return { counted: this.counted, instants };
   }
 
   /** The acknowledgement of `element`, without the ring; idempotent for the oldest one outstanding. */

@@ -59,18 +59,64 @@ function stuck(ch: Channel, what: string): never {
  * can still hold the sender back. False when the acknowledgements are not in the ring.
  */
 export function ringWindow(ch: Channel, senderClock: Time, ref: Time, out: number[]): boolean {
-  const dequeuedAt = ch.dequeuedAt;
-  if (dequeuedAt === null) return false;
+  // Unbounded, it keeps no acknowledgements, and so not the instants occupancy depends on.
+  if (!Number.isFinite(ch.capacity)) return false;
   out.push(ch.sent - ch.received, ch.sent - ch.acked);
   for (let n = ch.received; n < ch.sent; n++) out.push(ch.times[n & ch.mask]! - ref, ch.enqueuedAt[n & ch.mask]! - ref);
-  const at = out.length;
-  out.push(0);
-  let n = ch.received - 1;
-  for (; n >= ch.acked; n--) {
-    const d = dequeuedAt[n & ch.mask]!;
-    if (d + ch.responseLatency <= senderClock) break;
-    out.push(d - ref);
-  }
-  out[at] = ch.received - 1 - n;
+  // Dequeue instants never decrease: the ones that can still bind are the newest.
+  const pending = pendingAcks(ch);
+  let from = pending.length;
+  while (from > 0 && pending[from - 1]! + ch.responseLatency > senderClock) from--;
+  out.push(pending.length - from);
+  for (let k = pending.length - 1; k >= from; k--) out.push(pending[k]! - ref);
   return true;
+}
+
+/** The dequeue instants whose acknowledgements the sender has not taken yet, oldest first. */
+export function pendingAcks(ch: Channel): number[] {
+  const pending: number[] = [];
+  if (ch.dequeuedAt !== null) for (let n = ch.acked; n < ch.received; n++) pending.push(ch.dequeuedAt[n & ch.mask]!);
+  else ch.acks?.forEach((t) => pending.push(t));
+  return pending;
+}
+
+/** The ring operations, as a compiled row calls them. */
+export interface RingOps {
+  readonly roomAt: typeof roomAt;
+  readonly appendAt: typeof appendAt;
+  readonly arrivalAt: typeof arrivalAt;
+  readonly dequeueAt: typeof dequeueAt;
+}
+
+/**
+ * The same operations, each also logging in `margins` by how much the side it compares with
+ * the clock exceeds it (a verify-mode row, drift.ts): the acknowledgement in roomAt, the stamp
+ * against the clock plus the send latency in appendAt, the element's time in arrivalAt and
+ * dequeueAt.
+ */
+export function loggingRingOps(margins: number[]): RingOps {
+  const ops: RingOps = {
+    roomAt(ch, now) {
+      if (ch.sent - ch.acked < ch.capacity) return now;
+      const at = ch.takeAck();
+      if (at < 0) stuck(ch, 'its sender needs room before an acknowledgement');
+      margins.push(at - now);
+      return at > now ? at : now;
+    },
+    appendAt(ch, now, stamp) {
+      margins.push(stamp - (now + ch.sendLatency));
+      return appendAt(ch, now, stamp);
+    },
+    arrivalAt(ch, now) {
+      const at = arrivalAt(ch, now);
+      margins.push(ch.times[ch.received & ch.mask]! - now);
+      return at;
+    },
+    dequeueAt(ch, now) {
+      const at = ops.arrivalAt(ch, now);
+      ch.remove(at);
+      return at;
+    },
+  };
+  return ops;
 }

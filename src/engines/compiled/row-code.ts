@@ -1,7 +1,8 @@
 import { Channel } from '../../kernel/channel.js';
 import { elementTime } from '../../kernel/timing-rules.js';
 import { BATCH, HandoffChannel } from './handoff-channel.js';
-import { appendAt, arrivalAt, dequeueAt, roomAt } from './ring-ops.js';
+import { appendAt, arrivalAt, dequeueAt, loggingRingOps, roomAt } from './ring-ops.js';
+import type { RingOps } from './ring-ops.js';
 import type { ChannelShape } from '../../kernel/channel.js';
 
 /**
@@ -15,11 +16,18 @@ import type { ChannelShape } from '../../kernel/channel.js';
 export interface CodeMode {
   readonly timing: boolean;
   readonly values: boolean;
+  /**
+   * Timing that also logs the margin of every max it takes (the winner minus the other side,
+   * in `margins`) and journals each handoff channel's enqueue and dequeue instants: what the
+   * drift fast-forward checks before it extrapolates (drift.ts).
+   */
+  readonly verify?: boolean;
 }
 
 export const FULL: CodeMode = { timing: true, values: true };
 export const TIMING: CodeMode = { timing: true, values: false };
 export const VALUES: CodeMode = { timing: false, values: true };
+export const VERIFY: CodeMode = { timing: true, values: false, verify: true };
 
 /**
  * A design's order of operations for one row, as JavaScript, compiled once per run and mode.
@@ -45,9 +53,14 @@ export class RowCode {
   /** Units and their clock variables, in the order the design declared them. */
   private readonly units: [unit: string, clock: string][] = [];
 
+  /**
+   * `sharing`: another mode's code of the same order, whose channels this one operates on
+   * (the design emits its order again, naming the same channels in the same order).
+   */
   constructor(
     readonly mode: CodeMode,
     private readonly shapeOf: (name: string) => ChannelShape,
+    private readonly sharing: RowCode | null = null,
   ) {}
 
   /** Statements of the timing only. */
@@ -72,7 +85,12 @@ export class RowCode {
    */
   handoff(name: string): HandoffCode {
     if (!this.mode.timing) return INACTIVE_HANDOFF;
-    const code = new HandoffCode(new HandoffChannel(this.shapeOf(name)), this.channels.length, this.handoffs.length);
+    const code = new HandoffCode(
+      this.channel(name, (shape) => new HandoffChannel(shape)),
+      this.channels.length,
+      this.handoffs.length,
+      this.mode,
+    );
     this.channels.push(code);
     this.handoffs.push(code);
     return code;
@@ -81,9 +99,20 @@ export class RowCode {
   /** A channel that holds several elements at once in this order: a ring of the kernel's channel. */
   ring(name: string): RingCode {
     if (!this.mode.timing) return INACTIVE_RING;
-    const code = new RingCode(new Channel(this.shapeOf(name)), this.channels.length);
+    const code = new RingCode(
+      this.channel(name, (shape) => new Channel(shape)),
+      this.channels.length,
+    );
     this.channels.push(code);
     return code;
+  }
+
+  /** A new channel, or the one the shared code made at this place of the order. */
+  private channel<C extends HandoffChannel | Channel>(name: string, make: (shape: ChannelShape) => C): C {
+    if (this.sharing === null) return make(this.shapeOf(name));
+    const ch = this.sharing.channels[this.channels.length]?.channel;
+    if (ch === undefined || ch.name !== name) throw new Error(`the order names channel '${name}' where it named '${ch?.name}' before`);
+    return ch as C;
   }
 
   /**
@@ -92,7 +121,7 @@ export class RowCode {
    * 0 and keep their values from one row to the next, in a state array. Rows with the same
    * code share one function, and so its optimised code.
    */
-  compile(params: readonly string[], body: string): CompiledRows {
+  compile(params: readonly string[], body: string, state?: Float64Array): CompiledRows {
     const clocks = this.mode.timing ? this.units.map(([, clock]) => clock) : [];
     const base = 2 * this.handoffs.length;
     const source = [
@@ -103,41 +132,60 @@ export class RowCode {
       ...this.handoffs.map((c) => c.save()),
       ...clocks.map((v, k) => `state[${base + k}] = ${v};`),
     ].join('\n');
-    const fn = compiled(['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'state', 'i', ...params], source);
+    const fn = compiled(
+      ['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'margins', 'state', 'i', ...params],
+      source,
+    );
     const slotOf = (clock: string | undefined): number => (clock === undefined ? -1 : base + clocks.indexOf(clock));
     const units = clocks.map((clock, k) => ({ unit: this.units[k]![0], slot: base + k }));
     const channels = this.channels.map((code) => ({
       channel: code.channel,
       senderSlot: slotOf(code.senderClock),
+      receiverSlot: slotOf(code.receiverClock),
       countSlot: code instanceof HandoffCode ? 2 * code.handoffIndex + 1 : -1,
     }));
-    return new CompiledRows(fn, channels, this.handoffs.length, units, base + clocks.length);
+    return new CompiledRows(fn, channels, this.handoffs.length, units, state ?? new Float64Array(base + clocks.length));
   }
+}
+
+/** A channel of a compiled row: where its sender's and receiver's clocks are in the state, and its count (handoff channels; -1 for rings). */
+export interface CompiledChannel {
+  readonly channel: HandoffChannel | Channel;
+  readonly senderSlot: number;
+  readonly receiverSlot: number;
+  readonly countSlot: number;
 }
 
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
-  /** [time, count] of each handoff channel, then each unit's clock. */
-  readonly state: Float64Array;
-
   private readonly objects: readonly (HandoffChannel | Channel)[];
+  /** Verify mode: the margins of every max taken, in order. */
+  readonly margins: number[] = [];
+  private readonly ringOps: RingOps;
 
   constructor(
     private readonly fn: Compiled,
     /** Every channel the timing keeps, where its sender's clock is in the state, and its count (handoff channels). */
-    readonly channels: readonly { readonly channel: HandoffChannel | Channel; readonly senderSlot: number; readonly countSlot: number }[],
+    readonly channels: readonly CompiledChannel[],
     private readonly handoffCount: number,
     /** Where each unit's clock is in the state. */
     readonly units: readonly { readonly unit: string; readonly slot: number }[],
-    stateSize: number,
+    /** [time, count] of each handoff channel, then each unit's clock. */
+    readonly state: Float64Array,
   ) {
-    this.state = new Float64Array(stateSize);
     this.objects = channels.map((c) => c.channel);
+    this.ringOps = loggingRingOps(this.margins);
   }
 
   /** Runs row `i` with `args` for the design's parameters. */
   row(i: number, args: readonly unknown[]): void {
-    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, this.state, i, ...args);
+    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, this.margins, this.state, i, ...args);
+  }
+
+  /** Runs row `i` of a verify-mode compile: its ring operations log their margins too. */
+  verifyRow(i: number, args: readonly unknown[]): void {
+    const ops = this.ringOps;
+    this.fn(this.objects, elementTime, ops.roomAt, ops.appendAt, ops.arrivalAt, ops.dequeueAt, this.margins, this.state, i, ...args);
   }
 
   /** Each handoff channel's count is a local of the row's code: stores them back, for the channels' statistics. */
@@ -166,14 +214,16 @@ export class HandoffCode {
   private readonly dequeuedAt: string;
   /** How the row's code names the channel object. */
   private readonly ref: string;
-  /** The sender's clock variable, as the first wait for room or enqueue named it. */
+  /** The sender's and the receiver's clock variables, as the first operations on either end named them. */
   senderClock: string | undefined;
+  receiverClock: string | undefined;
 
   constructor(
     readonly channel: HandoffChannel,
     /** Index among all the row's channels, and among its handoff channels (its slots in the state). */
     readonly index: number,
     readonly handoffIndex: number,
+    private readonly mode: CodeMode,
   ) {
     const prefix = `$${index}`;
     this.ref = `channels[${index}]`;
@@ -200,7 +250,7 @@ export class HandoffCode {
     if (capacity === Infinity) return '';
     const c = literal(capacity);
     const ack = ackInRing ? `${this.dequeuedAt}[(${this.sent} - ${c}) & ${mask}]` : `${this.ref}.ackFromRuns(${this.sent} - ${c})`;
-    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; if ($at > ${clock}) ${clock} = $at; }`;
+    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; ${this.margin('$at', clock)} if ($at > ${clock}) ${clock} = $at; }`;
   }
 
   /**
@@ -216,8 +266,11 @@ export class HandoffCode {
     this.senderClock ??= clock;
     const { sent } = this;
     const { mask } = this.channel;
+    const ls = literal(this.channel.sendLatency);
     return [
-      `${this.time} = elementTime(${stamp}, ${clock}, ${literal(this.channel.sendLatency)});`,
+      this.mode.verify
+        ? `{ const $s = ${stamp}; ${this.margin('$s', `${clock} + ${ls}`)} ${this.time} = elementTime($s, ${clock}, ${ls}); ${this.ref}.journal.enqueued.push(${clock}); }`
+        : `${this.time} = elementTime(${stamp}, ${clock}, ${ls});`,
       `${this.enqueuedAt}[${sent} & ${mask}] = ${clock};`,
       `if ((${sent} & ${BATCH - 1}) === ${BATCH - 1}) ${this.ref}.settle(${sent} + 1, ${sent});`,
       `${sent}++;`,
@@ -225,11 +278,18 @@ export class HandoffCode {
   }
 
   arrival(clock: string): string {
-    return `if (${this.time} > ${clock}) ${clock} = ${this.time};`;
+    this.receiverClock ??= clock;
+    return `${this.margin(this.time, clock)} if (${this.time} > ${clock}) ${clock} = ${this.time};`;
   }
 
   dequeue(clock: string): string {
-    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.channel.mask}] = ${clock};`;
+    const journal = this.mode.verify ? ` ${this.ref}.journal.dequeued.push(${clock});` : '';
+    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.channel.mask}] = ${clock};${journal}`;
+  }
+
+  /** Verify mode: logs by how much `a` exceeds `b` where the code takes max(a, b). */
+  private margin(a: string, b: string): string {
+    return this.mode.verify ? `margins.push(${a} - (${b}));` : '';
   }
 }
 
@@ -241,6 +301,7 @@ export class HandoffCode {
 export class RingCode {
   private readonly ref: string;
   senderClock: string | undefined;
+  receiverClock: string | undefined;
 
   constructor(
     readonly channel: Channel,
@@ -260,10 +321,12 @@ export class RingCode {
   }
 
   arrival(clock: string): string {
+    this.receiverClock ??= clock;
     return `${clock} = arrivalAt(${this.ref}, ${clock});`;
   }
 
   dequeue(clock: string): string {
+    this.receiverClock ??= clock;
     return `${clock} = dequeueAt(${this.ref}, ${clock});`;
   }
 }

@@ -1,0 +1,328 @@
+import { HandoffChannel } from './handoff-channel.js';
+import { pendingAcks } from './ring-ops.js';
+import type { Channel } from '../../kernel/channel.js';
+import type { CompiledChannel, CompiledRows } from './row-code.js';
+
+/**
+ * Exact fast-forward where the timing drifts instead of repeating: the naive design, whose
+ * input generators run ahead of the pipeline by N cycles more every row, and unbounded FIFOs,
+ * whose senders run ahead of their receivers. Its state never repeats, but from some row on
+ * every entry moves by a fixed amount per period: the row's timing is a composition of sums
+ * and maxes of the state (a max-plus system), and while every max keeps choosing the same
+ * side, the state after each period is the state before plus a fixed vector, for ever.
+ *
+ * That is never assumed from the state alone. Once three boundaries p rows apart show the
+ * same drift, two more periods run in verify mode, which logs the margin of every max taken
+ * (the chosen side minus the other). Each max sees the same margins period after period, plus
+ * a fixed change; if no margin moves towards zero from either side (or crosses it), no max
+ * ever changes side, and the drift is exact for every later period (by induction). Then the
+ * clocks and counts are extrapolated, and so is each channel's peak occupancy: a channel
+ * whose two ends drift alike repeats its occupancies, and one whose sender runs ahead is
+ * counted exactly at the few elements where its peak can lie (driftPeak).
+ */
+
+/** The longest period of a drift looked for, in rows. */
+const MAX_PERIOD = 16;
+/** The most elements whose occupancy driftPeak counts one by one; past it, simulate instead. */
+const MOST_COUNTED = 1 << 24;
+
+/** A drift seen at three boundaries: its period in rows and the vector added per period. */
+export interface Drift {
+  readonly period: number;
+  readonly vector: Float64Array;
+}
+
+/**
+ * Watches the linear state at row boundaries: every entry of the state (clocks, elements in
+ * flight, counts), and what of each channel can still hold its sender back (the dequeue
+ * instants of its last C elements, unless C is more than the run will ever send).
+ */
+export class DriftDetector {
+  private readonly kept: { rows: number; x: Float64Array }[] = [];
+
+  constructor(
+    private readonly rows: CompiledRows,
+    private readonly totalRows: number,
+  ) {}
+
+  /** Records the boundary after `done` rows; returns the drift when the last 2p rows moved twice by the same vector. */
+  record(done: number): Drift | null {
+    const x = this.linearState(done);
+    if (x === null) {
+      this.kept.length = 0;
+      return null;
+    }
+    this.kept.push({ rows: done, x });
+    if (this.kept.length > 2 * MAX_PERIOD + 1) this.kept.shift();
+    const last = this.kept.length - 1;
+    for (let p = 1; 2 * p <= last; p++) {
+      const [a, b, c] = [this.kept[last - 2 * p]!, this.kept[last - p]!, this.kept[last]!];
+      if (a.rows !== done - 2 * p || b.rows !== done - p) continue;
+      const vector = sameStep(a.x, b.x, c.x);
+      if (vector !== null) return { period: p, vector };
+    }
+    return null;
+  }
+
+  /** The linear state after `done` rows, or null when it has no fixed layout here. */
+  linearState(done: number): Float64Array | null {
+    const { state, channels } = this.rows;
+    const out: number[] = Array.from(state);
+    for (const c of channels) if (!this.channelState(c, done, out)) return null;
+    return Float64Array.from(out);
+  }
+
+  private channelState({ channel, countSlot }: CompiledChannel, done: number, out: number[]): boolean {
+    const sent = countSlot >= 0 ? this.rows.state[countSlot]! : channel.sent;
+    // Rows do the same operations (the row order's contract): as many elements each row.
+    const acksBind = Number.isFinite(channel.capacity) && channel.capacity < (sent / Math.max(1, done)) * this.totalRows;
+    if (channel instanceof HandoffChannel) {
+      if (!acksBind) return true;
+      if (!channel.ackInRing) return false;
+      const first = Math.max(0, sent - channel.capacity);
+      out.push(sent - first);
+      for (let m = first; m < sent; m++) out.push(channel.dequeuedAt[m & channel.mask]!);
+      return true;
+    }
+    const ch = channel as Channel;
+    out.push(ch.sent - ch.received, ch.sent - ch.acked);
+    for (let n = ch.received; n < ch.sent; n++) out.push(ch.times[n & ch.mask]!, ch.enqueuedAt[n & ch.mask]!);
+    if (acksBind) {
+      const pending = pendingAcks(ch);
+      out.push(pending.length, ...pending);
+    }
+    return true;
+  }
+}
+
+/** b - a when c - b is the same vector (and the layouts match), else null. */
+function sameStep(a: Float64Array, b: Float64Array, c: Float64Array): Float64Array | null {
+  if (a.length !== b.length || b.length !== c.length) return null;
+  const step = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const d = b[i]! - a[i]!;
+    if (c[i]! - b[i]! !== d) return null;
+    step[i] = d;
+  }
+  return step;
+}
+
+/** Two periods run in verify mode, and what they show. */
+export interface DriftProof {
+  /** The boundary after the two periods, and the raw state after each of their rows (rows start + 1 .. start + 2p). */
+  readonly start: number;
+  readonly period: number;
+  readonly states: readonly Float64Array[];
+  readonly ringSent: readonly (readonly number[])[];
+  /** Each state entry's drift per period. */
+  readonly stateDrift: Float64Array;
+  /** Each channel's peak occupancy over the whole run. */
+  readonly peaks: ReadonlyMap<string, number>;
+}
+
+/**
+ * Runs rows start .. start + 2p in verify mode (`verify` shares `rows`' state and channels) and
+ * returns the proof that the drift goes on for ever, or null when it does not hold (the
+ * caller goes on row by row; the rows run here are simulated rows like any other).
+ */
+export function verifyDrift(
+  rows: CompiledRows,
+  verify: CompiledRows,
+  args: readonly unknown[],
+  detector: DriftDetector,
+  start: number,
+  drift: Drift,
+  totalRows: number,
+): DriftProof | null {
+  const p = drift.period;
+  const handoffs = rows.channels.filter((c): c is CompiledChannel & { channel: HandoffChannel } => c.channel instanceof HandoffChannel);
+  const rings = rows.channels.filter((c) => !(c.channel instanceof HandoffChannel)).map((c) => c.channel as Channel);
+  const margins: number[][] = [];
+  const journals: { enqueued: number[]; dequeued: number[] }[][] = [];
+  const states: Float64Array[] = [];
+  const ringSent: number[][] = [];
+  const x: Float64Array[] = [detector.linearState(start)!];
+  for (let period = 0; period < 2; period++) {
+    verify.margins.length = 0;
+    for (const { channel } of handoffs) channel.journal = { enqueued: [], dequeued: [] };
+    for (let r = 0; r < p; r++) {
+      const i = start + period * p + r;
+      verify.verifyRow(i, args);
+      states.push(rows.state.slice());
+      ringSent.push(rings.map((ch) => ch.sent));
+    }
+    margins.push(verify.margins.slice());
+    journals.push(handoffs.map(({ channel }) => channel.journal));
+    const next = detector.linearState(start + (period + 1) * p);
+    if (next === null) return null;
+    x.push(next);
+  }
+  for (const { channel } of handoffs) channel.journal = { enqueued: [], dequeued: [] };
+  const step = sameStep(x[0]!, x[1]!, x[2]!);
+  if (step === null || !sameValues(step, drift.vector)) return null;
+  if (!stableMargins(margins[0]!, margins[1]!)) return null;
+  // Peaks are settled at this boundary: every element must be dequeued by now (rings drain within the row).
+  if (rings.some((ch) => ch.received !== ch.sent)) return null;
+  const steps = handoffs.map((_, k) => ({
+    dE: uniformStep(journals[0]![k]!.enqueued, journals[1]![k]!.enqueued),
+    dD: uniformStep(journals[0]![k]!.dequeued, journals[1]![k]!.dequeued),
+  }));
+  if (steps.some((s) => s.dE === null || s.dD === null)) return null;
+
+  // Every max keeps its side for ever: the state drifts by the same vector every period.
+  const end = start + 2 * p;
+  const stateDrift = states[2 * p - 1]!.map((v, slot) => v - states[p - 1]![slot]!);
+  const total = (sent: number, perPeriod: number): number => sent + ((totalRows - end) / p) * perPeriod;
+  rows.finish();
+  const peaks = new Map<string, number>();
+  for (const c of rows.channels) {
+    const ch = c.channel;
+    const peak = ch.peakOccupancy();
+    if (!(ch instanceof HandoffChannel)) {
+      // A ring's occupancies repeat when its two ends drift alike; otherwise it cannot grow past its capacity.
+      if (peak < ch.capacity && stateDrift[c.senderSlot] !== stateDrift[c.receiverSlot]) return null;
+      peaks.set(ch.name, peak);
+      continue;
+    }
+    const k = handoffs.findIndex((h) => h.channel === ch);
+    const [first, second] = [journals[0]![k]!, journals[1]![k]!];
+    const { dE, dD } = steps[k] as { dE: number; dD: number };
+    const pending = ch.pending();
+    if (pending === null || dE === dD) {
+      peaks.set(ch.name, peak);
+      continue;
+    }
+    const tokens = total(rows.state[c.countSlot]!, second.enqueued.length);
+    const extrapolated = driftPeak({
+      counted: pending.counted,
+      pending: pending.instants,
+      sent: ch.sent,
+      tokens,
+      first,
+      last: second,
+      dE,
+      dD,
+    });
+    if (extrapolated === null) return null;
+    peaks.set(ch.name, Math.max(peak, extrapolated));
+  }
+  return { start, period: p, states, ringSent, stateDrift, peaks };
+}
+
+/**
+ * The state after `totalRows` rows, from a proof: the state after row b' = totalRows - p k of
+ * the second verified period, plus k drifts (ring channels' counts likewise).
+ */
+export function extrapolateDrift(proof: DriftProof, totalRows: number): { state: Float64Array; ringSent: number[] } {
+  const { start, period: p, states, ringSent } = proof;
+  const end = start + 2 * p;
+  const k = Math.ceil((totalRows - end) / p);
+  const r = totalRows - k * p - start - 1;
+  const state = states[r]!.map((v, slot) => v + k * proof.stateDrift[slot]!);
+  const perPeriod = ringSent[2 * p - 1]!.map((sent, i) => sent - ringSent[p - 1]![i]!);
+  return { state, ringSent: ringSent[r]!.map((sent, i) => sent + k * perPeriod[i]!) };
+}
+
+/**
+ * Margins of the same maxes in two consecutive periods: stable when each keeps its sign and
+ * does not move towards zero (its winner stays the winner for ever), or stays at zero (a tie
+ * picks the same value either way).
+ */
+function stableMargins(first: readonly number[], second: readonly number[]): boolean {
+  if (first.length !== second.length) return false;
+  for (let i = 0; i < first.length; i++) {
+    const a = first[i]!;
+    const b = second[i]!;
+    if (a > 0 ? b < a : a < 0 ? b > a : b !== 0) return false;
+  }
+  return true;
+}
+
+/** The one difference between the entries of two periods, or null when they differ in length or by unequal amounts. */
+function uniformStep(first: readonly number[], second: readonly number[]): number | null {
+  if (first.length !== second.length || first.length === 0) return null;
+  const step = second[0]! - first[0]!;
+  for (let i = 1; i < first.length; i++) if (second[i]! - first[i]! !== step) return null;
+  return step;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What driftPeak needs of a channel at the end of the second verify period. */
+interface DriftingChannel {
+  /** Elements dequeued by the last one's enqueue instant, and the dequeue instants of the others, in order. */
+  readonly counted: number;
+  readonly pending: readonly number[];
+  /** Elements so far, and over the whole run. */
+  readonly sent: number;
+  readonly tokens: number;
+  /** Enqueue and dequeue instants of the two verify periods (P elements each); their per-period steps. */
+  readonly first: { readonly enqueued: readonly number[]; readonly dequeued: readonly number[] };
+  readonly last: { readonly enqueued: readonly number[]; readonly dequeued: readonly number[] };
+  readonly dE: number;
+  readonly dD: number;
+}
+
+/**
+ * The largest occupancy of the elements still to come on a channel whose sender and receiver
+ * drift apart (spec section 4: element m occupies from E_m to D_m, so its occupancy at its
+ * enqueue is m + 1 - G(E_m), G(t) the dequeue instants <= t). Later element m + P has
+ * E_m + dE, and the dequeue instants P apart differ by dD; an interval of length dE then
+ * holds at most P of them when dE < dD (at least P when dE > dD), so along each residue class
+ * of elements the occupancy never falls (never rises). So the peak lies among: the elements
+ * whose interval reaches back past the verified periods' first dequeue instant, the first
+ * period to come, and the last period (with the end of the run, where fewer dequeues follow).
+ * Each is counted exactly, by binary search over the dequeue instants. Null when too many.
+ */
+export function driftPeak(ch: DriftingChannel): number | null {
+  const P = ch.last.enqueued.length;
+  const J = ch.sent;
+  const M = ch.tokens;
+  if (M <= J) return 0;
+  const D = (j: number): number => {
+    if (j < ch.counted) return -Infinity;
+    if (j < J) return ch.pending[j - ch.counted]!;
+    const k = Math.floor((j - J) / P);
+    return ch.last.dequeued[j - J - k * P]! + (k + 1) * ch.dD;
+  };
+  const E = (m: number): number => {
+    const k = Math.floor((m - J) / P);
+    return ch.last.enqueued[m - J - k * P]! + (k + 1) * ch.dE;
+  };
+  // G(t): the first j whose dequeue instant is later than t (all before it are out by t).
+  const out = (t: number): number => firstAbove(ch.counted, M, (j) => D(j) > t);
+  const occupancy = (m: number): number => m + 1 - out(E(m));
+
+  // Before `early`, an element's interval may reach the dequeue instants before the verified
+  // periods; from `late` on, past the last dequeue instant. In between, each residue class
+  // has its extreme at one end: within a period after `early` or before `late`.
+  const regime = ch.first.dequeued[0]!;
+  const early = firstAbove(J, M, (m) => E(m) >= regime + ch.dE + ch.dD);
+  const lastD = D(M - 1);
+  const late = Math.min(
+    M - P,
+    firstAbove(J, M, (m) => E(m) > lastD - ch.dE),
+  );
+  const ranges: [number, number][] = [
+    [J, Math.min(M, early + P)],
+    [Math.max(J, late - P), M],
+  ];
+  if (ranges.reduce((n, [a, b]) => n + Math.max(0, b - a), 0) > MOST_COUNTED) return null;
+  let peak = 0;
+  for (const [a, b] of ranges) for (let m = a; m < b; m++) peak = Math.max(peak, occupancy(m));
+  return peak;
+}
+
+/** The least i in [lo, hi) with `above(i)` (monotone: false then true), or hi. */
+function firstAbove(lo: number, hi: number, above: (i: number) => boolean): number {
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (above(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
