@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { calibrate, machine, mergeProgram, adderTreeProgram, simulate } from './lib.mjs';
-import { sdpaProgram, simulateScheduled } from '../dist/index.js';
+import { sdpaProgram } from '../dist/index.js';
 import { tokenCostNs } from './micro.mjs';
 
 const args = process.argv.slice(2);
@@ -31,19 +31,11 @@ const writeBaseline = args.includes('--write-baseline');
 const PROCS = opt('--procs', 5);
 const baselinePath = fileURLToPath(new URL('./baseline.json', import.meta.url));
 
-async function wallMs(program) {
+async function wallMs(program, engine = 'actors', fastForward = true) {
   const t0 = performance.now();
-  const r = await simulate(program, { workers: WORKERS });
+  const r = await simulate(program, { workers: engine === 'actors' ? WORKERS : 1, engine, fastForward });
   const ms = performance.now() - t0;
-  if (r.status !== 'ok') throw new Error(`run ended in ${r.status}`);
-  return ms;
-}
-
-async function staticMs(program) {
-  const t0 = performance.now();
-  const r = await simulateScheduled(program, 'modified', 1);
-  const ms = performance.now() - t0;
-  if (r === null) throw new Error('static schedule stuck');
+  if (r.status !== 'ok' || r.engine !== engine) throw new Error(`run ended in ${r.status} on ${r.engine}`);
   return ms;
 }
 
@@ -52,9 +44,14 @@ const FIGURES = [
   ['token cost, generator -> sink unbounded (2M tokens)', 'ns/token', () => tokenCostNs(2_000_000, WORKERS)],
   ['SDPA modified N=512 d=1 (published FIFOs)', 'ms', () => wallMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 }))],
   [
-    'SDPA modified N=512 d=1 (published FIFOs), static engine',
+    'SDPA modified N=512 d=1 (published FIFOs), compiled engine, every row',
     'ms',
-    () => staticMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 })),
+    () => wallMs(sdpaProgram({ design: 'modified', n: 512, d: 1, heads: 1, seed: 1 }), 'compiled', false),
+  ],
+  [
+    'SDPA naive N=2048 d=1 (published FIFOs), compiled engine, fast-forward',
+    'ms',
+    () => wallMs(sdpaProgram({ design: 'naive', n: 2048, d: 1, heads: 1, seed: 1 }), 'compiled', true),
   ],
   ['SDPA naive N=512 d=1 (published FIFOs)', 'ms', () => wallMs(sdpaProgram({ design: 'naive', n: 512, d: 1, heads: 1, seed: 1 }))],
   ['merge 2 x 2^18 timed elements', 'ms', () => wallMs(mergeProgram({ elements: 2 ** 18, copies: 1 }))],

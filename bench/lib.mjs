@@ -4,7 +4,7 @@
  * library in dist/ (build first: `npx tsc -p .`).
  */
 import os from 'node:os';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, sdpaProgram, sdpaMatrix, simulate, simulateScheduled } from '../dist/index.js';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, sdpaProgram, sdpaMatrix, simulate } from '../dist/index.js';
 import { BENCH_UNITS_MODULE } from './units.mjs';
 
 export { simulate };
@@ -235,7 +235,7 @@ export function scenarioName(spec) {
         : spec.design === 'modified'
           ? 'modified (published FIFOs)'
           : 'naive (published FIFOs)';
-      const engine = spec.engine === 'static' ? ' static' : '';
+      const engine = spec.engine === 'compiled' ? (spec.fastForward === false ? ' compiled every row' : ' compiled') : '';
       return `SDPA ${variant} N=${spec.n} d=${spec.d ?? 1} heads=${spec.heads ?? 1} ${w}${engine}`;
     }
     case 'merge':
@@ -275,8 +275,8 @@ export async function runScenario(spec) {
   const program = buildScenarioProgram(spec);
   const buildMs = performance.now() - tb;
   const t0 = performance.now();
-  const result =
-    spec.engine === 'static' ? await simulateScheduled(program, spec.design, spec.heads ?? 1) : await simulate(program, { workers });
+  // The actors engine unless the scenario names another; the compiled one with or without fast-forward.
+  const result = await simulate(program, { workers, engine: spec.engine ?? 'actors', fastForward: spec.fastForward ?? true });
   const wallMs = performance.now() - t0;
   const peakRss = peakRssMiB();
   if (result.status !== 'ok') throw new Error(`${scenarioName(spec)}: ${result.status}`);
@@ -307,7 +307,7 @@ export async function runScenario(spec) {
     name: scenarioName(spec),
     spec,
     workers,
-    workersUsed: result.placement?.workers ?? 1,
+    workersUsed: result.workers,
     cutChannels: result.placement?.cut?.length ?? 0,
     contexts: result.contexts.length,
     channels: result.channels.length,

@@ -22,7 +22,7 @@ function wholeProcess(args) {
  * one process can lose a core to a neighbour for a while, and alternating spreads that over both.
  */
 export function measureSpeedup({ n, log, rounds = 3 }) {
-  // The actors engine: the static one would take the single-worker run (it runs in one thread).
+  // The actors engine, as before: the compiled engine's speedup is in bench/targets.mjs.
   const args = ['--design', 'modified', '--n', String(n), '--heads', '4', '--engine', 'actors'];
   log(`speedup: 4 heads, N=${n}, workers 1 and 2 alternately, ${rounds} rounds (whole process) ...`);
   const oneMs = [];

@@ -16,9 +16,9 @@ export function scenarios({ full = false } = {}) {
   const list = [];
   const sizes = full ? [1024, 2048, 4096, 8192, 16384] : [1024, 2048, 4096];
   for (const n of sizes) {
-    // Both engines: 'actors' (the general executor) and 'static' (fixed orders per head).
-    for (const engine of [undefined, 'static']) {
-      const e = engine === undefined ? {} : { engine };
+    // Both engines: 'actors' (the general executor) and 'compiled' (fixed orders per head),
+    // simulating every row: what each costs per score element.
+    for (const e of [{}, { engine: 'compiled', fastForward: false }]) {
       list.push({ kind: 'sdpa', design: 'naive', n, d: 1, workers: 1, ...e });
       list.push({ kind: 'sdpa', design: 'modified', n, d: 1, workers: 1, ...e });
       list.push({ kind: 'sdpa', design: 'modified', n, d: 1, unbounded: true, workers: 1, ...e });
@@ -27,7 +27,7 @@ export function scenarios({ full = false } = {}) {
   // Naive design's peak RSS at N = 32768 (the 'long' FIFO holds N + 34 elements).
   if (full) {
     list.push({ kind: 'sdpa', design: 'naive', n: 32768, d: 1, workers: 1 });
-    list.push({ kind: 'sdpa', design: 'naive', n: 32768, d: 1, workers: 1, engine: 'static' });
+    list.push({ kind: 'sdpa', design: 'naive', n: 32768, d: 1, workers: 1, engine: 'compiled', fastForward: false });
   }
   // The same designs with d = 64, and with 8 heads at 1 and 2 workers: N = 1024 by default,
   // up to 4096 with --full (8 heads at N = 16384 would take most of an hour on one worker).
@@ -35,7 +35,7 @@ export function scenarios({ full = false } = {}) {
     list.push({ kind: 'sdpa', design: 'naive', n, d: 64, workers: 1 });
     list.push({ kind: 'sdpa', design: 'modified', n, d: 64, workers: 1 });
     list.push({ kind: 'sdpa', design: 'modified', n, d: 64, unbounded: true, workers: 1 });
-    list.push({ kind: 'sdpa', design: 'modified', n, d: 64, workers: 1, engine: 'static' });
+    list.push({ kind: 'sdpa', design: 'modified', n, d: 64, workers: 1, engine: 'compiled', fastForward: false });
     for (const workers of [1, 2]) {
       list.push({ kind: 'sdpa', design: 'naive', n, d: 1, heads: 8, workers });
       list.push({ kind: 'sdpa', design: 'modified', n, d: 1, heads: 8, workers });

@@ -128,6 +128,10 @@ describe('damflow run', () => {
     ['unbounded and a uniform depth', [...design, '--unbounded', '--uniform-depth', '4']],
     ['a seed past 32 bits', [...design, '--seed', '4294967296']],
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
+    ['clocks past 2^53', ['--design', 'modified', '--n', '1000000000000']],
+    ['a latency that takes clocks past 2^53', [...design, '--latency', 'div=9007199254740991']],
+    ['outputs beyond any memory', [...design, '--d', '10000000000']],
+    ['heads beyond any memory', [...design, '--heads', '100000000']],
   ])('exits 2 with one line on stderr: %s', (_label, args) => {
     const r = damflow('run', ...args);
     expect(r.status).toBe(2);

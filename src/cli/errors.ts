@@ -19,7 +19,7 @@ export function reportError(error: unknown): number {
     return EXIT_BAD_INPUT;
   }
   if (error instanceof RunAborted) {
-    console.error('damflow: interrupted; the workers were stopped');
+    console.error('damflow: interrupted; the run was stopped and nothing is left running');
     return EXIT_INTERRUPTED;
   }
   if (error instanceof UnitError) {

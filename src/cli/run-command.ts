@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { DEFAULT_SEED, DESIGN_DEFS, DESIGNS, depthFormula } from '../designs/sdpa/design.js';
+import { DEFAULT_SEED, DESIGN_DEFS, DESIGNS, depthFormula, resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { duration, estimateCost } from '../designs/sdpa/cost.js';
 import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
@@ -100,6 +101,14 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
   refuseRepeatedOptions(command, REPEATABLE);
 }
 
+/** Says, before a run that will be long starts, about how long and what to do instead. */
+function noteLongRun(config: SdpaRunConfig): void {
+  const cost = estimateCost(resolveSdpaConfig(config), config);
+  if (cost.seconds < LONG_RUN_SECONDS) return;
+  const instead = config.timingOnly ? '' : ' --timing-only gives the cycles and statistics without the outputs, much sooner;';
+  console.error(`damflow: this run will take about ${duration(cost.seconds)} (an estimate);${instead} Ctrl-C stops it cleanly.`);
+}
+
 /** What a run uses where the command line says nothing. */
 function defaultsHelp(): string {
   const lines = ['', `Defaults (spec section 2; seed ${DEFAULT_SEED}, d 1, heads 1):`];
@@ -113,8 +122,12 @@ function defaultsHelp(): string {
   return lines.join('\n');
 }
 
+/** A run longer than this gets a note on a terminal, before it starts. */
+const LONG_RUN_SECONDS = 60;
+
 export async function runCommand(options: RunOptions): Promise<number> {
   const config = runConfig(options);
+  if (process.stderr.isTTY && !options.quiet) noteLongRun(config);
   const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {

@@ -5,6 +5,7 @@ import { coreCount } from './actors/pool-control.js';
 import { runOnPool } from './actors/pool-executor.js';
 import { SingleThreadExecutor } from './actors/single-thread-executor.js';
 import { runCompiled } from './compiled/compiled-engine.js';
+import { interruption } from './interruption.js';
 import { scheduleGroups, scheduleKind } from './compiled/row-order.js';
 import type { Program } from '../kernel/program.js';
 import type { Placement } from './actors/partition.js';
@@ -76,7 +77,17 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
     if (run !== null) return { ...run, engine: 'compiled', placement: null };
   }
   const placed = place(program, options);
-  const result = placed.workers === 1 ? new SingleThreadExecutor(program, options).run() : await runOnPool(program, placed, options);
+  let result: RunResult;
+  if (placed.workers === 1) {
+    const stopping = interruption(options);
+    try {
+      result = await new SingleThreadExecutor(program, options).runAsync(stopping.signal);
+    } finally {
+      stopping.release();
+    }
+  } else {
+    result = await runOnPool(program, placed, options);
+  }
   return { ...result, engine: 'actors', workers: placed.workers, placement: placed, execution: null, maxError: null };
 }
 

@@ -1,6 +1,7 @@
 import { ProgramError } from '../../kernel/errors.js';
 import { MAX_TIME } from '../../kernel/time.js';
 import { simulate } from '../../engines/simulate.js';
+import { estimateCost, refuseWhatCannotFit } from './cost.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
 import { DESIGN_DEFS, forHead, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
 import type { CompiledExecution } from '../../engines/compiled/compiled-engine.js';
@@ -69,6 +70,7 @@ export interface SdpaRunResult {
 export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
   const resolved = resolveSdpaConfig(config);
   refuseInexactClocks(resolved);
+  refuseWhatCannotFit(estimateCost(resolved, config));
   const program = sdpaProgram(resolved);
   const { n, d, heads, seed } = resolved;
   const timingOnly = config.timingOnly ?? false;
@@ -152,9 +154,10 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
  * plus the sum of the latencies.
  */
 function refuseInexactClocks(config: ResolvedSdpaConfig): void {
-  const least = config.n * config.n;
-  for (let h = 0; h < config.heads; h++) {
-    let path = least;
+  // Heads differ only by their scoped overrides: head 0 stands for every head without one.
+  const scoped = Object.keys(config.latency).flatMap((key) => /^h(\d+)\//.exec(key)?.[1] ?? []);
+  for (const h of new Set([0, ...scoped.map(Number)])) {
+    let path = config.n * config.n;
     for (const u of DESIGN_DEFS[config.design].units) path += forHead(config.latency, h, u.name);
     if (path > MAX_TIME) {
       throw new ProgramError(

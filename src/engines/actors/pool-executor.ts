@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import { RunAborted, UnitError } from '../../kernel/errors.js';
 import { channelEnds, unitIndex } from '../../kernel/program.js';
+import { interruption } from '../interruption.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
 import type { Program } from '../../kernel/program.js';
@@ -43,16 +44,8 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   });
 
   let deadlocked = false;
-  let aborted = false;
-  const abort = (): void => {
-    aborted = true;
-    control.stop();
-  };
-  options.signal?.addEventListener('abort', abort, { once: true });
-  if (options.interruptible) {
-    process.on('SIGINT', abort);
-    process.on('SIGTERM', abort);
-  }
+  const stopping = interruption(options);
+  stopping.signal.addEventListener('abort', () => control.stop(), { once: true });
   // Atomics.waitAsync does not keep the event loop alive, and piscina's workers do not either.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -101,13 +94,11 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
       }
     }
     const outcomes = await tasks;
-    if (aborted) throw new RunAborted('run interrupted');
+    if (stopping.signal.aborted) throw new RunAborted('run interrupted');
     return merge(program, outcomes, deadlocked);
   } finally {
     clearInterval(keepAlive);
-    options.signal?.removeEventListener('abort', abort);
-    process.off('SIGINT', abort);
-    process.off('SIGTERM', abort);
+    stopping.release();
     await pool.destroy();
   }
 }

@@ -1,3 +1,5 @@
+import { RunAborted } from '../../kernel/errors.js';
+import { breather } from '../interruption.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { deadlockReport, resolveStall } from './stall.js';
@@ -12,6 +14,8 @@ export interface SingleThreadOptions {
 }
 
 const SLICES_BETWEEN_CLOCK_READS = 1024;
+/** Longest stretch of work before a run in the calling thread lets signals and timers in. */
+const SLICE_MS = 50;
 
 /** Runs every context of a program cooperatively on the calling thread. */
 export class SingleThreadExecutor {
@@ -26,21 +30,54 @@ export class SingleThreadExecutor {
     this.scheduler.adopt(this.instance.contexts);
   }
 
+  /** Runs to the end in one go. */
   run(): RunResult {
+    const steps = this.steps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * Runs to the end, letting signals and timers in every SLICE_MS or so; an abort of `signal`
+   * ends every unit's body and rejects with RunAborted.
+   */
+  async runAsync(signal: AbortSignal): Promise<RunResult> {
+    const steps = this.steps();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await breather();
+      if (signal.aborted) {
+        this.scheduler.stop(null);
+        throw new RunAborted('run interrupted');
+      }
+    }
+  }
+
+  /** The run, pausing (yielding) after about SLICE_MS of work at a time. */
+  private *steps(): Generator<void, RunResult> {
     const { contexts, channels } = this.instance;
     const scheduler = this.scheduler;
     const { onProgress } = this.options;
     const every = this.options.progressEveryMs ?? 250;
     let nextProgress = performance.now() + every;
+    let pause = performance.now() + SLICE_MS;
     let status: RunResult['status'] = 'ok';
 
     for (;;) {
       while (!scheduler.idle) {
-        scheduler.drain(onProgress ? SLICES_BETWEEN_CLOCK_READS : Infinity, null);
-        if (onProgress && performance.now() >= nextProgress) {
+        scheduler.drain(SLICES_BETWEEN_CLOCK_READS, null);
+        const now = performance.now();
+        if (onProgress && now >= nextProgress) {
           const least = scheduler.leastClock();
           onProgress({ done: least === Infinity ? 0 : least, total: null, unit: 'cycles' });
-          nextProgress = performance.now() + every;
+          nextProgress = now + every;
+        }
+        if (now >= pause) {
+          yield;
+          pause = performance.now() + SLICE_MS;
         }
       }
       if (scheduler.live === 0) break;

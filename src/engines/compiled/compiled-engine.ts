@@ -1,6 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { RunAborted, UnitError } from '../../kernel/errors.js';
+import { breather, interruption } from '../interruption.js';
 import { jobProgram, jobWork, runJob } from './jobs.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
 import type { Program } from '../../kernel/program.js';
@@ -76,24 +77,16 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   const report = (): void => options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total, unit: 'rows' });
   const timer = options.onProgress === undefined ? null : setInterval(report, options.progressEveryMs ?? 250);
 
-  const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  if (options.interruptible) {
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  }
+  const stopping = interruption(options);
   let outcomes: (JobOutcome & { thread: number })[];
   try {
     outcomes =
       options.workers === 1
-        ? await inThread(program, jobs, progress, abort.signal)
-        : await onPool(program, jobs, options.workers, progress, abort.signal);
+        ? await inThread(program, jobs, progress, stopping.signal)
+        : await onPool(program, jobs, options.workers, progress, stopping.signal);
   } finally {
     if (timer !== null) clearInterval(timer);
-    options.signal?.removeEventListener('abort', stop);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    stopping.release();
   }
   report();
   const failure = outcomes.find((o) => o.failure !== null)?.failure;
@@ -170,7 +163,7 @@ async function inThread(
       progress[j] = step.value;
       if (performance.now() >= deadline) {
         // Lets a signal, a timer (progress) or an abort in.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await breather();
         if (signal.aborted) throw new RunAborted('run interrupted');
         deadline = performance.now() + SLICE_MS;
       }

@@ -1,0 +1,110 @@
+import { freemem, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import { ProgramError } from '../../kernel/errors.js';
+import { Channel } from '../../kernel/channel.js';
+import { coreCount } from '../../engines/actors/pool-control.js';
+import { DESIGN_DEFS, forHead } from './design.js';
+import type { ResolvedSdpaConfig } from './design.js';
+import type { SdpaRunConfig } from './config.js';
+
+/**
+ * What a run will cost, estimated before it starts from the configuration alone: the memory
+ * it needs at its largest, and about how long it takes. Figures per element were measured on
+ * this project's 2-core machine (bench/RESULTS.md) and are rounded up; they are for refusing
+ * what cannot fit and for warning about what will take long, not for planning to the second.
+ */
+export interface RunCost {
+  readonly bytes: number;
+  /** The largest part of `bytes`, and what it is, for the message. */
+  readonly largest: { readonly what: string; readonly bytes: number };
+  /** The part of `bytes` that lives on the JavaScript heap (objects), which has a limit of its own. */
+  readonly objects: number;
+  readonly seconds: number;
+}
+
+/** Wall time per score element: the values (with the reference check), and the timing when simulated. */
+const VALUES_NS = 25;
+const VALUES_NS_PER_D = 4;
+const TIMING_NS = 80;
+const ACTORS_NS = 700;
+/** Rows a compiled timing usually simulates before it repeats or drifts (bench/RESULTS.md). */
+const ROWS_BEFORE_FAST_FORWARD = 40;
+/** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */
+const BYTES_PER_HEAD = 24 * 1024;
+const BYTES_PER_THREAD = 40 * 1024 * 1024;
+
+export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): RunCost {
+  const { n, d, heads } = config;
+  const timingOnly = run.timingOnly ?? false;
+  const actors = run.engine === 'actors';
+  const workers = run.workers === 'auto' || run.workers === undefined ? coreCount() : run.workers;
+  const matrix = n * d * 8;
+  const parts: { what: string; bytes: number }[] = [
+    { what: 'the program and its statistics', bytes: heads * BYTES_PER_HEAD },
+    { what: 'the threads', bytes: Math.min(workers, heads * n) * BYTES_PER_THREAD },
+  ];
+  if (!timingOnly) parts.push({ what: 'the outputs', bytes: heads * matrix });
+  // Each thread computing values keeps a head's Q, K and V (and a few more for the next heads).
+  if (!timingOnly || actors) parts.push({ what: 'Q, K and V of the heads being computed', bytes: Math.min(workers, heads) * 6 * matrix });
+  if (actors) parts.push({ what: 'the channel buffers', bytes: heads * actorBuffers(config) });
+  const bytes = parts.reduce((sum, p) => sum + p.bytes, 0);
+  const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+
+  const elements = heads * n * n;
+  const threads = Math.max(1, Math.min(workers, coreCount()));
+  const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / threads;
+  const timingRows = run.fastForward === false ? n : Math.min(n, ROWS_BEFORE_FAST_FORWARD);
+  const timing = actors ? (elements * ACTORS_NS) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
+  return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 };
+}
+
+/** A head's channel buffers on the actors engine: each channel's ring, as the kernel sizes it. */
+function actorBuffers(config: ResolvedSdpaConfig): number {
+  let bytes = 0;
+  for (const c of DESIGN_DEFS[config.design].channels) {
+    const capacity = forHead(config.depth, 0, c.name) ?? Infinity;
+    const width = c.vector ? config.d : 1;
+    bytes += Channel.slotsFor({ name: c.name, capacity, sendLatency: 1, responseLatency: 1, width }) * (3 + width) * 8;
+  }
+  return bytes;
+}
+
+/**
+ * The most a run may take: three quarters of the machine's memory (the rest is the system's
+ * and Node's own), and no more than is free now plus what the JavaScript heap may still grow by.
+ */
+export function memoryBudget(): number {
+  return Math.min(0.75 * totalmem(), freemem());
+}
+
+/** The most the JavaScript heap can hold of a run's objects (its program and statistics), with room for the rest. */
+export function heapBudget(): number {
+  const heap = getHeapStatistics();
+  return 0.6 * (heap.heap_size_limit - heap.used_heap_size);
+}
+
+/** Refuses, before it starts, a run that cannot fit in memory, with the estimate. */
+export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): void {
+  if (cost.objects > heapBudget()) {
+    throw new ProgramError(
+      `this run's program and statistics need about ${gib(cost.objects)} of JavaScript heap, more than the ${gib(heapBudget())} it can give: fewer heads (or a larger --max-old-space-size)`,
+    );
+  }
+  if (cost.bytes <= budget) return;
+  throw new ProgramError(
+    `this run needs about ${gib(cost.bytes)} of memory (${cost.largest.what}: ${gib(cost.largest.bytes)}), more than the ${gib(budget)} this machine can give: lower N, d or heads${cost.largest.what === 'the outputs' ? ', or ask for --timing-only' : ''}`,
+  );
+}
+
+export function gib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB`;
+}
+
+/** A duration as people say it: 40 s, 12 min, 3.5 h, 2.1 days, 4 years. */
+export function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 36 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 365 * 86400) return `${(seconds / 86400).toFixed(1)} days`;
+  return `${(seconds / (365 * 86400)).toPrecision(2)} years`;
+}
