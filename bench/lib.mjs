@@ -3,7 +3,10 @@
  * compared with, the calibration loop, machine facts and formatting. Runs the compiled
  * library in dist/ (build first: `npx tsc -p .`).
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { ProgramBuilder, UTILITY_UNITS_MODULE, sdpaProgram, sdpaMatrix, simulate } from '../dist/index.js';
 import { BENCH_UNITS_MODULE } from './units.mjs';
 
@@ -221,6 +224,37 @@ export function bestTime(fn, { minReps = 2, maxReps = 50, minMs = 300 } = {}) {
     best = Math.min(best, ms);
   }
   return { ms: best, value };
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole processes
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * One whole `damflow run` process as a user starts it: wall time, peak RSS (by GNU time,
+ * where the machine has it) and what the run reported.
+ */
+export function wholeRun(runArgs) {
+  const command = [CLI, 'run', ...runArgs, '--json', '--quiet'];
+  const timed = existsSync(GNU_TIME);
+  const started = performance.now();
+  const child = timed
+    ? spawnSync(GNU_TIME, ['-f', 'RSS_KB %M', process.execPath, ...command], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 })
+    : spawnSync(process.execPath, command, { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const wallMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`damflow run ${runArgs.join(' ')} exited ${child.status}: ${child.stderr}`);
+  const rss = /RSS_KB (\d+)/.exec(child.stderr ?? '');
+  const result = JSON.parse(child.stdout);
+  return {
+    wallMs,
+    peakRssMiB: rss ? Number(rss[1]) / 1024 : null,
+    cycles: result.cycles,
+    engine: result.engine,
+    workers: result.workers,
+    execution: result.execution ?? null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------

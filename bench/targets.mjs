@@ -14,39 +14,16 @@
  *   naive, N = 32768: under 60 s, peak RSS under 256 MiB;
  *   --timing-only, modified, N = 1,048,576: exact cycles (2N^2 + 46) in under 3 s.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { bestTime, fmtMs, machine, plainSdpa, sdpaInputs } from './lib.mjs';
+import { bestTime, fmtMs, machine, plainSdpa, sdpaInputs, wholeRun } from './lib.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const args = process.argv.slice(2);
 const at = (flag) => args.indexOf(flag);
 const only = at('--only') >= 0 ? args[at('--only') + 1] : undefined;
 const rounds = at('--rounds') >= 0 ? Number(args[at('--rounds') + 1]) : 3;
 const log = (s) => process.stderr.write(`${s}\n`);
-
-/** One whole `damflow run` process: wall time, peak RSS (GNU time), and what it printed. */
-export function wholeRun(runArgs) {
-  const started = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', 'RSS_KB %M', process.execPath, CLI, 'run', ...runArgs, '--json', '--quiet'], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 2 ** 20,
-  });
-  const wallMs = performance.now() - started;
-  if (child.status !== 0) throw new Error(`damflow run ${runArgs.join(' ')} exited ${child.status}: ${child.stderr}`);
-  const rss = /RSS_KB (\d+)/.exec(child.stderr);
-  const result = JSON.parse(child.stdout);
-  return {
-    wallMs,
-    peakRssMiB: rss ? Number(rss[1]) / 1024 : null,
-    cycles: result.cycles,
-    engine: result.engine,
-    workers: result.workers,
-    execution: result.execution ?? null,
-  };
-}
 
 /** The faster of `rounds` runs of each variant, alternated so that a busy spell on a shared machine falls on all. */
 function alternated(variants) {

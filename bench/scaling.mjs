@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * The compiled engine's scaling curve: whole `damflow run` processes at 1, 2, 4, 8 and 16
+ * workers (capped at the machine's cores) for 16 heads (modified, N = 4096) and for one head
+ * (modified, N = 32768), with the speedup over one worker. Issue 13's targets on a 16-core
+ * machine: 16 heads at 12x or more, one head at N = 32768 at 8x or more.
+ * Usage: node bench/scaling.mjs [--out FILE] [--heads-n N] [--head-n N]
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fmtMs, machine, wholeRun } from './lib.mjs';
+
+const args = process.argv.slice(2);
+const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const out = flag('--out', null);
+const cores = os.availableParallelism();
+const counts = [1, 2, 4, 8, 16].filter((w) => w <= cores);
+
+const curves = [];
+for (const [label, runArgs, target] of [
+  [`16 heads, modified, N = ${flag('--heads-n', '4096')}`, ['--design', 'modified', '--n', flag('--heads-n', '4096'), '--heads', '16'], 12],
+  [`one head, modified, N = ${flag('--head-n', '32768')}`, ['--design', 'modified', '--n', flag('--head-n', '32768')], 8],
+]) {
+  const points = [];
+  for (const workers of counts) {
+    const run = wholeRun([...runArgs, '--workers', String(workers)]);
+    points.push({ workers, wallMs: run.wallMs, cycles: run.cycles, peakRssMiB: run.peakRssMiB });
+    process.stderr.write(`${label}, ${workers} worker(s): ${fmtMs(run.wallMs)}, ${run.cycles} cycles\n`);
+  }
+  if (new Set(points.map((p) => p.cycles)).size !== 1) throw new Error(`${label}: cycles differ between worker counts`);
+  const one = points[0].wallMs;
+  for (const p of points) p.speedup = one / p.wallMs;
+  const best = points[points.length - 1];
+  curves.push({ label, target: `${target}x at ${best.workers} workers`, met: best.workers >= 16 ? best.speedup >= target : null, points });
+}
+
+const report = { date: new Date().toISOString(), machine: machine(), loadavg: os.loadavg(), curves };
+for (const c of curves) {
+  console.log(
+    `${c.label}: ${c.points.map((p) => `${p.workers}w ${fmtMs(p.wallMs)} (${p.speedup.toFixed(2)}x)`).join(', ')}; target ${c.target}: ${c.met === null ? 'n/a (fewer than 16 cores)' : c.met ? 'PASS' : 'MISS'}`,
+  );
+}
+if (out !== null) writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
