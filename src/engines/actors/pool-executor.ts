@@ -1,8 +1,9 @@
 import { Piscina } from 'piscina';
-import { RunAborted, UnitError } from '../../kernel/errors.js';
+import { RunAborted } from '../../kernel/errors.js';
 import { channelEnds, unitIndex } from '../../kernel/program.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
+import { failureError } from './worker-failure.js';
 import type { Program } from '../../kernel/program.js';
 import type { Placement } from './partition.js';
 import type { WorkerOutcome, WorkerTask } from './pool-worker.js';
@@ -124,8 +125,8 @@ function progressOf(control: PoolControl, contexts: number): Progress {
 }
 
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {
-  const failure = outcomes.find((o) => o.error !== null)?.error;
-  if (failure) throw new UnitError(failure.unit, failure.reason);
+  const failure = outcomes.find((o) => o.failure !== null)?.failure;
+  if (failure) throw failureError(failure);
   const contexts = new Map<number, ContextStats>();
   const channels = new Map<string, ChannelStats>();
   const reports: Record<string, unknown> = {};
