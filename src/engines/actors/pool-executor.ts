@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import { RunAborted } from '../../kernel/errors.js';
 import { channelEnds, unitIndex } from '../../kernel/program.js';
+import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
 import { failureError } from './worker-failure.js';
@@ -30,6 +31,7 @@ const COORDINATOR_POLL_MS = 20;
  * progress from shared memory. No message per token.
  */
 export async function runOnPool(program: Program, placed: Placement, options: PoolOptions = {}): Promise<RunResult> {
+  checkWorkerModules(program.modules);
   const controlMemory = createControlMemory(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);

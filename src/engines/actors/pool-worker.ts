@@ -1,5 +1,5 @@
 import { UnitError } from '../../kernel/errors.js';
-import { loadUnitModules } from '../../kernel/registry.js';
+import { importWorkerModules } from '../../kernel/registry.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
@@ -51,11 +51,12 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   const scheduler = new CooperativeScheduler();
   let instance: Instance;
   try {
-    await loadUnitModules(task.program.modules);
-    instance = instantiate(task.program, scheduler, {
-      local: (unit) => task.placement[unit] === me,
-      link: (channel) => memories.get(channel),
-    });
+    const local = (unit: number): boolean => task.placement[unit] === me;
+    await importWorkerModules(
+      task.program.modules,
+      task.program.units.filter((_, i) => local(i)).map((unit) => unit.kind),
+    );
+    instance = instantiate(task.program, scheduler, { local, link: (channel) => memories.get(channel) });
   } catch (thrown) {
     control.stop();
     control.goIdle(me, control.doorbell(me), Infinity);
