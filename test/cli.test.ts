@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { formatTable } from '../dist/reports/table.js';
 import { damflow, tempFile } from './helpers/cli.js';
 
 describe('damflow run', () => {
@@ -129,6 +131,35 @@ describe('damflow run', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^damflow: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('damflow run: output', () => {
+  it('lays out a table of more rows than a call takes arguments (the channels of 20,000 heads)', () => {
+    const rows = Array.from({ length: 220_000 }, (_, i) => [String(i % 20_000), 'final', '22', '3', '4']);
+    const table = formatTable(['head', 'channel', 'capacity', 'peak', 'tokens'], rows).split('\n');
+    expect(table).toHaveLength(220_002);
+    expect(table[1]).toBe('-----  -------  --------  ----  ------');
+    expect(table.at(-1)).toBe('19999    final        22     3       4');
+  });
+
+  it.each([
+    [
+      'a folder that does not exist',
+      '/nonexistent/x.json',
+      /^damflow: cannot write --dump '\/nonexistent\/x\.json': folder '\/nonexistent' does not exist$/,
+    ],
+    ['a folder', tmpdir(), /^damflow: cannot write --dump '.*': it is a folder; give a file name$/],
+    ['no name', '', /^damflow: --dump needs a file name$/],
+  ])('refuses --dump to %s before the run, in one line (exit 2)', (_what, path, message) => {
+    const started = performance.now();
+    // A run of about 15 s: refused first, it never starts.
+    const r = damflow('run', '--design', 'modified', '--n', '16384', '--dump', path);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(message);
   });
 });
 

@@ -139,8 +139,9 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
     for (const [name, stats] of outcome.channels) channels.set(name, stats);
     for (const [name, value] of outcome.reports) reports[name] = value;
     if (outcome.stalled) {
-      blocked.push(...outcome.stalled.blocked);
-      heldBack.push(...outcome.stalled.heldBack);
+      // One at a time: a deadlock of many heads blocks more contexts than a call takes arguments.
+      for (const b of outcome.stalled.blocked) blocked.push(b);
+      for (const name of outcome.stalled.heldBack) heldBack.push(name);
     }
   }
   const order = unitIndex(program);
