@@ -206,4 +206,15 @@ describe('damflow with a mistyped command', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(/^damflow: unknown command 'chek' \(commands: run, check, demo/);
   });
+
+  it.each([
+    ['help for a command that does not exist', ['help', 'chek']],
+    ['a stray word after a command', ['demo', 'extra']],
+    ['a second file', ['check', PUBLISHED, PUBLISHED]],
+  ])('exits 2 with one line on stderr: %s', (_label, args) => {
+    const r = damflow(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^damflow: [^\n]+\n$/);
+  });
 });

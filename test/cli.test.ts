@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED, DESIGNS, DESIGN_DEFS, depthFormula, publishedDepth } from '../dist/designs/sdpa/design.js';
 import { formatTable } from '../dist/reports/table.js';
 import { damflow, tempFile } from './helpers/cli.js';
 
@@ -124,6 +125,11 @@ describe('damflow run', () => {
     ['unbounded and a uniform depth', [...design, '--unbounded', '--uniform-depth', '4']],
     ['a seed past 32 bits', [...design, '--seed', '4294967296']],
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
+    ["a head's channel the design has not", [...design, '--depth', 'h0/qk=4']],
+    ['a switch given twice', [...design, '--json', '--json']],
+    ['--quiet given twice', [...design, '--quiet', '--quiet']],
+    ['a stray word', [...design, 'extra']],
+    ['options after the end of options', [...design, '--', '--seed', '5']],
   ])('exits 2 with one line on stderr: %s', (_label, args) => {
     const r = damflow('run', ...args);
     expect(r.status).toBe(2);
@@ -131,6 +137,57 @@ describe('damflow run', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^damflow: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** A channel's figures in the run JSON. */
+interface ChannelFigures {
+  name: string;
+  head: number;
+  capacity: number | null;
+  peakOccupancy: number;
+}
+
+describe('damflow run: options', () => {
+  it("sets one head's channel with --depth h0/qk=4", () => {
+    const r = damflow('run', '--design', 'modified', '--n', '8', '--heads', '2', '--depth', 'h0/qk=4', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { config: { depth: Record<string, number> }; channels: ChannelFigures[] };
+    expect(out.config.depth['h0/qk']).toBe(4);
+    const qk = out.channels.filter((c) => c.name === 'qk');
+    expect(qk.map((c) => [c.head, c.capacity])).toEqual([
+      [0, 4],
+      [1, publishedDepth(DESIGN_DEFS.modified.channels.find((c) => c.name === 'qk')!.capacity, 8)],
+    ]);
+    expect(qk[0]!.peakOccupancy).toBeLessThanOrEqual(4);
+  });
+
+  it('--quiet and --no-progress change nothing but the notes on stderr', () => {
+    const plain = damflow('run', '--design', 'naive', '--n', '8', '--json');
+    for (const flag of ['--quiet', '--no-progress']) {
+      const r = damflow('run', '--design', 'naive', '--n', '8', '--json', flag);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      const { wallSeconds: _a, ...figures } = JSON.parse(r.stdout) as Record<string, unknown>;
+      const { wallSeconds: _b, ...expected } = JSON.parse(plain.stdout) as Record<string, unknown>;
+      expect(figures).toEqual(expected);
+    }
+  });
+
+  it('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(damflow(flag)).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('run --help lists every default: seed, d, heads, and each latency, II and capacity', () => {
+    const r = damflow('run', '--help');
+    expect(r.status).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(`Defaults (spec section 2; seed ${DEFAULT_SEED}, d 1, heads 1):`);
+    for (const design of DESIGNS) {
+      const def = DESIGN_DEFS[design];
+      expect(help).toContain(`${design}: units (latency/II) ${def.units.map((u) => `${u.name} ${u.latency}/${u.ii}`).join(', ')}`);
+      expect(help).toContain(`channels (capacity) ${def.channels.map((c) => `${c.name} ${depthFormula(c.capacity)}`).join(', ')}`);
+    }
   });
 });
 
