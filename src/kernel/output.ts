@@ -86,10 +86,7 @@ function hasRoom(ch: Channel): boolean {
 /** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
 function misuse(ch: Channel, got: number | 'scalar' | 'unready'): never {
   if (got === 'unready') {
-    throw new Error(
-      `unit '${ch.sender.name}' enqueued on channel '${ch.name}' without waiting for room: ` +
-        "write 'while (!out.ready()) yield;' before each enqueue",
-    );
+    throw new Error(`enqueued on channel '${ch.name}' without waiting for room: write 'while (!out.ready()) yield;' before each enqueue`);
   }
   if (got === 'scalar') throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use enqueueVector`);
   throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}, got ${got} values`);
