@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 /**
  * Property-based fuzzing of the CLI's argument handling: argument lists built from the real
@@ -168,6 +168,8 @@ function expectHandled(args: readonly string[], r: Ran): void {
 }
 
 describe('damflow CLI under fuzzed arguments', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it(`exits 0-3, in one line when it refuses, without a hang, in bounded memory (seed ${SEED})`, async () => {
     // Two command lines at a time: the suite's two cores.
     const property = fc.asyncProperty(fc.tuple(argv, argv), async (pair) => {

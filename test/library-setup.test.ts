@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, registerUnitKind, simulate } from '../dist/index.js';
-import { runScript, scriptPackage } from './helpers/scripts.js';
+import { removeScriptPackages, runScript, scriptPackage } from './helpers/scripts.js';
+
+afterAll(removeScriptPackages);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
