@@ -158,6 +158,13 @@ describe('damflow check as a CI tool', () => {
     expect(suite.testcase[2].error.message).toMatch(/n must be a positive integer/);
   });
 
+  it('refuses a --junit file it could not write before running any case, in one line (exit 2)', () => {
+    const r = damflow('check', PUBLISHED, '--junit', '/nonexistent/junit.xml');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe("damflow: cannot write --junit '/nonexistent/junit.xml': folder '/nonexistent' does not exist\n");
+  });
+
   it('--update rewrites the expectations from the results, keeping names, order and other fields', () => {
     const file = checkFile([
       { name: 'first', design: 'naive', n: 4, expectedCycles: 1, expectedPeaks: { long: 0 } },
@@ -198,5 +205,16 @@ describe('damflow with a mistyped command', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim()).toMatch(/^damflow: unknown command 'chek' \(commands: run, check, demo/);
+  });
+
+  it.each([
+    ['help for a command that does not exist', ['help', 'chek']],
+    ['a stray word after a command', ['demo', 'extra']],
+    ['a second file', ['check', PUBLISHED, PUBLISHED]],
+  ])('exits 2 with one line on stderr: %s', (_label, args) => {
+    const r = damflow(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^damflow: [^\n]+\n$/);
   });
 });

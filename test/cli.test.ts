@@ -1,5 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED, DESIGNS, DESIGN_DEFS, depthFormula, publishedDepth } from '../dist/designs/sdpa/design.js';
+import { formatTable } from '../dist/reports/table.js';
 import { damflow, tempFile } from './helpers/cli.js';
 
 describe('damflow run', () => {
@@ -132,6 +135,11 @@ describe('damflow run', () => {
     ['a latency that takes clocks past 2^53', [...design, '--latency', 'div=9007199254740991']],
     ['outputs beyond any memory', [...design, '--d', '10000000000']],
     ['heads beyond any memory', [...design, '--heads', '100000000']],
+    ["a head's channel the design has not", [...design, '--depth', 'h0/qk=4']],
+    ['a switch given twice', [...design, '--json', '--json']],
+    ['--quiet given twice', [...design, '--quiet', '--quiet']],
+    ['a stray word', [...design, 'extra']],
+    ['options after the end of options', [...design, '--', '--seed', '5']],
   ])('exits 2 with one line on stderr: %s', (_label, args) => {
     const r = damflow('run', ...args);
     expect(r.status).toBe(2);
@@ -139,6 +147,86 @@ describe('damflow run', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^damflow: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** A channel's figures in the run JSON. */
+interface ChannelFigures {
+  name: string;
+  head: number;
+  capacity: number | null;
+  peakOccupancy: number;
+}
+
+describe('damflow run: options', () => {
+  it("sets one head's channel with --depth h0/qk=4", () => {
+    const r = damflow('run', '--design', 'modified', '--n', '8', '--heads', '2', '--depth', 'h0/qk=4', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { config: { depth: Record<string, number> }; channels: ChannelFigures[] };
+    expect(out.config.depth['h0/qk']).toBe(4);
+    const qk = out.channels.filter((c) => c.name === 'qk');
+    expect(qk.map((c) => [c.head, c.capacity])).toEqual([
+      [0, 4],
+      [1, publishedDepth(DESIGN_DEFS.modified.channels.find((c) => c.name === 'qk')!.capacity, 8)],
+    ]);
+    expect(qk[0]!.peakOccupancy).toBeLessThanOrEqual(4);
+  });
+
+  it('--quiet and --no-progress change nothing but the notes on stderr', () => {
+    const plain = damflow('run', '--design', 'naive', '--n', '8', '--json');
+    for (const flag of ['--quiet', '--no-progress']) {
+      const r = damflow('run', '--design', 'naive', '--n', '8', '--json', flag);
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      const { wallSeconds: _a, ...figures } = JSON.parse(r.stdout) as Record<string, unknown>;
+      const { wallSeconds: _b, ...expected } = JSON.parse(plain.stdout) as Record<string, unknown>;
+      expect(figures).toEqual(expected);
+    }
+  });
+
+  it('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(damflow(flag)).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('run --help lists every default: seed, d, heads, and each latency, II and capacity', () => {
+    const r = damflow('run', '--help');
+    expect(r.status).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(`Defaults (spec section 2; seed ${DEFAULT_SEED}, d 1, heads 1):`);
+    for (const design of DESIGNS) {
+      const def = DESIGN_DEFS[design];
+      expect(help).toContain(`${design}: units (latency/II) ${def.units.map((u) => `${u.name} ${u.latency}/${u.ii}`).join(', ')}`);
+      expect(help).toContain(`channels (capacity) ${def.channels.map((c) => `${c.name} ${depthFormula(c.capacity)}`).join(', ')}`);
+    }
+  });
+});
+
+describe('damflow run: output', () => {
+  it('lays out a table of more rows than a call takes arguments (the channels of 20,000 heads)', () => {
+    const rows = Array.from({ length: 220_000 }, (_, i) => [String(i % 20_000), 'final', '22', '3', '4']);
+    const table = formatTable(['head', 'channel', 'capacity', 'peak', 'tokens'], rows).split('\n');
+    expect(table).toHaveLength(220_002);
+    expect(table[1]).toBe('-----  -------  --------  ----  ------');
+    expect(table.at(-1)).toBe('19999    final        22     3       4');
+  });
+
+  it.each([
+    [
+      'a folder that does not exist',
+      '/nonexistent/x.json',
+      /^damflow: cannot write --dump '\/nonexistent\/x\.json': folder '\/nonexistent' does not exist$/,
+    ],
+    ['a folder', tmpdir(), /^damflow: cannot write --dump '.*': it is a folder; give a file name$/],
+    ['no name', '', /^damflow: --dump needs a file name$/],
+  ])('refuses --dump to %s before the run, in one line (exit 2)', (_what, path, message) => {
+    const started = performance.now();
+    // A run of about 15 s: refused first, it never starts.
+    const r = damflow('run', '--design', 'modified', '--n', '16384', '--dump', path);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr.trimEnd()).toMatch(message);
   });
 });
 

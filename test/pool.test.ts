@@ -229,7 +229,7 @@ describe('worker pool: faults', () => {
       .module(UTILITY_UNITS_MODULE)
       .module(TEST_UNITS_MODULE)
       .unit('source', 'generator', { count: 1000 })
-      .unit('faulty', 'test.thrower', { count: 10 })
+      .unit('faulty', 'test.faulty', { throwAfter: 10 })
       .unit('sink', 'sink')
       .channel('in', 'source.out', 'faulty.in', { capacity: 4 })
       .channel('out', 'faulty.out', 'sink.in', { capacity: 4 })

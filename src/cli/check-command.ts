@@ -1,10 +1,11 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ProgramError, UnitError } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { junitXml } from '../reports/junit.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
+import { checkWritable, writeAtomically } from './output-file.js';
 import type { Command } from 'commander';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
@@ -216,6 +217,8 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
 
 export async function checkCommand(path: string, options: CheckOptions): Promise<number> {
   const file = readCheckFile(path);
+  if (options.junit !== undefined) checkWritable(options.junit, '--junit');
+  if (options.update) checkWritable(path, 'the check file (--update)');
   const started = performance.now();
   const outcomes = await runCheck(file, options.json ? undefined : (o) => console.log(describe(o)));
   const wallSeconds = (performance.now() - started) / 1000;
@@ -243,15 +246,4 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
   // A case that cannot run as written is bad input: the file needs fixing before it can pass.
   if (invalid > 0) console.error(`damflow: ${invalid} case(s) of '${path}' cannot run as written (INVALID above)`);
   return invalid > 0 ? EXIT_BAD_INPUT : failed > 0 ? EXIT_RUN_ERROR : EXIT_OK;
-}
-
-/** Writes a whole file or nothing: a new file beside it, renamed over it. */
-function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
-  } catch (error) {
-    throw new UsageError(`cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`);
-  }
 }

@@ -14,24 +14,37 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('Cycle-accurate simulator of streaming dataflow hardware, with the SDPA designs')
     .version(VERSION, '-V, --version')
     .exitOverride()
+    // A stray word (`run --design naive --n 4 extra`, or options after `--`) must not pass unread.
+    .allowExcessArguments(false)
     .configureOutput({ outputError: (text, write) => write(`damflow: ${oneLine(text.replace(/^error: /, ''))}\n`) })
-    .showSuggestionAfterError(false);
+    .showSuggestionAfterError(false)
+    // Commander's own answers `help NAME` for an unknown NAME with the whole help on stderr.
+    .helpCommand(false);
   registerRun(program, setExit);
   registerCheck(program, setExit);
   registerDemo(program, setExit);
-  // A mistyped command must not pass as something else (before, it ran the demo and exited 0).
-  program.on('command:*', (operands: string[]) => {
+  const unknownCommand = (name: string): never => {
     const commands = program.commands.map((c) => c.name()).join(', ');
-    throw new CommanderError(EXIT_BAD_INPUT, UNKNOWN_COMMAND, `unknown command '${operands[0]}' (commands: ${commands})`);
-  });
+    throw new CommanderError(EXIT_BAD_INPUT, UNKNOWN_COMMAND, `unknown command '${name}' (commands: ${commands})`);
+  };
+  program
+    .command('help')
+    .argument('[command]')
+    .description('display help for command')
+    .action((name?: string) => {
+      if (name === undefined) return program.help();
+      (program.commands.find((c) => c.name() === name) ?? unknownCommand(name)).help();
+    });
+  // A mistyped command must not pass as something else (before, it ran the demo and exited 0).
+  program.on('command:*', (operands: string[]) => unknownCommand(operands[0]!));
   return program;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   let code = EXIT_OK;
   try {
-    // No arguments at all: the default job.
-    if (argv.length === 0) return await demoCommand();
+    // No arguments at all, or only the end of options (where commander prints its help as an error): the default job.
+    if (argv.length === 0 || (argv.length === 1 && argv[0] === '--')) return await demoCommand();
     await buildProgram((c) => (code = c)).parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { DEFAULT_SEED, DESIGN_DEFS, DESIGNS, depthFormula, resolveSdpaConfig } from '../designs/sdpa/design.js';
@@ -8,6 +7,7 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { arg, collectAssignment, parseNonNegativeInt, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
+import { checkWritable, writeAtomically } from './output-file.js';
 import { progressDisplay } from './progress.js';
 import type { Command } from 'commander';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
@@ -128,6 +128,7 @@ const LONG_RUN_SECONDS = 60;
 export async function runCommand(options: RunOptions): Promise<number> {
   const config = runConfig(options);
   if (process.stderr.isTTY && !options.quiet) noteLongRun(config);
+  if (options.dump !== undefined) checkWritable(options.dump, '--dump');
   const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {
@@ -136,7 +137,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     display.stop();
   }
 
-  if (options.dump !== undefined) writeFileSync(options.dump, JSON.stringify(dumpJson(result)));
+  if (options.dump !== undefined) writeAtomically(options.dump, JSON.stringify(dumpJson(result)));
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
   else console.log(formatSummary(config, result));
   if (result.deadlock !== null) {

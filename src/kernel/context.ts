@@ -7,6 +7,12 @@ import type { Time } from './time.js';
 import type { UnitBody, UnitContext } from './unit-kind.js';
 import type { WaitKind } from './wait.js';
 
+/**
+ * Wait conditions a context may record between two yields before it is taken for a unit that
+ * polls without yielding (when it has fewer ports than this).
+ */
+const POLLS_WITHOUT_YIELD = 64;
+
 /** A hardware unit with its own clock, run cooperatively by an executor. */
 export class Context implements UnitContext {
   time: Time = 0;
@@ -83,12 +89,29 @@ export class Context implements UnitContext {
   /** Records a wait condition; the unit then yields. */
   block(kind: WaitKind, ch: Channel, target: Time): void {
     const i = this.waitCount++;
+    if (i >= POLLS_WITHOUT_YIELD && i >= this.maxWaits()) this.pollsWithoutYield(ch);
     this.waitKinds[i] = kind;
     this.waitChannels[i] = ch;
     this.waitTargets[i] = target;
     if (kind === Wait.Data || kind === Wait.Clock) ch.receiverWaiting = true;
     else ch.senderWait = kind;
     if (kind === Wait.Clock) ch.sender.watch(this, target);
+  }
+
+  /**
+   * Distinct conditions a unit can hold at once: data and a clock on each input, room on each
+   * output. More since its last yield means it asks again and again without yielding, and the
+   * recorded conditions would grow until memory runs out.
+   */
+  private maxWaits(): number {
+    return 2 * this.inputs.size + this.outputs.size;
+  }
+
+  private pollsWithoutYield(ch: Channel): never {
+    throw new Error(
+      `keeps waiting on channel '${ch.name}' without yielding (${this.waitCount} waits since its last yield): ` +
+        "a ready() or quietUntil() that returns false must be followed by 'yield', as in 'while (!out.ready()) yield;'",
+    );
   }
 
   get blocked(): boolean {

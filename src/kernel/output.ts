@@ -18,12 +18,21 @@ import type { Time } from './time.js';
  * latest of those acknowledgements.
  */
 export class Output extends Endpoint {
+  /**
+   * A successful `ready()` that no enqueue has used yet. An enqueue needs one: room found at
+   * the enqueue itself would depend on how far the receiver has run, which differs with the
+   * schedule and the worker count.
+   */
+  private granted = false;
+
   ready(): boolean {
     const ch = this.channel;
-    return hasRoom(ch) || this.makeRoom(ch);
+    if (!hasRoom(ch) && !this.makeRoom(ch)) return false;
+    this.granted = true;
+    return true;
   }
 
-  /** Appends a scalar stamped max(stamp, clock + send latency). Requires room. */
+  /** Appends a scalar stamped max(stamp, clock + send latency). Requires a `ready()` since the last enqueue. */
   enqueue(value: number, stamp: Time): void {
     const ch = this.channel;
     if (ch.width !== 1) misuse(ch, 'scalar');
@@ -40,7 +49,8 @@ export class Output extends Endpoint {
   }
 
   private put(ch: Channel, stamp: Time): number {
-    if (!hasRoom(ch) && !this.makeRoom(ch)) misuse(ch, 'full');
+    if (!this.granted) misuse(ch, 'unready');
+    this.granted = false;
     const slot = ch.append(this.ctx.settleRoom(), stamp);
     if (ch.receiverWaiting) ch.receiver.wake();
     return slot;
@@ -74,8 +84,10 @@ function hasRoom(ch: Channel): boolean {
 }
 
 /** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
-function misuse(ch: Channel, got: number | 'scalar' | 'full'): never {
-  if (got === 'full') throw new Error(`enqueue on full channel '${ch.name}' (wait with 'while (!output.ready()) yield;' first)`);
+function misuse(ch: Channel, got: number | 'scalar' | 'unready'): never {
+  if (got === 'unready') {
+    throw new Error(`enqueued on channel '${ch.name}' without waiting for room: write 'while (!out.ready()) yield;' before each enqueue`);
+  }
   if (got === 'scalar') throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use enqueueVector`);
   throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}, got ${got} values`);
 }

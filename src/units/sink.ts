@@ -32,7 +32,8 @@ export const sink = registerUnitKind<SinkParams>({
         values?.push(v);
       } else {
         input.dequeueVector(vector);
-        values?.push(...vector);
+        // Element by element: a wide vector holds more values than a call takes arguments.
+        if (values !== undefined) for (const v of vector) values.push(v);
       }
       count++;
     }

@@ -185,6 +185,21 @@ describe('end of stream', () => {
   });
 });
 
+describe('sink', () => {
+  it('collects a vector wider than a call takes arguments', () => {
+    const width = 300_000;
+    const p = new ProgramBuilder()
+      .unit('gen', 'generator', { values: [Array.from({ length: width }, (_, i) => i)] })
+      .unit('s', 'sink', { collect: true })
+      .channel('c', 'gen.out', 's.in', { capacity: 1, width })
+      .build();
+    const report = run(p).reports['s'] as { count: number; values: number[] };
+    expect(report.count).toBe(1);
+    expect(report.values).toHaveLength(width);
+    expect(report.values[width - 1]).toBe(width - 1);
+  });
+});
+
 describe('broadcast', () => {
   it('waits for room on all outputs before enqueueing any', () => {
     // gen K=3 -> (unbounded) -> bc -> out0 cap1 -> fast (ii 0), out1 cap1 -> slow (ii 5).

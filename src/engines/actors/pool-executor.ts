@@ -1,9 +1,11 @@
 import { Piscina } from 'piscina';
-import { RunAborted, UnitError } from '../../kernel/errors.js';
+import { RunAborted } from '../../kernel/errors.js';
 import { channelEnds, unitIndex } from '../../kernel/program.js';
 import { interruption } from '../interruption.js';
+import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
+import { failureError } from '../worker-failure.js';
 import type { Program } from '../../kernel/program.js';
 import type { Placement } from './partition.js';
 import type { WorkerOutcome, WorkerTask } from './pool-worker.js';
@@ -29,6 +31,7 @@ const COORDINATOR_POLL_MS = 20;
  * progress from shared memory. No message per token.
  */
 export async function runOnPool(program: Program, placed: Placement, options: PoolOptions = {}): Promise<RunResult> {
+  checkWorkerModules(program.modules);
   const controlMemory = createControlMemory(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);
@@ -110,8 +113,8 @@ function progressOf(control: PoolControl): Progress {
 }
 
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {
-  const failure = outcomes.find((o) => o.error !== null)?.error;
-  if (failure) throw new UnitError(failure.unit, failure.reason);
+  const failure = outcomes.find((o) => o.failure !== null)?.failure;
+  if (failure) throw failureError(failure);
   const contexts = new Map<number, ContextStats>();
   const channels = new Map<string, ChannelStats>();
   const reports: Record<string, unknown> = {};
@@ -122,8 +125,9 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
     for (const [name, stats] of outcome.channels) channels.set(name, stats);
     for (const [name, value] of outcome.reports) reports[name] = value;
     if (outcome.stalled) {
-      blocked.push(...outcome.stalled.blocked);
-      heldBack.push(...outcome.stalled.heldBack);
+      // One at a time: a deadlock of many heads blocks more contexts than a call takes arguments.
+      for (const b of outcome.stalled.blocked) blocked.push(b);
+      for (const name of outcome.stalled.heldBack) heldBack.push(name);
     }
   }
   const order = unitIndex(program);

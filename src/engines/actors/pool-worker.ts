@@ -1,15 +1,18 @@
 import { UnitError } from '../../kernel/errors.js';
-import { loadUnitModules } from '../../kernel/registry.js';
+import { importWorkerModules } from '../../kernel/registry.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
 import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
+import { programFailure, unitFailure } from '../worker-failure.js';
 import type { Context } from '../../kernel/context.js';
 import type { Program } from '../../kernel/program.js';
 import type { ClockMemory, LinkEnd, LinkMemory } from './link.js';
 import type { ControlMemory } from './pool-control.js';
 import type { ChannelStats, ContextStats, DeadlockReport } from '../run-result.js';
+import type { Instance } from './instantiate.js';
+import type { WorkerFailure } from '../worker-failure.js';
 
 export interface WorkerTask {
   readonly worker: number;
@@ -27,7 +30,7 @@ export interface WorkerOutcome {
   readonly reports: readonly (readonly [string, unknown])[];
   /** This worker's share of a stopped run's blocked contexts. */
   readonly stalled: DeadlockReport | null;
-  readonly error: { readonly unit: string; readonly reason: string } | null;
+  readonly failure: WorkerFailure | null;
 }
 
 /** Slices between checks of the command word and progress publication. */
@@ -41,16 +44,24 @@ const SLEEP_MS = 20;
  * doorbell when nothing here can run.
  */
 export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome> {
-  await loadUnitModules(task.program.modules);
   const me = task.worker;
   const control = new PoolControl(task.control);
   const board = new ClockBoard(task.clocks);
   const memories = new Map(task.links.map((link) => [link.channel, link]));
   const scheduler = new CooperativeScheduler();
-  const instance = instantiate(task.program, scheduler, {
-    local: (unit) => task.placement[unit] === me,
-    link: (channel) => memories.get(channel),
-  });
+  let instance: Instance;
+  try {
+    const local = (unit: number): boolean => task.placement[unit] === me;
+    await importWorkerModules(
+      task.program.modules,
+      task.program.units.filter((_, i) => local(i)).map((unit) => unit.kind),
+    );
+    instance = instantiate(task.program, scheduler, { local, link: (channel) => memories.get(channel) });
+  } catch (thrown) {
+    control.stop();
+    control.goIdle(me, control.doorbell(me), Infinity);
+    return { contexts: [], channels: [], reports: [], stalled: null, failure: programFailure(thrown) };
+  }
   scheduler.adopt(instance.contexts);
 
   const endsOf: LinkEnd[][] = [];
@@ -93,7 +104,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
     return alive;
   };
 
-  let error: WorkerOutcome['error'] = null;
+  let failure: WorkerFailure | null = null;
   let epoch = control.epoch;
   try {
     for (;;) {
@@ -121,21 +132,20 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
       control.wakeUp(me);
     }
   } catch (thrown) {
-    const failure = UnitError.from('?', thrown);
-    error = { unit: failure.unit, reason: failure.reason };
+    failure = unitFailure(UnitError.from('?', thrown));
     control.stop();
   }
 
   const remaining = live();
-  const stalled = error === null && remaining.length > 0 ? deadlockReport(remaining) : null;
+  const stalled = failure === null && remaining.length > 0 ? deadlockReport(remaining) : null;
   scheduler.stop(null);
-  if (remaining.length === 0 && error === null) control.finishWorker(me);
+  if (remaining.length === 0 && failure === null) control.finishWorker(me);
   else control.goIdle(me, control.doorbell(me), Infinity);
   return {
     contexts: instance.contexts.map((ctx) => [ctx.index, contextStats(ctx)] as const),
     channels: instance.channels.map((ch) => [ch.name, localChannelStats(ch)] as const),
     reports: unitReports(instance.contexts),
     stalled,
-    error,
+    failure,
   };
 }

@@ -1,6 +1,8 @@
 import { threadId } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { RunAborted, UnitError } from '../../kernel/errors.js';
+import { RunAborted } from '../../kernel/errors.js';
+import { checkWorkerModules } from '../../kernel/registry.js';
+import { failureError } from '../worker-failure.js';
 import { breather, interruption } from '../interruption.js';
 import { jobProgram, jobWork, runJob } from './jobs.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
@@ -90,10 +92,7 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   }
   report();
   const failure = outcomes.find((o) => o.failure !== null)?.failure;
-  if (failure) {
-    const cause = Object.assign(new Error(failure.reason), { stack: failure.stack });
-    throw new UnitError(failure.unit, failure.reason, { cause });
-  }
+  if (failure) throw failureError(failure);
   if (outcomes.some((o) => o.stuck !== null)) return null;
   return assemble(program, groups, orders, outcomes, options);
 }
@@ -179,6 +178,7 @@ async function onPool(
   progress: Int32Array,
   signal: AbortSignal,
 ): Promise<(JobOutcome & { thread: number })[]> {
+  checkWorkerModules(program.modules);
   const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>({
     filename: WORKER_MODULE,
     minThreads: workers,

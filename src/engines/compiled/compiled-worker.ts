@@ -1,6 +1,7 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { threadId } from 'node:worker_threads';
-import { loadUnitModules } from '../../kernel/registry.js';
+import { importWorkerModules } from '../../kernel/registry.js';
+import { programFailure } from '../worker-failure.js';
 import { runJob } from './jobs.js';
 import type { Program } from '../../kernel/program.js';
 import type { Job, JobOutcome } from './jobs.js';
@@ -19,7 +20,12 @@ export interface CompiledTask {
  * the output rows back by transfer, not by copy.
  */
 export default async function runCompiledTask(task: CompiledTask): Promise<JobOutcome & { thread: number }> {
-  await loadUnitModules(task.program.modules);
+  try {
+    // The order's schedule kind, registered by the program's modules; no unit kind is run here.
+    await importWorkerModules(task.program.modules, []);
+  } catch (error) {
+    return { timings: [], values: [], stuck: null, failure: programFailure(error), thread: threadId };
+  }
   const progress = new Int32Array(task.progress);
   const steps = runJob(task.program, task.job);
   for (;;) {

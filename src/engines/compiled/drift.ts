@@ -89,7 +89,8 @@ export class DriftDetector {
     for (let n = ch.received; n < ch.sent; n++) out.push(ch.times[n & ch.mask]!, ch.enqueuedAt[n & ch.mask]!);
     if (acksBind) {
       const pending = pendingAcks(ch);
-      out.push(pending.length, ...pending);
+      out.push(pending.length);
+      for (const d of pending) out.push(d);
     }
     return true;
   }

@@ -2,7 +2,9 @@ import { ScheduleStuck, UnitError } from '../../kernel/errors.js';
 import { groupTiming } from './group-timing.js';
 import { groupValues, valuesWork } from './group-values.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
+import { unitFailure } from '../worker-failure.js';
 import type { Program } from '../../kernel/program.js';
+import type { WorkerFailure } from '../worker-failure.js';
 import type { GroupTiming } from './group-timing.js';
 import type { GroupValues } from './group-values.js';
 
@@ -27,8 +29,8 @@ export interface JobOutcome {
   readonly values: readonly GroupValues[];
   /** The order does not fit the configuration (ScheduleStuck): the run goes to the actors engine. */
   readonly stuck: string | null;
-  /** A unit failed (an output beyond tolerance): its name, the reason and the original stack. */
-  readonly failure: { readonly unit: string; readonly reason: string; readonly stack: string | undefined } | null;
+  /** A unit failed (an output beyond tolerance), or the worker could not set up: as plain data. */
+  readonly failure: WorkerFailure | null;
 }
 
 /** Units of work a job yields in all (rows, for progress). */
@@ -60,8 +62,7 @@ export function* runJob(program: Program, job: Job): Generator<number, JobOutcom
     }
   } catch (error) {
     if (error instanceof ScheduleStuck) return { timings, values, stuck: error.message, failure: null };
-    if (error instanceof UnitError)
-      return { timings, values, stuck: null, failure: { unit: error.unit, reason: error.reason, stack: error.stack } };
+    if (error instanceof UnitError) return { timings, values, stuck: null, failure: unitFailure(error) };
     throw error;
   }
   return { timings, values, stuck: null, failure: null };

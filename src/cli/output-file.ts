@@ -1,0 +1,47 @@
+import { accessSync, constants, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './errors.js';
+
+/**
+ * Refuses, before any run, a file a command writes only once its runs are done (`what` says
+ * which, as in '--dump'): found unwritable at the end, the whole run's result would be lost.
+ */
+export function checkWritable(path: string, what: string): void {
+  if (path === '') throw new UsageError(`${what} needs a file name`);
+  const folder = dirname(resolve(path));
+  const fail = (why: string): never => {
+    throw new UsageError(`cannot write ${what} '${path}': ${why}`);
+  };
+  if (!isDirectory(folder)) fail(`folder '${folder}' does not exist`);
+  if (isDirectory(path)) fail('it is a folder; give a file name');
+  // The file is written beside itself, then renamed over it: the folder must take new files.
+  if (!accessible(folder)) fail(`folder '${folder}' is not writable`);
+}
+
+/** Writes a whole file or nothing: a new file beside it, renamed over it. */
+export function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    throw new UsageError(`cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function accessible(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, simulate } from '../dist/index.js';
+import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
+import type { Program, SimulateOptions } from '../dist/index.js';
+
+/** source -> `kind` -> sink; `kind` comes first, so one thread runs it before its input has data. */
+function between(kind: string, params: unknown): Program {
+  return new ProgramBuilder()
+    .module(UTILITY_UNITS_MODULE)
+    .module(TEST_UNITS_MODULE)
+    .unit('middle', kind, params)
+    .unit('source', 'generator', { count: 100 })
+    .unit('sink', 'sink')
+    .channel('in', 'source.out', 'middle.in', { capacity: 4 })
+    .channel('out', 'middle.out', 'sink.in', { capacity: 1 })
+    .build();
+}
+
+/** The same rule holds whatever the worker count: one thread, and the unit on a worker of its own. */
+const WORKERS: [string, SimulateOptions][] = [
+  ['1 worker', { workers: 1 }],
+  ['2 workers', { placement: [1, 0, 0] }],
+];
+
+describe.each(WORKERS)('unit rules on %s', (_label, options) => {
+  it('a unit error keeps the unit and its own error (message and stack) as the cause', async () => {
+    const error: unknown = await simulate(between('test.faulty', { throwAfter: 10 }), options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnitError);
+    const failure = error as UnitError;
+    expect(failure.message).toBe("unit 'middle' failed: failing on purpose after 10 elements");
+    expect(failure.cause).toBeInstanceOf(Error);
+    expect((failure.cause as Error).message).toBe('failing on purpose after 10 elements');
+    expect((failure.cause as Error).stack).toMatch(/^Error: failing on purpose after 10 elements\n\s+at .*test-units\.mjs:\d+/);
+  });
+
+  it.each([
+    ['never waits for room', 0],
+    ['enqueues twice per wait for room', 2],
+  ])('an enqueue without a ready() since the last one is refused: a unit that %s', async (_what, readyEvery) => {
+    const run = simulate(between('test.faulty', { readyEvery }), options);
+    await expect(run).rejects.toThrow(UnitError);
+    await expect(run).rejects.toThrow(
+      "unit 'middle' failed: enqueued on channel 'out' without waiting for room: write 'while (!out.ready()) yield;' before each enqueue",
+    );
+  });
+
+  it.each(['in', 'out'])('a unit that waits on its %s channel without yielding is stopped, naming both', async (side) => {
+    const run = simulate(between('test.faulty', { spin: side }), options);
+    await expect(run).rejects.toThrow(UnitError);
+    await expect(run).rejects.toThrow(
+      new RegExp(`^unit 'middle' failed: keeps waiting on channel '${side}' without yielding .*must be followed by 'yield'`),
+    );
+  });
+});
