@@ -8,6 +8,17 @@ export interface ContextStats {
   readonly finalClock: Time;
 }
 
+/**
+ * A unit's clock, cycle by cycle: stalled for input (its clock jumped to an element's time),
+ * stalled for room (to an acknowledgement), or busy (every other advance: its own latencies
+ * and initiation intervals). The three add up to its final clock.
+ */
+export interface UnitStats extends ContextStats {
+  readonly busyCycles: Time;
+  readonly inputStallCycles: Time;
+  readonly roomStallCycles: Time;
+}
+
 export interface ChannelStats {
   readonly name: string;
   readonly sender: string;
@@ -17,6 +28,12 @@ export interface ChannelStats {
   readonly tokens: number;
   /** Largest number of elements in the FIFO at one simulated instant (spec section 4). */
   readonly peakOccupancy: number;
+  /** Simulated cycles the FIFO held `capacity` elements (0 when unbounded). */
+  readonly fullCycles: Time;
+  /** Cycles its receiver waited for an element (the FIFO empty up to the element's time). */
+  readonly emptyWaitCycles: Time;
+  /** Cycles its sender waited for room (an acknowledgement). */
+  readonly roomWaitCycles: Time;
 }
 
 export interface BlockedWait {
@@ -80,12 +97,35 @@ export function describeDeadlock(report: DeadlockReport): string {
 
 /** Final channel statistics; call once the run has stopped. */
 export function channelStats(ch: CountedChannel, sender: string, receiver: string): ChannelStats {
+  const { peak, fullCycles } = ch.occupancy();
   return {
     name: ch.name,
     sender,
     receiver,
     capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
     tokens: ch.sent,
-    peakOccupancy: ch.peakOccupancy(),
+    peakOccupancy: peak,
+    fullCycles,
+    emptyWaitCycles: ch.inputWait,
+    roomWaitCycles: ch.roomWait,
   };
+}
+
+/**
+ * Each unit's cycles by kind, from its channels: the waits on its inputs and outputs, and the
+ * rest of its clock busy. Both engines count the waits where they happen, channel by channel;
+ * this is the one place they become a unit's.
+ */
+export function unitStats(contexts: readonly ContextStats[], channels: readonly ChannelStats[]): UnitStats[] {
+  const input = new Map<string, number>();
+  const room = new Map<string, number>();
+  for (const ch of channels) {
+    input.set(ch.receiver, (input.get(ch.receiver) ?? 0) + ch.emptyWaitCycles);
+    room.set(ch.sender, (room.get(ch.sender) ?? 0) + ch.roomWaitCycles);
+  }
+  return contexts.map((c) => {
+    const inputStallCycles = input.get(c.name) ?? 0;
+    const roomStallCycles = room.get(c.name) ?? 0;
+    return { ...c, busyCycles: c.finalClock - inputStallCycles - roomStallCycles, inputStallCycles, roomStallCycles };
+  });
 }

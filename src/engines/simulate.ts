@@ -10,7 +10,8 @@ import { scheduleGroups, scheduleKind } from './compiled/row-order.js';
 import type { Program } from '../kernel/program.js';
 import type { Placement } from './actors/partition.js';
 import type { CompiledExecution } from './compiled/compiled-engine.js';
-import type { Progress, RunResult } from './run-result.js';
+import { unitStats } from './run-result.js';
+import type { Progress, RunResult, UnitStats } from './run-result.js';
 
 /**
  * 'actors': every unit a context with its own clock, scheduled as it becomes ready, on any
@@ -48,6 +49,8 @@ export interface SimulateOptions {
 }
 
 export interface Simulation extends RunResult {
+  /** Every unit's final clock, and its cycles busy and stalled (for input, for room). */
+  readonly contexts: readonly UnitStats[];
   readonly engine: 'compiled' | 'actors';
   /** Threads the run used; 1 means the calling thread. */
   readonly workers: number;
@@ -74,7 +77,7 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
       signal: options.signal,
       interruptible: options.interruptible,
     });
-    if (run !== null) return { ...run, engine: 'compiled', placement: null };
+    if (run !== null) return { ...run, contexts: unitStats(run.contexts, run.channels), engine: 'compiled', placement: null };
   }
   const placed = place(program, options);
   let result: RunResult;
@@ -88,7 +91,15 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
   } else {
     result = await runOnPool(program, placed, options);
   }
-  return { ...result, engine: 'actors', workers: placed.workers, placement: placed, execution: null, maxError: null };
+  return {
+    ...result,
+    contexts: unitStats(result.contexts, result.channels),
+    engine: 'actors',
+    workers: placed.workers,
+    placement: placed,
+    execution: null,
+    maxError: null,
+  };
 }
 
 function chooseEngine(program: Program, options: SimulateOptions): 'compiled' | 'actors' {

@@ -10,12 +10,24 @@ import type { WaitKind } from './wait.js';
 const DEFAULT_SLOT_FLOATS = 1 << 16;
 const MAX_DEFAULT_SLOTS = 4096;
 
-/** What a run reports of a channel once it is over: `peakOccupancy` finishes the count. */
+/** What a run reports of a channel once it is over: `occupancy` finishes the count. */
 export interface CountedChannel {
   readonly name: string;
   readonly capacity: number;
   readonly sent: number;
-  peakOccupancy(): number;
+  /**
+   * Simulated cycles the receiver's clock waited for an element of this channel (it was
+   * empty up to the element's time), and the sender's clock for an acknowledgement (room).
+   */
+  inputWait: number;
+  roomWait: number;
+  /** Peak occupancy, and cycles full, over the whole run (spec section 4); call once the run has stopped. */
+  occupancy(): Occupancy;
+}
+
+export interface Occupancy {
+  readonly peak: number;
+  readonly fullCycles: number;
 }
 
 /** A channel's ring, when it lives in memory shared between threads. */
@@ -68,6 +80,8 @@ export class Channel implements ChannelShape, CountedChannel {
 
   sent = 0;
   received = 0;
+  inputWait = 0;
+  roomWait = 0;
   /** Acknowledgements consumed by the sender. */
   acked = 0;
   closed = false;
@@ -190,10 +204,9 @@ export class Channel implements ChannelShape, CountedChannel {
     return at;
   }
 
-  /** Peak occupancy over the whole run (spec section 4); call once the run has stopped. */
-  peakOccupancy(): number {
+  occupancy(): Occupancy {
     this.meter.finish(this, this.received);
-    return this.meter.peak;
+    return { peak: this.meter.peak, fullCycles: this.meter.fullCycles };
   }
 
   /** Elements physically held now. */

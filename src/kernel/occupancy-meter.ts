@@ -12,6 +12,7 @@ export interface InstantLog {
   readonly mask: number;
   readonly slots: number;
   readonly sent: number;
+  readonly capacity: number;
 }
 
 /**
@@ -37,6 +38,12 @@ export class OccupancyMeter {
   /** Dequeue instants counted against the elements not yet settled. */
   private counted = 0;
   peak = 0;
+  /**
+   * Simulated cycles the channel was full: an element that finds it holding capacity - 1
+   * fills it from its enqueue instant until the next dequeue instant (which frees a slot; the
+   * next enqueue can only come after its acknowledgement), so those spans never overlap.
+   */
+  fullCycles = 0;
 
   /** Records element n's dequeue at `at`; call before the ring slot of element n - slots is reused. */
   dequeued(log: InstantLog, n: number, at: Time): void {
@@ -62,8 +69,10 @@ export class OccupancyMeter {
     const mask = log.mask;
     const sent = log.sent;
     const pending = this.pending;
+    const capacity = log.capacity;
     let counted = this.counted;
     let peak = this.peak;
+    let full = this.fullCycles;
     for (; m < sent; m++) {
       const e = enqueuedAt[m & mask]!;
       if (e >= before) break;
@@ -72,10 +81,18 @@ export class OccupancyMeter {
       } else if (pending.size > 0) {
         counted += pending.shiftUpTo(e);
       }
-      if (m + 1 - counted > peak) peak = m + 1 - counted;
+      const occupancy = m + 1 - counted;
+      if (occupancy > peak) peak = occupancy;
+      if (occupancy === capacity) {
+        // The next dequeue instant: in the ring or the runs, else the one being recorded (`before`).
+        const next =
+          dequeuedAt !== null ? (counted < upTo ? dequeuedAt[counted & mask]! : before) : pending.size > 0 ? pending.first : before;
+        if (next !== Infinity) full += next - e;
+      }
     }
     this.counted = counted;
     this.peak = peak;
+    this.fullCycles = full;
     return m;
   }
 

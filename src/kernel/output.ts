@@ -61,8 +61,13 @@ export class Output extends Endpoint {
     if (ch.sent - ch.acked >= ch.capacity) {
       const at = ch.takeAck();
       if (at < 0) return this.blocked(ch, Wait.Room);
+      // The clock the unit will have reached when it enqueues: the cycles past it are this channel's wait.
       const ctx = this.ctx;
-      if (at > ctx.roomTime) ctx.roomTime = at;
+      const reached = ctx.roomTime > ctx.time ? ctx.roomTime : ctx.time;
+      if (at > reached) {
+        ch.roomWait += at - reached;
+        ctx.roomTime = at;
+      }
     }
     if (ch.sent - ch.received >= ch.slots) return this.blocked(ch, Wait.Buffer);
     return true;

@@ -33,15 +33,35 @@ export function formatSummary(config: SdpaRunConfig, result: SdpaRunResult): str
   lines.push(`wall time: ${result.wallSeconds.toFixed(3)} s`);
   lines.push('');
   const multiHead = result.heads > 1;
-  const header = [...(multiHead ? ['head'] : []), 'channel', 'capacity', 'peak', 'tokens'];
-  const rows = result.channels.map((c) => [
-    ...(multiHead ? [String(c.head)] : []),
-    c.name,
-    formatCount(c.capacity),
-    formatCount(c.peakOccupancy),
-    formatCount(c.tokens),
-  ]);
-  lines.push(formatTable(header, rows));
+  const head = (h: number): string[] => (multiHead ? [String(h)] : []);
+  lines.push(
+    formatTable(
+      [...head(0).map(() => 'head'), 'unit', 'final clock', 'busy', 'stalled for input', 'stalled for room'],
+      result.units.map((u) => [
+        ...head(u.head),
+        u.name,
+        formatCount(u.finalClock),
+        formatCount(u.busyCycles),
+        formatCount(u.inputStallCycles),
+        formatCount(u.roomStallCycles),
+      ]),
+    ),
+  );
+  lines.push('');
+  lines.push(
+    formatTable(
+      [...head(0).map(() => 'head'), 'channel', 'capacity', 'peak', 'tokens', 'cycles full', 'empty, receiver waiting'],
+      result.channels.map((c) => [
+        ...head(c.head),
+        c.name,
+        formatCount(c.capacity),
+        formatCount(c.peakOccupancy),
+        formatCount(c.tokens),
+        formatCount(c.fullCycles),
+        formatCount(c.emptyWaitCycles),
+      ]),
+    ),
+  );
   lines.push('');
   const mem = result.intermediateMemory;
   lines.push(`intermediate memory: capacity ${formatCount(mem.capacity)}, peak occupancy ${formatCount(mem.peakOccupancy)}`);

@@ -55,7 +55,7 @@ describe('a handoff channel in a compiled schedule', () => {
     for (let m = 0; m < 1024; m++) rows.row(m, []);
     rows.finish();
     expect(ch.sent).toBe(1024);
-    expect(ch.peakOccupancy()).toBe(89);
+    expect(ch.occupancy().peak).toBe(89);
     expect(value(rows, 'ts')).toBe(1024);
     expect(value(rows, 'tr')).toBe(1024);
   });
@@ -66,7 +66,7 @@ describe('a handoff channel in a compiled schedule', () => {
     const rows = code.compile(['m'], `${x.enqueue('ts', 'ts')} ${sender} ${x.dequeue('tr')} ${receiver}`);
     for (let m = 0; m < 1024; m++) rows.row(m, [m]);
     rows.finish();
-    return ch.peakOccupancy();
+    return ch.occupancy().peak;
   }
 
   // The count skips along stretches of enqueue instants a fixed step apart, where occupancy
@@ -105,6 +105,8 @@ describe('a handoff channel in a compiled schedule', () => {
     // D_m = 3 + 10m (the receiver is the slower one), E_m = D_(m-2) + 5 = 10m - 12 for m >= 2.
     expect(enqueued).toEqual([0, 0, 8, 18, 28]);
     rows.finish();
-    expect(ch.peakOccupancy()).toBe(2);
+    // Full (2 held) from each enqueue that makes 2 until the next dequeue: [E_1, D_0) = [0, 3),
+    // then [8, 13), [18, 23), [28, 33): 3 + 5 + 5 + 5 cycles.
+    expect(ch.occupancy()).toEqual({ peak: 2, fullCycles: 18 });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProgramBuilder } from '../../src/kernel/program.js';
 import { registerUnitKind } from '../../src/kernel/registry.js';
+import { unitStats } from '../../src/engines/run-result.js';
 import { channel, clock, run } from './helpers.js';
 
 // Generator: per element, wait for room, enqueue(v, t+1), incr(1).
@@ -36,6 +37,20 @@ describe('backpressure', () => {
     // occupancy: e0 [0,1) e1 [2,4) e2 [5,7) e3 [8,10) e4 [11,13): peak 1
     expect(channel(r, 'c').peakOccupancy).toBe(1);
     expect(channel(r, 'c').tokens).toBe(5);
+  });
+
+  it("capacity 1, K=5, consumer incr(3): cycles full, and each end's waits", () => {
+    // As above: gen waits for room 1 (e1: 1 -> 2), then 2 for each of e2, e3, e4 (3 -> 5, 6 -> 8,
+    // 9 -> 11): 7; busy 12 - 7 = 5, one incr(1) per element. slow waits once, for e0 (0 -> 1);
+    // busy 15, five incr(3). The FIFO holds one (its capacity) over [0, 1), [2, 4), [5, 7),
+    // [8, 10), [11, 13): 9 cycles full.
+    const r = run(genToSlow(5, 1));
+    const c = channel(r, 'c');
+    expect([c.fullCycles, c.emptyWaitCycles, c.roomWaitCycles]).toEqual([9, 1, 7]);
+    const units = Object.fromEntries(
+      unitStats(r.contexts, r.channels).map((u) => [u.name, [u.busyCycles, u.inputStallCycles, u.roomStallCycles]]),
+    );
+    expect(units).toEqual({ gen: [5, 0, 7], slow: [15, 1, 0] });
   });
 
   it('capacity 2, K=5, consumer incr(3)', () => {

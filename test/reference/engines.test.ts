@@ -89,6 +89,15 @@ async function compare(seed: number, maxN: number, engine: 'compiled' | 'actors'
   if (deadlocked) return 'deadlock';
   expect(result.cycles, label).toBe(Math.max(...models.map((m) => m.cycles)));
   const clocks = Object.fromEntries(result.units.map((u) => [`h${u.head}/${u.name}`, u.finalClock]));
+  // Spec section 2: every unit but the sink does incr(II) once per element it handles (Div of
+  // the modified design once per row, the sources incr(1)): its busy cycles, whatever it waited.
+  for (const u of result.units) {
+    const ii = result.config.ii[u.name] ?? 1;
+    const { n } = config;
+    const handled = u.name === 'sink' ? 0 : u.name === 'source-q' || (u.name === 'div' && config.design === 'modified') ? n : n * n;
+    expect(u.busyCycles, `${label}: busy cycles of h${u.head}/${u.name}`).toBe(handled * (u.name.startsWith('source') ? 1 : ii));
+    expect(u.busyCycles + u.inputStallCycles + u.roomStallCycles).toBe(u.finalClock);
+  }
   models.forEach((model, h) => {
     for (const [unit, clock] of Object.entries(model.clocks))
       expect(clocks[`h${h}/${unit}`], `${label}: clock of h${h}/${unit}`).toBe(clock);

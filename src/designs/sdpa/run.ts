@@ -24,6 +24,9 @@ export interface SdpaUnitReport {
   readonly head: number;
   readonly name: string;
   readonly finalClock: number;
+  readonly busyCycles: number;
+  readonly inputStallCycles: number;
+  readonly roomStallCycles: number;
 }
 
 export interface SdpaChannelReport {
@@ -32,6 +35,9 @@ export interface SdpaChannelReport {
   readonly capacity: number | null;
   readonly peakOccupancy: number;
   readonly tokens: number;
+  readonly fullCycles: number;
+  readonly emptyWaitCycles: number;
+  readonly roomWaitCycles: number;
 }
 
 export interface SdpaRunResult {
@@ -109,16 +115,17 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   for (let h = 0; h < heads; h++) {
     for (const c of def.channels) {
       const stats = byName.get(headScoped(h, c.name))!;
-      channels.push({ head: h, name: c.name, capacity: stats.capacity, peakOccupancy: stats.peakOccupancy, tokens: stats.tokens });
+      const { capacity: depth, peakOccupancy, tokens, fullCycles, emptyWaitCycles, roomWaitCycles } = stats;
+      channels.push({ head: h, name: c.name, capacity: depth, peakOccupancy, tokens, fullCycles, emptyWaitCycles, roomWaitCycles });
       if (!c.intermediate) continue;
       peak += stats.peakOccupancy;
       capacity = capacity === null || stats.capacity === null ? null : capacity + stats.capacity;
     }
   }
   // Program unit names are head-scoped (h1/qkt): the report gives the head and the design's name.
-  const units = result.contexts.map((c) => {
-    const [, head, name] = /^h(\d+)\/(.+)$/.exec(c.name)!;
-    return { head: Number(head), name: name!, finalClock: c.finalClock };
+  const units = result.contexts.map(({ name: scoped, finalClock, busyCycles, inputStallCycles, roomStallCycles }) => {
+    const [, head, name] = /^h(\d+)\/(.+)$/.exec(scoped)!;
+    return { head: Number(head), name: name!, finalClock, busyCycles, inputStallCycles, roomStallCycles };
   });
 
   return {

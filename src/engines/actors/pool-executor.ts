@@ -120,9 +120,11 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
   const reports: Record<string, unknown> = {};
   const blocked: BlockedContext[] = [];
   const heldBack: string[] = [];
+  const roomWaits = new Map<string, number>();
   for (const outcome of outcomes) {
     for (const [i, stats] of outcome.contexts) contexts.set(i, stats);
     for (const [name, stats] of outcome.channels) channels.set(name, stats);
+    for (const [name, cycles] of outcome.roomWaits) roomWaits.set(name, cycles);
     for (const [name, value] of outcome.reports) reports[name] = value;
     if (outcome.stalled) {
       // One at a time: a deadlock of many heads blocks more contexts than a call takes arguments.
@@ -139,7 +141,12 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
     status: deadlocked ? 'deadlock' : 'ok',
     cycles: contextList.reduce((max, c) => Math.max(max, c.finalClock), 0),
     contexts: contextList,
-    channels: program.channels.map((ch) => channels.get(ch.name)!),
+    // A cut channel's room waits are counted by its sender's worker, its other figures by its receiver's.
+    channels: program.channels.map((ch) => {
+      const stats = channels.get(ch.name)!;
+      const roomWaitCycles = roomWaits.get(ch.name);
+      return roomWaitCycles === undefined ? stats : { ...stats, roomWaitCycles };
+    }),
     reports,
     deadlock: deadlocked ? { blocked, heldBack } : null,
   };

@@ -27,6 +27,8 @@ export interface WorkerTask {
 export interface WorkerOutcome {
   readonly contexts: readonly (readonly [number, ContextStats])[];
   readonly channels: readonly (readonly [string, ChannelStats])[];
+  /** Channels whose sender ran here and receiver elsewhere: the cycles the sender waited for room (counted on this side). */
+  readonly roomWaits: readonly (readonly [string, number])[];
   readonly reports: readonly (readonly [string, unknown])[];
   /** This worker's share of a stopped run's blocked contexts. */
   readonly stalled: DeadlockReport | null;
@@ -60,7 +62,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   } catch (thrown) {
     control.stop();
     control.goIdle(me, control.doorbell(me), Infinity);
-    return { contexts: [], channels: [], reports: [], stalled: null, failure: programFailure(thrown) };
+    return { contexts: [], channels: [], roomWaits: [], reports: [], stalled: null, failure: programFailure(thrown) };
   }
   scheduler.adopt(instance.contexts);
 
@@ -144,6 +146,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   return {
     contexts: instance.contexts.map((ctx) => [ctx.index, contextStats(ctx)] as const),
     channels: instance.channels.map((ch) => [ch.name, localChannelStats(ch)] as const),
+    roomWaits: instance.links.filter((end) => end.isSender).map((end) => [end.channel.name, end.channel.roomWait] as const),
     reports: unitReports(instance.contexts),
     stalled,
     failure,

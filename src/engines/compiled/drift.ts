@@ -1,4 +1,5 @@
 import { HandoffChannel } from './handoff-channel.js';
+import { channelCounters } from './fast-forward.js';
 import { pendingAcks } from './ring-ops.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { CompiledChannel, CompiledRows } from './row-code.js';
@@ -69,6 +70,10 @@ export class DriftDetector {
     const { state, channels } = this.rows;
     const out: number[] = Array.from(state);
     for (const c of channels) if (!this.channelState(c, done, out)) return null;
+    // The counts kept outside the state (cycles full) must drift alike too.
+    const counters = channelCounters(this.rows);
+    if (counters === null) return null;
+    for (const value of counters) out.push(value);
     return Float64Array.from(out);
   }
 
@@ -114,7 +119,7 @@ export interface DriftProof {
   readonly start: number;
   readonly period: number;
   readonly states: readonly Float64Array[];
-  readonly ringSent: readonly (readonly number[])[];
+  readonly counters: readonly (readonly number[])[];
   /** Each state entry's drift per period. */
   readonly stateDrift: Float64Array;
   /** Each channel's peak occupancy over the whole run. */
@@ -141,7 +146,7 @@ export function verifyDrift(
   const margins: number[][] = [];
   const journals: { enqueued: number[]; dequeued: number[] }[][] = [];
   const states: Float64Array[] = [];
-  const ringSent: number[][] = [];
+  const counters: number[][] = [];
   const x: Float64Array[] = [detector.linearState(start)!];
   for (let period = 0; period < 2; period++) {
     verify.margins.length = 0;
@@ -150,7 +155,9 @@ export function verifyDrift(
       const i = start + period * p + r;
       verify.verifyRow(i, args);
       states.push(rows.state.slice());
-      ringSent.push(rings.map((ch) => ch.sent));
+      const now = channelCounters(rows);
+      if (now === null) return null;
+      counters.push(now);
     }
     margins.push(verify.margins.slice());
     journals.push(handoffs.map(({ channel }) => channel.journal));
@@ -178,7 +185,7 @@ export function verifyDrift(
   const peaks = new Map<string, number>();
   for (const c of rows.channels) {
     const ch = c.channel;
-    const peak = ch.peakOccupancy();
+    const peak = ch.occupancy().peak;
     if (!(ch instanceof HandoffChannel)) {
       // A ring's occupancies repeat when its two ends drift alike; otherwise it cannot grow past its capacity.
       if (peak < ch.capacity && stateDrift[c.senderSlot] !== stateDrift[c.receiverSlot]) return null;
@@ -207,21 +214,21 @@ export function verifyDrift(
     if (extrapolated === null) return null;
     peaks.set(ch.name, Math.max(peak, extrapolated));
   }
-  return { start, period: p, states, ringSent, stateDrift, peaks };
+  return { start, period: p, states, counters, stateDrift, peaks };
 }
 
 /**
  * The state after `totalRows` rows, from a proof: the state after row b' = totalRows - p k of
  * the second verified period, plus k drifts (ring channels' counts likewise).
  */
-export function extrapolateDrift(proof: DriftProof, totalRows: number): { state: Float64Array; ringSent: number[] } {
-  const { start, period: p, states, ringSent } = proof;
+export function extrapolateDrift(proof: DriftProof, totalRows: number): { state: Float64Array; counters: number[] } {
+  const { start, period: p, states, counters } = proof;
   const end = start + 2 * p;
   const k = Math.ceil((totalRows - end) / p);
   const r = totalRows - k * p - start - 1;
   const state = states[r]!.map((v, slot) => v + k * proof.stateDrift[slot]!);
-  const perPeriod = ringSent[2 * p - 1]!.map((sent, i) => sent - ringSent[p - 1]![i]!);
-  return { state, ringSent: ringSent[r]!.map((sent, i) => sent + k * perPeriod[i]!) };
+  const perPeriod = counters[2 * p - 1]!.map((value, i) => value - counters[p - 1]![i]!);
+  return { state, counters: counters[r]!.map((value, i) => value + k * perPeriod[i]!) };
 }
 
 /**

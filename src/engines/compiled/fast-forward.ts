@@ -25,9 +25,9 @@ export interface Boundary {
   readonly rows: number;
   /** The reference clock the canonical state is relative to. */
   readonly ref: number;
-  /** The raw state (clocks, elements in flight, counts), and each ring channel's count. */
+  /** The raw state (clocks, elements in flight, counts), and the counts kept outside it (channelCounters). */
   readonly state: Float64Array;
-  readonly ringSent: readonly number[];
+  readonly counters: readonly number[];
   readonly canonical: Float64Array;
   readonly hash: number;
 }
@@ -46,11 +46,8 @@ const KEPT = 64;
 export class TimingHistory {
   private readonly kept: Boundary[] = [];
   private readonly scratch: number[] = [];
-  private readonly rings: Channel[];
 
-  constructor(private readonly rows: CompiledRows) {
-    this.rings = rows.channels.filter((c) => !(c.channel instanceof HandoffChannel)).map((c) => c.channel as Channel);
-  }
+  constructor(private readonly rows: CompiledRows) {}
 
   /** Records the state after `done` rows; returns the repeat it completes, if any. */
   record(done: number): Repeat | null {
@@ -92,9 +89,33 @@ export class TimingHistory {
           : ringWindow(channel, senderClock, ref, out);
       if (!ok) return null;
     }
+    const counters = channelCounters(this.rows);
+    if (counters === null) return null;
     const canonical = Float64Array.from(out);
-    return { rows: done, ref, state: state.slice(), ringSent: this.rings.map((ch) => ch.sent), canonical, hash: hash(canonical) };
+    return { rows: done, ref, state: state.slice(), counters, canonical, hash: hash(canonical) };
   }
+}
+
+/**
+ * What a boundary's state leaves out and a run reports: each ring channel's count, then each
+ * channel's cycles full so far (every element enqueued so far counted, which needs every one
+ * of them dequeued: null when a ring still holds one).
+ */
+export function channelCounters(rows: CompiledRows): number[] | null {
+  const counters: number[] = [];
+  for (const { channel, countSlot } of rows.channels) if (countSlot < 0) counters.push(channel.sent);
+  for (const { channel, countSlot } of rows.channels) {
+    if (channel instanceof HandoffChannel) counters.push(channel.fullCyclesUpTo(rows.state[countSlot]!));
+    else if ((channel as Channel).received !== channel.sent) return null;
+    else counters.push(channel.occupancy().fullCycles);
+  }
+  return counters;
+}
+
+/** The counters' values after the run, in the order of channelCounters: ring counts, then cycles full by channel. */
+export function finalCounters(rows: CompiledRows, counters: readonly number[]): { ringSent: number[]; fullCycles: number[] } {
+  const rings = rows.channels.filter((c) => c.countSlot < 0).length;
+  return { ringSent: counters.slice(0, rings), fullCycles: counters.slice(rings) };
 }
 
 /**
@@ -106,13 +127,13 @@ export function extrapolate(
   repeat: Repeat,
   total: number,
   rows: CompiledRows,
-): { state: Float64Array; ringSent: number[] } {
+): { state: Float64Array; counters: number[] } {
   const { earlier, now, period, shift } = repeat;
   const k = Math.ceil((total - now.rows) / period);
   const from = history.at(total - period * k);
   const state = from.state.map((value, slot) => value + k * (rows.isTime(slot) ? shift : now.state[slot]! - earlier.state[slot]!));
-  const ringSent = from.ringSent.map((sent, r) => sent + k * (now.ringSent[r]! - earlier.ringSent[r]!));
-  return { state, ringSent };
+  const counters = from.counters.map((value, c) => value + k * (now.counters[c]! - earlier.counters[c]!));
+  return { state, counters };
 }
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {

@@ -1,6 +1,6 @@
 import { channelShape } from '../../kernel/channel.js';
 import { DriftDetector, extrapolateDrift, verifyDrift } from './drift.js';
-import { extrapolate, TimingHistory } from './fast-forward.js';
+import { extrapolate, finalCounters, TimingHistory } from './fast-forward.js';
 import { FULL, RowCode, TIMING, VERIFY } from './row-code.js';
 import type { ChannelShape } from '../../kernel/channel.js';
 import type { CompiledRows } from './row-code.js';
@@ -25,7 +25,7 @@ export interface GroupTiming {
 
 /** Where the timing was extrapolated from: the final state, the period, and the peaks when a drift's differ from the simulated ones. */
 interface Found {
-  readonly final: { readonly state: Float64Array; readonly ringSent: readonly number[] };
+  readonly final: { readonly state: Float64Array; readonly counters: readonly number[] };
   readonly period: number;
   /** A repeat's shift in cycles; null for a drift, whose entries move by different amounts. */
   readonly shift: number | null;
@@ -94,16 +94,29 @@ export function* groupTiming(
     yield done;
   }
   rows.finish();
-  // Peaks from the rows simulated: with a repeat they cover a whole period; a drift's are extrapolated.
-  const peaks = found?.peaks ?? new Map(rows.channels.map(({ channel }) => [channel.name, channel.peakOccupancy()]));
-  const tokens = new Map(rows.channels.map(({ channel }) => [channel.name, channel.sent]));
+  // Peaks and cycles full from the rows simulated: with a repeat they cover a whole period; a
+  // drift's peaks are extrapolated, and cycles full and counts move by a period's gain.
+  const counted = new Map(rows.channels.map(({ channel }) => [channel.name, channel.occupancy()]));
   let state = rows.state;
+  let outside = {
+    ringSent: rows.channels.filter((c) => c.countSlot < 0).map((c) => c.channel.sent),
+    fullCycles: [...counted.values()].map((o) => o.fullCycles),
+  };
   if (found !== null) {
     state = found.final.state;
-    let ring = 0;
-    for (const { channel, countSlot } of rows.channels)
-      tokens.set(channel.name, countSlot >= 0 ? state[countSlot]! : found.final.ringSent[ring++]!);
+    outside = finalCounters(rows, found.final.counters);
   }
+  const stats = new Map<string, Omit<ChannelStats, 'name' | 'sender' | 'receiver' | 'capacity'>>();
+  let ring = 0;
+  rows.channels.forEach(({ channel, countSlot, waitSlot }, c) => {
+    stats.set(channel.name, {
+      tokens: countSlot >= 0 ? state[countSlot]! : outside.ringSent[ring++]!,
+      peakOccupancy: found?.peaks?.get(channel.name) ?? counted.get(channel.name)!.peak,
+      fullCycles: outside.fullCycles[c]!,
+      emptyWaitCycles: state[waitSlot]!,
+      roomWaitCycles: state[waitSlot + 1]!,
+    });
+  });
   yield order.rows;
 
   const clocks = new Map(rows.units.map(({ unit, slot }) => [unit, state[slot]!]));
@@ -115,16 +128,9 @@ export function* groupTiming(
   }
   const channels: ChannelStats[] = [];
   for (const spec of parts.channels) {
-    const peak = peaks.get(spec.name);
-    if (peak === undefined) throw new Error(`channel '${spec.name}' is not in the compiled order of group '${group}'`);
-    channels.push({
-      name: spec.name,
-      sender: spec.from.unit,
-      receiver: spec.to.unit,
-      capacity: spec.capacity,
-      tokens: tokens.get(spec.name)!,
-      peakOccupancy: peak,
-    });
+    const figures = stats.get(spec.name);
+    if (figures === undefined) throw new Error(`channel '${spec.name}' is not in the compiled order of group '${group}'`);
+    channels.push({ name: spec.name, sender: spec.from.unit, receiver: spec.to.unit, capacity: spec.capacity, ...figures });
   }
   return {
     group,

@@ -1,5 +1,5 @@
 import { TimeRuns } from '../../kernel/time-runs.js';
-import type { ChannelShape, CountedChannel } from '../../kernel/channel.js';
+import type { ChannelShape, CountedChannel, Occupancy } from '../../kernel/channel.js';
 import type { Time } from '../../kernel/time.js';
 
 /** Largest capacity whose acknowledgements a handoff channel keeps in its ring. */
@@ -73,62 +73,76 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     this.uncounted = this.ackInRing ? null : new TimeRuns();
   }
 
-  /** Peak occupancy over the whole run (spec section 4); call once every element is dequeued and `sent` is stored. */
-  peakOccupancy(): number {
+  /** Cycles the receiver waited for an element, and the sender for room; the compiled row stores them back. */
+  inputWait = 0;
+  roomWait = 0;
+  /** Simulated cycles full over the elements counted so far (as OccupancyMeter.fullCycles). */
+  private fullCycles = 0;
+
+  /** Cycles full so far, counting every element before `sent` (all of them dequeued). */
+  fullCyclesUpTo(sent: number): number {
+    this.settle(sent, sent);
+    return this.fullCycles;
+  }
+
+  /** Peak occupancy and cycles full over the whole run (spec section 4); call once every element is dequeued and `sent` is stored. */
+  occupancy(): Occupancy {
     this.settle(this.sent, this.sent);
-    return this.peak;
+    return { peak: this.peak, fullCycles: this.fullCycles };
   }
 
   /**
-   * Counts the occupancy of the elements up to `end` (excluded) into the peak, with the
-   * elements up to `dequeued` (excluded) dequeued; without the ring, then moves the dequeue
-   * instants the ring is about to lose to the runs. The compiled enqueue calls it every
-   * BATCH elements.
+   * Counts the occupancy of the elements up to `end` (excluded) into the peak and the cycles
+   * full, with the elements up to `dequeued` (excluded, and at least `end`) dequeued; without
+   * the ring, then moves the dequeue instants the ring is about to lose to the runs. The
+   * compiled enqueue calls it every BATCH elements, for the elements before the one it enqueues.
    */
   settle(end: number, dequeued: number): void {
     const enqueuedAt = this.enqueuedAt;
     const dequeuedAt = this.dequeuedAt;
     const mask = this.mask;
     const uncounted = this.uncounted;
-    // Occupancy never exceeds the capacity: once the peak reaches it, counting is over.
-    const counting = this.peak < this.capacity;
+    const capacity = this.capacity;
     let counted = this.counted;
-    if (counting) {
-      let peak = this.peak;
-      // Dequeue instants older than `moved` are in the runs, the others in the ring.
-      let next = uncounted !== null && uncounted.size > 0 ? uncounted.first : Infinity;
-      for (let m = this.settled; m < end; m++) {
-        let e = enqueuedAt[m & mask]!;
-        if (next !== Infinity && m + 1 < end) {
-          // Enqueue instants a fixed step apart, no sparser than the oldest run of dequeue
-          // instants, and all before that run ends: each element finds at most one more of
-          // them due than the one before, so occupancy does not decrease along the stretch,
-          // and only its last element can set a new peak.
-          const step = enqueuedAt[(m + 1) & mask]! - e;
-          if (step <= uncounted!.firstStep) {
-            const last = uncounted!.lastOfFirstRun;
-            while (m + 1 < end) {
-              const f = enqueuedAt[(m + 1) & mask]!;
-              if (f - e !== step || f >= last) break;
-              e = f;
-              m++;
-            }
+    let peak = this.peak;
+    let full = this.fullCycles;
+    // Dequeue instants older than `moved` are in the runs, the others in the ring.
+    let next = uncounted !== null && uncounted.size > 0 ? uncounted.first : Infinity;
+    for (let m = this.settled; m < end; m++) {
+      let e = enqueuedAt[m & mask]!;
+      if (next !== Infinity && m + 1 < end && capacity === Infinity) {
+        // Enqueue instants a fixed step apart, no sparser than the oldest run of dequeue
+        // instants, and all before that run ends: each element finds at most one more of
+        // them due than the one before, so occupancy does not decrease along the stretch,
+        // and only its last element can set a new peak (an unbounded channel is never full).
+        const step = enqueuedAt[(m + 1) & mask]! - e;
+        if (step <= uncounted!.firstStep) {
+          const last = uncounted!.lastOfFirstRun;
+          while (m + 1 < end) {
+            const f = enqueuedAt[(m + 1) & mask]!;
+            if (f - e !== step || f >= last) break;
+            e = f;
+            m++;
           }
         }
-        if (next <= e) {
-          counted += uncounted!.shiftUpTo(e);
-          next = uncounted!.size > 0 ? uncounted!.first : Infinity;
-        }
-        if (next === Infinity) while (counted < m && dequeuedAt[counted & mask]! <= e) counted++;
-        if (m + 1 - counted > peak) peak = m + 1 - counted;
       }
-      this.peak = peak;
-      this.counted = counted;
+      if (next <= e) {
+        counted += uncounted!.shiftUpTo(e);
+        next = uncounted!.size > 0 ? uncounted!.first : Infinity;
+      }
+      if (next === Infinity) while (counted < m && dequeuedAt[counted & mask]! <= e) counted++;
+      const occupancy = m + 1 - counted;
+      if (occupancy > peak) peak = occupancy;
+      // Full from this enqueue to the next dequeue, of the oldest element held (dequeued already: m < dequeued).
+      if (occupancy === capacity) full += (next !== Infinity ? next : dequeuedAt[counted & mask]!) - e;
     }
-    this.settled = end;
+    this.peak = peak;
+    this.counted = counted;
+    this.fullCycles = full;
+    this.settled = Math.max(this.settled, end);
     if (uncounted !== null) {
       this.acks?.pushEach(dequeuedAt, this.moved, dequeued, mask);
-      if (counting) uncounted.pushEach(dequeuedAt, Math.max(this.moved, counted), dequeued, mask);
+      uncounted.pushEach(dequeuedAt, Math.max(this.moved, counted), dequeued, mask);
       this.moved = dequeued;
     }
   }

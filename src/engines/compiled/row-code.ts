@@ -49,7 +49,8 @@ export const VERIFY: CodeMode = { timing: true, values: false, verify: true };
 export class RowCode {
   /** The channels the timing keeps, in the order the design named them. */
   private readonly channels: (HandoffCode | RingCode)[] = [];
-  private readonly handoffs: HandoffCode[] = [];
+  /** State slots the channels' variables take so far (the clocks come after them). */
+  private slots = 0;
   /** Units and their clock variables, in the order the design declared them. */
   private readonly units: [unit: string, clock: string][] = [];
 
@@ -88,11 +89,11 @@ export class RowCode {
     const code = new HandoffCode(
       this.channel(name, (shape) => new HandoffChannel(shape)),
       this.channels.length,
-      this.handoffs.length,
+      this.slots,
       this.mode,
     );
     this.channels.push(code);
-    this.handoffs.push(code);
+    this.slots += code.kinds.length;
     return code;
   }
 
@@ -102,8 +103,10 @@ export class RowCode {
     const code = new RingCode(
       this.channel(name, (shape) => new Channel(shape)),
       this.channels.length,
+      this.slots,
     );
     this.channels.push(code);
+    this.slots += code.kinds.length;
     return code;
   }
 
@@ -123,13 +126,13 @@ export class RowCode {
    */
   compile(params: readonly string[], body: string, state?: Float64Array): CompiledRows {
     const clocks = this.mode.timing ? this.units.map(([, clock]) => clock) : [];
-    const base = 2 * this.handoffs.length;
+    const base = this.slots;
     const source = [
       "'use strict';",
-      ...this.handoffs.map((c) => c.declare()),
+      ...this.channels.map((c) => c.declare()),
       ...clocks.map((v, k) => `let ${v} = state[${base + k}];`),
       body,
-      ...this.handoffs.map((c) => c.save()),
+      ...this.channels.map((c) => c.save()),
       ...clocks.map((v, k) => `state[${base + k}] = ${v};`),
     ].join('\n');
     const fn = compiled(
@@ -142,19 +145,29 @@ export class RowCode {
       channel: code.channel,
       senderSlot: slotOf(code.senderClock),
       receiverSlot: slotOf(code.receiverClock),
-      countSlot: code instanceof HandoffCode ? 2 * code.handoffIndex + 1 : -1,
+      countSlot: code instanceof HandoffCode ? code.slot + 1 : -1,
+      waitSlot: code.slot + code.kinds.length - 2,
     }));
-    return new CompiledRows(fn, channels, this.handoffs.length, units, state ?? new Float64Array(base + clocks.length));
+    const kinds = [...this.channels.flatMap((c) => c.kinds), ...clocks.map((): SlotKind => 'time')];
+    return new CompiledRows(fn, channels, kinds, units, state ?? new Float64Array(kinds.length));
   }
 }
 
-/** A channel of a compiled row: where its sender's and receiver's clocks are in the state, and its count (handoff channels; -1 for rings). */
+/**
+ * A channel of a compiled row: where its sender's and receiver's clocks are in the state, its
+ * count (handoff channels; -1 for rings), and its two waits (the receiver's for an element,
+ * then the sender's for room).
+ */
 export interface CompiledChannel {
   readonly channel: HandoffChannel | Channel;
   readonly senderSlot: number;
   readonly receiverSlot: number;
   readonly countSlot: number;
+  readonly waitSlot: number;
 }
+
+/** What a state entry is: a time (every time of a repeating state moves by the same shift) or a count. */
+export type SlotKind = 'time' | 'count';
 
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
@@ -167,10 +180,11 @@ export class CompiledRows {
     private readonly fn: Compiled,
     /** Every channel the timing keeps, where its sender's clock is in the state, and its count (handoff channels). */
     readonly channels: readonly CompiledChannel[],
-    private readonly handoffCount: number,
+    /** What each entry of the state is. */
+    private readonly kinds: readonly SlotKind[],
     /** Where each unit's clock is in the state. */
     readonly units: readonly { readonly unit: string; readonly slot: number }[],
-    /** [time, count] of each handoff channel, then each unit's clock. */
+    /** Each channel's variables (HandoffCode, RingCode), then each unit's clock. */
     readonly state: Float64Array,
   ) {
     this.objects = channels.map((c) => c.channel);
@@ -188,14 +202,18 @@ export class CompiledRows {
     this.fn(this.objects, elementTime, ops.roomAt, ops.appendAt, ops.arrivalAt, ops.dequeueAt, this.margins, this.state, i, ...args);
   }
 
-  /** Each handoff channel's count is a local of the row's code: stores them back, for the channels' statistics. */
+  /** A channel's counts are locals of the row's code: stores them back, for the channels' statistics. */
   finish(): void {
-    for (const { channel, countSlot } of this.channels) if (countSlot >= 0) channel.sent = this.state[countSlot]!;
+    for (const { channel, countSlot, waitSlot } of this.channels) {
+      if (countSlot >= 0) channel.sent = this.state[countSlot]!;
+      channel.inputWait = this.state[waitSlot]!;
+      channel.roomWait = this.state[waitSlot + 1]!;
+    }
   }
 
   /** Entries of the state that are times (element times and clocks), not counts. */
   isTime(slot: number): boolean {
-    return slot >= 2 * this.handoffCount || slot % 2 === 0;
+    return this.kinds[slot] === 'time';
   }
 }
 
@@ -207,9 +225,13 @@ export class CompiledRows {
  * so it can stay in the variable that computed it.
  */
 export class HandoffCode {
-  /** The element in flight's time, and the number of elements enqueued. */
+  /** The element in flight's time, the number of elements enqueued, and the cycles each end waited on the channel. */
   private readonly time: string;
   private readonly sent: string;
+  private readonly inputWait: string;
+  private readonly roomWait: string;
+  /** Its variables in the state, from `slot` on. */
+  readonly kinds: readonly SlotKind[] = ['time', 'count', 'count', 'count'];
   private readonly enqueuedAt: string;
   private readonly dequeuedAt: string;
   /** How the row's code names the channel object. */
@@ -220,28 +242,30 @@ export class HandoffCode {
 
   constructor(
     readonly channel: HandoffChannel,
-    /** Index among all the row's channels, and among its handoff channels (its slots in the state). */
+    /** Index among all the row's channels, and the first of its slots in the state. */
     readonly index: number,
-    readonly handoffIndex: number,
+    readonly slot: number,
     private readonly mode: CodeMode,
   ) {
     const prefix = `$${index}`;
     this.ref = `channels[${index}]`;
     this.time = `${prefix}time`;
     this.sent = `${prefix}sent`;
+    this.inputWait = `${prefix}inputWait`;
+    this.roomWait = `${prefix}roomWait`;
     this.enqueuedAt = `${prefix}enqueuedAt`;
     this.dequeuedAt = `${prefix}dequeuedAt`;
   }
 
-  /** Loads the channel's state at the start of a row: time and count at 2 * handoffIndex in the state array. */
+  /** Loads the channel's variables at the start of a row. */
   declare(): string {
-    const at = 2 * this.handoffIndex;
-    return `let ${this.time} = state[${at}], ${this.sent} = state[${at + 1}]; const ${this.enqueuedAt} = ${this.ref}.enqueuedAt, ${this.dequeuedAt} = ${this.ref}.dequeuedAt;`;
+    const at = this.slot;
+    return `let ${this.time} = state[${at}], ${this.sent} = state[${at + 1}], ${this.inputWait} = state[${at + 2}], ${this.roomWait} = state[${at + 3}]; const ${this.enqueuedAt} = ${this.ref}.enqueuedAt, ${this.dequeuedAt} = ${this.ref}.dequeuedAt;`;
   }
 
   save(): string {
-    const at = 2 * this.handoffIndex;
-    return `state[${at}] = ${this.time}; state[${at + 1}] = ${this.sent};`;
+    const at = this.slot;
+    return `state[${at}] = ${this.time}; state[${at + 1}] = ${this.sent}; state[${at + 2}] = ${this.inputWait}; state[${at + 3}] = ${this.roomWait};`;
   }
 
   room(clock: string): string {
@@ -250,7 +274,7 @@ export class HandoffCode {
     if (capacity === Infinity) return '';
     const c = literal(capacity);
     const ack = ackInRing ? `${this.dequeuedAt}[(${this.sent} - ${c}) & ${mask}]` : `${this.ref}.ackFromRuns(${this.sent} - ${c})`;
-    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; ${this.margin('$at', clock)} if ($at > ${clock}) ${clock} = $at; }`;
+    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; ${this.margin('$at', clock)} if ($at > ${clock}) { ${this.roomWait} += $at - ${clock}; ${clock} = $at; } }`;
   }
 
   /**
@@ -272,14 +296,14 @@ export class HandoffCode {
         ? `{ const $s = ${stamp}; ${this.margin('$s', `${clock} + ${ls}`)} ${this.time} = elementTime($s, ${clock}, ${ls}); ${this.ref}.journal.enqueued.push(${clock}); }`
         : `${this.time} = elementTime(${stamp}, ${clock}, ${ls});`,
       `${this.enqueuedAt}[${sent} & ${mask}] = ${clock};`,
-      `if ((${sent} & ${BATCH - 1}) === ${BATCH - 1}) ${this.ref}.settle(${sent} + 1, ${sent});`,
+      `if ((${sent} & ${BATCH - 1}) === ${BATCH - 1}) ${this.ref}.settle(${sent}, ${sent});`,
       `${sent}++;`,
     ].join(' ');
   }
 
   arrival(clock: string): string {
     this.receiverClock ??= clock;
-    return `${this.margin(this.time, clock)} if (${this.time} > ${clock}) ${clock} = ${this.time};`;
+    return `${this.margin(this.time, clock)} if (${this.time} > ${clock}) { ${this.inputWait} += ${this.time} - ${clock}; ${clock} = ${this.time}; }`;
   }
 
   dequeue(clock: string): string {
@@ -300,19 +324,34 @@ export class HandoffCode {
  */
 export class RingCode {
   private readonly ref: string;
+  private readonly inputWait: string;
+  private readonly roomWait: string;
+  /** Its variables in the state, from `slot` on: the cycles each end waited on the channel. */
+  readonly kinds: readonly SlotKind[] = ['count', 'count'];
   senderClock: string | undefined;
   receiverClock: string | undefined;
 
   constructor(
     readonly channel: Channel,
     readonly index: number,
+    readonly slot: number,
   ) {
     this.ref = `channels[${index}]`;
+    this.inputWait = `$${index}inputWait`;
+    this.roomWait = `$${index}roomWait`;
+  }
+
+  declare(): string {
+    return `let ${this.inputWait} = state[${this.slot}], ${this.roomWait} = state[${this.slot + 1}];`;
+  }
+
+  save(): string {
+    return `state[${this.slot}] = ${this.inputWait}; state[${this.slot + 1}] = ${this.roomWait};`;
   }
 
   room(clock: string): string {
     this.senderClock ??= clock;
-    return `${clock} = roomAt(${this.ref}, ${clock});`;
+    return this.moved(clock, 'roomAt', this.roomWait);
   }
 
   enqueue(clock: string, stamp: string): string {
@@ -322,17 +361,24 @@ export class RingCode {
 
   arrival(clock: string): string {
     this.receiverClock ??= clock;
-    return `${clock} = arrivalAt(${this.ref}, ${clock});`;
+    return this.moved(clock, 'arrivalAt', this.inputWait);
   }
 
   dequeue(clock: string): string {
     this.receiverClock ??= clock;
-    return `${clock} = dequeueAt(${this.ref}, ${clock});`;
+    return this.moved(clock, 'dequeueAt', this.inputWait);
+  }
+
+  /** `clock` moved by a ring operation, the cycles it waited counted in `wait`. */
+  private moved(clock: string, operation: string, wait: string): string {
+    return `{ const $to = ${operation}(${this.ref}, ${clock}); ${wait} += $to - ${clock}; ${clock} = $to; }`;
   }
 }
 
 /** The code of a channel in a mode without timing: no code at all. */
 const INACTIVE_HANDOFF = Object.assign(Object.create(HandoffCode.prototype) as HandoffCode, {
+  declare: () => '',
+  save: () => '',
   room: () => '',
   send: () => '',
   enqueue: () => '',
@@ -340,6 +386,8 @@ const INACTIVE_HANDOFF = Object.assign(Object.create(HandoffCode.prototype) as H
   dequeue: () => '',
 });
 const INACTIVE_RING = Object.assign(Object.create(RingCode.prototype) as RingCode, {
+  declare: () => '',
+  save: () => '',
   room: () => '',
   enqueue: () => '',
   arrival: () => '',
