@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { random } from './helpers/random.js';
 import { DESIGN_DEFS, ProgramError, runSdpa } from '../dist/index.js';
 import { runModel } from './reference/dam-model.js';
 import type { DesignName, SdpaRunConfig, SdpaRunResult } from '../dist/index.js';
@@ -20,18 +21,6 @@ const PUBLISHED: Record<DesignName, [number, number][]> = {
     [64, 8238],
   ],
 };
-
-/** mulberry32: a small seeded generator, so a failing configuration can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Random latencies, IIs and capacities, N in [minN, maxN]; some unbounded, some uniform. */
 function randomConfig(seed: number, minN: number, maxN: number): SdpaRunConfig {

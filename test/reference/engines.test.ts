@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { random } from '../helpers/random.js';
 import { runSdpa, sdpaMatrix, DESIGN_DEFS } from '../../dist/index.js';
 import { runModel } from './dam-model.js';
 import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
@@ -11,20 +12,8 @@ import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
  * for bit (the model does the spec's arithmetic in the spec's order).
  */
 
-/** mulberry32: a small seeded generator, so a failing configuration can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Latencies up to 40, IIs up to 4, capacities from 1 (often) to 2N + 4 or unbounded, d 1-3, heads 1-2. */
-export function randomConfig(seed: number, maxN: number): SdpaRunConfig {
+function randomConfig(seed: number, maxN: number): SdpaRunConfig {
   const rnd = random(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const design: DesignName = rnd() < 0.5 ? 'naive' : 'modified';

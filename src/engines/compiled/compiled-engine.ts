@@ -52,7 +52,7 @@ export interface CompiledRun extends RunResult {
 /** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./compiled-worker.js', import.meta.url).href;
 /** Jobs per thread: enough for the threads to end together when blocks take unequal times. */
-const JOBS_PER_WORKER = 4;
+const JOBS_PER_WORKER = 8;
 /** Least work (score elements) worth a job of its own: a job costs tens of microseconds to send. */
 const LEAST_JOB_ELEMENTS = 1 << 18;
 /** Longest stretch of work in the calling thread before it lets signals and timers in. */
