@@ -5,6 +5,9 @@ import { registerCheck } from './check-command.js';
 import { registerDemo, demoCommand } from './demo-command.js';
 import { EXIT_BAD_INPUT, EXIT_OK, oneLine, reportError } from './errors.js';
 import { registerRun } from './run-command.js';
+import { registerSize } from './size-command.js';
+import { registerSweep } from './sweep-command.js';
+import { registerWorker } from './worker-command.js';
 
 const UNKNOWN_COMMAND = 'damflow.unknownCommand';
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -19,6 +22,9 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerCheck(program, setExit);
   registerDemo(program, setExit);
+  registerSweep(program, setExit);
+  registerWorker(program, setExit);
+  registerSize(program, setExit);
   // A mistyped command must not pass as something else (before, it ran the demo and exited 0).
   program.on('command:*', (operands: string[]) => {
     const commands = program.commands.map((c) => c.name()).join(', ');
