@@ -4,10 +4,9 @@ import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
 import { formatSizing } from '../reports/size-report.js';
 import { sizeChart } from '../reports/size-chart.js';
-import { CHART_EXTENSIONS, writeChart } from '../reports/render-chart.js';
 import { arg, collectAssignment, parseNonNegativeInt, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
-import { checkChartFile } from './sweep-command.js';
+import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import type { Command } from 'commander';
 import type { DesignName } from '../designs/sdpa/design.js';
 
@@ -92,6 +91,8 @@ export async function sizeCommand(options: SizeOptions): Promise<number> {
     console.log(`${report.runs} runs on ${pool.workers} worker(s) (${wallSeconds.toFixed(2)} s)`);
   }
   if (options.plot !== undefined) {
+    // Vega loads only for a chart: it takes half a second.
+    const { writeChart } = await import('../reports/render-chart.js');
     const title = `damflow size: ${design} N = ${n}`;
     await writeChart(options.plot, sizeChart(report, title), title, formatSizing(report));
     if (!options.json) console.log(`chart: ${options.plot}`);

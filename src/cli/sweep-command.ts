@@ -4,14 +4,13 @@ import { expandSweep, parseSweepSpec } from '../sweep/sweep-spec.js';
 import { ResultsFile, readResults } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
-import { runOnQueue } from '../sweep/queue-sweep.js';
-import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-connection.js';
+import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
 import { runJob } from '../sweep/run-job.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
-import { CHART_EXTENSIONS, writeChart } from '../reports/render-chart.js';
 import { formatTable } from '../reports/table.js';
+import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
@@ -67,16 +66,10 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .command('merge')
     .description('combine results files (of `sweep --only` jobs) into one, one record per job, in job order')
     .argument('<parts...>', 'results files to merge')
-    .requiredOption('--results <FILE.jsonl>', 'the results file to merge into (kept, and added to); a CSV is written beside it')
+    .requiredOption('--into <FILE.jsonl>', 'the results file to merge into (kept, and added to); a CSV is written beside it')
     .exitOverride()
-    .action((parts: string[], options: { results: string }) => setExit(mergeCommand(parts, options.results)));
+    .action((parts: string[], options: { into: string }) => setExit(mergeCommand(parts, options.into)));
   refuseRepeatedOptions(merge, []);
-}
-
-export function checkChartFile(file: string): string {
-  if (!CHART_EXTENSIONS.includes(extname(file).toLowerCase()))
-    throw new UsageError(`--plot must name a ${CHART_EXTENSIONS.join(' or ')} file, got '${file}'`);
-  return file;
 }
 
 function checkX(axis: string): string {
@@ -124,6 +117,8 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
       note(
         `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
       );
+      // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
+      const { runOnQueue } = await import('../sweep/queue-sweep.js');
       await runOnQueue(pending, onRecord, { url: options.queue, name: options.queueName, signal: controller.signal });
     } else {
       const pool = new JobPool(options.workers);
@@ -149,6 +144,7 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
   console.log(sweepTable(records, jobs.length, wallSeconds, resultsPath));
   console.log(`results: ${resultsPath}, ${results.csvPath}`);
   if (options.plot !== undefined) {
+    const { writeChart } = await import('../reports/render-chart.js');
     const chart = sweepChart(records, `damflow sweep ${basename(file)}`, options.x);
     await writeChart(
       options.plot,

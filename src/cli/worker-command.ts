@@ -1,6 +1,5 @@
 import { pointLabel } from '../sweep/axis.js';
-import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-connection.js';
-import { serveQueue } from '../sweep/queue-worker.js';
+import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
 import { arg, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import type { Command } from 'commander';
@@ -47,6 +46,8 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
     if (!options.quiet) console.error(`damflow worker ${process.pid}: ${text}`);
   };
   log(`serving queue '${options.queueName}' on ${options.queue}`);
+  // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
+  const { serveQueue } = await import('../sweep/queue-worker.js');
   try {
     await serveQueue({
       url: options.queue,

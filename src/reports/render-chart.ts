@@ -4,9 +4,6 @@ import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
-/** The chart files damflow writes, by extension. */
-export const CHART_EXTENSIONS = ['.svg', '.html'];
-
 /**
  * Renders a Vega-Lite chart to SVG in Node, without a browser: Vega's scenegraph through its
  * SVG string renderer (no canvas, no DOM). Every mark gets an aria-label (from the
