@@ -134,4 +134,17 @@ describe('damflow sweep on the local pool', () => {
     expect(pointLabels(page.slice(page.indexOf('<svg'), page.indexOf('</svg>') + 6)).sort()).toEqual(expected.sort());
     expect(damflow('sweep', file, '--plot', join(dir, 'chart.png')).stderr).toMatch(/--plot must name a \.svg or \.html file/);
   });
+
+  it("draws the demo's memory sweep and says where", () => {
+    const { dir } = sweepDir('unused.yaml', '');
+    const svg = join(dir, 'demo.svg');
+    const r = damflow('demo', '--plot', svg);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^256 +336 +302 +44 +22$/m); // the printed table is kept
+    expect(r.stdout).toContain(`Chart (cycles, intermediate memory and peak occupancy against N): ${svg}`);
+    const labels = pointLabels(readFileSync(svg, 'utf8'));
+    expect(labels).toContain('job 4: memory 336 at n=256 (design=naive)');
+    expect(labels).toContain('job 9: peak 22 at n=256 (design=modified)');
+    expect(labels).toHaveLength(30);
+  });
 });

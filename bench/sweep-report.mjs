@@ -1,0 +1,37 @@
+/**
+ * The sweep benchmark's section of RESULTS.md, from results/sweep.json: written by
+ * bench/sweep.mjs when it measures, and by bench/run.mjs when it rewrites RESULTS.md.
+ */
+import { fmtMs, markdownTable } from './lib.mjs';
+
+export const SWEEP_HEADING = '## Sweeps and sizing';
+
+export function sweepSection(report) {
+  const { machine, speedup, sizes } = report;
+  const md = [SWEEP_HEADING, ''];
+  md.push(
+    `Measured by \`${report.command}\` on ${report.date} (${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${report.loadBefore.map((l) => l.toFixed(2)).join(' / ')} at start, ${report.loadAfter.map((l) => l.toFixed(2)).join(' / ')} at end); raw figures in [results/sweep.json](results/sweep.json). Whole processes (\`damflow sweep\`, \`damflow size\`), node start-up included.`,
+    '',
+  );
+  md.push(
+    markdownTable(
+      ['target', 'result', 'figures'],
+      [
+        [
+          `\`damflow sweep bench/sweep-64.yaml\` (${speedup.jobs} configurations): 2 workers ≥ 1.8x faster than 1`,
+          speedup.speedup >= 1.8 ? '**PASS**' : '**MISS**',
+          `${fmtMs(speedup.oneWorkerMs)} at 1 worker, ${fmtMs(speedup.twoWorkersMs)} at 2: ${speedup.speedup.toFixed(2)}x; faster of ${speedup.oneMs.length} alternating processes each (1: ${speedup.oneMs.map(fmtMs).join(', ')}; 2: ${speedup.twoMs.map(fmtMs).join(', ')}); ${speedup.ok} ok, ${speedup.deadlock} deadlock, results identical at 1 and 2 workers`,
+        ],
+        ...sizes.map((s) => [
+          `\`damflow size --design ${s.design} --n ${s.n}\`: minima a check confirms`,
+          s.confirmed ? '**PASS**' : '**MISS**',
+          `${fmtMs(s.wallMs)}, ${s.runs} runs on ${s.workers} workers; unbounded ${s.unboundedCycles.toLocaleString('en-US')} cycles; minima ${s.minima}; intermediate memory ${s.memory.configured} configured -> ${s.memory.minimum}`,
+        ]),
+      ],
+    ),
+    '',
+    'Confirmed: each full-throughput minimum gives the unbounded cycles, one below it does not (or deadlocks), and the joint run at every minimum gives the unbounded cycles (runs of the benchmark itself, `runSdpa` in its own process).',
+    '',
+  );
+  return md;
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * Sweep targets: the 64-configuration sweep of bench/sweep-64.yaml at 1 and 2 workers (whole
+ * `damflow sweep` processes, alternating, the faster of each), and `damflow size` for the
+ * modified design at N = 512 and the naive design at N = 256, each minimum confirmed by runs of
+ * this process. Writes results/sweep.json and the sweeps section of RESULTS.md.
+ * Usage: npm run bench:sweep (builds first), or node bench/sweep.mjs [--rounds R] after a build
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine } from './lib.mjs';
+import { SWEEP_HEADING, sweepSection } from './sweep-report.mjs';
+import { runSdpa } from '../dist/designs/sdpa/run.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const SWEEP = fileURLToPath(new URL('./sweep-64.yaml', import.meta.url));
+const OUT = fileURLToPath(new URL('./results/sweep.json', import.meta.url));
+const RESULTS_MD = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+const args = process.argv.slice(2);
+const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 2;
+const log = (s) => process.stderr.write(`${s}\n`);
+
+/** Runs the CLI as a whole process; wall time in ms and stdout. */
+function damflow(...cliArgs) {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [CLI, ...cliArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`damflow ${cliArgs.join(' ')} exited ${child.status}: ${child.stderr}`);
+  return { wallMs, stdout: child.stdout };
+}
+
+const figures = (file) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .map(({ hash, status, cycles, intermediateMemory, peaks, maxError }) => ({ hash, status, cycles, intermediateMemory, peaks, maxError }))
+    .sort((a, b) => (a.hash < b.hash ? -1 : 1));
+
+function measureSweep() {
+  const dir = mkdtempSync(join(os.tmpdir(), 'damflow-bench-sweep-'));
+  const oneMs = [];
+  const twoMs = [];
+  let one;
+  let two;
+  for (let round = 0; round < rounds; round++) {
+    for (const workers of [1, 2]) {
+      const results = join(dir, `r${round}-w${workers}.jsonl`);
+      log(`sweep: 64 configurations, ${workers} worker(s), round ${round + 1}/${rounds} ...`);
+      const { wallMs } = damflow('sweep', SWEEP, '--results', results, '--workers', String(workers), '--quiet');
+      (workers === 1 ? oneMs : twoMs).push(wallMs);
+      if (workers === 1) one = figures(results);
+      else two = figures(results);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  if (JSON.stringify(one) !== JSON.stringify(two)) throw new Error('the sweep gave different figures at 1 and 2 workers');
+  const oneWorkerMs = Math.min(...oneMs);
+  const twoWorkersMs = Math.min(...twoMs);
+  const count = (status) => one.filter((r) => r.status === status).length;
+  return {
+    jobs: one.length,
+    oneWorkerMs,
+    twoWorkersMs,
+    oneMs,
+    twoMs,
+    speedup: oneWorkerMs / twoWorkersMs,
+    ok: count('ok'),
+    deadlock: count('deadlock'),
+  };
+}
+
+/** The size command, and a check of its minima by runs of this process. */
+async function measureSize(design, n) {
+  log(`size: ${design} N=${n} ...`);
+  const { wallMs, stdout } = damflow('size', '--design', design, '--n', String(n), '--json');
+  const report = JSON.parse(stdout);
+  const timing = (extra) => runSdpa({ design, n, workers: 1, timingOnly: true, ...extra });
+  const unbounded = (await timing({ unbounded: true })).cycles;
+  let confirmed = unbounded === report.unboundedCycles;
+  for (const c of report.channels) {
+    const at = await timing({ depth: { [c.channel]: c.fullThroughput } });
+    confirmed &&= at.status === 'ok' && at.cycles === unbounded;
+    if (c.fullThroughput > 1) {
+      const below = await timing({ depth: { [c.channel]: c.fullThroughput - 1 } });
+      confirmed &&= below.status !== 'ok' || below.cycles !== unbounded;
+    }
+  }
+  const joint = await timing({ depth: report.joint.depth });
+  confirmed &&= joint.status === 'ok' && joint.cycles === unbounded;
+  return {
+    design,
+    n,
+    wallMs,
+    runs: report.runs,
+    workers: report.workers,
+    unboundedCycles: report.unboundedCycles,
+    minima: report.channels.map((c) => `${c.channel} ${c.fullThroughput}`).join(', '),
+    channels: report.channels,
+    joint: report.joint,
+    memory: report.memory,
+    confirmed,
+  };
+}
+
+const loadBefore = os.loadavg();
+const speedup = measureSweep();
+const sizes = [await measureSize('modified', 512), await measureSize('naive', 256)];
+const report = {
+  date: new Date().toISOString().slice(0, 10),
+  command: 'npm run bench:sweep',
+  machine: machine(),
+  loadBefore,
+  loadAfter: os.loadavg(),
+  speedup,
+  sizes,
+};
+writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+
+// The section replaces its earlier self in RESULTS.md (bench/run.mjs writes it the same way).
+const md = readFileSync(RESULTS_MD, 'utf8');
+const section = sweepSection(report).join('\n');
+const start = md.indexOf(SWEEP_HEADING);
+const rest = start < 0 ? -1 : md.indexOf('\n## ', start + SWEEP_HEADING.length);
+const updated =
+  start < 0 ? md.replace('\n## Notes', `\n${section}\n## Notes`) : `${md.slice(0, start)}${section}${rest < 0 ? '' : md.slice(rest + 1)}`;
+writeFileSync(RESULTS_MD, updated);
+log(`wrote ${OUT} and ${RESULTS_MD}`);
+log(`sweep: ${speedup.speedup.toFixed(2)}x (${speedup.oneWorkerMs.toFixed(0)} ms at 1 worker, ${speedup.twoWorkersMs.toFixed(0)} ms at 2)`);
+for (const s of sizes) log(`size ${s.design} N=${s.n}: ${s.minima}; confirmed ${s.confirmed} (${s.wallMs.toFixed(0)} ms)`);
