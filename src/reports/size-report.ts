@@ -45,8 +45,9 @@ export function formatSizing(report: SizingReport): string {
     m.configured !== null && m.minimum !== null
       ? `: saves ${formatCount(m.configured - m.minimum)} (${(((m.configured - m.minimum) / m.configured) * 100).toFixed(0)}%) against configured`
       : '';
+  const rowNote = report.channels.some((s) => s.rule === null) ? ' (a row FIFO at its published capacity)' : '';
   lines.push(
-    `intermediate memory (sum of capacities): configured ${show(m.configured, 'unbounded')}, rule ${show(m.rule)}, minimum ${show(m.minimum)}${saving}`,
+    `intermediate memory (sum of capacities): configured ${show(m.configured, 'unbounded')}, rule ${show(m.rule)}${rowNote}, minimum ${show(m.minimum)}${saving}`,
   );
   return lines.join('\n');
 }

@@ -33,14 +33,6 @@ export class ResultsFile {
     return file;
   }
 
-  /** Starts an empty results file, replacing any there. */
-  static create(path: string): ResultsFile {
-    writeFileAtomically(path, '');
-    const file = new ResultsFile(path);
-    file.writeCsv();
-    return file;
-  }
-
   has(hash: string): boolean {
     return this.records.has(hash);
   }

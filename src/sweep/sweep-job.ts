@@ -46,12 +46,6 @@ export interface JobRecord {
   readonly finishedAt: string;
 }
 
-/** What is the same however and wherever a job ran: to compare a sweep with single runs. */
-export function jobFigures(record: JobRecord): Omit<JobRecord, 'wallSeconds' | 'ranOn' | 'finishedAt'> {
-  const { wallSeconds: _wall, ranOn: _ranOn, finishedAt: _at, ...figures } = record;
-  return figures;
-}
-
 /** A channel's peak occupancy in a record; with several heads, the largest over heads. */
 export function channelPeak(record: JobRecord, channel: string): number | null {
   if (record.peaks === null) return null;

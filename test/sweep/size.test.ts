@@ -71,7 +71,7 @@ describe('damflow size', () => {
     expect(r.stdout).toMatch(/^div +9 +9 +14 +\d+ +\d+ +yes$/m);
     expect(r.stdout).toMatch(/^long +66 +66 +a row /m);
     expect(r.stdout).toMatch(
-      /^intermediate memory \(sum of capacities\): configured 112, rule \d+, minimum \d+: saves \d+ \(\d+%\) against configured$/m,
+      /^intermediate memory \(sum of capacities\): configured 112, rule \d+ \(a row FIFO at its published capacity\), minimum \d+: saves \d+ \(\d+%\) against configured$/m,
     );
     expect(damflow('size', '--design', 'naive').stderr).toBe('damflow: --n is required\n');
     expect(damflow('size', '--design', 'naive', '--n', '8', '--depth', 'nope=3').status).toBe(2);
