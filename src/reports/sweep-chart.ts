@@ -41,7 +41,10 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
   const points: SweepChartPoint[] = [];
   for (const r of records) {
     if (r.status !== 'ok') continue;
-    const label = series.map((axis) => `${axis}=${String(axisValueOf(r.point, r.config, axis))}`).join(', ') || 'all';
+    const values = series.map((axis) => String(axisValueOf(r.point, r.config, axis)));
+    const label = series.map((axis, i) => `${axis}=${values[i]}`).join(', ') || 'all';
+    // The legend's title names a lone axis: its entries need only the values.
+    const legend = series.length === 1 ? values[0]! : label;
     const xValue = axisValueOf(r.point, r.config, x);
     for (const m of METRICS) {
       const value = m.value(r);
@@ -50,7 +53,7 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
         job: r.index,
         metric: m.key,
         x: xValue,
-        series: label,
+        series: legend,
         value,
         description: `job ${r.index}: ${m.key} ${value} at ${x}=${String(xValue)} (${label})`,
       });
