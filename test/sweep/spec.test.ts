@@ -49,25 +49,38 @@ describe('sweep files', () => {
     expect(jobHash(resolved)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('refuses a bad job before any runs: one line naming the file, the job and the field, exit 2', () => {
-    const cases: [string, RegExp][] = [
+  it('refuses a bad job before any runs, naming the file, the job and the field', () => {
+    const cases: [unknown, RegExp][] = [
       [
-        'base: {design: naive}\ngrid:\n  n: [4, 8]\n  latency.div: [3, 0]\n',
+        { base: { design: 'naive' }, grid: { n: [4, 8], 'latency.div': [3, 0] } },
         /job 1 \(n=4 latency\.div=0\): latency\.div must be a positive integer, got 0/,
       ],
-      ['base: {design: naive, n: 4}\ngrid:\n  latency.qkt: [3]\n', /job 0 \(latency\.qkt=3\): unknown unit 'qkt' for latency/],
+      [{ base: { design: 'naive', n: 4 }, grid: { 'latency.qkt': [3] } }, /job 0 \(latency\.qkt=3\): unknown unit 'qkt' for latency/],
       [
-        'base: {design: naive, n: 4}\nlist:\n  - {depth.long: 40}\n  - {depth.lung: 40}\n',
+        { base: { design: 'naive', n: 4 }, list: [{ 'depth.long': 40 }, { 'depth.lung': 40 }] },
         /job 1 \(depth\.lung=40\): unknown channel 'lung'/,
       ],
-      ['base: {design: naive, n: 4, workers: 2}\n', /base\.workers cannot be set in a sweep/],
-      ['base: {design: modified}\ngrid:\n  n: {from: 4, to: 2, step: 1}\n', /grid\.n\.to must be an integer of at least 4, got 2/],
-      ['base: {design: modified}\ngrid:\n  nn: [4]\n', /grid: unknown axis 'nn'/],
-      ['base: {design: modified, n: "8"}\n', /job 0: n must be a positive integer, got "8"/],
-      ['base: {design: modified, n: 8, unbounded: "yes"}\n', /unbounded must be true or false/],
-      ['base: {design: modified\n', /is not valid YAML/],
+      [{ base: { design: 'naive', n: 4, workers: 2 } }, /base\.workers cannot be set in a sweep/],
+      [{ base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } }, /grid\.n\.to must be an integer of at least 4, got 2/],
+      [{ base: { design: 'modified' }, grid: { nn: [4] } }, /grid: unknown axis 'nn'/],
+      [{ base: { design: 'modified', n: '8' } }, /job 0: n must be a positive integer, got "8"/],
+      [{ base: { design: 'modified', n: 8, unbounded: 'yes' } }, /unbounded must be true or false/],
+      [{ base: { design: 'modified', n: 8 }, list: [{ n: 4 }], grid: { n: [4] } }, /list\[0\]: axis 'n' is in the grid too/],
     ];
-    for (const [text, message] of cases) {
+    for (const [raw, message] of cases) {
+      expect(() => expand(raw)).toThrow(message);
+      expect(() => expand(raw)).toThrow(/^sweep file 's\.yaml'/);
+    }
+  });
+
+  it('reports a bad sweep file on the command line in one line, exit 2, and runs nothing', () => {
+    for (const [text, message] of [
+      [
+        'base: {design: naive}\ngrid:\n  n: [4, 8]\n  latency.div: [3, 0]\n',
+        /job 1 \(n=4 latency\.div=0\): latency\.div must be a positive integer/,
+      ],
+      ['base: {design: modified\n', /is not valid YAML/],
+    ] as const) {
       const { dir, file } = sweepDir('bad.yaml', text);
       const r = damflow('sweep', file);
       expect(r.status, r.stderr).toBe(2);
