@@ -114,12 +114,18 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
   const started = performance.now();
   try {
     if (options.queue !== undefined) {
-      note(
-        `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
-      );
       // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
       const { runOnQueue } = await import('../sweep/queue-sweep.js');
-      await runOnQueue(pending, onRecord, { url: options.queue, name: options.queueName, signal: controller.signal });
+      await runOnQueue(pending, onRecord, {
+        url: options.queue,
+        name: options.queueName,
+        signal: controller.signal,
+        onError: (message) => console.error(`damflow: broker: ${message}`),
+        onEnqueued: () =>
+          note(
+            `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
+          ),
+      });
     } else {
       const pool = new JobPool(options.workers);
       try {
@@ -136,7 +142,11 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     process.off('SIGTERM', interrupt);
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const records = jobs.flatMap((j) => results.get(j.hash) ?? []);
+  // A record found by hash is shown under this sweep's numbering (the file may have changed since).
+  const records = jobs.flatMap((j) => {
+    const record = results.get(j.hash);
+    return record === undefined ? [] : [{ ...record, index: j.index, point: j.point }];
+  });
   if (controller.signal.aborted) {
     console.error(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are in '${resultsPath}': run the same command to resume`);
     return EXIT_INTERRUPTED;

@@ -56,6 +56,7 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
       lockSeconds: options.lockSeconds,
       signal: controller.signal,
       onStart: (job) => log(`job ${job.index} started (${pointLabel(job.point)})`),
+      onError: (message) => log(`broker: ${message}`),
       onRecord: (r) => log(`job ${r.index} ${r.status}${r.cycles === null ? '' : `, ${r.cycles} cycles`} (${r.wallSeconds.toFixed(2)} s)`),
     });
   } finally {

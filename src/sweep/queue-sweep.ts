@@ -8,6 +8,10 @@ export interface QueueSweepOptions {
   readonly url: string;
   readonly name: string;
   readonly signal?: AbortSignal;
+  /** A broker error (the connection retries meanwhile); each distinct message once. */
+  readonly onError?: (message: string) => void;
+  /** The jobs are on the queue, for workers to take. */
+  readonly onEnqueued?: () => void;
 }
 
 /** Tries per job: a worker killed under a job costs one (BullMQ's stalled-job check gives it back). */
@@ -28,10 +32,14 @@ export async function runOnQueue(
   onRecord: (record: JobRecord) => void,
   options: QueueSweepOptions,
 ): Promise<void> {
-  const connection = redisConnection(options.url);
+  const connection = await redisConnection(options.url);
   const queue = new Queue<SweepJob, JobRecord>(options.name, { connection });
-  const eventsConnection = redisConnection(options.url);
+  // Same address, already checked: a lazy copy connects on first use.
+  const eventsConnection = connection.duplicate();
   const events = new QueueEvents(options.name, { connection: eventsConnection });
+  const reportError = onceEach(options.onError);
+  queue.on('error', reportError);
+  events.on('error', reportError);
   const pending = new Map(jobs.map((j) => [j.hash, j]));
   let finish = (): void => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
@@ -62,6 +70,7 @@ export async function runOnQueue(
         opts: { jobId: job.hash, attempts: ATTEMPTS, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } },
       })),
     );
+    options.onEnqueued?.();
     const reconcile = async (): Promise<void> => {
       for (const id of [...pending.keys()]) await collect(id);
       if (pending.size === 0) finish();
@@ -89,4 +98,14 @@ async function finishedRecord(queue: Queue<SweepJob, JobRecord>, job: SweepJob):
   if (state === 'failed')
     return failedRecord(job, `failed on the queue after ${found.attemptsMade} tries: ${found.failedReason}`, 0, 'queue');
   return null;
+}
+
+/** An error handler that passes each distinct message on once: a broker that stays away is one line, not one per retry. */
+export function onceEach(report: ((message: string) => void) | undefined): (error: Error) => void {
+  const seen = new Set<string>();
+  return (error) => {
+    if (seen.has(error.message)) return;
+    seen.add(error.message);
+    report?.(error.message);
+  };
 }

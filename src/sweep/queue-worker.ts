@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { JobPool } from './job-pool.js';
 import { redisConnection } from './queue-connection.js';
+import { onceEach } from './queue-sweep.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
 
 export interface QueueWorkerOptions {
@@ -17,6 +18,8 @@ export interface QueueWorkerOptions {
   readonly signal: AbortSignal;
   readonly onStart?: (job: SweepJob) => void;
   readonly onRecord?: (record: JobRecord) => void;
+  /** A broker error (the connection retries meanwhile); each distinct message once. */
+  readonly onError?: (message: string) => void;
 }
 
 /** A job whose worker died this many times is failed for good (a job that kills its worker every time). */
@@ -28,8 +31,8 @@ const MAX_STALLED = 2;
  * still reach the queue; a process killed outright loses its jobs to the stalled-job check.
  */
 export async function serveQueue(options: QueueWorkerOptions): Promise<void> {
+  const connection = await redisConnection(options.url);
   const pool = new JobPool(options.workers, 'queue');
-  const connection = redisConnection(options.url);
   const worker = new Worker<SweepJob, JobRecord>(
     options.name,
     async (job) => {
@@ -46,6 +49,7 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<void> {
       maxStalledCount: MAX_STALLED,
     },
   );
+  worker.on('error', onceEach(options.onError));
   try {
     await worker.waitUntilReady();
     await new Promise<void>((resolve) => {

@@ -83,12 +83,19 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
 });
 
 describe('queue options', () => {
-  it('refuses a broker address that is not redis://HOST:PORT, in one line', () => {
+  it('refuses a broker address that is not redis://HOST:PORT, or that does not answer, in one line', async () => {
     const { file } = sweepDir('q.yaml', 'base: { design: modified, n: 8 }\n');
     expect(damflow('sweep', file, '--queue', 'http://x:1').stderr).toMatch(
       /^damflow: [^\n]*--queue must be a redis:\/\/ or rediss:\/\/ URL, got 'http:\/\/x:1'\n$/,
     );
     expect(damflow('worker', '--queue', 'nonsense').status).toBe(2);
     expect(damflow('worker').stderr).toBe('damflow: --queue is required (redis://HOST:PORT)\n');
+    const port = await freePort();
+    const unreachable = damflow('sweep', file, '--queue', `redis://127.0.0.1:${port}`);
+    expect([unreachable.status, unreachable.stderr]).toEqual([
+      2,
+      expect.stringMatching(new RegExp(`^damflow: cannot reach the broker at redis://127\\.0\\.0\\.1:${port}: [^\\n]+\\n$`)),
+    ]);
+    expect(damflow('worker', '--queue', `redis://127.0.0.1:${port}`).status).toBe(2);
   });
 });
