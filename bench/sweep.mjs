@@ -6,7 +6,7 @@
  * this process. Writes results/sweep.json and the sweeps section of RESULTS.md.
  * Usage: npm run bench:sweep (builds first), or node bench/sweep.mjs [--rounds R] after a build
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -106,8 +106,26 @@ async function measureSize(design, n) {
   };
 }
 
+/**
+ * How many cores this process can have now: one CPU-bound process, then two at once; 2.0 on an
+ * idle 2-core machine, 1.0 when another load holds a core. On a shared VM it tells whether a
+ * worker speedup could be seen at all while it was measured.
+ */
+function parallelCapacity() {
+  const spin = 'let x = 0; for (let i = 0; i < 2e8; i++) x += i % 7; if (x < 0) console.log(x);';
+  const wall = (count) => {
+    const started = performance.now();
+    const children = Array.from({ length: count }, () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }));
+    return Promise.all(children.map((c) => new Promise((resolve) => c.on('exit', resolve)))).then(() => performance.now() - started);
+  };
+  return wall(1).then(async (one) => (2 * one) / (await wall(2)));
+}
+
 const loadBefore = os.loadavg();
+const capacityBefore = await parallelCapacity();
+log(`parallel capacity now: ${capacityBefore.toFixed(2)} cores`);
 const speedup = measureSweep();
+const capacityAfter = await parallelCapacity();
 const sizes = [await measureSize('modified', 512), await measureSize('naive', 256)];
 const report = {
   date: new Date().toISOString().slice(0, 10),
@@ -115,6 +133,7 @@ const report = {
   machine: machine(),
   loadBefore,
   loadAfter: os.loadavg(),
+  parallelCapacity: [capacityBefore, capacityAfter],
   speedup,
   sizes,
 };
