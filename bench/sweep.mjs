@@ -145,7 +145,9 @@ const section = sweepSection(report).join('\n');
 const start = md.indexOf(SWEEP_HEADING);
 const rest = start < 0 ? -1 : md.indexOf('\n## ', start + SWEEP_HEADING.length);
 const updated =
-  start < 0 ? md.replace('\n## Notes', `\n${section}\n## Notes`) : `${md.slice(0, start)}${section}${rest < 0 ? '' : md.slice(rest + 1)}`;
+  start < 0
+    ? md.replace('\n## Notes', `\n${section}\n\n## Notes`)
+    : `${md.slice(0, start)}${section}${rest < 0 ? '' : `\n${md.slice(rest + 1)}`}`;
 writeFileSync(RESULTS_MD, updated);
 log(`wrote ${OUT} and ${RESULTS_MD}`);
 log(`sweep: ${speedup.speedup.toFixed(2)}x (${speedup.oneWorkerMs.toFixed(0)} ms at 1 worker, ${speedup.twoWorkersMs.toFixed(0)} ms at 2)`);
