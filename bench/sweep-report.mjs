@@ -20,7 +20,7 @@ export function sweepSection(report) {
         [
           `\`damflow sweep bench/sweep-64.yaml\` (${speedup.jobs} configurations): 2 workers ≥ 1.8x faster than 1`,
           speedup.speedup >= 1.8 ? '**PASS**' : '**MISS**',
-          `${fmtMs(speedup.oneWorkerMs)} at 1 worker, ${fmtMs(speedup.twoWorkersMs)} at 2: ${speedup.speedup.toFixed(2)}x; faster of ${speedup.oneMs.length} alternating processes each (1: ${speedup.oneMs.map(fmtMs).join(', ')}; 2: ${speedup.twoMs.map(fmtMs).join(', ')}); ${speedup.ok} ok, ${speedup.deadlock} deadlock, results identical at 1 and 2 workers`,
+          `${fmtMs(speedup.oneWorkerMs)} at 1 worker, ${fmtMs(speedup.twoWorkersMs)} at 2: ${speedup.speedup.toFixed(2)}x; faster of ${speedup.oneMs.length} alternating processes each (1: ${speedup.oneMs.map(fmtMs).join(', ')}; 2: ${speedup.twoMs.map(fmtMs).join(', ')}); ${speedup.ok} ok, ${speedup.deadlock} deadlock, results identical at 1 and 2 workers${speedup.oneWorkerCores === undefined ? '' : `; cores used (CPU time / wall): ${speedup.oneWorkerCores.toFixed(2)} at 1 worker, ${speedup.twoWorkersCores.toFixed(2)} at 2`}`,
         ],
         ...sizes.map((s) => [
           `\`damflow size --design ${s.design} --n ${s.n}\`: minima a check confirms`,

@@ -23,13 +23,29 @@ const args = process.argv.slice(2);
 const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 2;
 const log = (s) => process.stderr.write(`${s}\n`);
 
-/** Runs the CLI as a whole process; wall time in ms and stdout. */
+/**
+ * Runs the CLI as a whole process: wall time in ms, stdout, and the CPU time of the process
+ * (every thread, V8's own included, from bash's `time`), which says how many cores it used.
+ */
 function damflow(...cliArgs) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'damflow-bench-run-'));
+  const quote = (a) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, ...cliArgs].map(quote).join(' ');
   const started = performance.now();
-  const child = spawnSync(process.execPath, [CLI, ...cliArgs], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const child = spawnSync(
+    'bash',
+    ['-c', `TIMEFORMAT='%3U %3S'; time ${command} > ${quote(join(dir, 'out'))} 2> ${quote(join(dir, 'err'))}`],
+    {
+      encoding: 'utf8',
+    },
+  );
   const wallMs = performance.now() - started;
-  if (child.status !== 0) throw new Error(`damflow ${cliArgs.join(' ')} exited ${child.status}: ${child.stderr}`);
-  return { wallMs, stdout: child.stdout };
+  const stdout = readFileSync(join(dir, 'out'), 'utf8');
+  const stderr = readFileSync(join(dir, 'err'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  if (child.status !== 0) throw new Error(`damflow ${cliArgs.join(' ')} exited ${child.status}: ${stderr}`);
+  const [user, sys] = child.stderr.trim().split(/\s+/).map(Number);
+  return { wallMs, stdout, cpuMs: (user + sys) * 1000 };
 }
 
 const figures = (file) =>
@@ -44,14 +60,17 @@ function measureSweep() {
   const dir = mkdtempSync(join(os.tmpdir(), 'damflow-bench-sweep-'));
   const oneMs = [];
   const twoMs = [];
+  const oneCpuMs = [];
+  const twoCpuMs = [];
   let one;
   let two;
   for (let round = 0; round < rounds; round++) {
     for (const workers of [1, 2]) {
       const results = join(dir, `r${round}-w${workers}.jsonl`);
       log(`sweep: 64 configurations, ${workers} worker(s), round ${round + 1}/${rounds} ...`);
-      const { wallMs } = damflow('sweep', SWEEP, '--results', results, '--workers', String(workers), '--quiet');
+      const { wallMs, cpuMs } = damflow('sweep', SWEEP, '--results', results, '--workers', String(workers), '--quiet');
       (workers === 1 ? oneMs : twoMs).push(wallMs);
+      (workers === 1 ? oneCpuMs : twoCpuMs).push(cpuMs);
       if (workers === 1) one = figures(results);
       else two = figures(results);
     }
@@ -61,12 +80,18 @@ function measureSweep() {
   const oneWorkerMs = Math.min(...oneMs);
   const twoWorkersMs = Math.min(...twoMs);
   const count = (status) => one.filter((r) => r.status === status).length;
+  // Cores each process used (CPU / wall) in its fastest run: a single-worker sweep uses more than one.
+  const cores = (ms, cpu) => cpu[ms.indexOf(Math.min(...ms))] / Math.min(...ms);
   return {
     jobs: one.length,
     oneWorkerMs,
     twoWorkersMs,
     oneMs,
     twoMs,
+    oneCpuMs,
+    twoCpuMs,
+    oneWorkerCores: cores(oneMs, oneCpuMs),
+    twoWorkersCores: cores(twoMs, twoCpuMs),
     speedup: oneWorkerMs / twoWorkersMs,
     ok: count('ok'),
     deadlock: count('deadlock'),
