@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { calibrate, fmtMs, fmtRate, machine, markdownTable } from './lib.mjs';
 import { runMicro } from './micro.mjs';
 import { runWorkloads } from './workloads.mjs';
+import { sweepSection } from './sweep-report.mjs';
 import { measureSpeedup } from './speedup.mjs';
 
 const args = process.argv.slice(2);
@@ -310,6 +311,10 @@ if (longRuns.length > 0) {
     '',
   );
 }
+
+// The sweep targets are measured apart (`node bench/sweep.mjs`): their section is carried over.
+const sweepPath = fileURLToPath(new URL('./results/sweep.json', import.meta.url));
+if (existsSync(sweepPath)) md.push(...sweepSection(JSON.parse(readFileSync(sweepPath, 'utf8'))));
 
 md.push('## Notes', '');
 md.push(

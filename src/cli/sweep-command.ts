@@ -1,0 +1,205 @@
+import { basename, dirname, extname, join } from 'node:path';
+import { readSweepFile } from '../sweep/sweep-file.js';
+import { expandSweep, parseSweepSpec } from '../sweep/sweep-spec.js';
+import { ResultsFile, readResults } from '../sweep/results-file.js';
+import { JobPool } from '../sweep/job-pool.js';
+import { runOnPool } from '../sweep/pool-sweep.js';
+import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
+import { runJob } from '../sweep/run-job.js';
+import { checkAxisName, pointLabel } from '../sweep/axis.js';
+import { sweepChart } from '../reports/sweep-chart.js';
+import { sweepTable } from '../reports/sweep-table.js';
+import { formatTable } from '../reports/table.js';
+import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
+import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
+import { sweepProgress } from './sweep-progress.js';
+import type { Command } from 'commander';
+import type { JobRecord, SweepJob } from '../sweep/sweep-job.js';
+
+export interface SweepOptions {
+  results?: string;
+  workers: number | 'auto';
+  queue?: string;
+  queueName: string;
+  plot?: string;
+  x?: string;
+  list?: boolean;
+  only?: number;
+  json?: boolean;
+  progress: boolean;
+  quiet?: boolean;
+}
+
+export function registerSweep(program: Command, setExit: (code: number) => void): void {
+  const sweep = program
+    .command('sweep')
+    .description('run every configuration of a sweep file (JSON or YAML) on the local worker pool, or through a Redis queue')
+    .argument('<file>', 'sweep file: { base: CONFIG, grid: { AXIS: [values] | { from, to, step | times } }, list: [ { AXIS: value } ] }')
+    .option('--results <FILE.jsonl>', 'results file (a CSV is written beside it); default FILE.results.jsonl beside the sweep file')
+    .option('--workers <W>', "worker threads of the local pool, or 'auto' (one per core)", arg(parseWorkers), 'auto')
+    .option(
+      '--queue <URL>',
+      'enqueue the jobs on a Redis broker (redis://HOST:PORT) for `damflow worker` processes to run',
+      arg(checkQueueUrl),
+    )
+    .option('--queue-name <NAME>', 'BullMQ queue name (workers must use the same)', DEFAULT_QUEUE_NAME)
+    .option(
+      '--plot <FILE>',
+      `chart of cycles, intermediate memory and peak occupancy (${CHART_EXTENSIONS.join(' or ')})`,
+      arg(checkChartFile),
+    )
+    .option('--x <AXIS>', "the chart's x axis (default: the first numeric axis that varies)", arg(checkX))
+    .option('--list', 'print the jobs (index, hash, axes) and run nothing')
+    .option(
+      '--only <I>',
+      'run job I alone, into a results file of its own (for job arrays)',
+      arg((v) => parseNonNegativeInt(v, 'job index')),
+    )
+    .option('--json', 'with --list: one JSON object per job')
+    .option('--no-progress', 'no progress bar on a terminal')
+    .option('--quiet', 'no progress bar and no notes on stderr')
+    .exitOverride()
+    .action(async (file: string, options: SweepOptions) => setExit(await sweepCommand(file, options)));
+  refuseRepeatedOptions(sweep, []);
+  const merge = sweep
+    .command('merge')
+    .description('combine results files (of `sweep --only` jobs) into one, one record per job, in job order')
+    .argument('<parts...>', 'results files to merge')
+    .requiredOption('--into <FILE.jsonl>', 'the results file to merge into (kept, and added to); a CSV is written beside it')
+    .exitOverride()
+    .action((parts: string[], options: { into: string }) => setExit(mergeCommand(parts, options.into)));
+  refuseRepeatedOptions(merge, []);
+}
+
+function checkX(axis: string): string {
+  checkAxisName(axis, '--x');
+  return axis;
+}
+
+/** `dir/name.yaml` -> `dir/name.results.jsonl` (`dir/name.job-3.results.jsonl` for one job). */
+export function defaultResultsPath(sweepFile: string, only?: number): string {
+  const stem = basename(sweepFile, extname(sweepFile));
+  return join(dirname(sweepFile), `${stem}${only === undefined ? '' : `.job-${only}`}.results.jsonl`);
+}
+
+export async function sweepCommand(file: string, options: SweepOptions): Promise<number> {
+  if (options.list && (options.only !== undefined || options.queue !== undefined))
+    throw new UsageError('--list runs nothing: not with --only or --queue');
+  if (options.only !== undefined && options.queue !== undefined) throw new UsageError('--only runs one job here: not with --queue');
+  if (options.json && !options.list) throw new UsageError('--json goes with --list');
+  const { jobs, repeated } = expandSweep(parseSweepSpec(readSweepFile(file), file), file);
+  const note = (text: string): void => {
+    if (!options.quiet) console.error(`damflow: ${text}`);
+  };
+  if (repeated > 0) note(`${repeated} point(s) of '${file}' repeat an earlier configuration: each runs once`);
+  if (options.list) {
+    listJobs(jobs, options.json === true);
+    return EXIT_OK;
+  }
+  if (options.only !== undefined) return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only));
+
+  const resultsPath = options.results ?? defaultResultsPath(file);
+  const results = ResultsFile.open(resultsPath);
+  const pending = jobs.filter((j) => !results.has(j.hash));
+  if (pending.length < jobs.length) note(`${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}': resuming`);
+  const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort();
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  const onRecord = (record: JobRecord): void => {
+    if (results.add(record)) progress.done(record.status === 'failed');
+  };
+  const started = performance.now();
+  try {
+    if (options.queue !== undefined) {
+      // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
+      const { runOnQueue } = await import('../sweep/queue-sweep.js');
+      await runOnQueue(pending, onRecord, {
+        url: options.queue,
+        name: options.queueName,
+        signal: controller.signal,
+        onError: (message) => console.error(`damflow: broker: ${message}`),
+        onEnqueued: () =>
+          note(
+            `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
+          ),
+      });
+    } else {
+      const pool = new JobPool(options.workers);
+      try {
+        await runOnPool(pool, pending, onRecord, controller.signal);
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      } finally {
+        await pool.close();
+      }
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  // A record found by hash is shown under this sweep's numbering (the file may have changed since).
+  const records = jobs.flatMap((j) => {
+    const record = results.get(j.hash);
+    return record === undefined ? [] : [{ ...record, index: j.index, point: j.point }];
+  });
+  if (controller.signal.aborted) {
+    console.error(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are in '${resultsPath}': run the same command to resume`);
+    return EXIT_INTERRUPTED;
+  }
+  console.log(sweepTable(records, jobs.length, wallSeconds, resultsPath));
+  console.log(`results: ${resultsPath}, ${results.csvPath}`);
+  if (options.plot !== undefined) {
+    const { writeChart } = await import('../reports/render-chart.js');
+    const chart = sweepChart(records, `damflow sweep ${basename(file)}`, options.x);
+    await writeChart(
+      options.plot,
+      chart.spec,
+      `damflow sweep ${basename(file)}`,
+      sweepTable(records, jobs.length, wallSeconds, resultsPath),
+    );
+    console.log(`chart: ${options.plot}`);
+  }
+  return records.some((r) => r.status === 'failed') ? EXIT_RUN_ERROR : EXIT_OK;
+}
+
+function listJobs(jobs: readonly SweepJob[], json: boolean): void {
+  if (json) {
+    for (const job of jobs) console.log(JSON.stringify({ index: job.index, hash: job.hash, point: job.point, config: job.resolved }));
+    return;
+  }
+  console.log(
+    formatTable(
+      ['job', 'hash', 'axes'],
+      jobs.map((j) => [String(j.index), j.hash.slice(0, 12), pointLabel(j.point)]),
+    ),
+  );
+}
+
+/** One job of an array (Slurm, Kubernetes Indexed Job): runs here, into its own results file. */
+async function runOnly(file: string, jobs: readonly SweepJob[], index: number, resultsPath: string): Promise<number> {
+  const job = jobs[index];
+  if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
+  const results = ResultsFile.open(resultsPath);
+  const record = results.get(job.hash) ?? (await runJob(job, 'array'));
+  results.add(record);
+  const figures = record.status === 'failed' ? record.error : `${record.cycles} cycles`;
+  console.log(`job ${index} (${pointLabel(job.point)}): ${record.status}, ${figures} -> ${resultsPath}`);
+  return record.status === 'failed' ? EXIT_RUN_ERROR : EXIT_OK;
+}
+
+export function mergeCommand(parts: readonly string[], into: string): number {
+  const results = ResultsFile.open(into);
+  const before = results.all().length;
+  const records = parts.flatMap((part) => readResults(part)).sort((a, b) => a.index - b.index);
+  for (const record of records) results.add(record);
+  const added = results.all().length - before;
+  console.log(
+    `merged ${parts.length} file(s): ${added} job(s) added, ${records.length - added} already there; ${results.all().length} in ${into}, ${results.csvPath}`,
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,68 @@
+import { pointLabel } from '../sweep/axis.js';
+import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
+import { arg, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { EXIT_OK, UsageError } from './errors.js';
+import type { Command } from 'commander';
+
+export interface WorkerOptions {
+  queue?: string;
+  queueName: string;
+  workers: number | 'auto';
+  lockSeconds: number;
+  quiet?: boolean;
+}
+
+const DEFAULT_LOCK_SECONDS = 30;
+
+export function registerWorker(program: Command, setExit: (code: number) => void): void {
+  const command = program
+    .command('worker')
+    .description(
+      "run sweep jobs from a Redis queue on this machine's worker pool, until SIGINT or SIGTERM (any number of these, on any machines)",
+    )
+    .option('--queue <URL>', 'the Redis broker the sweep enqueued on (redis://HOST:PORT)', arg(checkQueueUrl))
+    .option('--queue-name <NAME>', "BullMQ queue name (as the sweep's)", DEFAULT_QUEUE_NAME)
+    .option('--workers <W>', "threads of the local pool, and jobs taken at once, or 'auto' (one per core)", arg(parseWorkers), 'auto')
+    .option(
+      '--lock-seconds <S>',
+      `a job whose worker stops renewing its lock this long (killed, cut off) runs again elsewhere (default ${DEFAULT_LOCK_SECONDS})`,
+      arg((v) => parsePositiveInt(v, 'lock seconds')),
+      DEFAULT_LOCK_SECONDS,
+    )
+    .option('--quiet', 'no line per job on stderr')
+    .exitOverride()
+    .action(async (options: WorkerOptions) => setExit(await workerCommand(options)));
+  refuseRepeatedOptions(command, []);
+}
+
+/** Serves jobs until a signal, then finishes the jobs under way (their records reach the sweep) and exits 0. */
+export async function workerCommand(options: WorkerOptions): Promise<number> {
+  if (options.queue === undefined) throw new UsageError('--queue is required (redis://HOST:PORT)');
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const log = (text: string): void => {
+    if (!options.quiet) console.error(`damflow worker ${process.pid}: ${text}`);
+  };
+  log(`serving queue '${options.queueName}' on ${options.queue}`);
+  // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
+  const { serveQueue } = await import('../sweep/queue-worker.js');
+  try {
+    await serveQueue({
+      url: options.queue,
+      name: options.queueName,
+      workers: options.workers,
+      lockSeconds: options.lockSeconds,
+      signal: controller.signal,
+      onStart: (job) => log(`job ${job.index} started (${pointLabel(job.point)})`),
+      onError: (message) => log(`broker: ${message}`),
+      onRecord: (r) => log(`job ${r.index} ${r.status}${r.cycles === null ? '' : `, ${r.cycles} cycles`} (${r.wallSeconds.toFixed(2)} s)`),
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  log('stopped');
+  return EXIT_OK;
+}

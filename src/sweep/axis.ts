@@ -1,0 +1,133 @@
+import { ProgramError } from '../kernel/errors.js';
+import { CONFIG_FIELDS } from '../designs/sdpa/config.js';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+
+/** One value an axis takes: a number, a design name, a boolean, or null (unbounded, or unset). */
+export type AxisValue = string | number | boolean | null;
+
+/** The values a job takes on each axis, by axis name (`n`, `design`, `latency.qkt`, `depth.long`). */
+export type Point = Readonly<Record<string, AxisValue>>;
+
+/** Per-unit and per-channel settings: an axis `latency.qkt` sets `latency: { qkt }`. */
+const NAMED_FIELDS = ['latency', 'ii', 'depth'];
+/**
+ * How a job runs, not what it is: `workers` is the pool's business (every job runs in one
+ * thread), and `timingOnly` would give a job figures without its maxError under the same key.
+ */
+export const RUN_ONLY_FIELDS = ['workers', 'timingOnly'];
+/** A typo in a range should not expand into a sweep that never ends. */
+const MAX_RANGE_VALUES = 100_000;
+
+/**
+ * Checks an axis name: a configuration field (`n`, `d`, `heads`, `design`, `seed`,
+ * `uniformDepth`, `unbounded`, `engine`, `fastForward`) or a named setting (`latency.UNIT`,
+ * `ii.UNIT`, `depth.CHANNEL`). Unit and channel names are the design's to check, per job.
+ */
+export function checkAxisName(name: string, where: string): void {
+  const dot = name.indexOf('.');
+  if (dot >= 0) {
+    const field = name.slice(0, dot);
+    if (!NAMED_FIELDS.includes(field) || name.length === dot + 1)
+      throw new ProgramError(`${where}: unknown axis '${name}' (named axes: ${NAMED_FIELDS.map((f) => `${f}.NAME`).join(', ')})`);
+    return;
+  }
+  if (RUN_ONLY_FIELDS.includes(name))
+    throw new ProgramError(`${where}: '${name}' cannot vary in a sweep (every job runs in one thread of the pool)`);
+  if (!CONFIG_FIELDS.includes(name)) {
+    const known = CONFIG_FIELDS.filter((f) => !RUN_ONLY_FIELDS.includes(f) && !NAMED_FIELDS.includes(f));
+    throw new ProgramError(
+      `${where}: unknown axis '${name}' (axes: ${known.join(', ')}, ${NAMED_FIELDS.map((f) => `${f}.NAME`).join(', ')})`,
+    );
+  }
+}
+
+/**
+ * An axis's values: a non-empty list of values, or a range of positive integers,
+ * `{ from, to, step }` (from, from + step, ... up to to) or `{ from, to, times }` (from,
+ * from * times, ... up to to).
+ */
+export function axisValues(raw: unknown, where: string): AxisValue[] {
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) throw new ProgramError(`${where}: an axis needs at least one value`);
+    raw.forEach((v, i) => {
+      if (v !== null && !['string', 'number', 'boolean'].includes(typeof v))
+        throw new ProgramError(`${where}[${i}]: an axis value is a number, a name, true/false or null, got ${JSON.stringify(v)}`);
+    });
+    return raw as AxisValue[];
+  }
+  if (typeof raw === 'object' && raw !== null) return rangeValues(raw as Record<string, unknown>, where);
+  throw new ProgramError(`${where}: an axis is a list of values or a range { from, to, step | times }, got ${JSON.stringify(raw)}`);
+}
+
+function rangeValues(range: Record<string, unknown>, where: string): number[] {
+  const keys = Object.keys(range).sort().join(',');
+  if (keys !== 'from,step,to' && keys !== 'from,times,to')
+    throw new ProgramError(
+      `${where}: a range is { from, to, step } or { from, to, times }, got keys ${Object.keys(range).join(', ') || 'none'}`,
+    );
+  const integer = (key: string, least: number): number => {
+    const v = range[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < least)
+      throw new ProgramError(`${where}.${key} must be an integer of at least ${least}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const from = integer('from', 1);
+  const to = integer('to', from);
+  const next =
+    'step' in range
+      ? (
+          (step) => (v: number) =>
+            v + step
+        )(integer('step', 1))
+      : (
+          (times) => (v: number) =>
+            v * times
+        )(integer('times', 2));
+  const values: number[] = [];
+  for (let v = from; v <= to; v = next(v)) {
+    if (values.length === MAX_RANGE_VALUES) throw new ProgramError(`${where}: a range of more than ${MAX_RANGE_VALUES} values`);
+    values.push(v);
+  }
+  return values;
+}
+
+/**
+ * The configuration of a point: the base with each axis's value set (`latency.qkt` inside
+ * `latency`). A top-level axis set to null is left unset, so the design's default applies.
+ */
+export function applyPoint(base: Readonly<Record<string, unknown>>, point: Point): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...base };
+  for (const [axis, value] of Object.entries(point)) {
+    const dot = axis.indexOf('.');
+    if (dot < 0) {
+      if (value === null) delete config[axis];
+      else config[axis] = value;
+      continue;
+    }
+    const field = axis.slice(0, dot);
+    const inner = config[field];
+    // A base whose `latency` is not an object is left as it is, for the configuration's own check to name.
+    if (inner !== undefined && (typeof inner !== 'object' || inner === null || Array.isArray(inner))) continue;
+    config[field] = { ...inner, [axis.slice(dot + 1)]: value };
+  }
+  return config;
+}
+
+/** `design=naive n=256 depth.long=300`: a point as a person reads it. */
+export function pointLabel(point: Point): string {
+  return Object.entries(point)
+    .map(([axis, value]) => `${axis}=${value === null ? 'null' : String(value)}`)
+    .join(' ');
+}
+
+/**
+ * An axis's value for a job: the value its point gave, else what its resolved configuration
+ * holds (`n`, `design`, `latency.qkt`, `depth.long`), so any axis can be read off any record.
+ */
+export function axisValueOf(point: Point, config: ResolvedSdpaConfig, axis: string): AxisValue {
+  if (axis in point) return point[axis]!;
+  const dot = axis.indexOf('.');
+  if (dot < 0) return ((config as unknown as Record<string, AxisValue | undefined>)[axis] ?? null) as AxisValue;
+  const named = (config as unknown as Record<string, Record<string, AxisValue> | undefined>)[axis.slice(0, dot)];
+  return named?.[axis.slice(dot + 1)] ?? null;
+}

@@ -1,0 +1,51 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { failedRecord } from './run-job.js';
+import { messageOf } from './error-message.js';
+import type { JobTask } from './job-worker.js';
+import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
+
+/** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
+const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;
+
+/**
+ * The local worker pool of a sweep: `workers` threads, each running one job at a time in its
+ * own thread (runSdpa with `workers: 1`), so a sweep scales with jobs, not with the parts of
+ * one run. Jobs queue in the order they are given.
+ */
+export class JobPool {
+  readonly workers: number;
+  private readonly pool: Piscina<JobTask, JobRecord>;
+
+  constructor(
+    workers: number | 'auto',
+    private readonly via: RanOn['via'] = 'pool',
+  ) {
+    this.workers = workers === 'auto' ? availableParallelism() : workers;
+    this.pool = new Piscina<JobTask, JobRecord>({
+      filename: WORKER_MODULE,
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+      // Never-ending queue: a sweep of 100,000 jobs submits them all at once.
+      maxQueue: Infinity,
+    });
+  }
+
+  /** Runs one job; a worker that dies under it (out of memory) makes it a failed record, not an error. */
+  async run(job: SweepJob, signal?: AbortSignal): Promise<JobRecord> {
+    const started = performance.now();
+    try {
+      return await this.pool.run({ job, via: this.via }, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return failedRecord(job, `worker failed: ${messageOf(error)}`, (performance.now() - started) / 1000, this.via);
+    }
+  }
+
+  /** Stops every thread; jobs still running are abandoned (their results are not recorded). */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,18 @@
+import { ProgramError } from '../kernel/errors.js';
+
+/** The queue every sweep and worker share unless told otherwise: a worker serves whichever sweep enqueued. */
+export const DEFAULT_QUEUE_NAME = 'damflow-sweep';
+
+/** Checks a broker address: redis://HOST:PORT (or rediss:// for TLS), with an optional /DB. */
+export function checkQueueUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ProgramError(`--queue must be a URL such as redis://HOST:PORT, got '${url}'`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new ProgramError(`--queue must be a redis:// or rediss:// URL, got '${url}'`);
+  if (parsed.hostname === '') throw new ProgramError(`--queue names no host: '${url}'`);
+  return url;
+}

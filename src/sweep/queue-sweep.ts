@@ -1,0 +1,111 @@
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { longestFirst } from './pool-sweep.js';
+import { redisConnection } from './queue-connection.js';
+import { failedRecord } from './run-job.js';
+import type { JobRecord, SweepJob } from './sweep-job.js';
+
+export interface QueueSweepOptions {
+  readonly url: string;
+  readonly name: string;
+  readonly signal?: AbortSignal;
+  /** A broker error (the connection retries meanwhile); each distinct message once. */
+  readonly onError?: (message: string) => void;
+  /** The jobs are on the queue, for workers to take. */
+  readonly onEnqueued?: () => void;
+}
+
+/** Tries per job: a worker killed under a job costs one (BullMQ's stalled-job check gives it back). */
+const ATTEMPTS = 3;
+/** Events can be missed (a reconnect, a trimmed stream): every pending job is also looked up this often. */
+const RECONCILE_MS = 1000;
+/** Finished jobs stay readable this long, so that a sweep interrupted and resumed collects what ran meanwhile. */
+const KEEP_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Runs jobs through BullMQ on Redis: enqueues each under its hash as the job id (BullMQ adds a
+ * given id once, so a resumed sweep does not enqueue twice what is still queued), then collects
+ * every job's record as it completes, whichever worker ran it. Delivery is at least once (a job
+ * whose worker died runs again elsewhere); the results file keeps one record per hash.
+ */
+export async function runOnQueue(
+  jobs: readonly SweepJob[],
+  onRecord: (record: JobRecord) => void,
+  options: QueueSweepOptions,
+): Promise<void> {
+  const connection = await redisConnection(options.url);
+  const queue = new Queue<SweepJob, JobRecord>(options.name, { connection });
+  // Same address, already checked: a lazy copy connects on first use.
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(options.name, { connection: eventsConnection });
+  const reportError = onceEach(options.onError);
+  queue.on('error', reportError);
+  events.on('error', reportError);
+  const pending = new Map(jobs.map((j) => [j.hash, j]));
+  let finish = (): void => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const collect = async (id: string): Promise<void> => {
+    const job = pending.get(id);
+    if (job === undefined) return;
+    const record = await finishedRecord(queue, job);
+    if (record === null || !pending.delete(id)) return;
+    onRecord(record);
+    if (pending.size === 0) finish();
+  };
+  const abort = (): void => finish();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await events.waitUntilReady();
+    events.on('completed', ({ jobId }) => void collect(jobId));
+    events.on('failed', ({ jobId }) => void collect(jobId));
+    // A job that failed for good in an earlier sweep is given another chance; one that completed is collected.
+    for (const job of jobs) {
+      const earlier = await queue.getJob(job.hash);
+      if (earlier !== undefined && (await earlier.getState()) === 'failed') await earlier.remove();
+    }
+    await queue.addBulk(
+      longestFirst(jobs).map((job) => ({
+        name: 'sdpa',
+        data: job,
+        opts: { jobId: job.hash, attempts: ATTEMPTS, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } },
+      })),
+    );
+    options.onEnqueued?.();
+    const reconcile = async (): Promise<void> => {
+      for (const id of [...pending.keys()]) await collect(id);
+      if (pending.size === 0) finish();
+      else if (!options.signal?.aborted) timer = setTimeout(() => void reconcile(), RECONCILE_MS);
+    };
+    await reconcile();
+    await finished;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abort);
+    await events.close();
+    await queue.close();
+    // BullMQ leaves connections it was given open: they are ours to close.
+    connection.disconnect();
+    eventsConnection.disconnect();
+  }
+}
+
+/** A job's record once it has finished for good (completed, or failed after its last try), else null. */
+async function finishedRecord(queue: Queue<SweepJob, JobRecord>, job: SweepJob): Promise<JobRecord | null> {
+  const found = await Job.fromId<SweepJob, JobRecord>(queue, job.hash);
+  if (found === undefined) return null;
+  const state = await found.getState();
+  if (state === 'completed' && found.returnvalue) return found.returnvalue;
+  if (state === 'failed')
+    return failedRecord(job, `failed on the queue after ${found.attemptsMade} tries: ${found.failedReason}`, 0, 'queue');
+  return null;
+}
+
+/** An error handler that passes each distinct message on once: a broker that stays away is one line, not one per retry. */
+export function onceEach(report: ((message: string) => void) | undefined): (error: Error) => void {
+  const seen = new Set<string>();
+  return (error) => {
+    if (seen.has(error.message)) return;
+    seen.add(error.message);
+    report?.(error.message);
+  };
+}

@@ -1,0 +1,65 @@
+import { Worker } from 'bullmq';
+import { JobPool } from './job-pool.js';
+import { redisConnection } from './queue-connection.js';
+import { onceEach } from './queue-sweep.js';
+import type { JobRecord, SweepJob } from './sweep-job.js';
+
+export interface QueueWorkerOptions {
+  readonly url: string;
+  readonly name: string;
+  /** Threads of the local pool, and jobs taken from the queue at once. */
+  readonly workers: number | 'auto';
+  /**
+   * How long a job's lock lasts without renewal (the worker renews it every half of that while
+   * the job runs), and how often this worker looks for jobs whose worker stopped renewing: a
+   * killed worker's job runs again elsewhere after one to two of these.
+   */
+  readonly lockSeconds: number;
+  readonly signal: AbortSignal;
+  readonly onStart?: (job: SweepJob) => void;
+  readonly onRecord?: (record: JobRecord) => void;
+  /** A broker error (the connection retries meanwhile); each distinct message once. */
+  readonly onError?: (message: string) => void;
+}
+
+/** A job whose worker died this many times is failed for good (a job that kills its worker every time). */
+const MAX_STALLED = 2;
+
+/**
+ * Serves sweep jobs from the queue until the signal: each runs on the local pool, so one
+ * process per machine uses all of it. Closing waits for the jobs under way, whose records
+ * still reach the queue; a process killed outright loses its jobs to the stalled-job check.
+ */
+export async function serveQueue(options: QueueWorkerOptions): Promise<void> {
+  const connection = await redisConnection(options.url);
+  const pool = new JobPool(options.workers, 'queue');
+  const worker = new Worker<SweepJob, JobRecord>(
+    options.name,
+    async (job) => {
+      options.onStart?.(job.data);
+      const record = await pool.run(job.data);
+      options.onRecord?.(record);
+      return record;
+    },
+    {
+      connection,
+      concurrency: pool.workers,
+      lockDuration: options.lockSeconds * 1000,
+      stalledInterval: options.lockSeconds * 1000,
+      maxStalledCount: MAX_STALLED,
+    },
+  );
+  worker.on('error', onceEach(options.onError));
+  try {
+    await worker.waitUntilReady();
+    await new Promise<void>((resolve) => {
+      if (options.signal.aborted) resolve();
+      options.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await worker.close();
+  } finally {
+    await pool.close();
+    // BullMQ leaves a connection it was given open: it is ours to close.
+    connection.disconnect();
+  }
+}

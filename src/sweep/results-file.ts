@@ -1,0 +1,89 @@
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
+import { ProgramError } from '../kernel/errors.js';
+import { messageOf } from './error-message.js';
+import { writeFileAtomically } from './atomic-write.js';
+import { CSV_HEADER, csvRow } from './results-csv.js';
+import type { JobRecord } from './sweep-job.js';
+
+/** The CSV beside a results file: `results.jsonl` -> `results.csv`. */
+export function csvPathOf(path: string): string {
+  return path.endsWith('.jsonl') ? `${path.slice(0, -'.jsonl'.length)}.csv` : `${path}.csv`;
+}
+
+/**
+ * A results file: one JSON line per finished job, appended whole as each job finishes, with
+ * its CSV beside it. One process writes it (the sweep, or one array task). Jobs are keyed by
+ * hash: a record for a hash already there is dropped, so a job delivered twice (a queue's
+ * retry) is counted once. A kill can tear the last line; opening the file drops that line (the
+ * job runs again), and rewrites the CSV from the JSON lines, which are the truth.
+ */
+export class ResultsFile {
+  readonly csvPath: string;
+  private readonly records = new Map<string, JobRecord>();
+
+  private constructor(readonly path: string) {
+    this.csvPath = csvPathOf(path);
+  }
+
+  /** Opens (or creates) a results file, keeping what it holds. */
+  static open(path: string): ResultsFile {
+    const file = new ResultsFile(path);
+    for (const record of readResults(path, true)) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
+    file.writeCsv();
+    return file;
+  }
+
+  has(hash: string): boolean {
+    return this.records.has(hash);
+  }
+
+  get(hash: string): JobRecord | undefined {
+    return this.records.get(hash);
+  }
+
+  all(): JobRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Appends a record unless its job is already there; true when it was added. */
+  add(record: JobRecord): boolean {
+    if (this.records.has(record.hash)) return false;
+    this.records.set(record.hash, record);
+    // One write of a whole line each: a kill leaves at most the last one torn.
+    appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+    appendFileSync(this.csvPath, `${csvRow(record)}\n`);
+    return true;
+  }
+
+  private writeCsv(): void {
+    writeFileAtomically(this.csvPath, [CSV_HEADER, ...[...this.records.values()].map(csvRow), ''].join('\n'));
+  }
+}
+
+/**
+ * The records of a results file (none if it does not exist). A last line without its newline
+ * was torn by a kill: it is ignored, and with `repair` cut off so the next line starts clean.
+ * Any other line that is not a record is an error naming the file and the line.
+ */
+export function readResults(path: string, repair = false): JobRecord[] {
+  if (!existsSync(path)) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ProgramError(`cannot read results file '${path}': ${messageOf(error)}`);
+  }
+  const end = text.lastIndexOf('\n') + 1;
+  if (repair && end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  const lines = text.slice(0, end).split('\n').slice(0, -1);
+  return lines.flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    try {
+      const record = JSON.parse(line) as JobRecord;
+      if (typeof record.hash === 'string' && typeof record.status === 'string') return [record];
+    } catch {
+      // Reported below.
+    }
+    throw new ProgramError(`results file '${path}' line ${i + 1} is not a job record`);
+  });
+}

@@ -1,0 +1,61 @@
+import { hostname } from 'node:os';
+import { runSdpa } from '../designs/sdpa/run.js';
+import { messageOf } from './error-message.js';
+import type { SdpaRunResult } from '../designs/sdpa/run.js';
+import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
+
+/**
+ * Runs one job in this thread (`workers: 1`: the pool's parallelism is across jobs) and
+ * records what runSdpa gave. Any error is the job's status, never the sweep's: a unit that
+ * fails or an output off the reference is 'failed', with the reason.
+ */
+export async function runJob(job: SweepJob, via: RanOn['via']): Promise<JobRecord> {
+  const started = performance.now();
+  let result: SdpaRunResult;
+  try {
+    result = await runSdpa({ ...job.config, workers: 1 });
+  } catch (error) {
+    return failedRecord(job, messageOf(error), (performance.now() - started) / 1000, via);
+  }
+  const peaks: Record<string, number> = {};
+  for (const c of result.channels) peaks[result.heads > 1 ? `h${c.head}/${c.name}` : c.name] = c.peakOccupancy;
+  return {
+    index: job.index,
+    hash: job.hash,
+    point: job.point,
+    config: result.config,
+    status: result.status,
+    cycles: result.cycles,
+    intermediateMemory: result.intermediateMemory,
+    peaks,
+    maxError: result.maxError,
+    error: null,
+    // The whole job (build, run, reference check), not only the simulation runSdpa times.
+    wallSeconds: (performance.now() - started) / 1000,
+    ranOn: ranOn(via),
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** The record of a job that gave no figures: its run threw, or the worker running it died. */
+export function failedRecord(job: SweepJob, error: string, wallSeconds: number, via: RanOn['via']): JobRecord {
+  return {
+    index: job.index,
+    hash: job.hash,
+    point: job.point,
+    config: job.resolved,
+    status: 'failed',
+    cycles: null,
+    intermediateMemory: null,
+    peaks: null,
+    maxError: null,
+    error,
+    wallSeconds,
+    ranOn: ranOn(via),
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+function ranOn(via: RanOn['via']): RanOn {
+  return { host: hostname(), pid: process.pid, via };
+}

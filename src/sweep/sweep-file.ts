@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ProgramError } from '../kernel/errors.js';
+import { messageOf } from './error-message.js';
+
+/**
+ * The plain data of a sweep file: JSON when it ends in .json, else YAML (1.2, core schema:
+ * `no` stays a string, a repeated key is an error). Unreadable or malformed text is bad input,
+ * one line naming the file (a ProgramError: bad input, exit 2).
+ */
+export function readSweepFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProgramError(`cannot read sweep file '${file}': ${messageOf(error)}`);
+  }
+  const json = extname(file).toLowerCase() === '.json';
+  try {
+    return json ? JSON.parse(text) : parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    throw new ProgramError(`sweep file '${file}' is not valid ${json ? 'JSON' : 'YAML'}: ${messageOf(error)}`);
+  }
+}

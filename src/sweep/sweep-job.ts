@@ -1,0 +1,56 @@
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { SdpaRunConfig } from '../designs/sdpa/config.js';
+import type { Point } from './axis.js';
+
+/** One configuration of a sweep, ready to run anywhere (plain data: it crosses threads and Redis). */
+export interface SweepJob {
+  /** Position in the sweep, from 0, after repeated configurations are dropped. */
+  readonly index: number;
+  /** jobHash of `resolved`: the job's key in results files and in the queue. */
+  readonly hash: string;
+  /** The axis values that made it. */
+  readonly point: Point;
+  /** The configuration as the sweep file gives it (parseSdpaConfig's output). */
+  readonly config: SdpaRunConfig;
+  /** Every default filled in: what the hash covers. */
+  readonly resolved: ResolvedSdpaConfig;
+}
+
+/** A job's status: 'failed' is a run error (a unit failed, the output is wrong, a worker died). */
+export type JobStatus = 'ok' | 'deadlock' | 'failed';
+
+/** Where a job ran: the machine, the process, and by which route. */
+export interface RanOn {
+  readonly host: string;
+  readonly pid: number;
+  readonly via: 'pool' | 'queue' | 'array';
+}
+
+/** One finished job: a line of the results file. Its figures are runSdpa's, unchanged. */
+export interface JobRecord {
+  readonly index: number;
+  readonly hash: string;
+  readonly point: Point;
+  readonly config: ResolvedSdpaConfig;
+  readonly status: JobStatus;
+  /** Null when the job failed. */
+  readonly cycles: number | null;
+  readonly intermediateMemory: { readonly capacity: number | null; readonly peakOccupancy: number } | null;
+  /** Peak occupancy of every channel; with several heads keyed `h1/qk`. */
+  readonly peaks: Readonly<Record<string, number>> | null;
+  readonly maxError: number | null;
+  /** Why the job failed, or null. */
+  readonly error: string | null;
+  readonly wallSeconds: number;
+  readonly ranOn: RanOn;
+  readonly finishedAt: string;
+}
+
+/** A channel's peak occupancy in a record; with several heads, the largest over heads. */
+export function channelPeak(record: JobRecord, channel: string): number | null {
+  if (record.peaks === null) return null;
+  const values = Object.entries(record.peaks)
+    .filter(([key]) => key === channel || key.endsWith(`/${channel}`))
+    .map(([, v]) => v);
+  return values.length === 0 ? null : Math.max(...values);
+}

@@ -1,0 +1,154 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { damflow } from '../helpers/cli.js';
+import { byHash, pointLabels, records, recordFigures, singleRunFigures, start, sweepDir, until } from '../helpers/sweep.js';
+import type { JobRecord } from '../../dist/sweep/sweep-job.js';
+
+/** 16 small jobs: both designs, three sizes, published and tight FIFOs (the naive design deadlocks there), d and a latency. */
+const SWEEP = `
+base: { design: modified, n: 16 }
+grid:
+  design: [naive, modified]
+  n: [8, 16, 24]
+list:
+  - {}
+  - { uniformDepth: 3 }
+`;
+const EXTRA = `  - { d: 2, latency.div: 30 }\n`;
+
+/** Runs a sweep to completion; its records, in job order. */
+function sweep(file: string, ...args: string[]): { stdout: string; list: JobRecord[]; results: string } {
+  const results = join(file, '..', `${args.join('').replace(/\W/g, '') || 'plain'}.jsonl`);
+  const r = damflow('sweep', file, '--results', results, ...args);
+  expect(r.status, r.stderr).toBe(0);
+  return { stdout: r.stdout, list: records(results).sort((a, b) => a.index - b.index), results };
+}
+
+describe('damflow sweep on the local pool', () => {
+  it('records for every job exactly what a single run of its configuration gives, with a summary table and a CSV', async () => {
+    const { file } = sweepDir('s.yaml', SWEEP + EXTRA);
+    const { stdout, list, results } = sweep(file, '--workers', '2');
+    expect(list.map((r) => r.index)).toEqual([...Array(18).keys()]);
+    for (const record of list) {
+      expect(recordFigures(record)).toEqual(await singleRunFigures(record));
+      expect(record.ranOn.via).toBe('pool');
+      expect(record.wallSeconds).toBeGreaterThan(0);
+    }
+    expect(list.filter((r) => r.status === 'deadlock').map((r) => r.point)).toEqual(
+      [8, 16, 24].map((n) => ({ design: 'naive', n, uniformDepth: 3 })),
+    );
+    expect(stdout).toMatch(/^18 jobs: 15 ok, 3 deadlock, 0 failed \(/m);
+    expect(stdout).toMatch(/^7 +naive +24 +3 +deadlock +\d+ /m);
+
+    const csv = readFileSync(results.replace(/\.jsonl$/, '.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const header = csv[0]!.split(',');
+    expect(csv).toHaveLength(19);
+    for (const line of csv.slice(1)) {
+      const row = Object.fromEntries(line.split(',').map((cell, i) => [header[i], cell]));
+      const record = list.find((r) => r.hash === row['hash'])!;
+      expect(row).toMatchObject({
+        status: record.status,
+        design: record.config.design,
+        n: String(record.config.n),
+        cycles: String(record.cycles),
+      });
+      expect(row['peak.q']).toBe(String(record.peaks!['q']));
+      expect(row['depth.rowsum']).toBe(String(record.config.depth['rowsum']));
+    }
+  });
+
+  it('resumes after a kill where it stopped: finished jobs are not run again, a torn last line is dropped', async () => {
+    const { file } = sweepDir('s.yaml', 'base: { design: modified }\ngrid:\n  n: { from: 128, to: 184, step: 8 }\n');
+    const results = join(file, '..', 'resume.jsonl');
+    const first = start('sweep', file, '--results', results, '--workers', '1');
+    await until(
+      () => (readFileSync(results, { encoding: 'utf8', flag: 'a+' }).match(/\n/g) ?? []).length >= 3,
+      30_000,
+      'three finished jobs',
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const before = records(results);
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(before.length).toBeLessThan(8);
+    appendFileSync(results, '{"index":7,"hash":"torn'); // what a kill in the middle of a write leaves
+
+    const second = damflow('sweep', file, '--results', results, '--workers', '2');
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`${before.length} of 8 jobs already in`);
+    const after = records(results);
+    expect(after).toHaveLength(8);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).every((r) => r.ranOn.pid !== first.child.pid)).toBe(true);
+    for (const record of after) expect(recordFigures(record)).toEqual(await singleRunFigures(record));
+  });
+
+  it('runs as a job array: --list, --only I into files of their own, sweep merge: the same results', () => {
+    const { dir, file } = sweepDir('s.yaml', 'base: { design: naive, n: 8 }\ngrid:\n  n: [8, 12]\n  uniformDepth: [3, null, 40]\n');
+    const local = sweep(file, '--workers', '2').list;
+    const listed = damflow('sweep', file, '--list').stdout.trim().split('\n').slice(2);
+    expect(listed).toHaveLength(6);
+    const parts: string[] = [];
+    for (let i = 5; i >= 0; i--) {
+      const r = damflow('sweep', file, '--only', String(i));
+      expect(r.status, r.stderr).toBe(0);
+      parts.push(join(dir, `s.job-${i}.results.jsonl`));
+      expect(r.stdout).toContain(`job ${i} (`);
+    }
+    expect(damflow('sweep', file, '--only', '6').stderr).toMatch(/^damflow: --only 6: '.*' has jobs 0 to 5\n$/);
+    const merged = join(dir, 'merged.jsonl');
+    const r = damflow('sweep', 'merge', '--into', merged, ...parts, parts[0]!);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/6 job\(s\) added, 1 already there/);
+    const list = records(merged);
+    expect(list.map((x) => x.index)).toEqual([...Array(6).keys()]);
+    expect(list.every((x) => x.ranOn.via === 'array')).toBe(true);
+    expect(byHash(list)).toEqual(byHash(local));
+  });
+
+  it('draws the sweep as SVG or HTML whose points are the sweep figures', () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    const svg = join(dir, 'chart.svg');
+    const html = join(dir, 'chart.html');
+    const results = join(dir, 'plot.jsonl');
+    expect(damflow('sweep', file, '--results', results, '--plot', svg).status).toBe(0);
+    const list = records(results);
+    // Every job is in the results file now: this one only draws.
+    const again = damflow('sweep', file, '--results', results, '--plot', html);
+    expect(again.stderr).toContain('12 of 12 jobs already in');
+    const text = readFileSync(svg, 'utf8');
+    expect(XMLValidator.validate(text)).toBe(true);
+    const expected = list.flatMap((r) => {
+      if (r.status !== 'ok') return [];
+      const series = `(design=${r.config.design}, uniformDepth=${String(r.point['uniformDepth'] ?? null)})`;
+      const at = `at n=${r.config.n} ${series}`;
+      return [
+        `job ${r.index}: cycles ${r.cycles} ${at}`,
+        `job ${r.index}: memory ${r.intermediateMemory!.capacity} ${at}`,
+        `job ${r.index}: peak ${r.intermediateMemory!.peakOccupancy} ${at}`,
+      ];
+    });
+    expect(pointLabels(text).sort()).toEqual(expected.sort());
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(pointLabels(page.slice(page.indexOf('<svg'), page.indexOf('</svg>') + 6)).sort()).toEqual(expected.sort());
+    expect(damflow('sweep', file, '--plot', join(dir, 'chart.png')).stderr).toMatch(/--plot must name a \.svg or \.html file/);
+  });
+
+  it("draws the demo's memory sweep and says where", () => {
+    const { dir } = sweepDir('unused.yaml', '');
+    const svg = join(dir, 'demo.svg');
+    const r = damflow('demo', '--plot', svg);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^256 +336 +302 +44 +22$/m); // the printed table is kept
+    expect(r.stdout).toContain(`Chart (cycles, intermediate memory and peak occupancy against N): ${svg}`);
+    const labels = pointLabels(readFileSync(svg, 'utf8'));
+    expect(labels).toContain('job 4: memory 336 at n=256 (design=naive)');
+    expect(labels).toContain('job 9: peak 22 at n=256 (design=modified)');
+    expect(labels).toHaveLength(30);
+  });
+});

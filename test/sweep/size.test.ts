@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { damflow } from '../helpers/cli.js';
+import { pointLabels, sweepDir } from '../helpers/sweep.js';
+import { runSdpa } from '../../dist/designs/sdpa/run.js';
+import type { SizingReport } from '../../dist/sweep/sizing.js';
+
+type Design = 'naive' | 'modified';
+
+/** What the size command reports, as JSON. */
+function size(design: Design, n: number, ...args: string[]): SizingReport {
+  const r = damflow('size', '--design', design, '--n', String(n), '--json', ...args);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as SizingReport;
+}
+
+/** Checks a sizing with runs of its own: the unbounded cycles, each minimum and one below it, and the joint run. */
+async function confirm(design: Design, n: number, report: SizingReport): Promise<void> {
+  const timing = async (depth: Record<string, number | null>, unbounded = false) =>
+    runSdpa({ design, n, workers: 1, timingOnly: true, ...(unbounded ? { unbounded } : { depth }) });
+  const unbounded = (await timing({}, true)).cycles;
+  expect(report.unboundedCycles).toBe(unbounded);
+  for (const c of report.channels) {
+    expect(c.fullThroughput, c.channel).not.toBeNull();
+    const at = await timing({ [c.channel]: c.fullThroughput });
+    expect([c.channel, at.status, at.cycles]).toEqual([c.channel, 'ok', unbounded]);
+    if (c.fullThroughput! > 1) {
+      const below = await timing({ [c.channel]: c.fullThroughput! - 1 });
+      expect(below.status !== 'ok' || below.cycles !== unbounded, `${c.channel} at ${c.fullThroughput! - 1}`).toBe(true);
+    }
+    if (c.deadlockFree! > 1) expect((await timing({ [c.channel]: c.deadlockFree! - 1 })).status, c.channel).toBe('deadlock');
+    expect(c.confirmed).toBe(true);
+  }
+  const joint = await timing(report.joint!.depth);
+  expect([joint.status, joint.cycles]).toEqual(['ok', unbounded]);
+}
+
+describe('damflow size', () => {
+  it('finds minima for the modified design at N = 512 that a check confirms', async () => {
+    const report = size('modified', 512);
+    expect(report.channels.map((c) => c.channel)).toEqual(['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp']);
+    expect(report.channels.map((c) => c.published)).toEqual([12, 2, 2, 2, 2, 10, 14]);
+    expect(report.memory.configured).toBe(44);
+    await confirm('modified', 512, report);
+    expect(report.memory.minimum).toBe(Object.values(report.joint!.depth).reduce((a, b) => a + b, 0));
+  });
+
+  it('finds minima for the naive design at N = 256 that a check confirms, and draws capacity against cycles', async () => {
+    const { dir } = sweepDir('unused.yaml', '');
+    const svg = join(dir, 'size.svg');
+    const report = size('naive', 256, '--plot', svg);
+    const long = report.channels.find((c) => c.channel === 'long')!;
+    expect(long).toMatchObject({ configured: 290, published: 290, rule: null });
+    expect(long.deadlockFree).toBeGreaterThanOrEqual(256 - 16);
+    await confirm('naive', 256, report);
+
+    const text = readFileSync(svg, 'utf8');
+    expect(XMLValidator.validate(text)).toBe(true);
+    const expected = new Set(
+      report.probes.filter((p) => p.status === 'ok').map((p) => `${p.channel} capacity ${p.capacity}: ${p.cycles} cycles`),
+    );
+    expect(new Set(pointLabels(text))).toEqual(expected);
+    expect(pointLabels(text)).toHaveLength(expected.size);
+  });
+
+  it('reports the paper rule next to the published capacities, in text', () => {
+    const r = damflow('size', '--design', 'naive', '--n', '32', '--latency', 'div=12');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^div +9 +9 +14 +\d+ +\d+ +yes$/m);
+    expect(r.stdout).toMatch(/^long +66 +66 +a row /m);
+    expect(r.stdout).toMatch(
+      /^intermediate memory \(sum of capacities\): configured 112, rule \d+ \(a row FIFO at its published capacity\), minimum \d+: saves \d+ \(\d+%\) against configured$/m,
+    );
+    expect(damflow('size', '--design', 'naive').stderr).toBe('damflow: --n is required\n');
+    expect(damflow('size', '--design', 'naive', '--n', '8', '--depth', 'nope=3').status).toBe(2);
+  });
+});

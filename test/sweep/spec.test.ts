@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { damflow } from '../helpers/cli.js';
+import { sweepDir } from '../helpers/sweep.js';
+import { expandSweep, parseSweepSpec } from '../../dist/sweep/sweep-spec.js';
+import { canonicalJson, jobHash } from '../../dist/sweep/job-hash.js';
+import { resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
+
+const expand = (raw: unknown) => expandSweep(parseSweepSpec(raw, 's.yaml'), 's.yaml');
+
+describe('sweep files', () => {
+  it('expands a grid (first axis slowest), ranges, and a list crossed with the grid', () => {
+    const { jobs, repeated } = expand({
+      base: { design: 'modified', n: 8 },
+      grid: { design: ['naive', 'modified'], n: { from: 8, to: 32, times: 2 } },
+      list: [{}, { 'latency.div': 30 }],
+    });
+    expect(repeated).toBe(0);
+    expect(jobs.map((j) => j.point)).toEqual(
+      ['naive', 'modified'].flatMap((design) =>
+        [8, 16, 32].flatMap((n) => [
+          { design, n },
+          { design, n, 'latency.div': 30 },
+        ]),
+      ),
+    );
+    expect(jobs.map((j) => j.index)).toEqual([...jobs.keys()]);
+    expect(jobs[1]!.resolved.latency['div']).toBe(30);
+    expect(
+      expand({ base: { design: 'naive' }, grid: { n: { from: 4, to: 12, step: 4 }, 'depth.long': [null, 40] } }).jobs.map(
+        (j) => j.resolved.depth['long'],
+      ),
+    ).toEqual([null, 40, null, 40, null, 40]);
+  });
+
+  it('runs a configuration once however it is spelled: the hash is of the resolved configuration', () => {
+    const { jobs, repeated } = expand({
+      base: { design: 'modified', n: 8 },
+      list: [{ uniformDepth: 2 }, { 'depth.qk': 2, uniformDepth: 2 }, { 'latency.qkt': 11 }, {}],
+    });
+    expect(repeated).toBe(2);
+    expect(jobs).toHaveLength(2);
+    const resolved = resolveSdpaConfig({ design: 'modified', n: 8 });
+    expect(jobs[1]!.hash).toBe(jobHash(resolved));
+    // Canonical JSON does not depend on key order; the hash is SHA-256 hex.
+    expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: null }], c: 'x' } })).toBe('{"a":{"c":"x","d":[2,{"x":null,"y":1}]},"b":1}');
+    expect(jobHash({ a: 1, b: 2 })).toBe(jobHash({ b: 2, a: 1 }));
+    expect(jobHash(resolved)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a bad job before any runs, naming the file, the job and the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [
+        { base: { design: 'naive' }, grid: { n: [4, 8], 'latency.div': [3, 0] } },
+        /job 1 \(n=4 latency\.div=0\): latency\.div must be a positive integer, got 0/,
+      ],
+      [{ base: { design: 'naive', n: 4 }, grid: { 'latency.qkt': [3] } }, /job 0 \(latency\.qkt=3\): unknown unit 'qkt' for latency/],
+      [
+        { base: { design: 'naive', n: 4 }, list: [{ 'depth.long': 40 }, { 'depth.lung': 40 }] },
+        /job 1 \(depth\.lung=40\): unknown channel 'lung'/,
+      ],
+      [{ base: { design: 'naive', n: 4, workers: 2 } }, /base\.workers cannot be set in a sweep/],
+      [{ base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } }, /grid\.n\.to must be an integer of at least 4, got 2/],
+      [{ base: { design: 'modified' }, grid: { nn: [4] } }, /grid: unknown axis 'nn'/],
+      [{ base: { design: 'modified', n: '8' } }, /job 0: n must be a positive integer, got "8"/],
+      [{ base: { design: 'modified', n: 8, unbounded: 'yes' } }, /unbounded must be true or false/],
+      [{ base: { design: 'modified', n: 8 }, list: [{ n: 4 }], grid: { n: [4] } }, /list\[0\]: axis 'n' is in the grid too/],
+    ];
+    for (const [raw, message] of cases) {
+      expect(() => expand(raw)).toThrow(message);
+      expect(() => expand(raw)).toThrow(/^sweep file 's\.yaml'/);
+    }
+  });
+
+  it('reports a bad sweep file on the command line in one line, exit 2, and runs nothing', () => {
+    for (const [text, message] of [
+      [
+        'base: {design: naive}\ngrid:\n  n: [4, 8]\n  latency.div: [3, 0]\n',
+        /job 1 \(n=4 latency\.div=0\): latency\.div must be a positive integer/,
+      ],
+      ['base: {design: modified\n', /is not valid YAML/],
+    ] as const) {
+      const { dir, file } = sweepDir('bad.yaml', text);
+      const r = damflow('sweep', file);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^damflow: [^\n]+\n$/);
+      expect(r.stderr).toContain(`sweep file '${file}'`);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(dir, 'bad.results.jsonl'))).toBe(false);
+    }
+  });
+
+  it('reads JSON as well as YAML, and lists the jobs without running them', () => {
+    const { file } = sweepDir('s.json', JSON.stringify({ base: { design: 'naive', n: 4 }, grid: { n: [4, 8], d: [1, 2] } }));
+    const r = damflow('sweep', file, '--list', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const listed = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { index: number; point: unknown; hash: string });
+    expect(listed.map((j) => j.point)).toEqual([
+      { n: 4, d: 1 },
+      { n: 4, d: 2 },
+      { n: 8, d: 1 },
+      { n: 8, d: 2 },
+    ]);
+    expect(damflow('sweep', file, '--list').stdout).toMatch(/^3 +[0-9a-f]{12} +n=8 d=2$/m);
+  });
+});
