@@ -269,6 +269,7 @@ describe('worker pool: faults', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
     expect(stderr.trim()).toBe('damflow: interrupted; the run was stopped and nothing is left running');
-    expect(performance.now() - started).toBeLessThan(3000);
+    // A hang detector, not a speed figure: generous for a loaded 2-core machine.
+    expect(performance.now() - started).toBeLessThan(15_000);
   });
 });

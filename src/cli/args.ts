@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, UsageError } from './errors.js';
 import type { Command } from 'commander';
+import { messageOf } from '../kernel/errors.js';
 
 /** Commander calls parsers inside its own error handling: rethrow ours as its invalid-argument error. */
 export function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -8,7 +9,7 @@ export function arg<T>(parse: (value: string, previous: T) => T): (value: string
     try {
       return parse(value, previous);
     } catch (error) {
-      throw new CommanderError(EXIT_BAD_INPUT, 'commander.invalidArgument', error instanceof Error ? error.message : String(error));
+      throw new CommanderError(EXIT_BAD_INPUT, 'commander.invalidArgument', messageOf(error));
     }
   };
 }

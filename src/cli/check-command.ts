@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ProgramError, UnitError } from '../kernel/errors.js';
+import { messageOf, ProgramError, UnitError } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { junitXml } from '../reports/junit.js';
@@ -51,13 +51,13 @@ export function readCheckFile(file: string): CheckFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read check file '${file}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`cannot read check file '${file}': ${messageOf(error)}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`check file '${file}' is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`check file '${file}' is not JSON: ${messageOf(error)}`);
   }
   const cases = (data as { cases?: unknown } | null)?.cases;
   if (typeof data !== 'object' || data === null || !Array.isArray(cases))

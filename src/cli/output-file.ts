@@ -1,6 +1,8 @@
-import { accessSync, constants, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { UsageError } from './errors.js';
+import { messageOf } from '../kernel/errors.js';
 
 /**
  * Refuses, before any run, a file a command writes only once its runs are done (`what` says
@@ -18,14 +20,12 @@ export function checkWritable(path: string, what: string): void {
   if (!accessible(folder)) fail(`folder '${folder}' is not writable`);
 }
 
-/** Writes a whole file or nothing: a new file beside it, renamed over it. */
+/** Writes a whole file or nothing (writeFileAtomically); a failure is the user's to fix: one line. */
 export function writeAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, path);
+    writeFileAtomically(path, text);
   } catch (error) {
-    throw new UsageError(`cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`cannot write '${path}': ${messageOf(error)}`);
   }
 }
 

@@ -30,7 +30,12 @@ export class UnitError extends Error {
 
   static from(unit: string, error: unknown): UnitError {
     if (error instanceof UnitError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return new UnitError(unit, reason, { cause: error });
   }
+}
+
+/** The message of anything thrown, for a one-line report. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { ProgramError } from './errors.js';
+import { messageOf, ProgramError } from './errors.js';
 import { unitKind } from './registry.js';
 import { MAX_TIME } from './time.js';
 import type { Ports } from './unit-kind.js';
@@ -130,7 +130,7 @@ export function validateProgram(program: Program): void {
     try {
       unitPorts = unitKind(unit.kind).ports(unit.params as never);
     } catch (error) {
-      throw new ProgramError(`unit '${unit.name}': ${error instanceof Error ? error.message : String(error)}`);
+      throw new ProgramError(`unit '${unit.name}': ${messageOf(error)}`);
     }
     ports.set(unit.name, unitPorts);
   }

@@ -1,4 +1,4 @@
-import { ProgramError } from './errors.js';
+import { messageOf, ProgramError } from './errors.js';
 import { entryModule, moduleUrl, modulesOnStack } from './running-modules.js';
 import type { UnitKind } from './unit-kind.js';
 
@@ -84,7 +84,7 @@ export async function importWorkerModules(modules: readonly string[], needed: It
       await import(specifier);
     } catch (error) {
       if (worker.refused !== null) throw worker.refused;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       throw new ProgramError(`worker thread cannot import module '${specifier}': ${reason}`, { cause: error });
     } finally {
       worker.importing = null;

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { failedRecord } from './run-job.js';
-import { messageOf } from './error-message.js';
 import type { JobTask } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
+import { messageOf } from '../kernel/errors.js';
 
 /** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;

@@ -1,7 +1,6 @@
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
-import { ProgramError } from '../kernel/errors.js';
-import { messageOf } from './error-message.js';
+import { messageOf, ProgramError } from '../kernel/errors.js';
 
 /** How long the first contact with the broker may take before the address is taken to be wrong. */
 const CONNECT_TIMEOUT_MS = 5000;

@@ -1,7 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
-import { ProgramError } from '../kernel/errors.js';
-import { messageOf } from './error-message.js';
-import { writeFileAtomically } from './atomic-write.js';
+import { messageOf, ProgramError } from '../kernel/errors.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { CSV_HEADER, csvRow } from './results-csv.js';
 import type { JobRecord } from './sweep-job.js';
 

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { messageOf } from './error-message.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
+import { messageOf } from '../kernel/errors.js';
 
 /**
  * Runs one job in this thread (`workers: 1`: the pool's parallelism is across jobs) and

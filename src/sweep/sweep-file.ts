@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ProgramError } from '../kernel/errors.js';
-import { messageOf } from './error-message.js';
+import { messageOf, ProgramError } from '../kernel/errors.js';
 
 /**
  * The plain data of a sweep file: JSON when it ends in .json, else YAML (1.2, core schema:
