@@ -1,4 +1,3 @@
-import { literal } from '../../engines/compiled/row-code.js';
 import { registerScheduleKind } from '../../engines/compiled/row-order.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
 import { sdpaUnitParams } from './params.js';
@@ -76,10 +75,10 @@ class SdpaHead implements RowOrder {
     return `${this.group}/${unit}`;
   }
 
-  /** A unit's latency and initiation interval, as literals of the row's code. */
-  timing(unit: string): { latency: string; ii: string } {
+  /** A unit's latency and initiation interval, as constants of the row's code. */
+  timing(unit: string, code: RowCode): { latency: string; ii: string } {
     const { latency, ii } = sdpaUnitParams(this.params(unit), unit);
-    return { latency: literal(latency), ii: literal(ii) };
+    return { latency: code.constant(latency), ii: code.constant(ii) };
   }
 
   private params(unit: string): unknown {
@@ -135,9 +134,9 @@ class Shared {
     readonly v = code.handoff(head.scoped('v')),
     readonly final = code.handoff(head.scoped(finalChannel)),
   ) {
-    this.n = literal(head.rows);
-    this.d = literal(head.d);
-    this.scale = literal(1 / Math.sqrt(head.d));
+    this.n = code.constant(head.rows);
+    this.d = code.constant(head.d);
+    this.scale = code.constant(1 / Math.sqrt(head.d));
   }
 
   /** A source's step: emit at t + 1, incr(1). */
@@ -182,7 +181,7 @@ function modifiedRow(head: SdpaHead, code: RowCode): Row {
   const [qk, delta1, delta2, e1, e2, rowsum, outp] = ['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp'].map((c) =>
     code.handoff(head.scoped(c)),
   );
-  const [qkt, max, sum, out, div] = ['qkt', 'runningmax', 'runningsum', 'runningout', 'div'].map((u) => head.timing(u));
+  const [qkt, max, sum, out, div] = ['qkt', 'runningmax', 'runningsum', 'runningout', 'div'].map((u) => head.timing(u, code));
   const t = (s: string): string => code.timing(s);
   const v = (s: string): string => code.values(s);
   return {
@@ -246,7 +245,7 @@ function naiveRow(head: SdpaHead, code: RowCode): Row {
   const short = code.handoff(head.scoped('short'));
   const long = code.ring(head.scoped('long'));
   const [rowsum, div] = ['rowsum', 'div'].map((c) => code.handoff(head.scoped(c)));
-  const [qktExp, rowSum, divUnit, matVec] = ['qktexp', 'rowsum', 'div', 'matvec'].map((u) => head.timing(u));
+  const [qktExp, rowSum, divUnit, matVec] = ['qktexp', 'rowsum', 'div', 'matvec'].map((u) => head.timing(u, code));
   const t = (s: string): string => code.timing(s);
   const v = (s: string): string => code.values(s);
   return {

@@ -36,8 +36,8 @@ export const VERIFY: CodeMode = { timing: true, values: false, verify: true };
  * methods they come to about 1,800 bytes of bytecode, twice what V8 inlines into one
  * optimised function; which of them it inlines then depends on when each was optimised, and
  * the same run took 1.45-2.43 s from one process to the next (bench/PROFILE.md, session 4).
- * As code in one function, with a channel's constants (capacity, latencies, ring mask) as
- * literals, there is nothing left to inline but the element-time rule. Why a row and not the
+ * As code in one function, with a channel's numbers (capacity, latencies, ring mask) as
+ * constants of it, there is nothing left to inline but the element-time rule. Why a row and not the
  * whole run: a function called once runs its loops in on-stack-replaced code, which V8
  * compiles before the code after the loop has run and optimises less well; a function called
  * once per row is optimised as a whole after a few rows.
@@ -51,6 +51,8 @@ export class RowCode {
   private readonly channels: (HandoffCode | RingCode)[] = [];
   /** State slots the channels' variables take so far (the clocks come after them). */
   private slots = 0;
+  /** The numbers of this configuration the code names (K0, K1, ...), in the order it named them. */
+  private readonly constants: number[] = [];
   /** Units and their clock variables, in the order the design declared them. */
   private readonly units: [unit: string, clock: string][] = [];
 
@@ -74,6 +76,19 @@ export class RowCode {
     return this.mode.values ? code : '';
   }
 
+  /**
+   * A number of this configuration (a capacity, a latency, N) as the code names it: a constant
+   * of the row's function, set from an argument. So the code of a design is the same text for
+   * every configuration of the same shape, and a sweep's runs, or a worker's jobs, share one
+   * compiled function and its optimised code (a new function per configuration cost about
+   * 200 ms of compiling each).
+   */
+  constant(x: number): string {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`not a finite number for a compiled row: ${String(x)}`);
+    this.constants.push(x);
+    return `K${this.constants.length - 1}`;
+  }
+
   /** Declares unit `unit`'s clock: a variable of the compiled row, kept between rows. */
   clock(unit: string, variable: string): string {
     this.units.push([unit, variable]);
@@ -91,6 +106,7 @@ export class RowCode {
       this.channels.length,
       this.slots,
       this.mode,
+      (x) => this.constant(x),
     );
     this.channels.push(code);
     this.slots += code.kinds.length;
@@ -129,6 +145,7 @@ export class RowCode {
     const base = this.slots;
     const source = [
       "'use strict';",
+      this.constants.length === 0 ? '' : `const ${this.constants.map((_, k) => `K${k} = constants[${k}]`).join(', ')};`,
       ...this.channels.map((c) => c.declare()),
       ...clocks.map((v, k) => `let ${v} = state[${base + k}];`),
       body,
@@ -136,7 +153,7 @@ export class RowCode {
       ...clocks.map((v, k) => `state[${base + k}] = ${v};`),
     ].join('\n');
     const fn = compiled(
-      ['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'margins', 'state', 'i', ...params],
+      ['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'margins', 'state', 'constants', 'i', ...params],
       source,
     );
     const slotOf = (clock: string | undefined): number => (clock === undefined ? -1 : base + clocks.indexOf(clock));
@@ -149,7 +166,7 @@ export class RowCode {
       waitSlot: code.slot + code.kinds.length - 2,
     }));
     const kinds = [...this.channels.flatMap((c) => c.kinds), ...clocks.map((): SlotKind => 'time')];
-    return new CompiledRows(fn, channels, kinds, units, state ?? new Float64Array(kinds.length));
+    return new CompiledRows(fn, channels, kinds, units, state ?? new Float64Array(kinds.length), Float64Array.from(this.constants));
   }
 }
 
@@ -186,6 +203,8 @@ export class CompiledRows {
     readonly units: readonly { readonly unit: string; readonly slot: number }[],
     /** Each channel's variables (HandoffCode, RingCode), then each unit's clock. */
     readonly state: Float64Array,
+    /** The configuration's numbers the code names (RowCode.constant). */
+    private readonly constants: Float64Array,
   ) {
     this.objects = channels.map((c) => c.channel);
     this.ringOps = loggingRingOps(this.margins);
@@ -193,13 +212,25 @@ export class CompiledRows {
 
   /** Runs row `i` with `args` for the design's parameters. */
   row(i: number, args: readonly unknown[]): void {
-    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, this.margins, this.state, i, ...args);
+    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, this.margins, this.state, this.constants, i, ...args);
   }
 
   /** Runs row `i` of a verify-mode compile: its ring operations log their margins too. */
   verifyRow(i: number, args: readonly unknown[]): void {
     const ops = this.ringOps;
-    this.fn(this.objects, elementTime, ops.roomAt, ops.appendAt, ops.arrivalAt, ops.dequeueAt, this.margins, this.state, i, ...args);
+    this.fn(
+      this.objects,
+      elementTime,
+      ops.roomAt,
+      ops.appendAt,
+      ops.arrivalAt,
+      ops.dequeueAt,
+      this.margins,
+      this.state,
+      this.constants,
+      i,
+      ...args,
+    );
   }
 
   /** A channel's counts are locals of the row's code: stores them back, for the channels' statistics. */
@@ -234,8 +265,12 @@ export class HandoffCode {
   readonly kinds: readonly SlotKind[] = ['time', 'count', 'count', 'count'];
   private readonly enqueuedAt: string;
   private readonly dequeuedAt: string;
-  /** How the row's code names the channel object. */
+  /** How the row's code names the channel object, and its numbers. */
   private readonly ref: string;
+  private readonly capacity: string;
+  private readonly mask: string;
+  private readonly sendLatency: string;
+  private readonly responseLatency: string;
   /** The sender's and the receiver's clock variables, as the first operations on either end named them. */
   senderClock: string | undefined;
   receiverClock: string | undefined;
@@ -246,9 +281,15 @@ export class HandoffCode {
     readonly index: number,
     readonly slot: number,
     private readonly mode: CodeMode,
+    constant: (x: number) => string,
   ) {
     const prefix = `$${index}`;
     this.ref = `channels[${index}]`;
+    const { capacity, mask, sendLatency, responseLatency } = channel;
+    this.capacity = Number.isFinite(capacity) ? constant(capacity) : '';
+    this.mask = constant(mask);
+    this.sendLatency = constant(sendLatency);
+    this.responseLatency = constant(responseLatency);
     this.time = `${prefix}time`;
     this.sent = `${prefix}sent`;
     this.inputWait = `${prefix}inputWait`;
@@ -270,11 +311,12 @@ export class HandoffCode {
 
   room(clock: string): string {
     this.senderClock ??= clock;
-    const { capacity, ackInRing, mask, responseLatency } = this.channel;
-    if (capacity === Infinity) return '';
-    const c = literal(capacity);
-    const ack = ackInRing ? `${this.dequeuedAt}[(${this.sent} - ${c}) & ${mask}]` : `${this.ref}.ackFromRuns(${this.sent} - ${c})`;
-    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${literal(responseLatency)}; ${this.margin('$at', clock)} if ($at > ${clock}) { ${this.roomWait} += $at - ${clock}; ${clock} = $at; } }`;
+    const { capacity: c, mask } = this;
+    if (c === '') return '';
+    const ack = this.channel.ackInRing
+      ? `${this.dequeuedAt}[(${this.sent} - ${c}) & ${mask}]`
+      : `${this.ref}.ackFromRuns(${this.sent} - ${c})`;
+    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${this.responseLatency}; ${this.margin('$at', clock)} if ($at > ${clock}) { ${this.roomWait} += $at - ${clock}; ${clock} = $at; } }`;
   }
 
   /**
@@ -288,9 +330,7 @@ export class HandoffCode {
   /** Enqueues at `clock`, after `room`, with `stamp` (fixed before the wait for room). */
   enqueue(clock: string, stamp: string): string {
     this.senderClock ??= clock;
-    const { sent } = this;
-    const { mask } = this.channel;
-    const ls = literal(this.channel.sendLatency);
+    const { sent, mask, sendLatency: ls } = this;
     return [
       this.mode.verify
         ? `{ const $s = ${stamp}; ${this.margin('$s', `${clock} + ${ls}`)} ${this.time} = elementTime($s, ${clock}, ${ls}); ${this.ref}.journal.enqueued.push(${clock}); }`
@@ -308,7 +348,7 @@ export class HandoffCode {
 
   dequeue(clock: string): string {
     const journal = this.mode.verify ? ` ${this.ref}.journal.dequeued.push(${clock});` : '';
-    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.channel.mask}] = ${clock};${journal}`;
+    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.mask}] = ${clock};${journal}`;
   }
 
   /** Verify mode: logs by how much `a` exceeds `b` where the code takes max(a, b). */
@@ -393,12 +433,6 @@ const INACTIVE_RING = Object.assign(Object.create(RingCode.prototype) as RingCod
   arrival: () => '',
   dequeue: () => '',
 });
-
-/** A number as a JavaScript literal, exactly (shortest round-trip form); anything else is refused. */
-export function literal(x: number): string {
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`not a finite number for a compiled schedule: ${String(x)}`);
-  return Object.is(x, -0) ? '-0' : String(x);
-}
 
 type Compiled = (...args: unknown[]) => unknown;
 
