@@ -52,7 +52,7 @@ export class Input extends Endpoint {
     const ch = this.channel;
     if (ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR);
     const slot = ch.received & ch.mask;
-    this.ctx.advance(ch.times[slot]!);
+    this.ctx.arrive(ch.times[slot]!);
     return ch.data[slot]!;
   }
 
@@ -60,7 +60,7 @@ export class Input extends Endpoint {
     const ch = this.channel;
     if (ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length);
     const slot = ch.received & ch.mask;
-    this.ctx.advance(ch.times[slot]!);
+    this.ctx.arrive(ch.times[slot]!);
     return copyOut(ch, slot, into);
   }
 
@@ -105,11 +105,7 @@ export class Input extends Endpoint {
 
   /** Removes the head element (which exists), acknowledges it and returns its slot. */
   private take(ch: Channel): number {
-    const ctx = this.ctx;
-    const t = ch.times[ch.received & ch.mask]!;
-    let now = ctx.settleRoom();
-    if (t > now) ctx.time = now = t;
-    const slot = ch.remove(now);
+    const slot = ch.remove(this.ctx.arrive(ch.times[ch.received & ch.mask]!));
     const wait = ch.senderWait;
     if (wait !== 0 && (wait === Wait.Room || ch.sent - ch.received <= ch.lowWater)) ch.sender.wake();
     return slot;
