@@ -5,6 +5,8 @@ import { registerCheck } from './check-command.js';
 import { registerDemo, demoCommand } from './demo-command.js';
 import { EXIT_BAD_INPUT, EXIT_OK, oneLine, reportError } from './errors.js';
 import { registerRun } from './run-command.js';
+import { registerInspect } from './inspect-command.js';
+import { registerReport } from './report-command.js';
 
 const UNKNOWN_COMMAND = 'damflow.unknownCommand';
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -23,6 +25,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerCheck(program, setExit);
   registerDemo(program, setExit);
+  registerInspect(program, setExit);
+  registerReport(program, setExit);
   const unknownCommand = (name: string): never => {
     const commands = program.commands.map((c) => c.name()).join(', ');
     throw new CommanderError(EXIT_BAD_INPUT, UNKNOWN_COMMAND, `unknown command '${name}' (commands: ${commands})`);

@@ -112,7 +112,9 @@ export class TimelineRecorder implements Tracer {
     });
     const groupOf = new Map(program.units.map((u) => [u.name, u.group ?? null]));
     const channels: TimelineChannel[] = instance.channels.map((ch) => {
-      const samples = occupancySamples(this.instants.get(ch) ?? { before: 0, enqueued: [], dequeued: [] }, this.start, end);
+      // A run that is over has had its last instants at its end: they belong to it.
+      const last = status === 'paused' ? end : end + 1;
+      const samples = occupancySamples(this.instants.get(ch) ?? { before: 0, enqueued: [], dequeued: [] }, this.start, last, end);
       events += samples.at.length;
       return {
         name: ch.name,
@@ -180,10 +182,11 @@ function waitingMove(ctx: Context): ClockMoveKind | null {
 }
 
 /**
- * Occupancy at `start`, then at each later instant before `end` where it changes, then at
- * `end`: at one instant the dequeues and the enqueues both count (spec section 4, half-open).
+ * Occupancy at `start`, then at each later instant before `before` where it changes, then at
+ * `end` if later: at one instant the dequeues and the enqueues both count (spec section 4,
+ * half-open).
  */
-function occupancySamples(log: Instants, start: Time, end: Time): { at: Time[]; occupancy: number[] } {
+function occupancySamples(log: Instants, start: Time, before: Time, end: Time): { at: Time[]; occupancy: number[] } {
   const { enqueued, dequeued } = log;
   const at: Time[] = [start];
   const occupancy: number[] = [log.before];
@@ -192,7 +195,7 @@ function occupancySamples(log: Instants, start: Time, end: Time): { at: Time[]; 
   let j = 0;
   for (;;) {
     const next = Math.min(i < enqueued.length ? enqueued[i]! : Infinity, j < dequeued.length ? dequeued[j]! : Infinity);
-    if (next >= end) break;
+    if (next >= before) break;
     for (; i < enqueued.length && enqueued[i] === next; i++) value++;
     for (; j < dequeued.length && dequeued[j] === next; j++) value--;
     if (next === start) occupancy[0] = value;
