@@ -143,12 +143,13 @@ export class SingleThreadExecutor {
         }
       }
       if (scheduler.live === 0) return this.end('ok');
-      const parked = new Set(scheduler.parked);
-      const waiting = contexts.filter((ctx) => !ctx.finished && !parked.has(ctx));
-      if (parked.size === 0) {
-        if (!resolveStall(waiting)) return this.end('deadlock');
+      // Timed peeks stall a run often: a run that is not paused pays nothing more for pausing.
+      if (scheduler.parked.length === 0) {
+        if (!resolveStall(contexts.filter((ctx) => !ctx.finished))) return this.end('deadlock');
         continue;
       }
+      const parked = new Set(scheduler.parked);
+      const waiting = contexts.filter((ctx) => !ctx.finished && !parked.has(ctx));
       // Parked contexts act at their clocks or later: no clock bound above the least is sound,
       // and a producer held back below the horizon must run on to it, whoever waits for it.
       let floor = Infinity;
