@@ -22,3 +22,8 @@ export type { SdpaConfig, ResolvedSdpaConfig, DesignName } from './designs/sdpa/
 export { sdpaMatrix, referenceSdpa } from './designs/sdpa/data.js';
 export { runSdpa, type SdpaRunResult, type SdpaRunOptions } from './designs/sdpa/run.js';
 export { ENGINES, CONFIG_FIELDS, parseSdpaConfig, type SdpaEngine, type SdpaRunConfig } from './designs/sdpa/config.js';
+
+export { openSession, type Session } from './session/open-session.js';
+export type { Inspection, UnitInspection, ChannelInspection, ElementInspection, UnitState } from './session/inspection.js';
+export { recordTimeline, DEFAULT_MAX_EVENTS, type TimelineBounds } from './engines/actors/record-timeline.js';
+export type { Timeline, TimelineUnit, TimelineChannel, SpanKind } from './engines/timeline.js';

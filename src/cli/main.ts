@@ -8,6 +8,8 @@ import { registerRun } from './run-command.js';
 import { registerSize } from './size-command.js';
 import { registerSweep } from './sweep-command.js';
 import { registerWorker } from './worker-command.js';
+import { registerInspect } from './inspect-command.js';
+import { registerReport } from './report-command.js';
 
 const UNKNOWN_COMMAND = 'damflow.unknownCommand';
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -29,6 +31,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerSweep(program, setExit);
   registerWorker(program, setExit);
   registerSize(program, setExit);
+  registerInspect(program, setExit);
+  registerReport(program, setExit);
   const unknownCommand = (name: string): never => {
     const commands = program.commands.map((c) => c.name()).join(', ');
     throw new CommanderError(EXIT_BAD_INPUT, UNKNOWN_COMMAND, `unknown command '${name}' (commands: ${commands})`);

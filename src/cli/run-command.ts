@@ -1,34 +1,28 @@
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { DEFAULT_SEED, DESIGN_DEFS, DESIGNS, depthFormula, resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { DESIGN_DEFS, resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { duration, estimateCost } from '../designs/sdpa/cost.js';
 import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
-import { arg, collectAssignment, parseNonNegativeInt, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
-import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
+import { arg, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { EXIT_DEADLOCK, EXIT_OK } from './errors.js';
 import { checkWritable, writeAtomically } from './output-file.js';
 import { progressDisplay } from './progress.js';
+import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
+import { writeTimelineOutputs } from './timeline-outputs.js';
+import { addTraceOptions } from './trace-options.js';
 import type { Command } from 'commander';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import type { SdpaEngine, SdpaRunConfig } from '../designs/sdpa/config.js';
-import type { DesignName } from '../designs/sdpa/design.js';
+import type { SdpaOptions } from './sdpa-options.js';
+import type { TimelineOutputs } from './timeline-outputs.js';
 import { sdpaMatrix } from '../designs/sdpa/data.js';
 import type { Matrix } from '../designs/sdpa/data.js';
 
-export interface RunOptions {
-  design?: string;
-  n?: number;
-  d: number;
-  heads: number;
+export interface RunOptions extends SdpaOptions, TimelineOutputs {
   workers: number | 'auto';
   engine: SdpaEngine;
-  seed?: number;
-  unbounded?: boolean;
-  uniformDepth?: number;
-  depth?: Record<string, number>;
-  latency?: Record<string, number>;
-  ii?: Record<string, number>;
   fastForward: boolean;
   timingOnly?: boolean;
   json?: boolean;
@@ -37,30 +31,8 @@ export interface RunOptions {
   quiet?: boolean;
 }
 
-const REPEATABLE = ['--depth', '--latency', '--ii'];
-
 export function registerRun(program: Command, setExit: (code: number) => void): void {
-  const command = program
-    .command('run')
-    .description('simulate one SDPA design')
-    .addOption(new Option('--design <design>', 'design to simulate').choices(DESIGNS))
-    .option(
-      '--n <N>',
-      'sequence length',
-      arg((v) => parsePositiveInt(v, 'N')),
-    )
-    .option(
-      '--d <d>',
-      'head dimension',
-      arg((v) => parsePositiveInt(v, 'd')),
-      1,
-    )
-    .option(
-      '--heads <H>',
-      'independent heads',
-      arg((v) => parsePositiveInt(v, 'heads')),
-      1,
-    )
+  const command = addSdpaOptions(program.command('run').description('simulate one SDPA design'))
     .option(
       '--workers <W>',
       "worker threads, or 'auto' (at most the cores, as many as the run can use; 1 runs in this thread)",
@@ -75,30 +47,18 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
         .choices(ENGINES)
         .default('auto'),
     )
-    .option(
-      '--seed <S>',
-      `seed of the random Q, K and V, 0 to 4294967295 (default ${DEFAULT_SEED})`,
-      arg((v) => parseNonNegativeInt(v, 'seed')),
-    )
-    .option('--unbounded', 'make every channel unbounded')
-    .option(
-      '--uniform-depth <K>',
-      'give every channel capacity K',
-      arg((v) => parsePositiveInt(v, 'uniform depth')),
-    )
-    .option('--depth <CHANNEL=K>', "capacity of one channel, or of one head's (h1/qk=4) (repeatable)", arg(collectAssignment('depth')))
-    .option('--latency <UNIT=L>', 'latency of one unit (repeatable)', arg(collectAssignment('latency')))
-    .option('--ii <UNIT=II>', 'initiation interval of one unit (repeatable)', arg(collectAssignment('II')))
     .option('--timing-only', 'cycles and statistics only: no outputs, no reference check')
     .option('--no-fast-forward', 'simulate every row, even where the timing repeats')
     .option('--json', 'print one JSON object to stdout')
     .option('--dump <FILE>', 'write Q, K, V and the output as JSON, indexed [head][row][column]')
+    .option('--trace <FILE>', "write a timeline (units' busy and stall spans, channels' occupancy) for Perfetto or chrome://tracing")
+    .option('--report <FILE>', 'write a self-contained HTML report (results, occupancy over time, the deadlock graph)');
+  addTraceOptions(command)
     .option('--no-progress', 'no progress bar on a terminal')
     .option('--quiet', 'no progress bar and no notes on stderr')
-    .addHelpText('after', defaultsHelp)
     .exitOverride()
     .action(async (options: RunOptions) => setExit(await runCommand(options)));
-  refuseRepeatedOptions(command, REPEATABLE);
+  refuseRepeatedOptions(command, REPEATABLE_SDPA_OPTIONS);
 }
 
 /** Says, before a run that will be long starts, about how long and what to do instead. */
@@ -109,19 +69,6 @@ function noteLongRun(config: SdpaRunConfig): void {
   console.error(`damflow: this run will take about ${duration(cost.seconds)} (an estimate);${instead} Ctrl-C stops it cleanly.`);
 }
 
-/** What a run uses where the command line says nothing. */
-function defaultsHelp(): string {
-  const lines = ['', `Defaults (spec section 2; seed ${DEFAULT_SEED}, d 1, heads 1):`];
-  for (const design of DESIGNS) {
-    const def = DESIGN_DEFS[design];
-    lines.push(`  ${design}: units (latency/II) ${def.units.map((u) => `${u.name} ${u.latency}/${u.ii}`).join(', ')}`);
-    lines.push(
-      `  ${' '.repeat(design.length)}  channels (capacity) ${def.channels.map((c) => `${c.name} ${depthFormula(c.capacity)}`).join(', ')}`,
-    );
-  }
-  return lines.join('\n');
-}
-
 /** A run longer than this gets a note on a terminal, before it starts. */
 const LONG_RUN_SECONDS = 60;
 
@@ -129,6 +76,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const config = runConfig(options);
   if (process.stderr.isTTY && !options.quiet) noteLongRun(config);
   if (options.dump !== undefined) checkWritable(options.dump, '--dump');
+  if (options.trace !== undefined) checkWritable(options.trace, '--trace');
+  if (options.report !== undefined) checkWritable(options.report, '--report');
   const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {
@@ -140,6 +89,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.dump !== undefined) writeAtomically(options.dump, JSON.stringify(dumpJson(result)));
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
   else console.log(formatSummary(config, result));
+  await writeTimelineOutputs(resultJson(result), options);
   if (result.deadlock !== null) {
     console.error(describeDeadlock(result.deadlock));
     return EXIT_DEADLOCK;
@@ -148,22 +98,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
 }
 
 function runConfig(options: RunOptions): SdpaRunConfig {
-  if (options.design === undefined) throw new UsageError('--design is required (naive or modified)');
-  if (!(options.design in DESIGN_DEFS)) throw new UsageError(`unknown design '${options.design}' (naive or modified)`);
-  if (options.n === undefined) throw new UsageError('--n is required');
   return {
-    design: options.design as DesignName,
-    n: options.n,
-    d: options.d,
-    heads: options.heads,
+    ...sdpaConfig(options),
     workers: options.workers,
     engine: options.engine,
-    seed: options.seed,
-    unbounded: options.unbounded,
-    uniformDepth: options.uniformDepth,
-    depth: options.depth,
-    latency: options.latency,
-    ii: options.ii,
     fastForward: options.fastForward,
     timingOnly: options.timingOnly,
   };

@@ -1,9 +1,11 @@
+import { ClockMove } from './tracer.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
 import type { Input } from './input.js';
 import type { Output } from './output.js';
 import type { Scheduler } from './scheduler.js';
 import type { Time } from './time.js';
+import type { ClockMoveKind, Tracer } from './tracer.js';
 import type { UnitBody, UnitContext } from './unit-kind.js';
 import type { WaitKind } from './wait.js';
 
@@ -31,6 +33,8 @@ export class Context implements UnitContext {
   finished = false;
   body: UnitBody | null = null;
   reported: unknown = undefined;
+  /** Told of every clock move when set (a traced or inspected run); null in a plain run. */
+  tracer: Tracer | null = null;
 
   /** Wait conditions, any of which wakes the context (parallel arrays, reused). */
   waitCount = 0;
@@ -54,20 +58,33 @@ export class Context implements UnitContext {
 
   incr(cycles: Time): void {
     if (!(cycles >= 0)) throw new RangeError(`incr(${cycles}): cycles must be a non-negative integer`);
-    this.settleRoom();
-    this.time += cycles;
+    const from = this.settleRoom();
+    this.time = from + cycles;
+    if (this.tracer !== null) this.tracer.clockMoved(this, ClockMove.Busy, from, this.time);
   }
 
   advance(to: Time): void {
     this.settleRoom();
-    if (to > this.time) this.time = to;
+    if (to > this.time) this.moveTo(to, ClockMove.Idle);
   }
 
   /** Moves the clock to any wait for room taken since the last operation; returns the clock. */
   settleRoom(): Time {
     const room = this.roomTime;
-    if (room > this.time) this.time = room;
+    if (room > this.time) this.moveTo(room, ClockMove.Room);
     return this.time;
+  }
+
+  /** A dequeue or peekNext of an element stamped `at`: the clock moves to it if later; returns the clock. */
+  arrive(at: Time): Time {
+    const now = this.settleRoom();
+    if (at > now) this.moveTo(at, ClockMove.Input);
+    return this.time;
+  }
+
+  private moveTo(to: Time, why: ClockMoveKind): void {
+    if (this.tracer !== null) this.tracer.clockMoved(this, why, this.time, to);
+    this.time = to;
   }
 
   input(port: string): Input {

@@ -107,9 +107,8 @@ export class Input extends Endpoint {
   private arrive(ch: Channel, t: Time): Time {
     const ctx = this.ctx;
     const now = ctx.settleRoom();
-    if (t <= now) return now;
-    ch.inputWait += t - now;
-    return (ctx.time = t);
+    if (t > now) ch.inputWait += t - now;
+    return ctx.arrive(t);
   }
 
   /** Removes the head element (which exists), acknowledges it and returns its slot. */

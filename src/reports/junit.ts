@@ -1,3 +1,4 @@
+import { escapeMarkup } from './markup.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 
 /** What one check case gave. */
@@ -23,27 +24,17 @@ export function junitXml(file: string, outcomes: readonly CaseOutcome[], wallSec
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="damflow check" ${counts}>`,
-    `  <testsuite name="${escape(file)}" ${counts}>`,
+    `  <testsuite name="${escapeMarkup(file)}" ${counts}>`,
   ];
   for (const o of outcomes) {
-    const open = `    <testcase classname="damflow.check" name="${escape(`[${o.index}] ${o.name}`)}" time="${o.wallSeconds.toFixed(3)}"`;
+    const open = `    <testcase classname="damflow.check" name="${escapeMarkup(`[${o.index}] ${o.name}`)}" time="${o.wallSeconds.toFixed(3)}"`;
     if (o.verdict === 'pass') {
       lines.push(`${open}/>`);
       continue;
     }
     const tag = o.verdict === 'fail' ? 'failure' : 'error';
-    lines.push(`${open}>`, `      <${tag} message="${escape(o.message)}">${escape(o.message)}</${tag}>`, '    </testcase>');
+    lines.push(`${open}>`, `      <${tag} message="${escapeMarkup(o.message)}">${escapeMarkup(o.message)}</${tag}>`, '    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>', '');
   return lines.join('\n');
-}
-
-/** Text as XML character data or an attribute value; characters XML 1.0 cannot hold are dropped. */
-function escape(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
 }

@@ -15,9 +15,14 @@ export interface Ran {
 
 /** Runs the CLI as a user would: exit code and both streams. */
 export function damflow(...args: string[]): Ran {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return damflow.withInput('', ...args);
 }
+
+/** Runs the CLI with `input` on its standard input (a pipe, not a terminal). */
+damflow.withInput = (input: string, ...args: string[]): Ran => {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
 
 export function tempFile(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'damflow-')), name);

@@ -10,6 +10,13 @@ import type { Scheduler } from '../../kernel/scheduler.js';
 export class CooperativeScheduler implements Scheduler {
   contexts: readonly Context[] = [];
   live = 0;
+  /**
+   * A context whose clock has reached this is parked instead of run (a run paused at a cycle:
+   * a trace window's end, a session's stop); Infinity in a plain run.
+   */
+  horizon = Infinity;
+  /** Contexts parked at the horizon: runnable, neither queued nor blocked. */
+  readonly parked: Context[] = [];
   private queue: Context[] = [];
   private mask = 0;
   private head = 0;
@@ -47,6 +54,10 @@ export class CooperativeScheduler implements Scheduler {
       const ctx = this.queue[this.head]!;
       this.head = (this.head + 1) & this.mask;
       this.size--;
+      if (ctx.time >= this.horizon) {
+        this.parked.push(ctx);
+        continue;
+      }
       this.current = ctx;
       let done: boolean | undefined;
       try {
@@ -63,6 +74,17 @@ export class CooperativeScheduler implements Scheduler {
       if (afterSlice !== null) afterSlice(ctx);
     }
     return slices;
+  }
+
+  /** Moves the horizon (Infinity: none) and queues the parked contexts it no longer holds. */
+  setHorizon(horizon: number): void {
+    this.horizon = horizon;
+    let kept = 0;
+    for (const ctx of this.parked) {
+      if (ctx.time >= horizon) this.parked[kept++] = ctx;
+      else this.push(ctx);
+    }
+    this.parked.length = kept;
   }
 
   /** Least clock over live contexts (the progress every context has made). */

@@ -14,10 +14,14 @@ import type { BlockedContext, DeadlockReport } from '../run-result.js';
  *    clock target T of any waiter, so every context blocked in simulated time is known
  *    never to act below T again (the lookahead argument of conservative simulation).
  * Otherwise the run is deadlocked.
+ *
+ * A run paused at a horizon leaves runnable contexts out of `live` (parked): `floor` is their
+ * least clock, above which no bound is sound, and `alsoNeeded` the contexts that must run on
+ * to the horizon (their held-back producers get bigger buffers too).
  */
-export function resolveStall(live: readonly Context[]): boolean {
-  if (resolveBuffers(live, NOBODY)) return true;
-  const least = leastClockTarget(live);
+export function resolveStall(live: readonly Context[], floor = Infinity, alsoNeeded: ReadonlySet<Context> = NOBODY): boolean {
+  if (resolveBuffers(live, alsoNeeded)) return true;
+  const least = Math.min(leastClockTarget(live), floor);
   return least !== Infinity && applyClockBound(live, least);
 }
 
@@ -119,4 +123,20 @@ function bufferWait(ctx: Context, test: (ch: Channel) => boolean): boolean {
     if (ctx.waitKinds[i] === Wait.Buffer && test(ctx.waitChannels[i]!)) return true;
   }
   return false;
+}
+
+/**
+ * A cycle before which every event of a stopped run has happened: the least clock of the
+ * contexts that can act at their own clock. A context waiting for data or room cannot: its
+ * next act comes after an element or an acknowledgement from a peer that has yet to act, at
+ * least a latency later.
+ */
+export function settledBefore(live: readonly Context[]): number {
+  let least = Infinity;
+  for (const ctx of live) {
+    let waitsOnPeer = ctx.waitCount > 0;
+    forEachWait(ctx, (kind) => (waitsOnPeer &&= kind === Wait.Data || kind === Wait.Room));
+    if (!waitsOnPeer && ctx.time < least) least = ctx.time;
+  }
+  return least;
 }

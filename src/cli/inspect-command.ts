@@ -1,0 +1,138 @@
+import { createInterface } from 'node:readline/promises';
+import { estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
+import { resolveSdpaConfig, sdpaProgram } from '../designs/sdpa/design.js';
+import { describeDeadlock } from '../engines/run-result.js';
+import { formatInspection } from '../reports/inspection-text.js';
+import { openSession } from '../session/open-session.js';
+import { arg, parseNonNegativeInt, parsePositiveInt, refuseRepeatedOptions } from './args.js';
+import { EXIT_DEADLOCK, EXIT_OK, UsageError, oneLine } from './errors.js';
+import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
+import type { Command } from 'commander';
+import type { Session } from '../session/open-session.js';
+import type { Inspection } from '../session/inspection.js';
+import type { SdpaOptions } from './sdpa-options.js';
+
+interface InspectOptions extends SdpaOptions {
+  at?: number[];
+  json?: boolean;
+  elements: number;
+}
+
+const PROMPT_HELP = 'commands: until CYCLE, step [ROWS], show [ELEMENTS], resume, quit';
+
+export function registerInspect(program: Command, setExit: (code: number) => void): void {
+  const command = addSdpaOptions(
+    program.command('inspect').description('run an SDPA design step by step and look inside (a prompt, or --at)'),
+  )
+    .option(
+      '--at <CYCLE>',
+      'print the inspection once every unit has reached CYCLE (repeatable); without it, a prompt',
+      arg((v, previous: number[] | undefined) => [...(previous ?? []), parseNonNegativeInt(v, 'cycle')]),
+    )
+    .option('--json', 'print the inspections and the end as one JSON object (with --at)')
+    .option(
+      '--elements <K>',
+      'elements of each channel an inspection lists',
+      arg((v) => parsePositiveInt(v, 'elements')),
+      8,
+    )
+    .exitOverride()
+    .action(async (options: InspectOptions) => setExit(await inspectCommand(options)));
+  refuseRepeatedOptions(command, [...REPEATABLE_SDPA_OPTIONS, '--at']);
+}
+
+async function inspectCommand(options: InspectOptions): Promise<number> {
+  if (options.json && options.at === undefined) throw new UsageError('--json needs --at CYCLE: the prompt prints text');
+  const config = sdpaConfig(options);
+  const resolved = resolveSdpaConfig(config);
+  refuseWhatCannotFit(estimateCost(resolved, config));
+  const session = await openSession(sdpaProgram(resolved));
+  try {
+    const end = options.at === undefined ? await prompt(session, options) : await scripted(session, options.at, options);
+    if (end === null) return EXIT_OK;
+    if (end.deadlock !== null) {
+      console.error(describeDeadlock(end.deadlock));
+      return EXIT_DEADLOCK;
+    }
+    return EXIT_OK;
+  } finally {
+    await session.close();
+  }
+}
+
+/** What the session ended with: null when the user quit before the end. */
+type End = { readonly deadlock: Inspection['deadlock'] } | null;
+
+async function scripted(session: Session, cycles: readonly number[], options: InspectOptions): Promise<End> {
+  const inspections: Inspection[] = [];
+  for (const cycle of [...cycles].sort((a, b) => a - b)) {
+    await session.runUntil(cycle);
+    const inspection = await session.inspect(options.elements);
+    inspections.push(inspection);
+    if (!options.json) console.log(`${formatInspection(inspection)}\n`);
+  }
+  const result = await session.resume();
+  const end = { status: result.status, cycles: result.cycles, deadlock: result.deadlock };
+  if (options.json) console.log(JSON.stringify({ inspections, end }, null, 2));
+  else console.log(`run over: ${result.status}, ${result.cycles} cycles`);
+  return end;
+}
+
+/**
+ * Reads commands line by line: on a terminal with a prompt, and a mistyped command is said and
+ * forgiven; from a pipe, a bad line is bad input (one line, exit 2).
+ */
+async function prompt(session: Session, options: InspectOptions): Promise<End> {
+  const terminal = process.stdin.isTTY === true;
+  const lines = createInterface({ input: process.stdin, output: terminal ? process.stdout : undefined, terminal });
+  const say = (text: string): void => console.log(text);
+  if (terminal) say(PROMPT_HELP);
+  lines.setPrompt('damflow> ');
+  if (terminal) lines.prompt();
+  let end: End = null;
+  try {
+    for await (const line of lines) {
+      const [word, value, extra] = line.trim().split(/\s+/);
+      try {
+        if (extra !== undefined) throw new UsageError(`'${line.trim()}': too many words (${PROMPT_HELP})`);
+        if (word === undefined || word === '') {
+          // An empty line does nothing.
+        } else if (word === 'quit' || word === 'exit') {
+          break;
+        } else if (word === 'until') {
+          if (value === undefined) throw new UsageError('until needs a CYCLE');
+          await session.runUntil(parseNonNegativeInt(value, 'cycle'));
+          end = shown(await session.inspect(options.elements), say);
+        } else if (word === 'step') {
+          await session.step(value === undefined ? 1 : parsePositiveInt(value, 'rows'));
+          end = shown(await session.inspect(options.elements), say);
+        } else if (word === 'show') {
+          const elements = value === undefined ? options.elements : parsePositiveInt(value, 'elements');
+          end = shown(await session.inspect(elements), say);
+        } else if (word === 'resume') {
+          const result = await session.resume();
+          say(`run over: ${result.status}, ${result.cycles} cycles`);
+          end = { deadlock: result.deadlock };
+          break;
+        } else if (word === 'help') {
+          say(PROMPT_HELP);
+        } else {
+          throw new UsageError(`unknown command '${word}' (${PROMPT_HELP})`);
+        }
+      } catch (error) {
+        if (!(error instanceof UsageError) || !terminal) throw error;
+        console.error(`damflow: ${oneLine(error.message)}`);
+      }
+      if (terminal) lines.prompt();
+    }
+  } finally {
+    lines.close();
+  }
+  return end;
+}
+
+/** Prints an inspection; a run that is over ends the session's story there. */
+function shown(inspection: Inspection, say: (text: string) => void): End {
+  say(formatInspection(inspection));
+  return inspection.status === 'paused' ? null : { deadlock: inspection.deadlock };
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { resultTitle } from '../reports/result-title.js';
+import { refuseRepeatedOptions } from './args.js';
+import { EXIT_OK, UsageError } from './errors.js';
+import { checkWritable, writeAtomically } from './output-file.js';
+import { addTraceOptions, recordSdpaTimeline } from './trace-options.js';
+import type { Command } from 'commander';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { ReportRun } from '../reports/report-page.js';
+import type { TraceOptions } from './trace-options.js';
+
+interface ReportOptions extends TraceOptions {
+  out?: string;
+  timeline: boolean;
+}
+
+export function registerReport(program: Command, setExit: (code: number) => void): void {
+  const command = program
+    .command('report')
+    .description("write one self-contained HTML page from a run's --json result (or a sweep's results, one JSON object a line)")
+    .argument('<RESULT>', "a 'damflow run --json' result; a JSON array of results, or JSON lines, make a sweep's report")
+    .option('--out <FILE>', 'the page to write (default: RESULT with .html)')
+    .option('--no-timeline', 'no occupancy over time (it runs the configuration again, in this thread, as far as the trace window)');
+  addTraceOptions(command)
+    .exitOverride()
+    .action(async (file: string, options: ReportOptions) => setExit(await reportCommand(file, options)));
+  refuseRepeatedOptions(command, []);
+}
+
+async function reportCommand(file: string, options: ReportOptions): Promise<number> {
+  const out = options.out ?? `${file.replace(/\.jsonl?$/i, '')}.html`;
+  checkWritable(out, '--out');
+  const runs = readRuns(file);
+  const first = runs[0]!;
+  // A sweep's page draws memory against N; occupancy over time is one run's.
+  const timeline = runs.length === 1 && options.timeline ? await recordSdpaTimeline(first.config, options) : null;
+  const title = runs.length === 1 ? resultTitle(first.config) : `damflow sweep: ${runs.length} runs`;
+  // Vega takes about half a second to load: loaded when a report is written, not for every command.
+  const { reportPage } = await import('../reports/report-page.js');
+  writeAtomically(out, await reportPage({ title, runs, timeline }));
+  return EXIT_OK;
+}
+
+/**
+ * The runs in a result file: one JSON object (a run), a JSON array, or JSON lines (a sweep's
+ * records). Each needs a configuration damflow can resolve, a status and its cycles.
+ */
+function readRuns(file: string): ReportRun[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read result file '${file}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let values: unknown[];
+  try {
+    const whole: unknown = JSON.parse(text);
+    values = Array.isArray(whole) ? whole : [whole];
+  } catch {
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    values = lines.map((line, i) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        throw new UsageError(`result file '${file}' is neither JSON nor JSON lines (line ${i + 1})`);
+      }
+    });
+  }
+  if (values.length === 0) throw new UsageError(`result file '${file}' holds no run`);
+  return values.map((value, i) => checkedRun(value, `result file '${file}'${values.length > 1 ? ` run ${i}` : ''}`));
+}
+
+function checkedRun(value: unknown, where: string): ReportRun {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where} is not a JSON object`);
+  const run = value as Record<string, unknown>;
+  if (typeof run['status'] !== 'string') throw new UsageError(`${where} has no status: is it a 'damflow run --json' result?`);
+  if (run['cycles'] !== null && typeof run['cycles'] !== 'number') throw new UsageError(`${where}: cycles must be a number`);
+  if (typeof run['config'] !== 'object' || run['config'] === null) throw new UsageError(`${where} has no config`);
+  let config: ResolvedSdpaConfig;
+  try {
+    config = resolveSdpaConfig(run['config'] as ResolvedSdpaConfig);
+  } catch (error) {
+    throw new UsageError(`${where}: its config cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { ...(run as unknown as ReportRun), config };
+}

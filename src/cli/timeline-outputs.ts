@@ -1,0 +1,29 @@
+import { writeChromeTrace } from '../reports/chrome-trace.js';
+import { resultTitle } from '../reports/result-title.js';
+import { writeAtomically } from './output-file.js';
+import { recordSdpaTimeline } from './trace-options.js';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { ReportRun } from '../reports/report-page.js';
+import type { TraceOptions } from './trace-options.js';
+
+export interface TimelineOutputs extends TraceOptions {
+  /** A Trace Event Format file (Perfetto, chrome://tracing). */
+  trace?: string;
+  /** A self-contained HTML report. */
+  report?: string;
+}
+
+/** Records the run's timeline once (bounded by the trace options) and writes the trace and the report asked for. */
+export async function writeTimelineOutputs(
+  run: ReportRun & { readonly config: ResolvedSdpaConfig },
+  options: TimelineOutputs,
+): Promise<void> {
+  if (options.trace === undefined && options.report === undefined) return;
+  const timeline = await recordSdpaTimeline(run.config, options);
+  const title = resultTitle(run.config);
+  if (options.trace !== undefined) writeChromeTrace(options.trace, timeline, { title, config: run.config });
+  if (options.report === undefined) return;
+  // Vega takes about half a second to load: only a command that writes a report pays for it.
+  const { reportPage } = await import('../reports/report-page.js');
+  writeAtomically(options.report, await reportPage({ title, runs: [run], timeline }));
+}

@@ -1,0 +1,91 @@
+import { sdpaProgram } from '../designs/sdpa/design.js';
+import { DEFAULT_MAX_EVENTS, recordTimeline } from '../engines/actors/record-timeline.js';
+import { sinkRowCycles } from '../engines/actors/sink-watch.js';
+import { interruption } from '../engines/interruption.js';
+import { formatCount } from '../reports/table.js';
+import { arg, parsePositiveInt } from './args.js';
+import { UsageError } from './errors.js';
+import type { Command } from 'commander';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { TimelineBounds } from '../engines/actors/record-timeline.js';
+import type { Timeline } from '../engines/timeline.js';
+import type { Program } from '../kernel/program.js';
+
+/** A trace's window: cycles [start, end) (end Infinity: to the run's end), or output rows. */
+export type TraceWindow = { readonly cycles: readonly [number, number] } | { readonly rows: readonly [number, number] };
+
+export interface TraceOptions {
+  traceWindow?: TraceWindow;
+  traceMaxEvents: number;
+}
+
+/**
+ * 'START:END' in cycles (END may be left out: to the run's end), or 'rows:A:B': from the cycle
+ * the sink takes its A-th output row (A = 0: cycle 0) to the cycle it takes its B-th, included.
+ */
+export function parseTraceWindow(value: string): TraceWindow {
+  const rows = /^rows:(\d+):(\d+)$/.exec(value);
+  if (rows !== null) {
+    const [a, b] = [Number(rows[1]), Number(rows[2])];
+    if (!(a < b) || !Number.isSafeInteger(b)) throw new UsageError(`--trace-window rows:A:B needs A < B, got '${value}'`);
+    return { rows: [a, b] };
+  }
+  const cycles = /^(\d+):(\d*)$/.exec(value);
+  if (cycles === null) throw new UsageError(`--trace-window must be START:END in cycles, START: or rows:A:B, got '${value}'`);
+  const start = Number(cycles[1]);
+  const end = cycles[2] === '' ? Infinity : Number(cycles[2]);
+  if (!Number.isSafeInteger(start) || !(start < end) || (end !== Infinity && !Number.isSafeInteger(end))) {
+    throw new UsageError(`--trace-window START:END needs START < END, got '${value}'`);
+  }
+  return { cycles: [start, end] };
+}
+
+/** Adds --trace-window and --trace-max-events, which bound every trace a command records. */
+export function addTraceOptions(command: Command): Command {
+  return command
+    .option(
+      '--trace-window <W>',
+      'cycles START:END (or START:), or output rows rows:A:B, of the trace (default: the whole run)',
+      arg(parseTraceWindow),
+    )
+    .option(
+      '--trace-max-events <M>',
+      'most events (spans and occupancy samples) a trace holds; a longer one is cut, with a note',
+      arg((v) => parsePositiveInt(v, 'trace max events')),
+      DEFAULT_MAX_EVENTS,
+    );
+}
+
+/**
+ * Records the timeline of a configuration on the actors engine in this thread (the engines
+ * are exact and equal: it is the run's), as far as the window's end. A trace cut by the event
+ * cap says so on stderr.
+ */
+export async function recordSdpaTimeline(config: ResolvedSdpaConfig, options: TraceOptions): Promise<Timeline> {
+  const program = sdpaProgram(config);
+  const stopping = interruption({ interruptible: true });
+  try {
+    const bounds = await windowBounds(options, program, stopping.signal);
+    const timeline = await recordTimeline(program, bounds, stopping.signal);
+    if (timeline.cut !== null) {
+      console.error(
+        `damflow: the trace stops at cycle ${formatCount(timeline.end)}: it reached --trace-max-events ${formatCount(timeline.cut.maxEvents)}; ` +
+          'give a later window (--trace-window START:END) for later cycles, or raise the cap',
+      );
+    }
+    return timeline;
+  } finally {
+    stopping.release();
+  }
+}
+
+/** The window in cycles: a window of rows is found by running the program as far as its last row. */
+async function windowBounds(options: TraceOptions, program: Program, signal: AbortSignal): Promise<TimelineBounds> {
+  const window = options.traceWindow;
+  const maxEvents = options.traceMaxEvents;
+  if (window === undefined) return { maxEvents };
+  if ('cycles' in window) return { start: window.cycles[0], end: window.cycles[1], maxEvents };
+  const [a, b] = window.rows;
+  const cycles = await sinkRowCycles(program, a === 0 ? [b] : [a, b], signal);
+  return { start: a === 0 ? 0 : cycles[0]!, end: cycles[cycles.length - 1]! + 1, maxEvents };
+}

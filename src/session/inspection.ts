@@ -1,0 +1,55 @@
+import type { BlockedWait, DeadlockReport } from '../engines/run-result.js';
+import type { Time } from '../kernel/time.js';
+
+/**
+ * What a unit is doing at a pause: 'finished'; 'waiting' (for data, room or a peer's clock:
+ * `waits`); 'paused' (its clock reached the session's cycle: it runs on at the next step);
+ * 'held back' (the simulator's own buffer is full; not a wait in simulated time).
+ */
+export type UnitState = 'finished' | 'waiting' | 'paused' | 'held back';
+
+export interface UnitInspection {
+  readonly name: string;
+  readonly kind: string;
+  readonly clock: Time;
+  readonly state: UnitState;
+  readonly waits: readonly BlockedWait[];
+}
+
+/** An element in a channel: its time and its payload (a number, or a vector's numbers). */
+export interface ElementInspection {
+  readonly time: Time;
+  readonly value: number | readonly number[];
+}
+
+export interface ChannelInspection {
+  readonly name: string;
+  readonly sender: string;
+  readonly receiver: string;
+  readonly capacity: number | null;
+  readonly sent: number;
+  readonly received: number;
+  /** Elements sent and not yet taken, whatever their times. */
+  readonly held: number;
+  /** The oldest `held` elements, up to the inspection's limit. */
+  readonly elements: readonly ElementInspection[];
+  /**
+   * Elements occupying the channel in simulated time just before the session's cycle (spec
+   * section 4: from the enqueue instant to the dequeue instant, half-open). Once the run has
+   * been resumed to its end: the elements still held.
+   */
+  readonly occupancy: number;
+}
+
+/** A running program seen at a pause: every unit's clock and wait, every channel's contents. */
+export interface Inspection {
+  /** Every event before this cycle has happened. */
+  readonly cycle: Time;
+  /** 'paused': the run goes on at the next call; otherwise it is over. */
+  readonly status: 'paused' | 'ok' | 'deadlock';
+  /** Elements every sink has taken (an SDPA program's output rows). */
+  readonly rows: number;
+  readonly units: readonly UnitInspection[];
+  readonly channels: readonly ChannelInspection[];
+  readonly deadlock: DeadlockReport | null;
+}

@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import { releaseProxy, wrap } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { ProgramError } from '../kernel/errors.js';
+import { checkWorkerModules } from '../kernel/registry.js';
+import { failureError } from '../engines/worker-failure.js';
+import type { Program } from '../kernel/program.js';
+import type { Time } from '../kernel/time.js';
+import type { RunResult } from '../engines/run-result.js';
+import type { Inspection } from './inspection.js';
+import type { Outcome, SessionControl } from './session-worker.js';
+
+/** A program running in a worker thread, paused and inspected from this one. */
+export interface Session {
+  /** Runs until every unit has reached `cycle` or waits on one that has (or the run is over). */
+  runUntil(cycle: Time): Promise<Inspection>;
+  /** Runs until every sink has taken `rows` more elements (SDPA: output rows), and to that cycle. */
+  step(rows: number): Promise<Inspection>;
+  /** Every unit's clock and wait, every channel's contents (the first `elements` of each) and occupancy. */
+  inspect(elements?: number): Promise<Inspection>;
+  /** Runs to the end; the result is the one a run straight through gives. */
+  resume(): Promise<RunResult>;
+  /** Stops the run and waits until the worker thread has exited: nothing is left running. */
+  close(): Promise<void>;
+  /** Settles with the worker's exit code once it has exited. */
+  readonly exited: Promise<number>;
+}
+
+/** How long a closed worker may take to exit before it is terminated. */
+const EXIT_GRACE_MS = 2000;
+
+/**
+ * Starts a program in a worker thread and returns its controls: calls go through a comlink
+ * proxy (node's worker_threads, comlink's node adapter) and carry control and inspections only,
+ * never tokens: the whole simulation runs in the worker, on the actors engine in one thread.
+ * A unit's failure or a bad argument rejects the call with the same error as a run would give.
+ */
+export async function openSession(program: Program): Promise<Session> {
+  checkWorkerModules(program.modules);
+  const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { program } });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  // A worker that dies answers no call: each call fails with why it died instead of hanging.
+  let died: unknown = null;
+  worker.on('error', (error) => (died = error));
+  const death = exited.then((code): never => {
+    throw new ProgramError(`the session's worker thread exited (code ${code})${died === null ? '' : `: ${String(died)}`}`);
+  });
+  death.catch(() => undefined);
+  const remote = wrap<SessionControl>(nodeEndpoint(worker));
+  let closed: Promise<void> | null = null;
+  const answer = async <T>(call: Promise<Outcome<T>>): Promise<T> => {
+    const outcome = await Promise.race([call, death]);
+    if ('failure' in outcome) throw failureError(outcome.failure);
+    return outcome.value;
+  };
+  return {
+    runUntil: (cycle) => answer(remote.runUntil(cycle)),
+    step: (rows) => answer(remote.step(rows)),
+    inspect: (elements) => answer(remote.inspect(elements)),
+    resume: () => answer(remote.resume()),
+    exited,
+    close() {
+      closed ??= (async () => {
+        await Promise.race([remote.close(), exited]);
+        remote[releaseProxy]();
+        const timer = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return closed;
+    },
+  };
+}

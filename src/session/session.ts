@@ -1,0 +1,144 @@
+import { ProgramError, UnitError } from '../kernel/errors.js';
+import { SingleThreadExecutor } from '../engines/actors/single-thread-executor.js';
+import { sinkUnits } from '../engines/actors/sink-watch.js';
+import { deadlockReport, settledBefore } from '../engines/actors/stall.js';
+import { OccupancyCounter } from './occupancy-counter.js';
+import type { Channel } from '../kernel/channel.js';
+import type { Context } from '../kernel/context.js';
+import type { Program } from '../kernel/program.js';
+import type { Time } from '../kernel/time.js';
+import { unitStats } from '../engines/run-result.js';
+import type { RunResult } from '../engines/run-result.js';
+import type { RunState } from '../engines/actors/single-thread-executor.js';
+import type { ChannelInspection, ElementInspection, Inspection, UnitInspection } from './inspection.js';
+
+/** Elements of each channel an inspection lists unless asked for more. */
+export const DEFAULT_ELEMENTS = 8;
+
+/**
+ * A program run step by step on the actors engine in this thread (a session's worker): paused
+ * at cycles or after sink rows, inspected, and resumed to the same end as a run straight
+ * through. Every call after a unit failed rethrows that failure.
+ */
+export class Session {
+  private readonly counter: OccupancyCounter;
+  private readonly executor: SingleThreadExecutor;
+  private state: RunState = 'paused';
+  private cycle: Time = 0;
+  private failure: UnitError | null = null;
+  /** False once resumed: the run goes on unwatched, at full speed. */
+  private watching = true;
+
+  constructor(program: Program) {
+    this.counter = new OccupancyCounter(sinkUnits(program));
+    this.executor = new SingleThreadExecutor(program, { tracer: this.counter });
+  }
+
+  /** Runs until every unit has reached `cycle` or waits on one that has (or the run is over). */
+  async runUntil(cycle: Time): Promise<Inspection> {
+    if (!Number.isSafeInteger(cycle) || cycle < 0) throw new ProgramError(`a cycle must be a non-negative integer, got ${cycle}`);
+    if (cycle < this.cycle) throw new ProgramError(`the session is at cycle ${this.cycle} already: it cannot go back to ${cycle}`);
+    return this.pauseAt(cycle);
+  }
+
+  /**
+   * Runs until every sink has taken `rows` more elements (an SDPA program's output rows), and
+   * on to the cycle just after the last of them was taken.
+   */
+  async step(rows: number): Promise<Inspection> {
+    if (!Number.isSafeInteger(rows) || rows < 1) throw new ProgramError(`rows must be a positive integer, got ${rows}`);
+    if (this.state !== 'paused') return this.inspect();
+    this.counter.watch(this.counter.rows + rows, (at) => this.executor.holdAt(at + 1));
+    return this.pauseAt(Infinity);
+  }
+
+  /** The state at the pause; `elements`: how many elements of each channel to list. */
+  inspect(elements = DEFAULT_ELEMENTS): Inspection {
+    this.rethrow();
+    const { contexts, channels } = this.executor.instance;
+    const live = contexts.filter((ctx) => !ctx.finished);
+    const waits = new Map(deadlockReport(live.filter((ctx) => ctx.blocked)).blocked.map((b) => [b.unit, b.waits]));
+    const units: UnitInspection[] = contexts.map((ctx) => ({
+      name: ctx.name,
+      kind: ctx.kind,
+      clock: ctx.time,
+      state: unitState(ctx, waits.has(ctx.name)),
+      waits: waits.get(ctx.name) ?? [],
+    }));
+    const over = this.state !== 'paused';
+    const result = over ? this.executor.result : null;
+    return {
+      cycle: this.cycle,
+      status: this.state,
+      rows: this.counter.rows,
+      units,
+      channels: channels.map((ch) => this.channelAt(ch, elements)),
+      deadlock: result?.deadlock ?? null,
+    };
+  }
+
+  /** Runs to the end, as fast as a plain run (no more watching), and returns its result. */
+  async resume(): Promise<RunResult> {
+    this.rethrow();
+    this.executor.trace(null);
+    this.watching = false;
+    await this.run(Infinity);
+    const result = this.executor.result;
+    // As simulate() reports it: each unit's cycles by kind, from its channels.
+    return { ...result, contexts: unitStats(result.contexts, result.channels) };
+  }
+
+  /** Ends every unit's body. */
+  close(): void {
+    this.executor.close();
+  }
+
+  private async pauseAt(horizon: Time): Promise<Inspection> {
+    this.rethrow();
+    await this.run(horizon);
+    const live = this.executor.instance.contexts.filter((ctx) => !ctx.finished);
+    const reached = this.state === 'paused' ? Math.min(this.executor.horizon, settledBefore(live)) : this.executor.result.cycles;
+    this.cycle = Math.max(this.cycle, reached);
+    return this.inspect();
+  }
+
+  private async run(horizon: Time): Promise<void> {
+    try {
+      this.state = await this.executor.runTo(horizon);
+    } catch (error) {
+      if (error instanceof UnitError) this.failure = error;
+      throw error;
+    }
+  }
+
+  private rethrow(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private channelAt(ch: Channel, limit: number): ChannelInspection {
+    const elements: ElementInspection[] = [];
+    for (let n = ch.received; n < ch.sent && elements.length < limit; n++) {
+      const slot = n & ch.mask;
+      const value = ch.width === 1 ? ch.data[slot]! : Array.from(ch.data.subarray(slot * ch.width, (slot + 1) * ch.width));
+      elements.push({ time: ch.times[slot]!, value });
+    }
+    return {
+      name: ch.name,
+      sender: ch.sender.name,
+      receiver: ch.receiver.name,
+      capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
+      sent: ch.sent,
+      received: ch.received,
+      held: ch.held,
+      elements,
+      occupancy: this.watching ? this.counter.occupancyBefore(ch, this.cycle) : ch.held,
+    };
+  }
+}
+
+/** At a pause nothing is queued: a live context waits, is held back, or is parked at the cycle. */
+function unitState(ctx: Context, waiting: boolean): UnitInspection['state'] {
+  if (ctx.finished) return 'finished';
+  if (waiting) return 'waiting';
+  return ctx.blocked ? 'held back' : 'paused';
+}

@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { damflow } from './helpers/cli.js';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** Debian's chromium (.ci/run installs it when missing). */
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Screenshots kept for people to look at (git-ignored). */
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const folder = mkdtempSync(join(tmpdir(), 'damflow-report-'));
+
+if (CHROMIUM === undefined) console.warn('report tests skipped: no chromium at /usr/bin/chromium (apt-get install -y chromium)');
+
+interface Shown {
+  page: Page;
+  errors: string[];
+}
+
+describe.skipIf(CHROMIUM === undefined)('HTML report in a real browser', () => {
+  let browser: BrowserContext;
+  beforeAll(async () => {
+    // A fresh profile each time (playwright passes it as --user-data-dir).
+    const profile = mkdtempSync(join(tmpdir(), 'damflow-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => browser?.close());
+
+  /** Opens a page with every request beyond the file refused, and keeps its console errors. */
+  async function open(path: string, screenshot: string): Promise<Shown> {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const errors: string[] = [];
+    page.on('console', (m) => (m.type() === 'error' ? errors.push(m.text()) : undefined));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.route('**/*', (route) =>
+      route.request().url().startsWith('file:') ? route.continue() : (errors.push(`fetched ${route.request().url()}`), route.abort()),
+    );
+    await page.goto(`file://${path}`);
+    await page.screenshot({ path: join(ARTIFACTS, screenshot), fullPage: true });
+    return { page, errors };
+  }
+
+  const labels = (page: Page, selector: string): Promise<string[]> =>
+    page.$$eval(`${selector} [aria-label]`, (marks) => marks.map((m) => m.getAttribute('aria-label')!));
+
+  it("run --report: the result table and each channel's occupancy peak are the result's numbers", async () => {
+    const path = join(folder, 'run.html');
+    const ran = damflow('run', '--design', 'naive', '--n', '16', '--json', '--report', path);
+    expect(ran.status).toBe(0);
+    const result = JSON.parse(ran.stdout) as {
+      cycles: number;
+      channels: { head: number; name: string; peakOccupancy: number; tokens: number }[];
+    };
+    const { page, errors } = await open(path, 'report-run.png');
+    expect(errors).toEqual([]);
+    expect(await page.$eval('[data-field="cycles"]', (e) => Number(e.getAttribute('data-value')))).toBe(result.cycles);
+    for (const ch of result.channels) {
+      const name = `h${ch.head}/${ch.name}`;
+      const row = await page.$$eval(`tr[data-channel="${name}"] [data-value]`, (cells) =>
+        cells.map((c) => Number(c.getAttribute('data-value'))),
+      );
+      expect(row.slice(-2), name).toEqual([ch.peakOccupancy, ch.tokens]);
+      const marks = await labels(page, `figure.occupancy[data-channel="${name}"]`);
+      const peak = marks.find((m) => m.startsWith(`${name}: peak occupancy`));
+      expect(peak, name).toMatch(new RegExp(`^${name}: peak occupancy ${ch.peakOccupancy} at cycle \\d+$`));
+    }
+    // The charts are drawn: one SVG per channel, with a line in each.
+    expect(await page.$$eval('figure.occupancy svg path', (paths) => paths.length)).toBeGreaterThan(result.channels.length);
+  });
+
+  it('damflow report of a deadlocked run draws who waits on whom, on which channel, at which clock', async () => {
+    const json = join(folder, 'deadlock.json');
+    const ran = damflow('run', '--design', 'naive', '--n', '8', '--depth', 'long=4', '--json');
+    expect(ran.status).toBe(3);
+    writeFileSync(json, ran.stdout);
+    const made = damflow('report', json);
+    expect([made.status, made.stderr]).toEqual([0, '']);
+    const { page, errors } = await open(join(folder, 'deadlock.html'), 'report-deadlock.png');
+    expect(errors).toEqual([]);
+    const deadlock = (
+      JSON.parse(ran.stdout) as {
+        deadlock: { blocked: { unit: string; clock: number; waits: { on: string; channel: string; peer: string }[] }[] };
+      }
+    ).deadlock;
+    const drawn = await page.$$eval('svg.deadlock-graph g.wait', (edges) =>
+      edges.map((e) => [
+        e.getAttribute('data-unit'),
+        Number(e.getAttribute('data-clock')),
+        e.getAttribute('data-on'),
+        e.getAttribute('data-channel'),
+        e.getAttribute('data-peer'),
+      ]),
+    );
+    expect(drawn).toEqual(deadlock.blocked.flatMap((b) => b.waits.map((w) => [b.unit, b.clock, w.on, w.channel, w.peer])));
+    expect(await page.$$eval('svg.deadlock-graph g.unit', (nodes) => nodes.length)).toBe(5);
+  });
+
+  it("a sweep's results draw memory against N for each design", async () => {
+    const runs: { config: { design: string; n: number }; intermediateMemory: { capacity: number; peakOccupancy: number } }[] = [];
+    for (const design of ['naive', 'modified']) {
+      for (const n of [8, 16, 32]) {
+        const ran = damflow('run', '--design', design, '--n', String(n), '--json');
+        runs.push(JSON.parse(ran.stdout) as (typeof runs)[number]);
+      }
+    }
+    const json = join(folder, 'sweep.jsonl');
+    writeFileSync(json, runs.map((r) => JSON.stringify(r)).join('\n'));
+    const made = damflow('report', json, '--out', join(folder, 'sweep.html'));
+    expect([made.status, made.stderr]).toEqual([0, '']);
+    const { page, errors } = await open(join(folder, 'sweep.html'), 'report-sweep.png');
+    expect(errors).toEqual([]);
+    const marks = await labels(page, 'figure.memory-chart');
+    for (const r of runs) {
+      const { design, n } = r.config;
+      expect(marks).toContain(`${design} N=${n}: peak occupancy ${r.intermediateMemory.peakOccupancy}`);
+      expect(marks).toContain(`${design} N=${n}: capacity ${r.intermediateMemory.capacity}`);
+    }
+    // The naive design's memory grows with N, the modified design's does not.
+    const peak = (design: string, n: number): number =>
+      runs.find((r) => r.config.design === design && r.config.n === n)!.intermediateMemory.peakOccupancy;
+    expect(peak('naive', 32)).toBeGreaterThan(peak('naive', 8));
+    expect(peak('modified', 32)).toBe(peak('modified', 8));
+  });
+});
+
+describe('damflow report input', () => {
+  it('bad input is one line and exit 2', () => {
+    const notJson = join(folder, 'bad.json');
+    writeFileSync(notJson, '{"status": "ok"');
+    const noConfig = join(folder, 'noconfig.json');
+    writeFileSync(noConfig, JSON.stringify({ status: 'ok', cycles: 3 }));
+    const badConfig = join(folder, 'badconfig.json');
+    writeFileSync(badConfig, JSON.stringify({ status: 'ok', cycles: 3, config: { design: 'naive', n: -1 } }));
+    for (const file of [join(folder, 'missing.json'), notJson, noConfig, badConfig]) {
+      const ran = damflow('report', file);
+      expect(ran.status, file).toBe(2);
+      expect(ran.stderr.trim().split('\n'), ran.stderr).toHaveLength(1);
+    }
+    expect(readFileSync(notJson, 'utf8')).toBe('{"status": "ok"');
+  });
+});

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, UnitError, simulate } from '../dist/index.js';
+import { sdpaProgram } from '../dist/designs/sdpa/design.js';
+import { recordTimeline } from '../dist/engines/actors/record-timeline.js';
+import { openSession } from '../dist/session/open-session.js';
+import { damflow } from './helpers/cli.js';
+import { utilityProgram } from './helpers/programs.js';
+import type { Program } from '../dist/index.js';
+
+const PROGRAMS: [string, () => Program][] = [
+  ['naive N=16', () => sdpaProgram({ design: 'naive', n: 16 })],
+  ['modified N=16 d=2, 2 heads', () => sdpaProgram({ design: 'modified', n: 16, d: 2, heads: 2 })],
+  ['utility units', () => utilityProgram()],
+];
+
+describe('live session (openSession, comlink)', () => {
+  it.each(PROGRAMS)('%s: paused, stepped, inspected and resumed, it ends as a run straight through', async (_name, make) => {
+    const program = make();
+    const straight = await simulate(program, { engine: 'actors', workers: 1 });
+    const timeline = await recordTimeline(program);
+    const session = await openSession(program);
+    try {
+      let previous = 0;
+      for (const cycle of [0, 7, 40, 41, 120]) {
+        const seen = await session.runUntil(cycle);
+        expect(seen.cycle).toBeGreaterThanOrEqual(Math.min(cycle, straight.cycles));
+        expect(seen.cycle).toBeGreaterThanOrEqual(previous);
+        previous = seen.cycle;
+        for (const ch of seen.channels) {
+          expect(ch.held).toBe(ch.sent - ch.received);
+          expect(ch.elements).toHaveLength(Math.min(ch.held, 8));
+          if (ch.capacity !== null) expect(ch.occupancy).toBeLessThanOrEqual(ch.capacity);
+          // Occupancy just before the cycle is the timeline's at the cycle before.
+          const line = timeline.channels.find((c) => c.name === ch.name)!;
+          const before = line.occupancy[line.at.findLastIndex((t) => t <= seen.cycle - 1)] ?? 0;
+          if (seen.status === 'paused') expect(ch.occupancy, `${ch.name} before ${seen.cycle}`).toBe(before);
+        }
+        for (const unit of seen.units) if (unit.state === 'paused') expect(unit.clock).toBeGreaterThanOrEqual(seen.cycle);
+      }
+      const stepped = await session.step(1);
+      expect(stepped.rows).toBeGreaterThanOrEqual(1);
+      const wide = await session.inspect(1000);
+      for (const ch of wide.channels) expect(ch.elements).toHaveLength(ch.held);
+      const end = await session.resume();
+      const { status, cycles, contexts, channels, reports, deadlock } = straight;
+      expect(end).toEqual({ status, cycles, contexts, channels, reports, deadlock });
+    } finally {
+      await session.close();
+    }
+    expect(await session.exited).toBe(0);
+  });
+
+  it('the SDPA end matches the compiled engine too', async () => {
+    const program = sdpaProgram({ design: 'modified', n: 32 });
+    const session = await openSession(program);
+    await session.step(5);
+    const end = await session.resume();
+    await session.close();
+    const compiled = await simulate(program, { engine: 'compiled', workers: 1 });
+    expect([end.cycles, end.channels, end.contexts]).toEqual([compiled.cycles, compiled.channels, compiled.contexts]);
+  });
+
+  it('shows a deadlock reached during the session: who waits on whom', async () => {
+    const session = await openSession(sdpaProgram({ design: 'naive', n: 8, depth: { long: 4 } }));
+    const seen = await session.runUntil(1000);
+    expect(seen.status).toBe('deadlock');
+    expect(seen.deadlock!.blocked.map((b) => b.unit)).toContain('h0/qktexp');
+    const qkt = seen.units.find((u) => u.name === 'h0/qktexp')!;
+    expect(qkt.state).toBe('waiting');
+    expect(qkt.waits).toEqual([{ on: 'room', channel: 'h0/long', peer: 'h0/div' }]);
+    expect((await session.resume()).status).toBe('deadlock');
+    await session.close();
+  });
+
+  it("refuses bad calls with the errors a run gives, and carries a unit's failure", async () => {
+    const session = await openSession(sdpaProgram({ design: 'naive', n: 8 }));
+    await expect(session.runUntil(-1)).rejects.toThrow(ProgramError);
+    await session.runUntil(50);
+    await expect(session.runUntil(10)).rejects.toThrow(/at cycle 50 already/);
+    await expect(session.step(0)).rejects.toThrow(ProgramError);
+    await session.close();
+    await session.close();
+
+    const units = new URL('./fixtures/test-units.mjs', import.meta.url).href;
+    await import(units);
+    const faulty = await openSession(
+      new ProgramBuilder()
+        .module(units)
+        .module(UTILITY_UNITS_MODULE)
+        .unit('gen', 'generator', { count: 10 })
+        .unit('bad', 'test.faulty', { throwAfter: 3 })
+        .unit('sink', 'sink')
+        .channel('a', 'gen.out', 'bad.in', { capacity: 2 })
+        .channel('b', 'bad.out', 'sink.in', { capacity: 2 })
+        .build(),
+    );
+    const failure = await faulty.runUntil(100).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UnitError);
+    expect((failure as UnitError).unit).toBe('bad');
+    await expect(faulty.inspect()).rejects.toThrow(UnitError);
+    await faulty.close();
+    expect(await faulty.exited).toBe(0);
+  });
+});
+
+describe('damflow inspect', () => {
+  it('--at prints each inspection, then the end; --json as one object', () => {
+    const text = damflow('inspect', '--design', 'naive', '--n', '8', '--at', '60', '--at', '30');
+    expect(text.status).toBe(0);
+    expect(text.stdout.match(/^cycle (\d+)/gm)).toEqual(['cycle 30', 'cycle 60']);
+    expect(text.stdout).toMatch(/h0\/long\s+42\s+\d+\s+\d+/);
+    expect(text.stdout.trim().split('\n').at(-1)).toBe('run over: ok, 196 cycles');
+    const json = damflow('inspect', '--design', 'modified', '--n', '8', '--at', '100', '--json', '--elements', '2');
+    expect(json.status).toBe(0);
+    const out = JSON.parse(json.stdout) as {
+      inspections: { cycle: number; channels: { elements: unknown[] }[] }[];
+      end: { cycles: number };
+    };
+    expect(out.inspections[0]!.cycle).toBe(100);
+    for (const ch of out.inspections[0]!.channels) expect(ch.elements.length).toBeLessThanOrEqual(2);
+    expect(out.end.cycles).toBe(174);
+  });
+
+  it('reads prompt commands from a pipe; a deadlock exits 3 with the report', () => {
+    const piped = damflow.withInput('until 20\nstep 2\nshow 1\nresume\n', 'inspect', '--design', 'naive', '--n', '8');
+    expect(piped.status).toBe(0);
+    expect(piped.stdout.match(/^cycle \d+/gm)).toHaveLength(3);
+    expect(piped.stdout).toMatch(/run over: ok, 196 cycles/);
+    const stuck = damflow.withInput('until 500\nquit\n', 'inspect', '--design', 'naive', '--n', '8', '--depth', 'long=4');
+    expect(stuck.status).toBe(3);
+    expect(stuck.stdout).toMatch(/\(deadlock\)/);
+    expect(stuck.stderr).toMatch(/^deadlock: 5 context\(s\) can never proceed/);
+  });
+
+  it('bad input is one line and exit 2', () => {
+    for (const [input, args] of [
+      ['bogus\n', []],
+      ['until x\n', []],
+      ['until 50\nuntil 10\n', []],
+      ['', ['--json']],
+      ['', ['--at', '-3']],
+      ['', ['--at', '5', '--design', 'naive']],
+    ] as [string, string[]][]) {
+      const ran = damflow.withInput(input, 'inspect', '--design', 'naive', '--n', '8', ...args);
+      expect(ran.status, `${JSON.stringify(input)} ${args.join(' ')}`).toBe(2);
+      expect(ran.stderr.trim().split('\n'), ran.stderr).toHaveLength(1);
+    }
+  });
+});

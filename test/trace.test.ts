@@ -1,0 +1,193 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, simulate } from '../dist/index.js';
+import { sdpaProgram } from '../dist/designs/sdpa/design.js';
+import { recordTimeline } from '../dist/engines/actors/record-timeline.js';
+import { sinkRowCycles } from '../dist/engines/actors/sink-watch.js';
+import { SingleThreadExecutor } from '../dist/engines/actors/single-thread-executor.js';
+import { TimelineRecorder } from '../dist/engines/actors/timeline-recorder.js';
+import { SPAN_KINDS } from '../dist/engines/timeline.js';
+import { writeChromeTrace } from '../dist/reports/chrome-trace.js';
+import { damflow } from './helpers/cli.js';
+import { utilityProgram } from './helpers/programs.js';
+import { cycles, traceProblems } from './helpers/trace-format.js';
+import type { Program } from '../dist/index.js';
+import type { Timeline } from '../dist/engines/timeline.js';
+import type { TraceFile } from './helpers/trace-format.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'damflow-trace-'));
+
+function written(timeline: Timeline, name: string): TraceFile {
+  const path = join(folder, name);
+  writeChromeTrace(path, timeline, { title: name });
+  return JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+}
+
+/** Each unit's spans as [kind, from, to]. */
+function spansOf(timeline: Timeline, unit: string): [string, number, number][] {
+  const u = timeline.units.find((x) => x.name === unit)!;
+  return u.kinds.map((k, i) => [SPAN_KINDS[k]!, u.from[i]!, u.to[i]!]);
+}
+
+const PROGRAMS: [string, () => Program][] = [
+  ['naive N=8', () => sdpaProgram({ design: 'naive', n: 8 })],
+  ['modified N=8 d=2, 2 heads', () => sdpaProgram({ design: 'modified', n: 8, d: 2, heads: 2 })],
+  ['naive N=8, long too short (deadlock)', () => sdpaProgram({ design: 'naive', n: 8, depth: { long: 4 } })],
+  ['utility units', () => utilityProgram()],
+];
+
+describe('timeline of a run (--trace)', () => {
+  it('hand-worked: a generator into a sink through a channel of capacity 1', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .unit('gen', 'generator', { count: 3 })
+      .unit('sink', 'sink')
+      .channel('ch', 'gen.out', 'sink.in', { capacity: 1 })
+      .build();
+    const timeline = await recordTimeline(program);
+    // The generator stamps element i at its clock + 1 and works one cycle; from the second
+    // element on it waits for the acknowledgement (dequeue + 1): stalled for room at the enqueue.
+    expect(spansOf(timeline, 'gen')).toEqual([
+      ['busy', 0, 1],
+      ['room', 1, 2],
+      ['busy', 2, 3],
+      ['room', 3, 4],
+      ['busy', 4, 5],
+    ]);
+    // The sink waits for each element's time: stalled for input.
+    expect(spansOf(timeline, 'sink')).toEqual([['input', 0, 5]]);
+    // Enqueues at 0, 2, 4 (after the waits); dequeues at the element times 1, 3, 5.
+    const ch = timeline.channels[0]!;
+    expect(ch.at).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ch.occupancy).toEqual([1, 0, 1, 0, 1, 0]);
+    expect(timeline.end).toBe(5);
+  });
+
+  it.each(PROGRAMS)("%s: every event fits the format, counters peak at the run's peak occupancy", async (name, make) => {
+    const program = make();
+    const timeline = await recordTimeline(program);
+    const run = await simulate(program, { engine: 'actors', workers: 1 });
+    expect(timeline.status).toBe(run.status);
+    expect(timeline.end).toBe(run.cycles);
+    const trace = written(timeline, `${name}.json`);
+    expect(traceProblems(trace)).toEqual([]);
+    for (const stats of run.channels) {
+      const samples = trace.traceEvents.filter((e) => e.ph === 'C' && e.name === stats.name).map((e) => e.args!['occupancy'] as number);
+      expect(Math.max(...samples), stats.name).toBe(stats.peakOccupancy);
+    }
+    // A unit's spans end where its clock ended (a unit still waiting at a deadlock stalls to the end).
+    for (const ctx of run.contexts) {
+      const spans = spansOf(timeline, ctx.name);
+      const last = spans.at(-1)?.[2] ?? 0;
+      expect(last, ctx.name).toBe(
+        run.status === 'deadlock' && run.deadlock!.blocked.some((b) => b.unit === ctx.name) ? run.cycles : ctx.finalClock,
+      );
+    }
+  });
+
+  it("changes none of the run's figures", async () => {
+    for (const [, make] of PROGRAMS) {
+      const program = make();
+      const plain = new SingleThreadExecutor(program).run();
+      const recorder = new TimelineRecorder(program.units.length, 0, Infinity, Infinity, () => undefined);
+      const traced = new SingleThreadExecutor(program, { tracer: recorder }).run();
+      expect(traced).toEqual(plain);
+    }
+    const json = (args: string[]): Record<string, unknown> => {
+      const ran = damflow('run', '--design', 'naive', '--n', '16', '--json', ...args);
+      expect(ran.status).toBe(0);
+      const { wallSeconds: _w, ...figures } = JSON.parse(ran.stdout) as Record<string, unknown>;
+      return figures;
+    };
+    expect(json(['--trace', join(folder, 'cli.json')])).toEqual(json([]));
+  });
+
+  it('a window holds only its cycles, and a window near the start of a huge run is quick', async () => {
+    const program = sdpaProgram({ design: 'modified', n: 2048 });
+    const started = performance.now();
+    const timeline = await recordTimeline(program, { start: 1000, end: 3000 });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect([timeline.start, timeline.end, timeline.status]).toEqual([1000, 3000, 'paused']);
+    const trace = written(timeline, 'window.json');
+    expect(traceProblems(trace)).toEqual([]);
+    // Occupancy inside the window is the same as in a timeline of the whole run.
+    const small = sdpaProgram({ design: 'naive', n: 16 });
+    const whole = await recordTimeline(small);
+    const part = await recordTimeline(small, { start: 100, end: 300 });
+    for (const ch of part.channels) {
+      const full = whole.channels.find((c) => c.name === ch.name)!;
+      const at = (c: typeof ch, t: number): number => c.occupancy[c.at.findLastIndex((x) => x <= t)]!;
+      for (const t of [100, 150, 200, 299]) expect(at(ch, t), `${ch.name} at ${t}`).toBe(at(full, t));
+    }
+    for (const unit of part.units) for (const [, from, to] of spansOf(part, unit.name)) expect(from >= 100 && to <= 300).toBe(true);
+  });
+
+  it('a cap on events cuts the trace where every earlier event is known, and says so', async () => {
+    const program = sdpaProgram({ design: 'modified', n: 64 });
+    const timeline = await recordTimeline(program, { maxEvents: 2000 });
+    expect(timeline.cut).toEqual({ maxEvents: 2000 });
+    expect(timeline.end).toBeGreaterThan(0);
+    expect(timeline.end).toBeLessThan(8238);
+    const whole = await recordTimeline(program);
+    // Every sample before the cut is the whole run's.
+    for (const ch of timeline.channels) {
+      const full = whole.channels.find((c) => c.name === ch.name)!;
+      const before = (c: typeof ch): [number, number][] =>
+        c.at.map((t, i): [number, number] => [t, c.occupancy[i]!]).filter(([t]) => t < timeline.end);
+      expect(before(ch)).toEqual(before(full));
+    }
+    const ran = damflow(
+      'run',
+      '--design',
+      'modified',
+      '--n',
+      '64',
+      '--trace',
+      join(folder, 'cut.json'),
+      '--trace-max-events',
+      '2000',
+      '--quiet',
+    );
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toMatch(/^damflow: the trace stops at cycle [\d,]+: it reached --trace-max-events 2,000; give a later window/);
+    const trace = JSON.parse(readFileSync(join(folder, 'cut.json'), 'utf8')) as TraceFile;
+    expect(traceProblems(trace)).toEqual([]);
+    expect(trace.otherData.cut).toEqual({ maxEvents: 2000 });
+  });
+
+  it("rows:A:B maps output rows to cycles by the sink's row times", async () => {
+    const program = sdpaProgram({ design: 'naive', n: 16 });
+    const [row2, row4] = await sinkRowCycles(program, [2, 4]);
+    const whole = await recordTimeline(program);
+    const sinkChannel = whole.channels.find((c) => c.name === 'h0/out')!;
+    // The sink takes row k when the output channel's k-th element leaves it.
+    const dequeues = sinkChannel.at.filter((_, i) => i > 0 && sinkChannel.occupancy[i]! < sinkChannel.occupancy[i - 1]!);
+    expect([row2, row4]).toEqual([dequeues[1], dequeues[3]]);
+    const path = join(folder, 'rows.json');
+    const ran = damflow('run', '--design', 'naive', '--n', '16', '--trace', path, '--trace-window', 'rows:2:4', '--quiet');
+    expect(ran.status).toBe(0);
+    const trace = JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+    expect(trace.otherData.window).toEqual({ start: row2, end: row4! + 1 });
+    expect(traceProblems(trace)).toEqual([]);
+    expect(cycles(trace.traceEvents.find((e) => e.ph === 'X')!.ts!)).toBeGreaterThanOrEqual(row2!);
+  });
+
+  it('refuses a bad window or cap in one line (exit 2), before any run', () => {
+    for (const args of [
+      ['--trace-window', '5:5'],
+      ['--trace-window', 'rows:3:1'],
+      ['--trace-window', 'abc'],
+      ['--trace-max-events', '0'],
+    ]) {
+      const ran = damflow('run', '--design', 'naive', '--n', '8', '--trace', join(folder, 'x.json'), ...args);
+      expect(ran.status, args.join(' ')).toBe(2);
+      expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+      expect(ran.stdout).toBe('');
+    }
+    const ran = damflow('run', '--design', 'naive', '--n', '8', '--trace', join(folder, 'no-such-folder', 'x.json'));
+    expect(ran.status).toBe(2);
+    expect(ran.stderr).toMatch(/cannot write --trace/);
+  });
+});
