@@ -1,7 +1,7 @@
 import { channelShape } from '../../kernel/channel.js';
 import { DriftDetector, extrapolateDrift, verifyDrift } from './drift.js';
 import { extrapolate, finalCounters, TimingHistory } from './fast-forward.js';
-import { FULL, RowCode, TIMING, VERIFY } from './row-code.js';
+import { FULL, fullSlot, RowCode, TIMING, VERIFY, writesNumbers } from './row-code.js';
 import type { ChannelShape } from '../../kernel/channel.js';
 import type { CompiledRows } from './row-code.js';
 import type { ChannelStats, ContextStats } from '../run-result.js';
@@ -57,7 +57,7 @@ export function* groupTiming(
     if (spec === undefined) throw new Error(`the compiled order of group '${group}' names channel '${name}', which is not the group's`);
     return channelShape(spec);
   };
-  const code = new RowCode(options.values ? FULL : TIMING, shapeOf);
+  const code = new RowCode(options.values ? FULL : TIMING, shapeOf, null, writesNumbers(order));
   const { body, params, args } = order.emit(code);
   const names = ['output', 'firstRow', ...params];
   const rows = code.compile(names, body);
@@ -81,7 +81,7 @@ export function* groupTiming(
     const drift = drifts?.record(done) ?? null;
     if (drift !== null && done + 2 * drift.period < order.rows) {
       if (verify === null) {
-        const verifyCode = new RowCode(VERIFY, shapeOf, code);
+        const verifyCode = new RowCode(VERIFY, shapeOf, code, writesNumbers(order));
         verify = verifyCode.compile(names, order.emit(verifyCode).body, rows.state);
       }
       const proof = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
@@ -108,11 +108,13 @@ export function* groupTiming(
   }
   const stats = new Map<string, Omit<ChannelStats, 'name' | 'sender' | 'receiver' | 'capacity'>>();
   let ring = 0;
-  rows.channels.forEach(({ channel, countSlot, waitSlot }, c) => {
+  rows.channels.forEach((compiled, c) => {
+    const { channel, countSlot, waitSlot } = compiled;
+    const inState = fullSlot(compiled);
     stats.set(channel.name, {
       tokens: countSlot >= 0 ? state[countSlot]! : outside.ringSent[ring++]!,
       peakOccupancy: found?.peaks?.get(channel.name) ?? counted.get(channel.name)!.peak,
-      fullCycles: outside.fullCycles[c]!,
+      fullCycles: inState >= 0 ? state[inState]! : outside.fullCycles[c]!,
       emptyWaitCycles: state[waitSlot]!,
       roomWaitCycles: state[waitSlot + 1]!,
     });

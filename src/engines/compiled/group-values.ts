@@ -1,4 +1,4 @@
-import { RowCode, VALUES } from './row-code.js';
+import { RowCode, VALUES, writesNumbers } from './row-code.js';
 import type { RowOrder } from './row-order.js';
 
 /** Output rows [from, to) of one group, and their largest error against the reference when checked. */
@@ -25,9 +25,14 @@ export function valuesWork(from: number, to: number, check: boolean): number {
  * Yields the work done so far (valuesWork) after each row and each batch checked.
  */
 export function* groupValues(group: string, order: RowOrder, from: number, to: number, check: boolean): Generator<number, GroupValues> {
-  const code = new RowCode(VALUES, () => {
-    throw new Error('values need no channel');
-  });
+  const code = new RowCode(
+    VALUES,
+    () => {
+      throw new Error('values need no channel');
+    },
+    null,
+    writesNumbers(order),
+  );
   const { body, params, args } = order.emit(code);
   const rows = code.compile(['output', 'firstRow', ...params], body);
   const output = new Float64Array((to - from) * order.output.width);

@@ -64,6 +64,7 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     this.responseLatency = shape.responseLatency;
     this.width = shape.width;
     this.ackInRing = shape.capacity <= MAX_ACK_SLOTS;
+    this.fullInRing = this.ackInRing && Number.isFinite(shape.capacity);
     let slots = 1;
     while (slots <= BATCH + (this.ackInRing ? shape.capacity : 0)) slots *= 2;
     this.enqueuedAt = new Float64Array(slots);
@@ -76,7 +77,13 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   /** Cycles the receiver waited for an element, and the sender for room; the compiled row stores them back. */
   inputWait = 0;
   roomWait = 0;
-  /** Simulated cycles full over the elements counted so far (as OccupancyMeter.fullCycles). */
+  /**
+   * Simulated cycles full over the elements counted so far (as OccupancyMeter.fullCycles): by
+   * the compiled code itself when the acknowledgements are in the ring (`fullInRing`: it reads
+   * the dequeue that frees a slot there, and stores the count back here), else counted here.
+   */
+  readonly fullInRing: boolean;
+  fullCyclesCounted = 0;
   private fullCycles = 0;
 
   /** Cycles full so far, counting every element before `sent` (all of them dequeued). */
@@ -88,7 +95,7 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   /** Peak occupancy and cycles full over the whole run (spec section 4); call once every element is dequeued and `sent` is stored. */
   occupancy(): Occupancy {
     this.settle(this.sent, this.sent);
-    return { peak: this.peak, fullCycles: this.fullCycles };
+    return { peak: this.peak, fullCycles: this.fullInRing ? this.fullCyclesCounted : this.fullCycles };
   }
 
   /**
@@ -103,46 +110,52 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     const mask = this.mask;
     const uncounted = this.uncounted;
     const capacity = this.capacity;
+    // Occupancy never exceeds the capacity: once the peak reaches it, counting is over, unless
+    // cycles full are counted here (not by the compiled code) from occupancy at the capacity.
+    const counting = this.peak < capacity || !this.fullInRing;
     let counted = this.counted;
-    let peak = this.peak;
-    let full = this.fullCycles;
-    // Dequeue instants older than `moved` are in the runs, the others in the ring.
-    let next = uncounted !== null && uncounted.size > 0 ? uncounted.first : Infinity;
-    for (let m = this.settled; m < end; m++) {
-      let e = enqueuedAt[m & mask]!;
-      if (next !== Infinity && m + 1 < end && capacity === Infinity) {
-        // Enqueue instants a fixed step apart, no sparser than the oldest run of dequeue
-        // instants, and all before that run ends: each element finds at most one more of
-        // them due than the one before, so occupancy does not decrease along the stretch,
-        // and only its last element can set a new peak (an unbounded channel is never full).
-        const step = enqueuedAt[(m + 1) & mask]! - e;
-        if (step <= uncounted!.firstStep) {
-          const last = uncounted!.lastOfFirstRun;
-          while (m + 1 < end) {
-            const f = enqueuedAt[(m + 1) & mask]!;
-            if (f - e !== step || f >= last) break;
-            e = f;
-            m++;
+    if (counting) {
+      let peak = this.peak;
+      let full = this.fullCycles;
+      // Dequeue instants older than `moved` are in the runs, the others in the ring.
+      let next = uncounted !== null && uncounted.size > 0 ? uncounted.first : Infinity;
+      for (let m = this.settled; m < end; m++) {
+        let e = enqueuedAt[m & mask]!;
+        if (next !== Infinity && m + 1 < end) {
+          // Enqueue instants a fixed step apart, no sparser than the oldest run of dequeue
+          // instants, and all before that run ends: each element finds at most one more of
+          // them due than the one before, so occupancy does not decrease along the stretch,
+          // and only its last element can set a new peak. The stretch stops short of where
+          // occupancy could reach the capacity (m + 1 - counted bounds it), so none in it is full.
+          const step = enqueuedAt[(m + 1) & mask]! - e;
+          if (step <= uncounted!.firstStep) {
+            const last = uncounted!.lastOfFirstRun;
+            while (m + 1 < end) {
+              const f = enqueuedAt[(m + 1) & mask]!;
+              if (f - e !== step || f >= last || m + 2 - counted >= capacity) break;
+              e = f;
+              m++;
+            }
           }
         }
+        if (next <= e) {
+          counted += uncounted!.shiftUpTo(e);
+          next = uncounted!.size > 0 ? uncounted!.first : Infinity;
+        }
+        if (next === Infinity) while (counted < m && dequeuedAt[counted & mask]! <= e) counted++;
+        const occupancy = m + 1 - counted;
+        if (occupancy > peak) peak = occupancy;
+        // Full from this enqueue to the next dequeue (m < dequeued: it is known).
+        if (occupancy === capacity) full += (next !== Infinity ? next : dequeuedAt[counted & mask]!) - e;
       }
-      if (next <= e) {
-        counted += uncounted!.shiftUpTo(e);
-        next = uncounted!.size > 0 ? uncounted!.first : Infinity;
-      }
-      if (next === Infinity) while (counted < m && dequeuedAt[counted & mask]! <= e) counted++;
-      const occupancy = m + 1 - counted;
-      if (occupancy > peak) peak = occupancy;
-      // Full from this enqueue to the next dequeue, of the oldest element held (dequeued already: m < dequeued).
-      if (occupancy === capacity) full += (next !== Infinity ? next : dequeuedAt[counted & mask]!) - e;
+      this.peak = peak;
+      this.counted = counted;
+      this.fullCycles = full;
     }
-    this.peak = peak;
-    this.counted = counted;
-    this.fullCycles = full;
     this.settled = Math.max(this.settled, end);
     if (uncounted !== null) {
       this.acks?.pushEach(dequeuedAt, this.moved, dequeued, mask);
-      uncounted.pushEach(dequeuedAt, Math.max(this.moved, counted), dequeued, mask);
+      if (counting) uncounted.pushEach(dequeuedAt, Math.max(this.moved, counted), dequeued, mask);
       this.moved = dequeued;
     }
   }

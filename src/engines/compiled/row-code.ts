@@ -64,6 +64,8 @@ export class RowCode {
     readonly mode: CodeMode,
     private readonly shapeOf: (name: string) => ChannelShape,
     private readonly sharing: RowCode | null = null,
+    /** Write the numbers into the code (see `constant`). */
+    private readonly literals = false,
   ) {}
 
   /** Statements of the timing only. */
@@ -85,6 +87,10 @@ export class RowCode {
    */
   constant(x: number): string {
     if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`not a finite number for a compiled row: ${String(x)}`);
+    // A run long enough to pay for its own compile gets its numbers written in (shortest
+    // round-trip form, exact): V8 folds them, and the row's many live values leave registers
+    // free; the timing of modified N = 4096 runs about a fifth faster so.
+    if (this.literals) return Object.is(x, -0) ? '-0' : String(x);
     this.constants.push(x);
     return `K${this.constants.length - 1}`;
   }
@@ -163,7 +169,7 @@ export class RowCode {
       senderSlot: slotOf(code.senderClock),
       receiverSlot: slotOf(code.receiverClock),
       countSlot: code instanceof HandoffCode ? code.slot + 1 : -1,
-      waitSlot: code.slot + code.kinds.length - 2,
+      waitSlot: code instanceof HandoffCode ? code.slot + 2 : code.slot,
     }));
     const kinds = [...this.channels.flatMap((c) => c.kinds), ...clocks.map((): SlotKind => 'time')];
     return new CompiledRows(fn, channels, kinds, units, state ?? new Float64Array(kinds.length), Float64Array.from(this.constants));
@@ -183,8 +189,23 @@ export interface CompiledChannel {
   readonly waitSlot: number;
 }
 
+/** Where a handoff channel's cycles full are counted in the state, when its code counts them (HandoffChannel.fullInRing). */
+export function fullSlot(c: CompiledChannel): number {
+  return c.channel instanceof HandoffChannel && c.channel.fullInRing ? c.countSlot + 3 : -1;
+}
+
 /** What a state entry is: a time (every time of a repeating state moves by the same shift) or a count. */
 export type SlotKind = 'time' | 'count';
+
+/**
+ * Score elements (rows squared) from which an order's code gets its numbers written in: its
+ * own compile, tens of milliseconds, is then a small part of the run, and the code is faster.
+ */
+const NUMBERS_WRITTEN_FROM = 1 << 22;
+
+export function writesNumbers(order: { readonly rows: number }): boolean {
+  return order.rows * order.rows >= NUMBERS_WRITTEN_FROM;
+}
 
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
@@ -235,10 +256,12 @@ export class CompiledRows {
 
   /** A channel's counts are locals of the row's code: stores them back, for the channels' statistics. */
   finish(): void {
-    for (const { channel, countSlot, waitSlot } of this.channels) {
+    for (const c of this.channels) {
+      const { channel, countSlot, waitSlot } = c;
       if (countSlot >= 0) channel.sent = this.state[countSlot]!;
       channel.inputWait = this.state[waitSlot]!;
       channel.roomWait = this.state[waitSlot + 1]!;
+      if (channel instanceof HandoffChannel && channel.fullInRing) channel.fullCyclesCounted = this.state[fullSlot(c)]!;
     }
   }
 
@@ -261,8 +284,9 @@ export class HandoffCode {
   private readonly sent: string;
   private readonly inputWait: string;
   private readonly roomWait: string;
-  /** Its variables in the state, from `slot` on. */
-  readonly kinds: readonly SlotKind[] = ['time', 'count', 'count', 'count'];
+  private readonly fullCycles: string;
+  /** Its variables in the state, from `slot` on: the element's time, then counts. */
+  readonly kinds: readonly SlotKind[] = ['time', 'count', 'count', 'count', 'count'];
   private readonly enqueuedAt: string;
   private readonly dequeuedAt: string;
   /** How the row's code names the channel object, and its numbers. */
@@ -294,6 +318,7 @@ export class HandoffCode {
     this.sent = `${prefix}sent`;
     this.inputWait = `${prefix}inputWait`;
     this.roomWait = `${prefix}roomWait`;
+    this.fullCycles = `${prefix}fullCycles`;
     this.enqueuedAt = `${prefix}enqueuedAt`;
     this.dequeuedAt = `${prefix}dequeuedAt`;
   }
@@ -301,12 +326,12 @@ export class HandoffCode {
   /** Loads the channel's variables at the start of a row. */
   declare(): string {
     const at = this.slot;
-    return `let ${this.time} = state[${at}], ${this.sent} = state[${at + 1}], ${this.inputWait} = state[${at + 2}], ${this.roomWait} = state[${at + 3}]; const ${this.enqueuedAt} = ${this.ref}.enqueuedAt, ${this.dequeuedAt} = ${this.ref}.dequeuedAt;`;
+    return `let ${this.time} = state[${at}], ${this.sent} = state[${at + 1}], ${this.inputWait} = state[${at + 2}], ${this.roomWait} = state[${at + 3}], ${this.fullCycles} = state[${at + 4}]; const ${this.enqueuedAt} = ${this.ref}.enqueuedAt, ${this.dequeuedAt} = ${this.ref}.dequeuedAt;`;
   }
 
   save(): string {
     const at = this.slot;
-    return `state[${at}] = ${this.time}; state[${at + 1}] = ${this.sent}; state[${at + 2}] = ${this.inputWait}; state[${at + 3}] = ${this.roomWait};`;
+    return `state[${at}] = ${this.time}; state[${at + 1}] = ${this.sent}; state[${at + 2}] = ${this.inputWait}; state[${at + 3}] = ${this.roomWait}; state[${at + 4}] = ${this.fullCycles};`;
   }
 
   room(clock: string): string {
@@ -336,9 +361,25 @@ export class HandoffCode {
         ? `{ const $s = ${stamp}; ${this.margin('$s', `${clock} + ${ls}`)} ${this.time} = elementTime($s, ${clock}, ${ls}); ${this.ref}.journal.enqueued.push(${clock}); }`
         : `${this.time} = elementTime(${stamp}, ${clock}, ${ls});`,
       `${this.enqueuedAt}[${sent} & ${mask}] = ${clock};`,
+      this.channel.fullInRing && this.channel.capacity > 1 ? this.fullFrom(clock) : '',
       `if ((${sent} & ${BATCH - 1}) === ${BATCH - 1}) ${this.ref}.settle(${sent}, ${sent});`,
       `${sent}++;`,
     ].join(' ');
+  }
+
+  /**
+   * Element `sent`, enqueued at `clock`, fills the channel until D_(sent + 1 - C), the dequeue
+   * that frees a slot, when that comes later (the next enqueue waits for its acknowledgement,
+   * so these spans never overlap). With C > 1 that element is dequeued already; with C = 1 it
+   * is this one, and the span is counted at its dequeue (fullTo).
+   */
+  private fullFrom(clock: string): string {
+    const { sent, capacity: c, mask } = this;
+    return `if (${sent} >= ${c} - 1) { const $span = ${this.dequeuedAt}[(${sent} + 1 - ${c}) & ${mask}] - ${clock}; if ($span > 0) ${this.fullCycles} += $span; }`;
+  }
+
+  private fullTo(clock: string): string {
+    return ` ${this.fullCycles} += ${clock} - ${this.enqueuedAt}[(${this.sent} - 1) & ${this.mask}];`;
   }
 
   arrival(clock: string): string {
@@ -348,7 +389,8 @@ export class HandoffCode {
 
   dequeue(clock: string): string {
     const journal = this.mode.verify ? ` ${this.ref}.journal.dequeued.push(${clock});` : '';
-    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.mask}] = ${clock};${journal}`;
+    const full = this.channel.fullInRing && this.channel.capacity === 1 ? this.fullTo(clock) : '';
+    return `${this.arrival(clock)} ${this.dequeuedAt}[(${this.sent} - 1) & ${this.mask}] = ${clock};${full}${journal}`;
   }
 
   /** Verify mode: logs by how much `a` exceeds `b` where the code takes max(a, b). */
