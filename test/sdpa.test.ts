@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runSdpa } from '../dist/designs/sdpa/run.js';
 import { checkOutput } from '../dist/designs/sdpa/data.js';
 import { DESIGNS } from '../dist/designs/sdpa/design.js';
+import { rescaleFactor } from '../dist/designs/sdpa/running-max.js';
 import { ProgramError, UnitError } from '../dist/kernel/errors.js';
 
 describe('runSdpa numerics', () => {
@@ -33,6 +34,18 @@ describe('runSdpa numerics', () => {
     expect((await runSdpa({ design: 'naive', n: 4, workers: 3 })).workers).toBe(3);
     expect((await runSdpa({ design: 'naive', n: 4, heads: 2, workers: 2, engine: 'actors' })).workers).toBe(2);
     await expect(runSdpa({ design: 'naive', n: 4, workers: 0 })).rejects.toThrow(ProgramError);
+  });
+});
+
+describe('rescaleFactor', () => {
+  it('is exactly exp(m - next), the shortcut where the max stays included', () => {
+    const values = [-Infinity, -1e308, -2.5, -1, -0, 0, 5e-324, 1e-300, 0.1, 1, 2.5, 1e308, Infinity, NaN];
+    for (const m of values) {
+      for (const s of values) {
+        const next = s > m ? s : m;
+        expect(Object.is(rescaleFactor(m, next), Math.exp(m - next)), `m=${m} s=${s}`).toBe(true);
+      }
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { registerUnitKind } from '../../kernel/registry.js';
 import { sdpaUnitParams } from './params.js';
+import { rescaleFactor } from './running-max.js';
 import type { UnitContext } from '../../kernel/unit-kind.js';
 import type { SdpaUnitParams } from './params.js';
 
@@ -28,7 +29,7 @@ export const runningMax = registerUnitKind<SdpaUnitParams>({
         const s = qk.dequeue();
         const c = ctx.time;
         const next = s > m ? s : m;
-        const delta = Math.exp(m - next);
+        const delta = rescaleFactor(m, next);
         const e = Math.exp(s - next);
         m = next;
         while (!delta1.ready()) yield;

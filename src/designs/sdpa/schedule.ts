@@ -1,6 +1,7 @@
 import { registerScheduleKind } from '../../engines/compiled/row-order.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
 import { sdpaUnitParams } from './params.js';
+import { rescaleFactor } from './running-max.js';
 import type { RowCode } from '../../engines/compiled/row-code.js';
 import type { RowBody, RowOrder } from '../../engines/compiled/row-order.js';
 import type { Program, UnitSpec } from '../../kernel/program.js';
@@ -62,7 +63,7 @@ class SdpaHead implements RowOrder {
     const row = modified ? modifiedRow(this, code) : naiveRow(this, code);
     const vectors = code.mode.values ? row.vectors.map((length) => new Float64Array(length)) : row.vectors.map(() => null);
     const inputs = (['q', 'k', 'v'] as const).map((m) => (code.mode.values ? this.matrix(m) : null));
-    return { body: row.body, params: ['Q', 'K', 'V', ...row.vectorNames], args: [...inputs, ...vectors] };
+    return { body: row.body, params: ['Q', 'K', 'V', 'rescaleFactor', ...row.vectorNames], args: [...inputs, rescaleFactor, ...vectors] };
   }
 
   check(from: number, to: number, output: Float64Array): number {
@@ -199,7 +200,7 @@ function modifiedRow(head: SdpaHead, code: RowCode): Row {
         ${qk!.send(tscore!, `${tscore} + ${qkt!.latency}`)} ${t(`${tscore} += ${qkt!.ii};`)}
 
         ${qk!.dequeue(tmax!)}
-        ${v('const next = s > m ? s : m; const delta = Math.exp(m - next); const e = Math.exp(s - next); m = next;')}
+        ${v('const next = s > m ? s : m; const delta = rescaleFactor(m, next); const e = Math.exp(s - next); m = next;')}
         ${t(`{
           const stamp = ${tmax} + ${max!.latency};
           ${delta1!.send(tmax!, 'stamp')} ${delta2!.send(tmax!, 'stamp')} ${e1!.send(tmax!, 'stamp')} ${e2!.send(tmax!, 'stamp')}
