@@ -4,7 +4,6 @@ import { elementTime } from './timing-rules.js';
 import type { Context } from './context.js';
 import type { ChannelSpec } from './program.js';
 import type { Time } from './time.js';
-import type { Tracer } from './tracer.js';
 import type { WaitKind } from './wait.js';
 
 /** Physical slots of a buffer: enough to batch hand-offs, never more than the FIFO holds. */
@@ -94,8 +93,6 @@ export class Channel implements ChannelShape, CountedChannel {
   receiverWaiting = false;
   /** Wait.Room or Wait.Buffer when the sender is blocked on this channel, else 0. */
   senderWait: WaitKind | 0 = 0;
-  /** Told of every enqueue and dequeue instant when set (a traced or inspected run). */
-  tracer: Tracer | null = null;
 
   constructor(shape: ChannelShape, memory?: ChannelMemory) {
     this.name = shape.name;
@@ -173,7 +170,6 @@ export class Channel implements ChannelShape, CountedChannel {
     this.times[slot] = elementTime(stamp, now, this.sendLatency);
     this.enqueuedAt[slot] = now;
     this.sent = sent + 1;
-    if (this.tracer !== null) this.tracer.enqueued(this, now);
     return slot;
   }
 
@@ -187,7 +183,6 @@ export class Channel implements ChannelShape, CountedChannel {
     const dequeuedAt = this.dequeuedAt;
     if (dequeuedAt !== null) dequeuedAt[slot] = now;
     else if (this.acks !== null) this.acks.push(now);
-    if (this.tracer !== null) this.tracer.dequeued(this, now);
     return slot;
   }
 

@@ -52,7 +52,7 @@ export class Input extends Endpoint {
     const ch = this.channel;
     if (ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR);
     const slot = ch.received & ch.mask;
-    this.arrive(ch, ch.times[slot]!);
+    this.ctx.arrive(ch, ch.times[slot]!);
     return ch.data[slot]!;
   }
 
@@ -60,7 +60,7 @@ export class Input extends Endpoint {
     const ch = this.channel;
     if (ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length);
     const slot = ch.received & ch.mask;
-    this.arrive(ch, ch.times[slot]!);
+    this.ctx.arrive(ch, ch.times[slot]!);
     return copyOut(ch, slot, into);
   }
 
@@ -103,17 +103,9 @@ export class Input extends Endpoint {
     return false;
   }
 
-  /** The clock moved to an element's time `t`, the cycles it waited counted on the channel; returns the clock. */
-  private arrive(ch: Channel, t: Time): Time {
-    const ctx = this.ctx;
-    const now = ctx.settleRoom();
-    if (t > now) ch.inputWait += t - now;
-    return ctx.arrive(t);
-  }
-
   /** Removes the head element (which exists), acknowledges it and returns its slot. */
   private take(ch: Channel): number {
-    const now = this.arrive(ch, ch.times[ch.received & ch.mask]!);
+    const now = this.ctx.arrive(ch, ch.times[ch.received & ch.mask]!);
     const slot = ch.remove(now);
     const wait = ch.senderWait;
     if (wait !== 0 && (wait === Wait.Room || ch.sent - ch.received <= ch.lowWater)) ch.sender.wake();

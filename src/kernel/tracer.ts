@@ -18,8 +18,8 @@ export type ClockMoveKind = (typeof ClockMove)[keyof typeof ClockMove];
 /**
  * What a run tells an observer as it goes, in the order the single-thread executor runs it:
  * every move of a context's clock and why, every enqueue and dequeue instant of a channel
- * (spec section 4's instants). Contexts and channels call it only when one is set, behind one
- * null check, so a run without a tracer pays nothing measurable.
+ * (spec section 4's instants). Only a run built with one has contexts and channels that call
+ * it (TracedContext, TracedChannel): a plain run's operations do not even check for it.
  */
 export interface Tracer {
   /** `ctx`'s clock went from `from` to `to` (`to` >= `from`; equal for an `incr(0)`). */

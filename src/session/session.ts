@@ -80,7 +80,7 @@ export class Session {
   /** Runs to the end, as fast as a plain run (no more watching), and returns its result. */
   async resume(): Promise<RunResult> {
     this.rethrow();
-    this.executor.trace(null);
+    this.executor.stopTracing();
     this.watching = false;
     await this.run(Infinity);
     const result = this.executor.result;

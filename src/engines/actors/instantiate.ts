@@ -3,6 +3,9 @@ import { channelEnds, unitIndex } from '../../kernel/program.js';
 import { LinkEnd, linkChannelMemory } from './link.js';
 import type { LinkMemory } from './link.js';
 import { Context } from '../../kernel/context.js';
+import { TracedChannel } from '../../kernel/traced-channel.js';
+import { TracedContext } from '../../kernel/traced-context.js';
+import type { Tracer } from '../../kernel/tracer.js';
 import { Input } from '../../kernel/input.js';
 import { Output } from '../../kernel/output.js';
 import { unitKind } from '../../kernel/registry.js';
@@ -35,7 +38,11 @@ const WHOLE: Part = { local: () => true, link: () => undefined };
 /** Proxies are never run: nothing ever needs to schedule them. */
 const NO_SCHEDULER: Scheduler = { makeReady: () => undefined };
 
-export function instantiate(program: Program, scheduler: Scheduler, part: Part = WHOLE): Instance {
+/**
+ * Builds the contexts and channels of `part` of a program. With a tracer, every local context
+ * and channel tells it what happens (a traced or inspected run, in one thread).
+ */
+export function instantiate(program: Program, scheduler: Scheduler, part: Part = WHOLE, tracer: Tracer | null = null): Instance {
   const units = unitIndex(program);
   const ends = channelEnds(program);
   const contexts: Context[] = [];
@@ -43,7 +50,8 @@ export function instantiate(program: Program, scheduler: Scheduler, part: Part =
   const proxies = new Map<number, Context>();
   program.units.forEach((unit, i) => {
     if (!part.local(i)) return;
-    const ctx = new Context(i, unit.name, unit.kind, scheduler);
+    const ctx =
+      tracer === null ? new Context(i, unit.name, unit.kind, scheduler) : new TracedContext(i, unit.name, unit.kind, scheduler, tracer);
     contexts.push(ctx);
     byIndex.set(i, ctx);
   });
@@ -64,7 +72,10 @@ export function instantiate(program: Program, scheduler: Scheduler, part: Part =
     const receiverLocal = part.local(ends[c]![1]);
     if (!senderLocal && !receiverLocal) return;
     const memory = senderLocal && receiverLocal ? undefined : part.link(c);
-    const ch = new Channel(channelShape(spec), memory && linkChannelMemory(memory));
+    const ch =
+      tracer === null
+        ? new Channel(channelShape(spec), memory && linkChannelMemory(memory))
+        : new TracedChannel(channelShape(spec), tracer);
     const sender = contextOf(spec.from.unit);
     const receiver = contextOf(spec.to.unit);
     ch.sender = sender;

@@ -6,6 +6,8 @@ import { deadlockReport, resolveStall } from './stall.js';
 import type { Context } from '../../kernel/context.js';
 import type { Program } from '../../kernel/program.js';
 import type { Time } from '../../kernel/time.js';
+import { TracedChannel } from '../../kernel/traced-channel.js';
+import { TracedContext } from '../../kernel/traced-context.js';
 import type { Tracer } from '../../kernel/tracer.js';
 import type { Instance } from './instantiate.js';
 import type { Progress, RunResult } from '../run-result.js';
@@ -43,15 +45,14 @@ export class SingleThreadExecutor {
     program: Program,
     private readonly options: SingleThreadOptions = {},
   ) {
-    this.instance = instantiate(program, this.scheduler);
+    this.instance = instantiate(program, this.scheduler, undefined, options.tracer ?? null);
     this.scheduler.adopt(this.instance.contexts);
-    if (options.tracer !== undefined) this.trace(options.tracer);
   }
 
-  /** Sets the tracer of every context and channel, or removes it (null): watching stops. */
-  trace(tracer: Tracer | null): void {
-    for (const ctx of this.instance.contexts) ctx.tracer = tracer;
-    for (const ch of this.instance.channels) ch.tracer = tracer;
+  /** Watching stops: the tracer the run was built with hears nothing more. */
+  stopTracing(): void {
+    for (const ctx of this.instance.contexts) if (ctx instanceof TracedContext) ctx.tracer = null;
+    for (const ch of this.instance.channels) if (ch instanceof TracedChannel) ch.tracer = null;
   }
 
   /** Runs to the end in one go. */
