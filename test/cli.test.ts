@@ -133,6 +133,9 @@ describe('damflow run', () => {
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
     ['clocks past 2^53', ['--design', 'modified', '--n', '1000000000000']],
     ['a latency that takes clocks past 2^53', [...design, '--latency', 'div=9007199254740991']],
+    // RunningSum issues every score element at II 2: 2 N^2 passes 2^53 where N^2 does not.
+    ['an N whose IIs take clocks past 2^53, refused before it runs', ['--design', 'modified', '--n', '70000000', '--timing-only']],
+    ['an II that takes clocks past 2^53', [...design, '--ii', 'matvec=9007199254740991']],
     ['outputs beyond any memory', [...design, '--d', '10000000000']],
     ['heads beyond any memory', [...design, '--heads', '100000000']],
     ["a head's channel the design has not", [...design, '--depth', 'h0/qk=4']],

@@ -16,6 +16,8 @@ interface UnitDef {
   readonly kind: string;
   readonly latency: number;
   readonly ii: number;
+  /** Issues once per row (the modified design's Div), where the others issue once per score element. */
+  readonly perRow?: true;
 }
 
 interface ChannelDef {
@@ -100,7 +102,7 @@ export const DESIGN_DEFS: Readonly<Record<DesignName, DesignDef>> = {
       { name: 'runningmax', kind: 'sdpa.runningmax', latency: 3, ii: 1 },
       { name: 'runningsum', kind: 'sdpa.runningsum', latency: 8, ii: 2 },
       { name: 'runningout', kind: 'sdpa.runningout', latency: 12, ii: 2 },
-      { name: 'div', kind: 'sdpa.div', latency: 21, ii: 1 },
+      { name: 'div', kind: 'sdpa.div', latency: 21, ii: 1, perRow: true },
     ],
     channels: [
       input('q', 'qkt.q', { c: 2 }),

@@ -156,19 +156,23 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
 
 /**
  * Clocks are float64 integers, exact to 2^53 (MAX_TIME). A run whose clocks must pass it is
- * refused before it starts: every element of K passes QKT once, and every stage of the
- * pipeline adds its latency to the last row at least once, so the cycles are at least N^2
- * plus the sum of the latencies.
+ * refused before it starts, from two lower bounds on its cycles: every element of K passes
+ * QKT once and every stage adds its latency to the last row at least once (N^2 plus the sum
+ * of the latencies); and a unit's clock moves by its II for each element it issues (N^2, or N
+ * for a unit that issues once per row, times the II).
  */
 function refuseInexactClocks(config: ResolvedSdpaConfig): void {
   // Heads differ only by their scoped overrides: head 0 stands for every head without one.
-  const scoped = Object.keys(config.latency).flatMap((key) => /^h(\d+)\//.exec(key)?.[1] ?? []);
+  const scoped = [...Object.keys(config.latency), ...Object.keys(config.ii)].flatMap((key) => /^h(\d+)\//.exec(key)?.[1] ?? []);
+  const { n } = config;
   for (const h of new Set([0, ...scoped.map(Number)])) {
-    let path = config.n * config.n;
-    for (const u of DESIGN_DEFS[config.design].units) path += forHead(config.latency, h, u.name);
-    if (path > MAX_TIME) {
+    const units = DESIGN_DEFS[config.design].units;
+    const path = units.reduce((sum, u) => sum + forHead(config.latency, h, u.name), n * n);
+    const issue = Math.max(...units.map((u) => (u.perRow ? n : n * n) * forHead(config.ii, h, u.name)));
+    const least = Math.max(path, issue);
+    if (least > MAX_TIME) {
       throw new ProgramError(
-        `this run needs clocks past 2^53 (at least ${path.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies or N`,
+        `this run needs clocks past 2^53 (at least ${least.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies, the IIs or N`,
       );
     }
   }
