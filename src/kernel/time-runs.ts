@@ -126,6 +126,15 @@ export class TimeRuns {
     return removed;
   }
 
+  /** Calls `fn` with each run's first time held, step and count of times held, oldest first. */
+  forEachRun(fn: (start: Time, step: Time, count: number) => void): void {
+    for (let r = 0; r < this.runs; r++) {
+      const i = (this.head + r) & this.mask;
+      const taken = r === 0 ? this.taken : 0;
+      fn(this.start[i]! + this.step[i]! * taken, this.step[i]!, this.count[i]! - taken);
+    }
+  }
+
   /** Calls `fn` with every time held, oldest first. */
   forEach(fn: (t: Time) => void): void {
     for (let r = 0; r < this.runs; r++) {

@@ -1,4 +1,5 @@
 import { TimeRuns } from '../../kernel/time-runs.js';
+import { RunLog } from './run-log.js';
 import type { ChannelShape, CountedChannel, Occupancy } from '../../kernel/channel.js';
 import type { Time } from '../../kernel/time.js';
 
@@ -36,7 +37,7 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   /** Elements enqueued; the compiled schedule stores it back when it is done. */
   sent = 0;
   /** Enqueue and dequeue instants, in order, written by verify-mode rows (drift.ts) and emptied between uses. */
-  journal: { enqueued: number[]; dequeued: number[] } = { enqueued: [], dequeued: [] };
+  journal = { enqueued: new RunLog(), dequeued: new RunLog() };
   /** Largest occupancy in simulated time over the elements counted so far. */
   private peak = 0;
 
@@ -193,9 +194,9 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
    * element still depends on); null once counting stopped (the peak reached the capacity, which
    * no later element can exceed).
    */
-  pending(): { counted: number; instants: number[] } | null {
+  pending(): { counted: number; instants: RunLog } | null {
     if (this.peak >= this.capacity) return null;
-    const instants: number[] = [];
+    const instants = new RunLog();
     if (this.uncounted !== null) this.uncounted.forEach((t) => instants.push(t));
     else for (let m = this.counted; m < this.sent; m++) instants.push(this.dequeuedAt[m & this.mask]!);
     return { counted: this.counted, instants };

@@ -1,3 +1,5 @@
+import { MarginOf } from './margins.js';
+import type { Margins } from './margins.js';
 import { ScheduleStuck } from '../../kernel/errors.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { Time } from '../../kernel/time.js';
@@ -89,27 +91,27 @@ export interface RingOps {
 }
 
 /**
- * The same operations, each also logging in `margins` by how much the side it compares with
+ * The same operations, each also logging in `log.margins` (by the channel's index in `indexOf`) by how much the side it compares with
  * the clock exceeds it (a verify-mode row, drift.ts): the acknowledgement in roomAt, the stamp
  * against the clock plus the send latency in appendAt, the element's time in arrivalAt and
  * dequeueAt.
  */
-export function loggingRingOps(margins: number[]): RingOps {
+export function loggingRingOps(log: { readonly margins: Margins }, indexOf: ReadonlyMap<unknown, number>): RingOps {
   const ops: RingOps = {
     roomAt(ch, now) {
       if (ch.sent - ch.acked < ch.capacity) return now;
       const at = ch.takeAck();
       if (at < 0) stuck(ch, 'its sender needs room before an acknowledgement');
-      margins.push(at - now);
+      log.margins.log(indexOf.get(ch)!, MarginOf.Room, at - now);
       return at > now ? at : now;
     },
     appendAt(ch, now, stamp) {
-      margins.push(stamp - (now + ch.sendLatency));
+      log.margins.log(indexOf.get(ch)!, MarginOf.Stamp, stamp - (now + ch.sendLatency));
       return appendAt(ch, now, stamp);
     },
     arrivalAt(ch, now) {
       const at = arrivalAt(ch, now);
-      margins.push(ch.times[ch.received & ch.mask]! - now);
+      log.margins.log(indexOf.get(ch)!, MarginOf.Arrival, ch.times[ch.received & ch.mask]! - now);
       return at;
     },
     dequeueAt(ch, now) {

@@ -1,3 +1,4 @@
+import { MarginOf, Margins } from './margins.js';
 import { Channel } from '../../kernel/channel.js';
 import { elementTime } from '../../kernel/timing-rules.js';
 import { BATCH, HandoffChannel } from './handoff-channel.js';
@@ -210,8 +211,8 @@ export function writesNumbers(order: { readonly rows: number }): boolean {
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
   private readonly objects: readonly (HandoffChannel | Channel)[];
-  /** Verify mode: the margins of every max taken, in order. */
-  readonly margins: number[] = [];
+  /** Verify mode: the margins of every max taken (a fresh log for each period, drift.ts). */
+  margins = new Margins();
   private readonly ringOps: RingOps;
 
   constructor(
@@ -228,7 +229,7 @@ export class CompiledRows {
     private readonly constants: Float64Array,
   ) {
     this.objects = channels.map((c) => c.channel);
-    this.ringOps = loggingRingOps(this.margins);
+    this.ringOps = loggingRingOps(this, new Map(this.objects.map((ch, k) => [ch, k])));
   }
 
   /** Runs row `i` with `args` for the design's parameters. */
@@ -341,7 +342,7 @@ export class HandoffCode {
     const ack = this.channel.ackInRing
       ? `${this.dequeuedAt}[(${this.sent} - ${c}) & ${mask}]`
       : `${this.ref}.ackFromRuns(${this.sent} - ${c})`;
-    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${this.responseLatency}; ${this.margin('$at', clock)} if ($at > ${clock}) { ${this.roomWait} += $at - ${clock}; ${clock} = $at; } }`;
+    return `if (${this.sent} >= ${c}) { const $at = ${ack} + ${this.responseLatency}; ${this.margin(MarginOf.Room, '$at', clock)} if ($at > ${clock}) { ${this.roomWait} += $at - ${clock}; ${clock} = $at; } }`;
   }
 
   /**
@@ -358,7 +359,7 @@ export class HandoffCode {
     const { sent, mask, sendLatency: ls } = this;
     return [
       this.mode.verify
-        ? `{ const $s = ${stamp}; ${this.margin('$s', `${clock} + ${ls}`)} ${this.time} = elementTime($s, ${clock}, ${ls}); ${this.ref}.journal.enqueued.push(${clock}); }`
+        ? `{ const $s = ${stamp}; ${this.margin(MarginOf.Stamp, '$s', `${clock} + ${ls}`)} ${this.time} = elementTime($s, ${clock}, ${ls}); ${this.ref}.journal.enqueued.push(${clock}); }`
         : `${this.time} = elementTime(${stamp}, ${clock}, ${ls});`,
       `${this.enqueuedAt}[${sent} & ${mask}] = ${clock};`,
       this.channel.fullInRing && this.channel.capacity > 1 ? this.fullFrom(clock) : '',
@@ -384,7 +385,7 @@ export class HandoffCode {
 
   arrival(clock: string): string {
     this.receiverClock ??= clock;
-    return `${this.margin(this.time, clock)} if (${this.time} > ${clock}) { ${this.inputWait} += ${this.time} - ${clock}; ${clock} = ${this.time}; }`;
+    return `${this.margin(MarginOf.Arrival, this.time, clock)} if (${this.time} > ${clock}) { ${this.inputWait} += ${this.time} - ${clock}; ${clock} = ${this.time}; }`;
   }
 
   dequeue(clock: string): string {
@@ -394,8 +395,8 @@ export class HandoffCode {
   }
 
   /** Verify mode: logs by how much `a` exceeds `b` where the code takes max(a, b). */
-  private margin(a: string, b: string): string {
-    return this.mode.verify ? `margins.push(${a} - (${b}));` : '';
+  private margin(of: MarginOf, a: string, b: string): string {
+    return this.mode.verify ? `margins.log(${this.index}, ${of}, ${a} - (${b}));` : '';
   }
 }
 

@@ -1,0 +1,60 @@
+import { TimeRuns } from '../../kernel/time-runs.js';
+
+/**
+ * An append-only log of numbers, stored as arithmetic runs and read back by index: what a
+ * verify-mode row records for each element it moves (margins, enqueue and dequeue instants;
+ * drift.ts). A row of a fixed-II design leaves a handful of runs however long it is, so a
+ * naive row of millions of elements is logged in a few words.
+ */
+export class RunLog extends TimeRuns {
+  /** The runs as of `indexedSize` elements: first values, steps and cumulative counts. */
+  private starts = new Float64Array(0);
+  private steps = new Float64Array(0);
+  private ends = new Float64Array(0);
+  private indexedSize = -1;
+
+  /** Element k (0: the first logged). */
+  at(k: number): number {
+    if (this.indexedSize !== this.size) this.index();
+    const ends = this.ends;
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! > k) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.starts[lo]! + this.steps[lo]! * (k - (lo === 0 ? 0 : ends[lo - 1]!));
+  }
+
+  /** Whether `ok` holds for every pair of elements at the same index (false when the lengths differ). */
+  everyPair(other: RunLog, ok: (mine: number, theirs: number) => boolean): boolean {
+    if (other.size !== this.size) return false;
+    if (this.indexedSize !== this.size) this.index();
+    if (other.indexedSize !== other.size) other.index();
+    let r = 0;
+    let s = 0;
+    for (let k = 0; k < this.size; k++) {
+      while (this.ends[r]! <= k) r++;
+      while (other.ends[s]! <= k) s++;
+      const mine = this.starts[r]! + this.steps[r]! * (k - (r === 0 ? 0 : this.ends[r - 1]!));
+      const theirs = other.starts[s]! + other.steps[s]! * (k - (s === 0 ? 0 : other.ends[s - 1]!));
+      if (!ok(mine, theirs)) return false;
+    }
+    return true;
+  }
+
+  private index(): void {
+    this.starts = new Float64Array(this.runs);
+    this.steps = new Float64Array(this.runs);
+    this.ends = new Float64Array(this.runs);
+    let r = 0;
+    let end = 0;
+    this.forEachRun((start, step, count) => {
+      this.starts[r] = start;
+      this.steps[r] = step;
+      this.ends[r++] = end += count;
+    });
+    this.indexedSize = this.size;
+  }
+}
