@@ -24,8 +24,21 @@ export const REPEATABLE_SDPA_OPTIONS = ['--depth', '--latency', '--ii'];
 
 /** Adds the options of an SDPA configuration (design, N, d, heads, seed, capacities, latencies, IIs) and their defaults' help. */
 export function addSdpaOptions(command: Command): Command {
+  addShapeOptions(command, 'design to simulate')
+    .option('--unbounded', 'make every channel unbounded')
+    .option(
+      '--uniform-depth <K>',
+      'give every channel capacity K',
+      arg((v) => parsePositiveInt(v, 'uniform depth')),
+    )
+    .option('--depth <CHANNEL=K>', "capacity of one channel, or of one head's (h1/qk=4) (repeatable)", arg(collectAssignment('depth')));
+  return addUnitOptions(command);
+}
+
+/** The options that say which design and how big: --design, --n, --d, --heads and --seed. */
+export function addShapeOptions(command: Command, designHelp: string): Command {
   return command
-    .addOption(new Option('--design <design>', 'design to simulate').choices(DESIGNS))
+    .addOption(new Option('--design <design>', designHelp).choices(DESIGNS))
     .option(
       '--n <N>',
       'sequence length',
@@ -47,14 +60,12 @@ export function addSdpaOptions(command: Command): Command {
       '--seed <S>',
       `seed of the random Q, K and V, 0 to 4294967295 (default ${DEFAULT_SEED})`,
       arg((v) => parseNonNegativeInt(v, 'seed')),
-    )
-    .option('--unbounded', 'make every channel unbounded')
-    .option(
-      '--uniform-depth <K>',
-      'give every channel capacity K',
-      arg((v) => parsePositiveInt(v, 'uniform depth')),
-    )
-    .option('--depth <CHANNEL=K>', "capacity of one channel, or of one head's (h1/qk=4) (repeatable)", arg(collectAssignment('depth')))
+    );
+}
+
+/** The units' --latency and --ii, and the defaults' help. */
+export function addUnitOptions(command: Command): Command {
+  return command
     .option('--latency <UNIT=L>', 'latency of one unit (repeatable)', arg(collectAssignment('latency')))
     .option('--ii <UNIT=II>', 'initiation interval of one unit (repeatable)', arg(collectAssignment('II')))
     .addHelpText('after', defaultsHelp);

@@ -1,10 +1,9 @@
-import { Option } from 'commander';
-import { DESIGNS } from '../designs/sdpa/design.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
 import { formatSizing } from '../reports/size-report.js';
 import { sizeChart } from '../reports/size-chart.js';
-import { arg, collectAssignment, parseNonNegativeInt, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { arg, collectAssignment, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { addShapeOptions, addUnitOptions } from './sdpa-options.js';
 import { EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import type { Command } from 'commander';
@@ -28,38 +27,15 @@ export interface SizeOptions {
 export function registerSize(program: Command, setExit: (code: number) => void): void {
   const command = program
     .command('size')
-    .description('the smallest capacity of each intermediate FIFO that keeps full throughput, and that avoids deadlock')
-    .addOption(new Option('--design <design>', 'design to size').choices(DESIGNS))
-    .option(
-      '--n <N>',
-      'sequence length',
-      arg((v) => parsePositiveInt(v, 'N')),
-    )
-    .option(
-      '--d <d>',
-      'head dimension',
-      arg((v) => parsePositiveInt(v, 'd')),
-      1,
-    )
-    .option(
-      '--heads <H>',
-      'independent heads',
-      arg((v) => parsePositiveInt(v, 'heads')),
-      1,
-    )
-    .option(
-      '--seed <S>',
-      'seed of the random Q, K and V',
-      arg((v) => parseNonNegativeInt(v, 'seed')),
-    )
+    .description('the smallest capacity of each intermediate FIFO that keeps full throughput, and that avoids deadlock');
+  addShapeOptions(command, 'design to size')
     .option(
       '--uniform-depth <K>',
       'every other channel capacity K',
       arg((v) => parsePositiveInt(v, 'uniform depth')),
     )
-    .option('--depth <CHANNEL=K>', 'capacity of one channel while the others are searched (repeatable)', arg(collectAssignment('depth')))
-    .option('--latency <UNIT=L>', 'latency of one unit (repeatable)', arg(collectAssignment('latency')))
-    .option('--ii <UNIT=II>', 'initiation interval of one unit (repeatable)', arg(collectAssignment('II')))
+    .option('--depth <CHANNEL=K>', 'capacity of one channel while the others are searched (repeatable)', arg(collectAssignment('depth')));
+  addUnitOptions(command)
     .option('--workers <W>', "threads of the local pool the searches run on, or 'auto'", arg(parseWorkers), 'auto')
     .option('--plot <FILE>', `capacity against cycles for each channel (${CHART_EXTENSIONS.join(' or ')})`, arg(checkChartFile))
     .option('--json', 'print one JSON object to stdout')
