@@ -95,4 +95,19 @@ describe('fast-forward at long rows', () => {
     expect(result.cycles).toBe(2 * n * n + 2 * n + 52);
     expect(result.execution.groups[0]!.rowsExtrapolated).toBeGreaterThan(n - 100);
   }, 60_000);
+
+  // With `long` unbounded, its sender drifts ahead of its receiver: the FIFO fills for ever and
+  // no drift proof can hold. The detector used to try at every row, counting the other FIFOs'
+  // peaks over the rest of the run each time (N = 2048: 73 s); now it stops at the first such drift.
+  it('gives up at once on a drift no proof can hold (naive, unbounded: a FIFO fills for ever)', () => {
+    const n = 2048;
+    const r = spawnSync(process.execPath, [MAIN, 'run', '--design', 'naive', '--n', String(n), '--unbounded', '--timing-only', '--json'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { cycles: number; execution: { groups: { rowsExtrapolated: number }[] } };
+    expect(result.cycles).toBe(2 * n * n + 2 * n + 52);
+    expect(result.execution.groups[0]!.rowsExtrapolated).toBe(0);
+  }, 60_000);
 });
