@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
-import { resultTitle } from '../reports/result-title.js';
+import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { checkWritable, writeAtomically } from './output-file.js';
@@ -35,7 +35,7 @@ async function reportCommand(file: string, options: ReportOptions): Promise<numb
   const first = runs[0]!;
   // A sweep's page draws memory against N; occupancy over time is one run's.
   const timeline = runs.length === 1 && options.timeline ? await recordSdpaTimeline(first.config, options) : null;
-  const title = runs.length === 1 ? resultTitle(first.config) : `damflow sweep: ${runs.length} runs`;
+  const title = runs.length === 1 ? resultTitle(first.config) : sweepTitle(runs.length);
   // Vega takes about half a second to load: loaded when a report is written, not for every command.
   const { reportPage } = await import('../reports/report-page.js');
   writeAtomically(out, await reportPage({ title, runs, timeline }));
@@ -68,6 +68,9 @@ function readRuns(file: string): ReportRun[] {
     });
   }
   if (values.length === 0) throw new UsageError(`result file '${file}' holds no run`);
+  // A sweep's records are written as jobs finish: shown in job order, as the sweep shows them.
+  const index = (v: unknown): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)['index'] : undefined);
+  if (values.every((v) => typeof index(v) === 'number')) values.sort((a, b) => (index(a) as number) - (index(b) as number));
   return values.map((value, i) => checkedRun(value, `result file '${file}'${values.length > 1 ? ` run ${i}` : ''}`));
 }
 

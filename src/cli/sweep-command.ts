@@ -10,10 +10,12 @@ import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
+import { sweepTitle } from '../reports/result-title.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
+import { checkWritable, writeAtomically } from './output-file.js';
 import type { Command } from 'commander';
 import type { JobRecord, SweepJob } from '../sweep/sweep-job.js';
 
@@ -23,6 +25,7 @@ export interface SweepOptions {
   queue?: string;
   queueName: string;
   plot?: string;
+  report?: string;
   x?: string;
   list?: boolean;
   only?: number;
@@ -50,6 +53,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       arg(checkChartFile),
     )
     .option('--x <AXIS>', "the chart's x axis (default: the first numeric axis that varies)", arg(checkX))
+    .option('--report <FILE>', 'write a self-contained HTML report of the sweep (results, memory against N), as damflow report does')
     .option('--list', 'print the jobs (index, hash, axes) and run nothing')
     .option(
       '--only <I>',
@@ -88,6 +92,10 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     throw new UsageError('--list runs nothing: not with --only or --queue');
   if (options.only !== undefined && options.queue !== undefined) throw new UsageError('--only runs one job here: not with --queue');
   if (options.json && !options.list) throw new UsageError('--json goes with --list');
+  if (options.report !== undefined) {
+    if (options.list || options.only !== undefined) throw new UsageError('--report draws the whole sweep: not with --list or --only');
+    checkWritable(options.report, '--report');
+  }
   const { jobs, repeated } = expandSweep(parseSweepSpec(readSweepFile(file), file), file);
   const note = (text: string): void => {
     if (!options.quiet) console.error(`damflow: ${text}`);
@@ -163,6 +171,11 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
       sweepTable(records, jobs.length, wallSeconds, resultsPath),
     );
     console.log(`chart: ${options.plot}`);
+  }
+  if (options.report !== undefined) {
+    const { reportPage } = await import('../reports/report-page.js');
+    writeAtomically(options.report, await reportPage({ title: sweepTitle(records.length), runs: records, timeline: null }));
+    console.log(`report: ${options.report}`);
   }
   return records.some((r) => r.status === 'failed') ? EXIT_RUN_ERROR : EXIT_OK;
 }

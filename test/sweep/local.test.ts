@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -137,6 +137,21 @@ describe('damflow sweep on the local pool', () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(pointLabels(page.slice(page.indexOf('<svg'), page.indexOf('</svg>') + 6)).sort()).toEqual(expected.sort());
     expect(damflow('sweep', file, '--plot', join(dir, 'chart.png')).stderr).toMatch(/--plot must name a \.svg or \.html file/);
+  });
+
+  it('writes the same report page as damflow report on its results, and refuses a page it cannot write before running', () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    const page = join(dir, 'sweep.html');
+    const { stdout, results } = sweep(file, '--report', page);
+    expect(stdout).toContain(`report: ${page}`);
+    const again = join(dir, 'again.html');
+    expect(damflow('report', results, '--out', again).status).toBe(0);
+    expect(readFileSync(page, 'utf8')).toMatch(/^<!doctype html>/);
+    expect(readFileSync(page, 'utf8')).toBe(readFileSync(again, 'utf8'));
+    const refused = damflow('sweep', file, '--results', join(dir, 'never.jsonl'), '--report', join(dir, 'no', 'such.html'));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
   });
 
   it("draws the demo's memory sweep and says where", () => {
