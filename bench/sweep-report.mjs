@@ -10,7 +10,7 @@ export function sweepSection(report) {
   const { machine, speedup, sizes } = report;
   const md = [SWEEP_HEADING, ''];
   md.push(
-    `Measured by \`${report.command}\` on ${report.date} (${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${report.loadBefore.map((l) => l.toFixed(2)).join(' / ')} at start, ${report.loadAfter.map((l) => l.toFixed(2)).join(' / ')} at end; two CPU-bound processes ran ${report.parallelCapacity.map((c) => `${c.toFixed(2)}x`).join(' and ')} as fast as one, before and after: the cores free to the benchmark); raw figures in [results/sweep.json](results/sweep.json). Whole processes (\`damflow sweep\`, \`damflow size\`), node start-up included.`,
+    `Measured by \`${report.command}\` on ${report.date} (${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; load average ${report.loadBefore.map((l) => l.toFixed(2)).join(' / ')} at start, ${report.loadAfter.map((l) => l.toFixed(2)).join(' / ')} at end; two processes running a plain streaming-SDPA loop (N = 2048) ran ${report.parallelCapacity.map((c) => `${c.toFixed(2)}x`).join(' and ')} as fast as one, before and after: the cores free to the benchmark for this arithmetic); raw figures in [results/sweep.json](results/sweep.json). Whole processes (\`damflow sweep\`, \`damflow size\`), node start-up included.`,
     '',
   );
   md.push(

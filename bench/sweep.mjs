@@ -136,11 +136,18 @@ async function measureSize(design, n) {
  * idle 2-core machine, 1.0 when another load holds a core. On a shared VM it tells whether a
  * worker speedup could be seen at all while it was measured.
  */
+/**
+ * How much faster two processes doing the sweep's kind of arithmetic finish than one doing
+ * half (a plain streaming-SDPA loop, N = 2048, from bench/lib.mjs): the cores free to the
+ * benchmark for this work. An integer spin loop reads near 2 on this VM while this reads
+ * 1.0 to 1.3: its two vCPUs do not give two cores' worth of floating-point work.
+ */
 function parallelCapacity() {
-  const spin = 'let x = 0; for (let i = 0; i < 2e8; i++) x += i % 7; if (x < 0) console.log(x);';
+  const lib = new URL('./lib.mjs', import.meta.url).href;
+  const work = `import { plainSdpa, sdpaInputs } from '${lib}'; const x = sdpaInputs(2048, 1, 1, 1); for (let r = 0; r < 4; r++) plainSdpa(x, 2048, 1);`;
   const wall = (count) => {
     const started = performance.now();
-    const children = Array.from({ length: count }, () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }));
+    const children = Array.from({ length: count }, () => spawn(process.execPath, ['--input-type=module', '-e', work], { stdio: 'ignore' }));
     return Promise.all(children.map((c) => new Promise((resolve) => c.on('exit', resolve)))).then(() => performance.now() - started);
   };
   return wall(1).then(async (one) => (2 * one) / (await wall(2)));
