@@ -4,8 +4,9 @@
  * library in dist/ (build first: `npx tsc -p .`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProgramBuilder, UTILITY_UNITS_MODULE, sdpaProgram, sdpaMatrix, simulate } from '../dist/index.js';
 import { BENCH_UNITS_MODULE } from './units.mjs';
@@ -231,6 +232,31 @@ export function bestTime(fn, { minReps = 2, maxReps = 50, minMs = 300 } = {}) {
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
+
+/**
+ * Runs the CLI as a whole process: wall time in ms, stdout, and the CPU time of the process
+ * (every thread, V8's own included, from bash's `time`), which says how many cores it used.
+ */
+export function timedCli(...cliArgs) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'damflow-bench-run-'));
+  const quote = (a) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, CLI, ...cliArgs].map(quote).join(' ');
+  const started = performance.now();
+  const child = spawnSync(
+    'bash',
+    ['-c', `TIMEFORMAT='%3U %3S'; time ${command} > ${quote(join(dir, 'out'))} 2> ${quote(join(dir, 'err'))}`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const wallMs = performance.now() - started;
+  const stdout = readFileSync(join(dir, 'out'), 'utf8');
+  const stderr = readFileSync(join(dir, 'err'), 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  if (child.status !== 0) throw new Error(`damflow ${cliArgs.join(' ')} exited ${child.status}: ${stderr}`);
+  const [user, sys] = child.stderr.trim().split(/\s+/).map(Number);
+  return { wallMs, stdout, cpuMs: (user + sys) * 1000 };
+}
 
 /**
  * One whole `damflow run` process as a user starts it: wall time, peak RSS (by GNU time,

@@ -6,33 +6,26 @@
  * project's 2-core VM, whose two vCPUs give 1.0-1.3x on this arithmetic (bench/cpu-scaling.mjs).
  * Usage: node bench/sweep-scaling.mjs [--rounds R] [--out FILE] (after a build)
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine } from './lib.mjs';
+import { machine, timedCli } from './lib.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const SWEEP = fileURLToPath(new URL('./sweep-64.yaml', import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const rounds = Number(opt('--rounds', 2));
 const out = opt('--out', fileURLToPath(new URL('./results/sweep-scaling.json', import.meta.url)));
 
-/** One whole sweep on `workers` threads: wall and CPU milliseconds. */
+/** One whole sweep on `workers` threads, from an empty results file: wall and CPU milliseconds. */
 function sweepOnce(workers) {
   const dir = mkdtempSync(join(os.tmpdir(), 'damflow-sweep-scaling-'));
-  const command = [process.execPath, CLI, 'sweep', SWEEP, '--workers', String(workers), '--results', join(dir, 'r.jsonl'), '--quiet'];
-  const started = performance.now();
-  const child = spawnSync('bash', ['-c', `TIMEFORMAT='%3U %3S'; time ${command.map((a) => `'${a}'`).join(' ')} > /dev/null`], {
-    encoding: 'utf8',
-  });
-  const wallMs = performance.now() - started;
-  rmSync(dir, { recursive: true, force: true });
-  if (child.status !== 0) throw new Error(`sweep on ${workers} workers exited ${child.status}: ${child.stderr}`);
-  const [user, sys] = child.stderr.trim().split('\n').at(-1).split(/\s+/).map(Number);
-  return { wallMs, cpuMs: (user + sys) * 1000 };
+  try {
+    return timedCli('sweep', SWEEP, '--workers', String(workers), '--results', join(dir, 'r.jsonl'), '--quiet');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const counts = [1, 2, 4, 8, 16].filter((w) => w <= os.availableParallelism());

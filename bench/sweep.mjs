@@ -6,47 +6,21 @@
  * this process. Writes results/sweep.json and the sweeps section of RESULTS.md.
  * Usage: npm run bench:sweep (builds first), or node bench/sweep.mjs [--rounds R] after a build
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine } from './lib.mjs';
+import { machine, timedCli } from './lib.mjs';
 import { SWEEP_HEADING, sweepSection } from './sweep-report.mjs';
 import { runSdpa } from '../dist/designs/sdpa/run.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const SWEEP = fileURLToPath(new URL('./sweep-64.yaml', import.meta.url));
 const OUT = fileURLToPath(new URL('./results/sweep.json', import.meta.url));
 const RESULTS_MD = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const args = process.argv.slice(2);
 const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 2;
 const log = (s) => process.stderr.write(`${s}\n`);
-
-/**
- * Runs the CLI as a whole process: wall time in ms, stdout, and the CPU time of the process
- * (every thread, V8's own included, from bash's `time`), which says how many cores it used.
- */
-function damflow(...cliArgs) {
-  const dir = mkdtempSync(join(os.tmpdir(), 'damflow-bench-run-'));
-  const quote = (a) => `'${a.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, CLI, ...cliArgs].map(quote).join(' ');
-  const started = performance.now();
-  const child = spawnSync(
-    'bash',
-    ['-c', `TIMEFORMAT='%3U %3S'; time ${command} > ${quote(join(dir, 'out'))} 2> ${quote(join(dir, 'err'))}`],
-    {
-      encoding: 'utf8',
-    },
-  );
-  const wallMs = performance.now() - started;
-  const stdout = readFileSync(join(dir, 'out'), 'utf8');
-  const stderr = readFileSync(join(dir, 'err'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
-  if (child.status !== 0) throw new Error(`damflow ${cliArgs.join(' ')} exited ${child.status}: ${stderr}`);
-  const [user, sys] = child.stderr.trim().split(/\s+/).map(Number);
-  return { wallMs, stdout, cpuMs: (user + sys) * 1000 };
-}
 
 const figures = (file) =>
   readFileSync(file, 'utf8')
@@ -68,7 +42,7 @@ function measureSweep() {
     for (const workers of [1, 2]) {
       const results = join(dir, `r${round}-w${workers}.jsonl`);
       log(`sweep: 64 configurations, ${workers} worker(s), round ${round + 1}/${rounds} ...`);
-      const { wallMs, cpuMs } = damflow('sweep', SWEEP, '--results', results, '--workers', String(workers), '--quiet');
+      const { wallMs, cpuMs } = timedCli('sweep', SWEEP, '--results', results, '--workers', String(workers), '--quiet');
       (workers === 1 ? oneMs : twoMs).push(wallMs);
       (workers === 1 ? oneCpuMs : twoCpuMs).push(cpuMs);
       if (workers === 1) one = figures(results);
@@ -101,7 +75,7 @@ function measureSweep() {
 /** The size command, and a check of its minima by runs of this process. */
 async function measureSize(design, n) {
   log(`size: ${design} N=${n} ...`);
-  const { wallMs, stdout } = damflow('size', '--design', design, '--n', String(n), '--json');
+  const { wallMs, stdout } = timedCli('size', '--design', design, '--n', String(n), '--json');
   const report = JSON.parse(stdout);
   const timing = (extra) => runSdpa({ design, n, workers: 1, timingOnly: true, ...extra });
   const unbounded = (await timing({ unbounded: true })).cycles;

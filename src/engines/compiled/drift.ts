@@ -95,7 +95,7 @@ export class DriftDetector {
         !Number.isFinite(c.channel.capacity) &&
         c.senderSlot >= 0 &&
         c.receiverSlot >= 0 &&
-        vector[c.senderSlot] !== vector[c.receiverSlot],
+        endsDriftApart(c, vector),
     );
   }
 
@@ -135,6 +135,11 @@ export class DriftDetector {
     }
     return true;
   }
+}
+
+/** Whether a channel's sender and receiver clocks move by different amounts per period (`drift`, by state slot): its occupancy then changes for ever. */
+function endsDriftApart(c: CompiledChannel, drift: Float64Array): boolean {
+  return drift[c.senderSlot] !== drift[c.receiverSlot];
 }
 
 /**
@@ -250,7 +255,7 @@ export function verifyDrift(
     if (ch instanceof HandoffChannel) continue;
     const peak = ch.occupancy().peak;
     // A ring's occupancies repeat when its two ends drift alike; otherwise it cannot grow past its capacity.
-    if (peak < ch.capacity && stateDrift[c.senderSlot] !== stateDrift[c.receiverSlot]) return null;
+    if (peak < ch.capacity && endsDriftApart(c, stateDrift)) return null;
     peaks.set(ch.name, peak);
   }
   for (const c of rows.channels) {

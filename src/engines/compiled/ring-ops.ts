@@ -2,6 +2,7 @@ import { MarginOf } from './margins.js';
 import type { Margins } from './margins.js';
 import { ScheduleStuck } from '../../kernel/errors.js';
 import type { Channel } from '../../kernel/channel.js';
+import type { HandoffChannel } from './handoff-channel.js';
 import type { Time } from '../../kernel/time.js';
 
 /**
@@ -91,12 +92,12 @@ export interface RingOps {
 }
 
 /**
- * The same operations, each also logging in `log.margins` (by the channel's index in `indexOf`) by how much the side it compares with
- * the clock exceeds it (a verify-mode row, drift.ts): the acknowledgement in roomAt, the stamp
- * against the clock plus the send latency in appendAt, the element's time in arrivalAt and
- * dequeueAt.
+ * The same operations, each also logging in `log.margins`, under the channel's index in
+ * `indexOf`, by how much the side it compares with the clock exceeds it (a verify-mode row,
+ * drift.ts): the acknowledgement in roomAt, the stamp against the clock plus the send latency
+ * in appendAt, the element's time in arrivalAt and dequeueAt.
  */
-export function loggingRingOps(log: { readonly margins: Margins }, indexOf: ReadonlyMap<unknown, number>): RingOps {
+export function loggingRingOps(log: { readonly margins: Margins }, indexOf: ReadonlyMap<Channel | HandoffChannel, number>): RingOps {
   const ops: RingOps = {
     roomAt(ch, now) {
       if (ch.sent - ch.acked < ch.capacity) return now;
