@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, DESIGNS, DESIGN_DEFS, depthFormula, publishedDepth } from '../dist/designs/sdpa/design.js';
-import { formatTable } from '../dist/reports/table.js';
+import { formatCount, formatTable } from '../dist/reports/table.js';
 import { damflow, tempFile } from './helpers/cli.js';
 
 describe('damflow run', () => {
@@ -230,6 +231,21 @@ describe('damflow run: output', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr.trimEnd()).toMatch(message);
+  });
+});
+
+describe('formatCount', () => {
+  it("groups an integer's digits as toLocaleString('en-US') does, without loading ICU", () => {
+    const integer = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.integer({ min: -999_999, max: 999_999 }));
+    fc.assert(fc.property(integer, (x) => formatCount(x) === x.toLocaleString('en-US')));
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }),
+        (b) => formatCount(Number(b)) === Number(b).toLocaleString('en-US'),
+      ),
+    );
+    for (const x of [0, -0, 1.5, 2 ** 60, Number.NaN]) expect(formatCount(x)).toBe(x.toLocaleString('en-US'));
+    expect(formatCount(null)).toBe('unbounded');
   });
 });
 

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runSdpa } from '../dist/designs/sdpa/run.js';
 import { checkOutput } from '../dist/designs/sdpa/data.js';
 import { DESIGNS } from '../dist/designs/sdpa/design.js';
 import { rescaleFactor } from '../dist/designs/sdpa/running-max.js';
+import { referenceExp } from '../dist/designs/sdpa/reference-exp.js';
 import { ProgramError, UnitError } from '../dist/kernel/errors.js';
 
 describe('runSdpa numerics', () => {
@@ -46,6 +48,38 @@ describe('rescaleFactor', () => {
         expect(Object.is(rescaleFactor(m, next), Math.exp(m - next)), `m=${m} s=${s}`).toBe(true);
       }
     }
+  });
+});
+
+describe('referenceExp', () => {
+  const ULP = 2 ** -52;
+  /** Relative error against Math.exp where the result is normal; absolute below that. */
+  const error = (x: number): number => {
+    const want = Math.exp(x);
+    return want >= 2 ** -1022 ? Math.abs(referenceExp(x) - want) / want : Math.abs(referenceExp(x) - want);
+  };
+
+  it('is within 3 ulps of Math.exp over the scores a check meets and the whole range', () => {
+    // A check takes exp of score - row max: at most 0, about -2 sqrt(d) at the least.
+    fc.assert(
+      fc.property(fc.double({ min: -80, max: 0, noNaN: true }), (x) => error(x) <= 3 * ULP),
+      { numRuns: 20_000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ min: -745, max: 709, noNaN: true }), (x) => error(x) <= 3 * ULP),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('is Math.exp at the ends: 1 at 0, 0 and Infinity beyond the range, NaN for NaN', () => {
+    expect(referenceExp(0)).toBe(1);
+    expect(referenceExp(-0)).toBe(1);
+    expect(referenceExp(-Infinity)).toBe(0);
+    expect(referenceExp(-800)).toBe(0);
+    expect(referenceExp(710)).toBe(Infinity);
+    expect(referenceExp(Number.NaN)).toBeNaN();
+    for (const x of [-745, -744.9, -708.5, 708.9, -1e-300, 1e-300, Math.LN2, -Math.LN2])
+      expect(error(x), `x=${x}`).toBeLessThanOrEqual(3 * ULP);
   });
 });
 

@@ -479,18 +479,25 @@ const INACTIVE_RING = Object.assign(Object.create(RingCode.prototype) as RingCod
 
 type Compiled = (...args: unknown[]) => unknown;
 
-/** The last few compiled rows by source: one run compiles once per mode for all its heads. */
+/**
+ * The compiled rows used last, by source: one run compiles once per mode for all its heads, and
+ * a sweep's or a sizing's jobs on one worker share a design's rows across configurations. The
+ * 64-job sweep benchmark (bench/sweep-64.yaml) makes 36 distinct rows; with 8 kept, one worker
+ * compiled 50 times. Least recently used goes first.
+ */
 const cache = new Map<string, Compiled>();
-const CACHED = 8;
+const CACHED = 64;
 
 function compiled(params: readonly string[], source: string): Compiled {
   const key = `${params.join(',')}\n${source}`;
   let fn = cache.get(key);
-  if (fn === undefined) {
+  if (fn !== undefined) {
+    cache.delete(key);
+  } else {
     // The source is the design's own text and numbers: nothing from outside reaches it as code.
     fn = new Function(...params, source) as Compiled;
     if (cache.size === CACHED) cache.delete(cache.keys().next().value!);
-    cache.set(key, fn);
   }
+  cache.set(key, fn);
   return fn;
 }
