@@ -1,20 +1,31 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerCheck } from './check-command.js';
-import { registerDemo, demoCommand } from './demo-command.js';
 import { EXIT_BAD_INPUT, EXIT_OK, oneLine, reportError } from './errors.js';
-import { registerRun } from './run-command.js';
-import { registerSize } from './size-command.js';
-import { registerSweep } from './sweep-command.js';
-import { registerWorker } from './worker-command.js';
-import { registerInspect } from './inspect-command.js';
-import { registerReport } from './report-command.js';
 
 const UNKNOWN_COMMAND = 'damflow.unknownCommand';
+
+type Register = (program: Command, setExit: (code: number) => void) => void;
+
+/**
+ * Each command's module, in the order help lists them, loaded only for the command that runs:
+ * the modules of all of them (the engines, the sweep's, the session's, the reports') took
+ * about 150 ms of every start, a third of a small run's wall time.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  run: async () => (await import('./run-command.js')).registerRun,
+  check: async () => (await import('./check-command.js')).registerCheck,
+  demo: async () => (await import('./demo-command.js')).registerDemo,
+  sweep: async () => (await import('./sweep-command.js')).registerSweep,
+  worker: async () => (await import('./worker-command.js')).registerWorker,
+  size: async () => (await import('./size-command.js')).registerSize,
+  inspect: async () => (await import('./inspect-command.js')).registerInspect,
+  report: async () => (await import('./report-command.js')).registerReport,
+};
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-function buildProgram(setExit: (code: number) => void): Command {
+/** The program with the command `argv` names, or with every command (help, version, a mistyped name). */
+async function buildProgram(argv: readonly string[], setExit: (code: number) => void): Promise<Command> {
   const program = new Command('damflow')
     .description('Cycle-accurate simulator of streaming dataflow hardware, with the SDPA designs')
     .version(VERSION, '-V, --version')
@@ -25,14 +36,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .showSuggestionAfterError(false)
     // Commander's own answers `help NAME` for an unknown NAME with the whole help on stderr.
     .helpCommand(false);
-  registerRun(program, setExit);
-  registerCheck(program, setExit);
-  registerDemo(program, setExit);
-  registerSweep(program, setExit);
-  registerWorker(program, setExit);
-  registerSize(program, setExit);
-  registerInspect(program, setExit);
-  registerReport(program, setExit);
+  const named = Object.hasOwn(COMMANDS, argv[0] ?? '') ? [argv[0]!] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(named.map((name) => COMMANDS[name]!()))) register(program, setExit);
   const unknownCommand = (name: string): never => {
     const commands = program.commands.map((c) => c.name()).join(', ');
     throw new CommanderError(EXIT_BAD_INPUT, UNKNOWN_COMMAND, `unknown command '${name}' (commands: ${commands})`);
@@ -54,8 +59,8 @@ async function main(argv: readonly string[]): Promise<number> {
   let code = EXIT_OK;
   try {
     // No arguments at all, or only the end of options (where commander prints its help as an error): the default job.
-    if (argv.length === 0 || (argv.length === 1 && argv[0] === '--')) return await demoCommand();
-    await buildProgram((c) => (code = c)).parseAsync(argv, { from: 'user' });
+    if (argv.length === 0 || (argv.length === 1 && argv[0] === '--')) return await (await import('./demo-command.js')).demoCommand();
+    await (await buildProgram(argv, (c) => (code = c))).parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === UNKNOWN_COMMAND) console.error(`damflow: ${error.message}`);

@@ -5,7 +5,6 @@ import { ResultsFile, readResults } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
-import { runJob } from '../sweep/run-job.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
@@ -198,7 +197,8 @@ async function runOnly(file: string, jobs: readonly SweepJob[], index: number, r
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
   const results = ResultsFile.open(resultsPath);
-  const record = results.get(job.hash) ?? (await runJob(job, 'array'));
+  // The engines load only here: a sweep's own thread runs no job.
+  const record = results.get(job.hash) ?? (await (await import('../sweep/run-job.js')).runJob(job, 'array'));
   results.add(record);
   const figures = record.status === 'failed' ? record.error : `${record.cycles} cycles`;
   console.log(`job ${index} (${pointLabel(job.point)}): ${record.status}, ${figures} -> ${resultsPath}`);

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { cliProgress } from './progress.js';
 
 export interface SweepProgress {
   /** A job finished (failed: it gave no figures). */
@@ -13,14 +13,15 @@ export interface SweepProgress {
 export function sweepProgress(total: number, alreadyDone: number, enabled: boolean): SweepProgress {
   if (!enabled || !process.stderr.isTTY || total === 0) return { done() {}, stop() {} };
   let failed = 0;
-  const bar = new cliProgress.SingleBar(
+  const { SingleBar, Presets } = cliProgress();
+  const bar = new SingleBar(
     {
       stream: process.stderr,
       format: 'sweep [{bar}] {value}/{total} jobs | {failed} failed | ETA {eta_formatted}',
       etaBuffer: 16,
       hideCursor: true,
     },
-    cliProgress.Presets.shades_classic,
+    Presets.shades_classic,
   );
   bar.start(total, alreadyDone, { failed });
   return {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { failedRecord } from './run-job.js';
+import { failedRecord } from './sweep-job.js';
 import type { JobTask } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';

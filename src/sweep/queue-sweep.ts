@@ -1,7 +1,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { longestFirst } from './pool-sweep.js';
 import { redisConnection } from './queue-connection.js';
-import { failedRecord } from './run-job.js';
+import { failedRecord } from './sweep-job.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
 
 export interface QueueSweepOptions {

@@ -1,6 +1,6 @@
-import { hostname } from 'node:os';
 import { runSdpa } from '../designs/sdpa/run.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
+import { failedRecord, ranOn } from './sweep-job.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
 
@@ -35,27 +35,4 @@ export async function runJob(job: SweepJob, via: RanOn['via']): Promise<JobRecor
     ranOn: ranOn(via),
     finishedAt: new Date().toISOString(),
   };
-}
-
-/** The record of a job that gave no figures: its run threw, or the worker running it died. */
-export function failedRecord(job: SweepJob, error: string, wallSeconds: number, via: RanOn['via']): JobRecord {
-  return {
-    index: job.index,
-    hash: job.hash,
-    point: job.point,
-    config: job.resolved,
-    status: 'failed',
-    cycles: null,
-    intermediateMemory: null,
-    peaks: null,
-    maxError: null,
-    error,
-    wallSeconds,
-    ranOn: ranOn(via),
-    finishedAt: new Date().toISOString(),
-  };
-}
-
-function ranOn(via: RanOn['via']): RanOn {
-  return { host: hostname(), pid: process.pid, via };
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { Point } from './axis.js';
@@ -53,4 +54,28 @@ export function channelPeak(record: JobRecord, channel: string): number | null {
     .filter(([key]) => key === channel || key.endsWith(`/${channel}`))
     .map(([, v]) => v);
   return values.length === 0 ? null : Math.max(...values);
+}
+
+/** The record of a job that gave no figures: its run threw, or the worker running it died. */
+export function failedRecord(job: SweepJob, error: string, wallSeconds: number, via: RanOn['via']): JobRecord {
+  return {
+    index: job.index,
+    hash: job.hash,
+    point: job.point,
+    config: job.resolved,
+    status: 'failed',
+    cycles: null,
+    intermediateMemory: null,
+    peaks: null,
+    maxError: null,
+    error,
+    wallSeconds,
+    ranOn: ranOn(via),
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** Where a record was made: this host and process, and how its job came (pool, queue, array). */
+export function ranOn(via: RanOn['via']): RanOn {
+  return { host: hostname(), pid: process.pid, via };
 }

@@ -1,5 +1,4 @@
 import { threadId } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { RunAborted } from '../../kernel/errors.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { failureError } from '../worker-failure.js';
@@ -179,6 +178,8 @@ async function onPool(
   signal: AbortSignal,
 ): Promise<(JobOutcome & { thread: number })[]> {
   checkWorkerModules(program.modules);
+  // Loaded with the first pool: a run in one thread (every sweep job) spares its 40-50 ms.
+  const { Piscina } = await import('piscina');
   const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>({
     filename: WORKER_MODULE,
     minThreads: workers,
