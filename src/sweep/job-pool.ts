@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { failedRecord } from './sweep-job.js';
-import type { JobTask } from './job-worker.js';
+import type { SdpaRunConfig } from '../designs/sdpa/config.js';
+import type { JobTask, OutputsCheck } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
 
@@ -15,14 +16,14 @@ const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;
  */
 export class JobPool {
   readonly workers: number;
-  private readonly pool: Piscina<JobTask, JobRecord>;
+  private readonly pool: Piscina<JobTask, JobRecord | OutputsCheck>;
 
   constructor(
     workers: number | 'auto',
     private readonly via: RanOn['via'] = 'pool',
   ) {
     this.workers = workers === 'auto' ? availableParallelism() : workers;
-    this.pool = new Piscina<JobTask, JobRecord>({
+    this.pool = new Piscina<JobTask, JobRecord | OutputsCheck>({
       filename: WORKER_MODULE,
       minThreads: this.workers,
       maxThreads: this.workers,
@@ -33,14 +34,27 @@ export class JobPool {
     });
   }
 
-  /** Runs one job; a worker that dies under it (out of memory) makes it a failed record, not an error. */
-  async run(job: SweepJob, signal?: AbortSignal): Promise<JobRecord> {
+  /**
+   * Runs one job (its timing alone with `timingOnly`); a worker that dies under it (out of
+   * memory) makes it a failed record, not an error.
+   */
+  async run(job: SweepJob, signal?: AbortSignal, timingOnly = false): Promise<JobRecord> {
     const started = performance.now();
     try {
-      return await this.pool.run({ job, via: this.via }, { signal });
+      return (await this.pool.run({ kind: 'job', job, via: this.via, timingOnly }, { signal })) as JobRecord;
     } catch (error) {
       if (signal?.aborted) throw error;
       return failedRecord(job, `worker failed: ${messageOf(error)}`, (performance.now() - started) / 1000, this.via);
+    }
+  }
+
+  /** Checks a configuration's outputs alone (sdpaMaxError); a worker that dies under it is the check's error. */
+  async checkOutputs(config: SdpaRunConfig, signal?: AbortSignal): Promise<OutputsCheck> {
+    try {
+      return (await this.pool.run({ kind: 'outputs', config }, { signal })) as OutputsCheck;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return { maxError: null, error: `worker failed: ${messageOf(error)}` };
     }
   }
 

@@ -6,14 +6,16 @@ import { messageOf } from '../kernel/errors.js';
 
 /**
  * Runs one job in this thread (`workers: 1`: the pool's parallelism is across jobs) and
- * records what runSdpa gave. Any error is the job's status, never the sweep's: a unit that
- * fails or an output off the reference is 'failed', with the reason.
+ * records what runSdpa gave; with `timingOnly`, its figures without maxError (a sweep checks
+ * outputs that several of its jobs share once: pool-sweep.ts). Any error is the job's status,
+ * never the sweep's: a unit that fails or an output off the reference is 'failed', with the
+ * reason.
  */
-export async function runJob(job: SweepJob, via: RanOn['via']): Promise<JobRecord> {
+export async function runJob(job: SweepJob, via: RanOn['via'], timingOnly = false): Promise<JobRecord> {
   const started = performance.now();
   let result: SdpaRunResult;
   try {
-    result = await runSdpa({ ...job.config, workers: 1 });
+    result = await runSdpa({ ...job.config, workers: 1, ...(timingOnly ? { timingOnly } : {}) });
   } catch (error) {
     return failedRecord(job, messageOf(error), (performance.now() - started) / 1000, via);
   }
@@ -30,7 +32,7 @@ export async function runJob(job: SweepJob, via: RanOn['via']): Promise<JobRecor
     peaks,
     maxError: result.maxError,
     error: null,
-    // The whole job (build, run, reference check), not only the simulation runSdpa times.
+    // The whole job (build, run, its reference check unless shared), not only the simulation runSdpa times.
     wallSeconds: (performance.now() - started) / 1000,
     ranOn: ranOn(via),
     finishedAt: new Date().toISOString(),

@@ -97,6 +97,21 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
 }
 
 /**
+ * Every group's output rows alone, checked against the order's reference, in this thread: a
+ * configuration's values without its timing (no value depends on a time: the RowOrder
+ * contract). Returns the largest error; throws the unit's error when an output is off.
+ */
+export function checkedValues(program: Program): number {
+  const kind = scheduleKind(program.schedule!);
+  const blocks = [...scheduleGroups(program).keys()].map((group) => ({ group, from: 0, to: kind.order(program, group).rows }));
+  const steps = runJob(program, { kind: 'values', blocks, check: true });
+  let step = steps.next();
+  while (step.done !== true) step = steps.next();
+  if (step.value.failure !== null) throw failureError(step.value.failure);
+  return step.value.values.reduce((most, v) => Math.max(most, v.maxError ?? 0), 0);
+}
+
+/**
  * Timing jobs first (a group's timing is the one part that cannot be split, and may be the
  * longest), then the values in blocks of rows, about JOBS_PER_WORKER per thread, whole groups
  * together when groups are small.

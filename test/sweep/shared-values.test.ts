@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { outputsKey, sdpaMaxError } from '../../dist/designs/sdpa/outputs.js';
+import { DESIGN_DEFS, resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
+import { runSdpa } from '../../dist/designs/sdpa/run.js';
+import { runOnPool } from '../../dist/sweep/pool-sweep.js';
+import { createJob } from '../../dist/sweep/sweep-spec.js';
+import type { SdpaRunConfig } from '../../dist/designs/sdpa/config.js';
+import type { JobPool } from '../../dist/sweep/job-pool.js';
+import type { OutputsCheck } from '../../dist/sweep/job-worker.js';
+import type { JobRecord, SweepJob } from '../../dist/sweep/sweep-job.js';
+
+/** A configuration's shape (what outputsKey covers) and a random timing for it: capacities, latencies, IIs. */
+const timedConfig = fc
+  .record({
+    design: fc.constantFrom('naive' as const, 'modified' as const),
+    n: fc.integer({ min: 2, max: 24 }),
+    d: fc.integer({ min: 1, max: 3 }),
+    heads: fc.integer({ min: 1, max: 2 }),
+    seed: fc.integer({ min: 0, max: 1000 }),
+    timing: fc.record({
+      unbounded: fc.boolean(),
+      depth: fc.integer({ min: 1, max: 40 }),
+      latency: fc.integer({ min: 1, max: 30 }),
+      ii: fc.integer({ min: 1, max: 4 }),
+      pick: fc.nat(),
+    }),
+  })
+  .map(({ design, n, d, heads, seed, timing }): { shape: SdpaRunConfig; timed: SdpaRunConfig } => {
+    const units = DESIGN_DEFS[design].units.map((u) => u.name);
+    const channels = DESIGN_DEFS[design].channels.map((c) => c.name);
+    const unit = units[timing.pick % units.length]!;
+    const channel = channels[timing.pick % channels.length]!;
+    const shape = { design, n, d, heads, seed, workers: 1 };
+    const capacities = timing.unbounded ? { unbounded: true } : { depth: { [channel]: timing.depth } };
+    return { shape, timed: { ...shape, ...capacities, latency: { [unit]: timing.latency }, ii: { [unit]: timing.ii } } };
+  });
+
+describe('outputs shared by configurations of one shape', () => {
+  it('are bit for bit the same whatever the capacities, latencies and IIs, and sdpaMaxError is the run maxError', async () => {
+    await fc.assert(
+      fc.asyncProperty(timedConfig, async ({ shape, timed }) => {
+        expect(outputsKey(resolveSdpaConfig(timed))).toBe(outputsKey(resolveSdpaConfig(shape)));
+        const [plain, moved] = await Promise.all([runSdpa(shape), runSdpa(timed)]);
+        if (moved.status !== 'ok') return; // a deadlock has no outputs
+        expect(moved.outputs.map((o) => Array.from(o))).toEqual(plain.outputs.map((o) => Array.from(o)));
+        expect(await sdpaMaxError(timed)).toBe(moved.maxError);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('are the same on the actors engine', async () => {
+    const shape: SdpaRunConfig = { design: 'modified', n: 12, d: 2, heads: 2, seed: 7, workers: 1 };
+    const actors = await runSdpa({ ...shape, engine: 'actors', uniformDepth: 3, latency: { div: 40 } });
+    const compiled = await runSdpa(shape);
+    expect(actors.outputs.map((o) => Array.from(o))).toEqual(compiled.outputs.map((o) => Array.from(o)));
+  });
+
+  it('differ with the design, N, d, the heads or the seed', () => {
+    const base = resolveSdpaConfig({ design: 'modified', n: 8 });
+    for (const change of [{ design: 'naive' as const }, { n: 9 }, { d: 2 }, { heads: 2 }, { seed: 2 }]) {
+      expect(outputsKey(resolveSdpaConfig({ design: 'modified', n: 8, ...change }))).not.toBe(outputsKey(base));
+    }
+  });
+});
+
+/** A pool that answers from tables: what each job's timing gives, and each configuration's check. */
+function fakePool(timing: (job: SweepJob, timingOnly: boolean) => JobRecord, check: (config: SdpaRunConfig) => OutputsCheck) {
+  const calls: string[] = [];
+  const pool = {
+    run: (job: SweepJob, _signal?: AbortSignal, timingOnly = false) => {
+      calls.push(`${timingOnly ? 'timing' : 'full'} ${job.index}`);
+      return Promise.resolve(timing(job, timingOnly));
+    },
+    checkOutputs: (config: SdpaRunConfig) => {
+      calls.push(`check n=${config.n}`);
+      return Promise.resolve(check(config));
+    },
+  };
+  return { pool: pool as unknown as JobPool, calls };
+}
+
+function record(job: SweepJob, status: JobRecord['status'], maxError: number | null): JobRecord {
+  return {
+    index: job.index,
+    hash: job.hash,
+    point: job.point,
+    config: job.resolved,
+    status,
+    cycles: status === 'failed' ? null : 100,
+    intermediateMemory: null,
+    peaks: null,
+    maxError,
+    error: null,
+    wallSeconds: 0.01,
+    ranOn: { host: 'h', pid: 1, via: 'pool' },
+    finishedAt: '',
+  };
+}
+
+describe('runOnPool with shared outputs', () => {
+  const jobs = [
+    createJob(0, { uniformDepth: 2 }, { design: 'modified', n: 8, uniformDepth: 2 }),
+    createJob(1, { uniformDepth: 3 }, { design: 'modified', n: 8, uniformDepth: 3 }),
+    createJob(2, { n: 6 }, { design: 'modified', n: 6 }),
+    createJob(3, { engine: 'actors' }, { design: 'modified', n: 8, engine: 'actors' }),
+  ];
+
+  it('checks each shared shape once, runs the sharing jobs timing only, and the others in full', async () => {
+    const { pool, calls } = fakePool(
+      (job, timingOnly) => record(job, 'ok', timingOnly ? null : 0.5),
+      () => ({ maxError: 0.25, error: null }),
+    );
+    const got: JobRecord[] = [];
+    await runOnPool(pool, jobs, (r) => got.push(r));
+    expect(calls.sort()).toEqual(['check n=8', 'full 2', 'full 3', 'timing 0', 'timing 1']);
+    expect(Object.fromEntries(got.map((r) => [r.index, r.maxError]))).toEqual({ 0: 0.25, 1: 0.25, 2: 0.5, 3: 0.5 });
+  });
+
+  it('fails the jobs of a shape whose check fails where their timing finished, as a single run would; a deadlock stays one', async () => {
+    const { pool } = fakePool(
+      (job) => record(job, job.index === 1 ? 'deadlock' : 'ok', null),
+      () => ({ maxError: null, error: "unit 'h0/sink' failed: output row 3 column 0 is 7, reference 0.5" }),
+    );
+    const got: JobRecord[] = [];
+    await runOnPool(pool, jobs.slice(0, 2), (r) => got.push(r));
+    const byIndex = new Map(got.map((r) => [r.index, r]));
+    expect(byIndex.get(0)).toMatchObject({ status: 'failed', cycles: null, error: expect.stringMatching(/h0\/sink.*row 3/) });
+    expect(byIndex.get(1)).toMatchObject({ status: 'deadlock', maxError: null });
+  });
+});
