@@ -33,7 +33,7 @@ export function sweepSection(report) {
     ...(speedup.twoWorkersCores === undefined
       ? []
       : [
-          `Cores: the 2-worker sweep had ${speedup.twoWorkersCores.toFixed(2)} of 2 (CPU time / wall), the rest held by other loads; a single-worker sweep already uses ${speedup.oneWorkerCores.toFixed(2)}: V8's background threads (GC, and compiling each job's freshly generated schedule, whose capacities and latencies are literals: 8 runs at N = 1024 in one thread cost 1.8 to 1.9x the CPU when their configurations differ) work beside the worker. With the same CPU in all, an idle machine would bound the ratio near 2 / ${speedup.oneWorkerCores.toFixed(2)} = ${(2 / speedup.oneWorkerCores).toFixed(2)}x.`,
+          `Cores: the 2-worker sweep had ${speedup.twoWorkersCores.toFixed(2)} of 2 (CPU time / wall), the rest held by other loads; a single-worker sweep already uses ${speedup.oneWorkerCores.toFixed(2)}: V8's background threads (GC, and compiling each design's generated rows: a worker keeps 64, the sweep makes 36) work beside the worker. With the same CPU in all, an idle machine would bound the ratio near 2 / ${speedup.oneWorkerCores.toFixed(2)} = ${(2 / speedup.oneWorkerCores).toFixed(2)}x. Since 8789031 the jobs of one shape (design, N, d, heads, seed) check their shared outputs once: about 45% of the work is gone at any worker count, and what is left (the timing of the unbounded naive runs, row by row) is what two jobs at once slow each other on here.`,
           '',
         ]),
     'Confirmed: each full-throughput minimum gives the unbounded cycles, one below it does not (or deadlocks), and the joint run at every minimum gives the unbounded cycles (runs of the benchmark itself, `runSdpa` in its own process).',
