@@ -152,7 +152,9 @@ export class RowCode {
     const base = this.slots;
     const source = [
       "'use strict';",
-      this.constants.length === 0 ? '' : `const ${this.constants.map((x, k) => `K${k} = constants[${k}]${isInt32(x) ? ' | 0' : ''}`).join(', ')};`,
+      this.constants.length === 0
+        ? ''
+        : `const ${this.constants.map((x, k) => `K${k} = constants[${k}]${isInt32(x) ? ' | 0' : ''}`).join(', ')};`,
       ...this.channels.map((c) => c.declare()),
       ...clocks.map((v, k) => `let ${v} = state[${base + k}];`),
       body,
