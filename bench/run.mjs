@@ -172,7 +172,7 @@ const report = {
   speedup,
   targets,
 };
-const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 // A partial run (--only, --skip-micro) must not overwrite the complete results.
 const partial = only !== undefined || micro === null;
