@@ -48,10 +48,10 @@ export class JobPool {
     }
   }
 
-  /** Checks a configuration's outputs alone (sdpaMaxError); a worker that dies under it is the check's error. */
-  async checkOutputs(config: SdpaRunConfig, signal?: AbortSignal): Promise<OutputsCheck> {
+  /** Checks rows [from, to) of a configuration's outputs alone (sdpaMaxError); a worker that dies under it is the check's error. */
+  async checkOutputs(config: SdpaRunConfig, from: number, to: number, signal?: AbortSignal): Promise<OutputsCheck> {
     try {
-      return (await this.pool.run({ kind: 'outputs', config }, { signal })) as OutputsCheck;
+      return (await this.pool.run({ kind: 'outputs', config, from, to }, { signal })) as OutputsCheck;
     } catch (error) {
       if (signal?.aborted) throw error;
       return { maxError: null, error: `worker failed: ${messageOf(error)}` };

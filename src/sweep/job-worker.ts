@@ -11,7 +11,7 @@ import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 /** A job to run (its timing alone when its outputs are shared), or the outputs of a configuration to check. */
 export type JobTask =
   | { readonly kind: 'job'; readonly job: SweepJob; readonly via: RanOn['via']; readonly timingOnly: boolean }
-  | { readonly kind: 'outputs'; readonly config: SdpaRunConfig };
+  | { readonly kind: 'outputs'; readonly config: SdpaRunConfig; readonly from: number; readonly to: number };
 
 /** The check of a configuration's outputs: its largest error, or why it failed (plain data, to cross threads). */
 export type OutputsCheck = { readonly maxError: number; readonly error: null } | { readonly maxError: null; readonly error: string };
@@ -19,7 +19,7 @@ export type OutputsCheck = { readonly maxError: number; readonly error: null } |
 export default async function runJobTask(task: JobTask): Promise<JobRecord | OutputsCheck> {
   if (task.kind === 'job') return runJob(task.job, task.via, task.timingOnly);
   try {
-    return { maxError: await sdpaMaxError(task.config), error: null };
+    return { maxError: await sdpaMaxError(task.config, task), error: null };
   } catch (error) {
     return { maxError: null, error: messageOf(error) };
   }

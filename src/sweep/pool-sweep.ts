@@ -33,11 +33,32 @@ export async function runOnPool(
       const key = keys.get(job);
       if (key === undefined) return pool.run(job, signal).then(onRecord);
       let check = checks.get(key);
-      // Queued before the key's first job: it is as long as that job's own outputs would be.
-      if (check === undefined) checks.set(key, (check = pool.checkOutputs(job.config, signal)));
+      // Queued before the key's first job: together as long as that job's own outputs would be.
+      if (check === undefined) checks.set(key, (check = checkOutputs(pool, job, signal)));
       return Promise.all([pool.run(job, signal, true), check]).then(([record, outputs]) => onRecord(withOutputs(job, record, outputs)));
     }),
   );
+}
+
+/** Least score elements (over the heads) worth a check task of their own: a task costs a few milliseconds to send and set up. */
+const LEAST_CHECK_ELEMENTS = 1 << 22;
+
+/**
+ * The check of a shape's outputs, in blocks of rows across the pool (one, for a small shape):
+ * a sweep over the capacities of one long sequence would otherwise wait on one thread. Its
+ * largest error, or the first failing block's reason: the blocks follow the heads' rows one
+ * after another, the order in which a single run checks them.
+ */
+async function checkOutputs(pool: JobPool, job: SweepJob, signal?: AbortSignal): Promise<OutputsCheck> {
+  const { n, heads } = job.resolved;
+  const blocks = Math.max(1, Math.min(pool.workers, Math.floor((n * n * heads) / LEAST_CHECK_ELEMENTS)));
+  const rows = Math.ceil((n * heads) / blocks);
+  const parts = await Promise.all(
+    Array.from({ length: blocks }, (_, b) => pool.checkOutputs(job.config, b * rows, Math.min(n * heads, (b + 1) * rows), signal)),
+  );
+  const failed = parts.find((p) => p.error !== null);
+  if (failed !== undefined) return failed;
+  return { maxError: Math.max(...parts.map((p) => p.maxError!)), error: null };
 }
 
 /**

@@ -50,6 +50,15 @@ describe('outputs shared by configurations of one shape', () => {
     );
   });
 
+  it("are checked in parts as a whole: the parts follow the heads' rows one after another", async () => {
+    const config: SdpaRunConfig = { design: 'naive', n: 10, d: 2, heads: 3, seed: 3 };
+    const whole = await sdpaMaxError(config);
+    expect(whole).toBe((await runSdpa({ ...config, workers: 1 })).maxError);
+    const cuts = [0, 4, 10, 17, 29, 30];
+    const parts = await Promise.all(cuts.slice(1).map((to, k) => sdpaMaxError(config, { from: cuts[k]!, to })));
+    expect(Math.max(...parts)).toBe(whole);
+  });
+
   it('are the same on the actors engine', async () => {
     const shape: SdpaRunConfig = { design: 'modified', n: 12, d: 2, heads: 2, seed: 7, workers: 1 };
     const actors = await runSdpa({ ...shape, engine: 'actors', uniformDepth: 3, latency: { div: 40 } });
@@ -65,17 +74,22 @@ describe('outputs shared by configurations of one shape', () => {
   });
 });
 
-/** A pool that answers from tables: what each job's timing gives, and each configuration's check. */
-function fakePool(timing: (job: SweepJob, timingOnly: boolean) => JobRecord, check: (config: SdpaRunConfig) => OutputsCheck) {
+/** A pool of `workers` threads that answers from tables: what each job's timing gives, and each check of rows. */
+function fakePool(
+  timing: (job: SweepJob, timingOnly: boolean) => JobRecord,
+  check: (config: SdpaRunConfig, from: number, to: number) => OutputsCheck,
+  workers = 2,
+) {
   const calls: string[] = [];
   const pool = {
+    workers,
     run: (job: SweepJob, _signal?: AbortSignal, timingOnly = false) => {
       calls.push(`${timingOnly ? 'timing' : 'full'} ${job.index}`);
       return Promise.resolve(timing(job, timingOnly));
     },
-    checkOutputs: (config: SdpaRunConfig) => {
-      calls.push(`check n=${config.n}`);
-      return Promise.resolve(check(config));
+    checkOutputs: (config: SdpaRunConfig, from: number, to: number) => {
+      calls.push(`check n=${config.n} rows ${from}-${to}`);
+      return Promise.resolve(check(config, from, to));
     },
   };
   return { pool: pool as unknown as JobPool, calls };
@@ -114,7 +128,7 @@ describe('runOnPool with shared outputs', () => {
     );
     const got: JobRecord[] = [];
     await runOnPool(pool, jobs, (r) => got.push(r));
-    expect(calls.sort()).toEqual(['check n=8', 'full 2', 'full 3', 'timing 0', 'timing 1']);
+    expect(calls.sort()).toEqual(['check n=8 rows 0-8', 'full 2', 'full 3', 'timing 0', 'timing 1']);
     expect(Object.fromEntries(got.map((r) => [r.index, r.maxError]))).toEqual({ 0: 0.25, 1: 0.25, 2: 0.5, 3: 0.5 });
   });
 
@@ -128,5 +142,24 @@ describe('runOnPool with shared outputs', () => {
     const byIndex = new Map(got.map((r) => [r.index, r]));
     expect(byIndex.get(0)).toMatchObject({ status: 'failed', cycles: null, error: expect.stringMatching(/h0\/sink.*row 3/) });
     expect(byIndex.get(1)).toMatchObject({ status: 'deadlock', maxError: null });
+  });
+
+  it("splits a long shape's check across the pool in row order; the first failing block gives the reason", async () => {
+    const long = [4096, 8192].map((depth, index) =>
+      createJob(index, { uniformDepth: depth }, { design: 'modified', n: 4096, heads: 2, uniformDepth: depth }),
+    );
+    const { pool, calls } = fakePool(
+      (job) => record(job, 'ok', null),
+      (_config, from) => (from === 0 ? { maxError: 1e-17, error: null } : { maxError: null, error: `row ${from} off` }),
+      3,
+    );
+    const got: JobRecord[] = [];
+    await runOnPool(pool, long, (r) => got.push(r));
+    expect(calls.filter((c) => c.startsWith('check'))).toEqual([
+      'check n=4096 rows 0-2731',
+      'check n=4096 rows 2731-5462',
+      'check n=4096 rows 5462-8192',
+    ]);
+    expect(got.map((r) => r.error)).toEqual(['row 2731 off', 'row 2731 off']);
   });
 });

@@ -97,13 +97,23 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
 }
 
 /**
- * Every group's output rows alone, checked against the order's reference, in this thread: a
- * configuration's values without its timing (no value depends on a time: the RowOrder
- * contract). Returns the largest error; throws the unit's error when an output is off.
+ * Output rows alone, checked against the order's reference, in this thread: a configuration's
+ * values without its timing (no value depends on a time: the RowOrder contract). `part` counts
+ * the rows of the groups one after another, in the program's order (all of them by default),
+ * so that parts in order check the rows in the order a whole run does. Returns the largest
+ * error; throws the unit's error at the first row off.
  */
-export function checkedValues(program: Program): number {
+export function checkedValues(program: Program, part?: { readonly from: number; readonly to: number }): number {
   const kind = scheduleKind(program.schedule!);
-  const blocks = [...scheduleGroups(program).keys()].map((group) => ({ group, from: 0, to: kind.order(program, group).rows }));
+  const blocks: ValuesBlock[] = [];
+  let before = 0;
+  for (const group of scheduleGroups(program).keys()) {
+    const rows = kind.order(program, group).rows;
+    const from = Math.max(0, (part?.from ?? 0) - before);
+    const to = Math.min(rows, (part?.to ?? Infinity) - before);
+    if (from < to) blocks.push({ group, from, to });
+    before += rows;
+  }
   const steps = runJob(program, { kind: 'values', blocks, check: true });
   let step = steps.next();
   while (step.done !== true) step = steps.next();
