@@ -10,6 +10,7 @@ import { sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
 import { sweepTitle } from '../reports/result-title.js';
+import { outputsKey } from '../designs/sdpa/outputs-key.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
@@ -159,6 +160,13 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     return EXIT_INTERRUPTED;
   }
   console.log(sweepTable(records, jobs.length, wallSeconds, resultsPath));
+  const shared = records.filter((r) => r.check === 'shared');
+  if (shared.length > 0) {
+    const shapes = new Set(shared.map((r) => outputsKey(r.config))).size;
+    console.log(
+      `outputs: ${shared.length} jobs of ${shapes} shape(s) checked once per shape (they differ only in capacities, latencies or IIs)`,
+    );
+  }
   console.log(`results: ${resultsPath}, ${results.csvPath}`);
   if (options.plot !== undefined) {
     const { writeChart } = await import('../reports/render-chart.js');

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
-import { outputsKey } from '../designs/sdpa/outputs.js';
+import { outputsKey } from '../designs/sdpa/outputs-key.js';
 import { failedRecord } from './sweep-job.js';
 import type { JobPool } from './job-pool.js';
 import type { OutputsCheck } from './job-worker.js';
@@ -89,7 +89,7 @@ function fits(job: SweepJob): boolean {
 function withOutputs(job: SweepJob, record: JobRecord, outputs: OutputsCheck): JobRecord {
   if (record.status !== 'ok') return record;
   if (outputs.error !== null) return failedRecord(job, outputs.error, record.wallSeconds, record.ranOn.via);
-  return { ...record, maxError: outputs.maxError };
+  return { ...record, maxError: outputs.maxError, check: 'shared' };
 }
 
 /** The jobs, the longest (by estimate) first; ties in sweep order. */

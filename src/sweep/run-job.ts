@@ -31,6 +31,7 @@ export async function runJob(job: SweepJob, via: RanOn['via'], timingOnly = fals
     intermediateMemory: result.intermediateMemory,
     peaks,
     maxError: result.maxError,
+    ...(result.maxError === null ? {} : { check: 'own' as const }),
     error: null,
     // The whole job (build, run, its reference check unless shared), not only the simulation runSdpa times.
     wallSeconds: (performance.now() - started) / 1000,

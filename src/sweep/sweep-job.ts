@@ -40,6 +40,11 @@ export interface JobRecord {
   /** Peak occupancy of every channel; with several heads keyed `h1/qk`. */
   readonly peaks: Readonly<Record<string, number>> | null;
   readonly maxError: number | null;
+  /**
+   * Whose check gave maxError: the job's own run, or the one check of the outputs the jobs of
+   * its shape share (pool-sweep.ts); absent where there is no maxError, and in older files.
+   */
+  readonly check?: 'own' | 'shared';
   /** Why the job failed, or null. */
   readonly error: string | null;
   readonly wallSeconds: number;

@@ -40,6 +40,9 @@ describe('damflow sweep on the local pool', () => {
       [8, 16, 24].map((n) => ({ design: 'naive', n, uniformDepth: 3 })),
     );
     expect(stdout).toMatch(/^18 jobs: 15 ok, 3 deadlock, 0 failed \(/m);
+    // Each d = 1 shape has two jobs (published FIFOs and depth 3): one check of their outputs.
+    expect(list.map((r) => r.check ?? null)).toEqual(list.map((r) => (r.status !== 'ok' ? null : r.config.d === 1 ? 'shared' : 'own')));
+    expect(stdout).toMatch(/^outputs: 9 jobs of 6 shape\(s\) checked once per shape/m);
     expect(stdout).toMatch(/^7 +naive +24 +3 +deadlock +\d+ /m);
 
     const csv = readFileSync(results.replace(/\.jsonl$/, '.csv'), 'utf8')

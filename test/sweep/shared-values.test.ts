@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { outputsKey, sdpaMaxError } from '../../dist/designs/sdpa/outputs.js';
+import { outputsKey } from '../../dist/designs/sdpa/outputs-key.js';
+import { sdpaMaxError } from '../../dist/designs/sdpa/outputs.js';
 import { DESIGN_DEFS, resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
 import { runSdpa } from '../../dist/designs/sdpa/run.js';
 import { runOnPool } from '../../dist/sweep/pool-sweep.js';
@@ -130,6 +131,7 @@ describe('runOnPool with shared outputs', () => {
     await runOnPool(pool, jobs, (r) => got.push(r));
     expect(calls.sort()).toEqual(['check n=8 rows 0-8', 'full 2', 'full 3', 'timing 0', 'timing 1']);
     expect(Object.fromEntries(got.map((r) => [r.index, r.maxError]))).toEqual({ 0: 0.25, 1: 0.25, 2: 0.5, 3: 0.5 });
+    expect(Object.fromEntries(got.map((r) => [r.index, r.check]))).toEqual({ 0: 'shared', 1: 'shared', 2: undefined, 3: undefined });
   });
 
   it('fails the jobs of a shape whose check fails where their timing finished, as a single run would; a deadlock stays one', async () => {

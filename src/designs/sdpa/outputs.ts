@@ -2,24 +2,12 @@ import { loadUnitModules } from '../../kernel/registry.js';
 import { checkedValues } from '../../engines/compiled/compiled-engine.js';
 import { estimateCost, refuseWhatCannotFit } from './cost.js';
 import { resolveSdpaConfig, sdpaProgram } from './design.js';
-import type { ResolvedSdpaConfig } from './design.js';
 import type { SdpaRunConfig } from './config.js';
-
-/**
- * What a configuration's outputs depend on: the design (its arithmetic), N, d, the heads and
- * the seed (Q, K and V). Capacities, latencies and IIs only move times, and no value depends on
- * a time (each unit does its arithmetic in the order its inputs come, whenever they come), so
- * every configuration with the same key has the same outputs, bit for bit, on either engine
- * (test/sweep/shared-values.test.ts runs random ones).
- */
-export function outputsKey({ design, n, d, heads, seed }: ResolvedSdpaConfig): string {
-  return JSON.stringify([design, n, d, heads, seed]);
-}
 
 /**
  * The largest error of a configuration's outputs against the reference SDPA, computed without
  * its timing, in this thread: over every row, what a run of any configuration with the same
- * outputsKey reports as maxError. `part`: rows [from, to) of the heads' rows one after another
+ * outputsKey (outputs-key.ts) reports as maxError. `part`: rows [from, to) of the heads' rows one after another
  * (head 0's, then head 1's; all by default). A wrong output is a UnitError of the sink; a
  * configuration whose run would not fit is refused as runSdpa refuses it.
  */
