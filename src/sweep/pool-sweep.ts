@@ -24,9 +24,9 @@ export async function runOnPool(
   onRecord: (record: JobRecord) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  // Every queued task listens on the signal: as many listeners as tasks is expected, not a leak.
-  if (signal !== undefined) setMaxListeners(2 * jobs.length + 16, signal);
   const keys = sharedOutputs(jobs);
+  // Every queued task listens on the signal (each job, and up to one check block per worker for each shared shape): not a leak.
+  if (signal !== undefined) setMaxListeners(jobs.length + new Set(keys.values()).size * pool.workers + 16, signal);
   const checks = new Map<string, Promise<OutputsCheck>>();
   await Promise.all(
     longestFirst(jobs).map((job) => {
@@ -71,7 +71,9 @@ function sharedOutputs(jobs: readonly SweepJob[]): Map<SweepJob, string> {
   for (const job of jobs) {
     if (job.config.engine === 'actors' || !fits(job)) continue;
     const key = outputsKey(job.resolved);
-    byKey.set(key, [...(byKey.get(key) ?? []), job]);
+    const group = byKey.get(key);
+    if (group === undefined) byKey.set(key, [job]);
+    else group.push(job);
   }
   return new Map([...byKey].filter(([, group]) => group.length > 1).flatMap(([key, group]) => group.map((job) => [job, key] as const)));
 }

@@ -24,7 +24,7 @@ export class RunLog extends TimeRuns {
       if (ends[mid]! > k) hi = mid;
       else lo = mid + 1;
     }
-    return this.starts[lo]! + this.steps[lo]! * (k - (lo === 0 ? 0 : ends[lo - 1]!));
+    return this.inRun(lo, k);
   }
 
   /** Whether `ok` holds for every pair of elements at the same index (false when the lengths differ). */
@@ -37,11 +37,14 @@ export class RunLog extends TimeRuns {
     for (let k = 0; k < this.size; k++) {
       while (this.ends[r]! <= k) r++;
       while (other.ends[s]! <= k) s++;
-      const mine = this.starts[r]! + this.steps[r]! * (k - (r === 0 ? 0 : this.ends[r - 1]!));
-      const theirs = other.starts[s]! + other.steps[s]! * (k - (s === 0 ? 0 : other.ends[s - 1]!));
-      if (!ok(mine, theirs)) return false;
+      if (!ok(this.inRun(r, k), other.inRun(s, k))) return false;
     }
     return true;
+  }
+
+  /** Element k, which lies in run r. */
+  private inRun(r: number, k: number): number {
+    return this.starts[r]! + this.steps[r]! * (k - (r === 0 ? 0 : this.ends[r - 1]!));
   }
 
   private index(): void {
