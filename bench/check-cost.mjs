@@ -10,7 +10,7 @@
 import { groupValues } from '../dist/engines/compiled/group-values.js';
 import { scheduleKind } from '../dist/engines/compiled/row-order.js';
 import { resolveSdpaConfig, sdpaProgram } from '../dist/index.js';
-import { plainSdpa, sdpaInputs } from './lib.mjs';
+import { median, plainSdpa, sdpaInputs } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const option = (flag, fallback) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : fallback);
@@ -38,7 +38,6 @@ for (let r = 0; r < rounds; r++) {
     times[name].push(performance.now() - started);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const elements = n * n;
 for (const [name, xs] of Object.entries(times)) {
   console.log(`${name.padEnd(20)} ${median(xs).toFixed(0).padStart(7)} ms  ${((median(xs) * 1e6) / elements).toFixed(1)} ns/element`);

@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -189,12 +190,6 @@ for (let p = 0; p < PROCS; p++) {
   }
   const shown = Object.entries(measured).map(([n, f]) => `${n.split(' (')[0]} ${f.head.toFixed(1)}/${f.base?.toFixed(1) ?? '-'}`);
   process.stderr.write(`process ${p + 1}/${PROCS} (this tree/baseline): ${shown.join('; ')}\n`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const rows = [['figure', 'unit', 'baseline best', 'this tree best', 'ratio', '']];

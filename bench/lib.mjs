@@ -212,6 +212,13 @@ export function plainAdderTree(leaves, elements) {
   return checksum;
 }
 
+/** The median of some figures (the mean of the two middle ones for an even count). */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** Best time (ms) of fn over repetitions: at least `minReps`, until `minMs` in total, at most `maxReps`. */
 export function bestTime(fn, { minReps = 2, maxReps = 50, minMs = 300 } = {}) {
   let best = Infinity;

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib.mjs';
 
 const args = process.argv.slice(2);
 const at = (flag) => args.indexOf(flag);
@@ -43,6 +44,5 @@ for (let r = 0; r < reps; r++) {
   }
 }
 rmSync(dir, { recursive: true, force: true });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [key, xs] of Object.entries(times))
   console.log(`${key.padEnd(48)} ${median(xs).toFixed(0).padStart(6)} ms (median of ${xs.length})`);
