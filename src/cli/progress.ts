@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
+import { formatCount } from '../reports/table.js';
 import type { Progress } from '../engines/run-result.js';
 
 /**
@@ -34,10 +35,10 @@ export function progressDisplay(expectedCycles: number): ProgressDisplay {
       if (bar === null && elapsedMs < SHOW_AFTER_MS) return;
       const all = Math.max(total ?? expectedCycles, done);
       const payload = {
-        done: done.toLocaleString('en-US'),
-        all: all.toLocaleString('en-US'),
+        done: formatCount(done),
+        all: formatCount(all),
         unit,
-        rate: Math.round(done / (elapsedMs / 1000)).toLocaleString('en-US'),
+        rate: formatCount(Math.round(done / (elapsedMs / 1000))),
       };
       if (bar === null) {
         const { SingleBar, Presets } = cliProgress();
