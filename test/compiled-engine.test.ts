@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { random } from './helpers/random.js';
 import { DESIGN_DEFS, ProgramError, runSdpa } from '../dist/index.js';
+import { writesNumbers } from '../dist/engines/compiled/row-code.js';
 import { runModel } from './reference/dam-model.js';
 import type { DesignName, SdpaRunConfig, SdpaRunResult } from '../dist/index.js';
 
@@ -189,6 +190,20 @@ describe('fast-forward', () => {
     }
     expect(extrapolated).toBeGreaterThan(10);
   }, 120_000);
+
+  // Code that fast-forward may end after a few rows keeps its numbers as arguments (a sweep's
+  // configurations share it); a run that goes on past a run's worth of rows without a repeat,
+  // as the naive design's unbounded FIFOs do, switches to code with its numbers written in, on
+  // the same state, at row 1,399 of 3,000 here (both sides of the switch hold 2^22 elements).
+  it('switches to code with its numbers written in partway through a long run, exactly', async () => {
+    expect(writesNumbers(1398 * 3000)).toBe(false);
+    expect(writesNumbers(1399 * 3000) && writesNumbers((3000 - 1399) * 3000)).toBe(true);
+    const config = { design: 'naive', n: 3000, unbounded: true, timingOnly: true } as const;
+    const full = await runSdpa({ ...config, engine: 'compiled', fastForward: false, workers: 1 });
+    const fast = await runSdpa({ ...config, engine: 'compiled', workers: 1 });
+    expect(fast.execution!.groups[0]!.rowsSimulated).toBe(3000);
+    expect(figures(fast)).toEqual(figures(full));
+  }, 60_000);
 
   it("--timing-only gives the full run's cycles and statistics, and no output", async () => {
     for (const config of [

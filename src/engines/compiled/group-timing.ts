@@ -57,13 +57,18 @@ export function* groupTiming(
     if (spec === undefined) throw new Error(`the compiled order of group '${group}' names channel '${name}', which is not the group's`);
     return channelShape(spec);
   };
-  const code = new RowCode(options.values ? FULL : TIMING, shapeOf, null, writesNumbers(order));
+  const fastForward = options.fastForward && !options.values;
+  // Every row runs without fast-forward; with it, often a few dozen: the numbers are written in
+  // once the rows left are known to be many (below).
+  let literals = !fastForward && writesNumbers(order.rows * order.rows);
+  const code = new RowCode(options.values ? FULL : TIMING, shapeOf, null, literals);
   const { body, params, args } = order.emit(code);
   const names = ['output', 'firstRow', ...params];
   const rows = code.compile(names, body);
+  // What runs the rows: `rows`, or the same order with its numbers written in, on the same channels and state.
+  let runner = rows;
   const output = options.values ? new Float64Array(order.rows * order.output.width) : null;
   const rowArgs = [output, 0, ...args];
-  const fastForward = options.fastForward && !options.values;
   const history = fastForward ? new TimingHistory(rows) : null;
   const drifts = fastForward ? new DriftDetector(rows, order.rows) : null;
   // The same order in verify mode, on the same channels and state: compiled once a drift shows.
@@ -71,8 +76,14 @@ export function* groupTiming(
   let done = 0;
   let found: Found | null = null;
   while (done < order.rows) {
-    rows.row(done, rowArgs);
+    runner.row(done, rowArgs);
     done++;
+    // No repeat in the rows of a whole run's worth of compile, and as many rows left again.
+    if (!literals && writesNumbers(done * order.rows) && writesNumbers((order.rows - done) * order.rows)) {
+      literals = true;
+      const literalCode = new RowCode(code.mode, shapeOf, code, true);
+      runner = literalCode.compile(names, order.emit(literalCode).body, rows.state);
+    }
     const repeat = history?.record(done) ?? null;
     if (repeat !== null) {
       found = { final: extrapolate(history!, repeat, order.rows, rows), period: repeat.period, shift: repeat.shift, peaks: null };
@@ -81,7 +92,7 @@ export function* groupTiming(
     const drift = drifts?.record(done) ?? null;
     if (drift !== null && done + 2 * drift.period < order.rows) {
       if (verify === null) {
-        const verifyCode = new RowCode(VERIFY, shapeOf, code, writesNumbers(order));
+        const verifyCode = new RowCode(VERIFY, shapeOf, code, literals);
         verify = verifyCode.compile(names, order.emit(verifyCode).body, rows.state);
       }
       const proof = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
