@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { random } from '../helpers/random.js';
 import { runSdpa, sdpaMatrix, DESIGN_DEFS } from '../../dist/index.js';
+import { exp } from '../../dist/designs/sdpa/exp.js';
 import { runModel } from './dam-model.js';
 import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
 
@@ -64,6 +65,7 @@ function modelConfig(config: SdpaRunConfig, head: number) {
     q: matrix('q'),
     k: matrix('k'),
     v: matrix('v'),
+    exp,
   };
 }
 

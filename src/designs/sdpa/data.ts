@@ -1,5 +1,5 @@
 import { UnitError } from '../../kernel/errors.js';
-import { referenceExp } from './reference-exp.js';
+import { exp } from './exp.js';
 
 /** Seeded inputs and the plain reference SDPA the simulated designs are checked against. */
 
@@ -32,7 +32,7 @@ export function sdpaMatrix(seed: number, head: number, name: MatrixName, n: numb
  * stability. Two passes over a row, scores then weights, and one division per output: every
  * run with outputs is checked against it, so it must cost less than the run it checks (three
  * passes and a division per score took 1.2-1.8x the plain streaming loop; with Math.exp it took
- * about what the simulated rows take, with referenceExp about 0.8 of it).
+ * about what the simulated rows take, with exp.ts's exp about 0.8 of it).
  */
 export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: number, from = 0, to = n): Matrix {
   const scale = 1 / Math.sqrt(d);
@@ -52,7 +52,7 @@ export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: num
     const row = (i - from) * d;
     let sum = 0;
     for (let j = 0; j < n; j++) {
-      const e = referenceExp(scores[j]! - max);
+      const e = exp(scores[j]! - max);
       sum += e;
       const vj = j * d;
       for (let c = 0; c < d; c++) out[row + c]! += e * v[vj + c]!;

@@ -1,5 +1,6 @@
 import { registerUnitKind } from '../../kernel/registry.js';
 import { sdpaUnitParams } from './params.js';
+import { exp } from './exp.js';
 import { rescaleFactor } from './running-max.js';
 import type { UnitContext } from '../../kernel/unit-kind.js';
 import type { SdpaUnitParams } from './params.js';
@@ -30,7 +31,7 @@ export const runningMax = registerUnitKind<SdpaUnitParams>({
         const c = ctx.time;
         const next = s > m ? s : m;
         const delta = rescaleFactor(m, next);
-        const e = Math.exp(s - next);
+        const e = exp(s - next);
         m = next;
         while (!delta1.ready()) yield;
         delta1.enqueue(delta, c + latency);

@@ -1,3 +1,5 @@
+import { exp } from './exp.js';
+
 /**
  * RunningMax's rescale factor delta = exp(m - m') (spec section 2.2), one function for both
  * engines so that their outputs are the same bits. Where the max did not move (m' = m: all
@@ -7,5 +9,5 @@
  */
 export function rescaleFactor(m: number, next: number): number {
   const z = m - next;
-  return z === 0 ? 1 : Math.exp(z);
+  return z === 0 ? 1 : exp(z);
 }

@@ -1,6 +1,7 @@
 import { registerScheduleKind } from '../../engines/compiled/row-order.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
 import { sdpaUnitParams } from './params.js';
+import { exp } from './exp.js';
 import { rescaleFactor } from './running-max.js';
 import type { RowCode } from '../../engines/compiled/row-code.js';
 import type { RowBody, RowOrder } from '../../engines/compiled/row-order.js';
@@ -63,7 +64,11 @@ class SdpaHead implements RowOrder {
     const row = modified ? modifiedRow(this, code) : naiveRow(this, code);
     const vectors = code.mode.values ? row.vectors.map((length) => new Float64Array(length)) : row.vectors.map(() => null);
     const inputs = (['q', 'k', 'v'] as const).map((m) => (code.mode.values ? this.matrix(m) : null));
-    return { body: row.body, params: ['Q', 'K', 'V', 'rescaleFactor', ...row.vectorNames], args: [...inputs, rescaleFactor, ...vectors] };
+    return {
+      body: row.body,
+      params: ['Q', 'K', 'V', 'rescaleFactor', 'exp', ...row.vectorNames],
+      args: [...inputs, rescaleFactor, exp, ...vectors],
+    };
   }
 
   check(from: number, to: number, output: Float64Array): number {
@@ -200,7 +205,7 @@ function modifiedRow(head: SdpaHead, code: RowCode): Row {
         ${qk!.send(tscore!, `${tscore} + ${qkt!.latency}`)} ${t(`${tscore} += ${qkt!.ii};`)}
 
         ${qk!.dequeue(tmax!)}
-        ${v('const next = s > m ? s : m; const delta = rescaleFactor(m, next); const e = Math.exp(s - next); m = next;')}
+        ${v('const next = s > m ? s : m; const delta = rescaleFactor(m, next); const e = exp(s - next); m = next;')}
         ${t(`{
           const stamp = ${tmax} + ${max!.latency};
           ${delta1!.send(tmax!, 'stamp')} ${delta2!.send(tmax!, 'stamp')} ${e1!.send(tmax!, 'stamp')} ${e2!.send(tmax!, 'stamp')}
@@ -260,7 +265,7 @@ function naiveRow(head: SdpaHead, code: RowCode): Row {
         ${shared.emit('k', tk!)}
         ${shared.scoreRowStart(tscore!)}
         ${shared.score(tscore!)}
-        ${v('const p = Math.exp(s); prow[j] = p;')}
+        ${v('const p = exp(s); prow[j] = p;')}
         ${t(`{
           const c = ${tscore};
           ${short.room(tscore!)} ${long.room(tscore!)}

@@ -1,4 +1,5 @@
 import { registerUnitKind } from '../../kernel/registry.js';
+import { exp } from './exp.js';
 import { sdpaUnitParams } from './params.js';
 import type { UnitContext, UnitKind } from '../../kernel/unit-kind.js';
 import type { SdpaUnitParams } from './params.js';
@@ -36,7 +37,7 @@ function scoreUnit(kind: string, outputs: readonly string[], exponentiate: boole
           let s = 0;
           for (let x = 0; x < d; x++) s += qv[x]! * kv[x]!;
           s *= scale;
-          if (exponentiate) s = Math.exp(s);
+          if (exponentiate) s = exp(s);
           for (let o = 0; o < outs.length; o++) outs[o]!.enqueue(s, c + latency);
           ctx.incr(ii);
         }

@@ -1,10 +1,12 @@
 /**
- * exp for the reference SDPA only: the check computes one exp per score, as many as the
- * simulation itself, and V8's Math.exp (a call into fdlibm, 20-35 ns here) made the check cost
- * as much as the run it checks. A table of 2^(j/64) and a degree-6 polynomial on the rest
- * (|r| < ln 2 / 64) inline into the reference's loop at about half that, within 3 ulps of
- * Math.exp (test/sdpa.test.ts), far inside the check's 1e-9 tolerance. The simulated units
- * keep Math.exp: their outputs are the design's, bit for bit in every engine.
+ * The exp of spec section 2 (QKTExp's exp(s), RunningMax's exp(m - m') and exp(s - m')), one
+ * function for every engine and for the reference check, so that outputs are the same bits
+ * everywhere. An SDPA computes one exp per score, and V8's Math.exp (a call into fdlibm, 25-35 ns
+ * on our 2-core VM) was about two thirds of a values row and of its check. A table of 2^(j/64)
+ * and a degree-6 polynomial on the rest (|r| < ln 2 / 64) inline into the rows' loops at about
+ * 60% of that, within 3 ulps of Math.exp (test/sdpa.test.ts), far inside the check's 1e-9
+ * tolerance. The check stays independent where it matters, the order of the arithmetic (a
+ * two-pass softmax against the designs' streaming one); exp is tested against Math.exp.
  */
 
 const STEPS_PER_LN2 = 64 / Math.LN2;
@@ -15,7 +17,7 @@ const TWO_TO_J_64THS = Float64Array.from({ length: 64 }, (_, j) => 2 ** (j / 64)
 const POW2_BIAS = 1100;
 const POW2 = Float64Array.from({ length: 2 * POW2_BIAS }, (_, i) => 2 ** (i - POW2_BIAS));
 
-export function referenceExp(x: number): number {
+export function exp(x: number): number {
   // Outside this range exp underflows to (sub)normal dust or overflows; NaN lands here too.
   if (!(x > -745 && x < 709)) return Math.exp(x);
   const k = (x * STEPS_PER_LN2) | 0;
