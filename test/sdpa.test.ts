@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runSdpa } from '../dist/designs/sdpa/run.js';
-import { checkOutput } from '../dist/designs/sdpa/data.js';
+import { checkOutput, referenceSdpa } from '../dist/designs/sdpa/data.js';
 import { DESIGNS } from '../dist/designs/sdpa/design.js';
 import { rescaleFactor } from '../dist/designs/sdpa/running-max.js';
 import { exp } from '../dist/designs/sdpa/exp.js';
@@ -48,6 +48,44 @@ describe('rescaleFactor', () => {
         expect(Object.is(rescaleFactor(m, next), exp(m - next)), `m=${m} s=${s}`).toBe(true);
       }
     }
+  });
+});
+
+describe('referenceSdpa', () => {
+  /** The textbook: scores, their max, Math.exp of each minus it, the weights' sum, the weighted sum of V. */
+  function textbook(q: Float64Array, k: Float64Array, v: Float64Array, n: number, d: number): Float64Array {
+    const out = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const s = Array.from({ length: n }, (_, j) => {
+        let dot = 0;
+        for (let c = 0; c < d; c++) dot += q[i * d + c]! * k[j * d + c]!;
+        return dot / Math.sqrt(d);
+      });
+      const max = Math.max(...s);
+      const w = s.map((x) => Math.exp(x - max));
+      const sum = w.reduce((a, b) => a + b, 0);
+      for (let c = 0; c < d; c++) out[i * d + c] = w.reduce((a, wj, j) => a + wj * v[j * d + c]!, 0) / sum;
+    }
+    return out;
+  }
+
+  // Inputs in [-1, 1) shift the scores by a bound on them (one pass); inputs in the thousands
+  // put the bound out of exp's range, and those rows take the row max first.
+  it.each([
+    ['scores shifted by their bound', 1],
+    ['scores shifted by the row max', 3000],
+  ])('is the textbook softmax within 1e-12: %s', (_, size) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 4 }), fc.integer(), (n, d, seed) => {
+        let state = seed >>> 0;
+        const next = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1) * size;
+        const [q, k, v] = [0, 1, 2].map(() => Float64Array.from({ length: n * d }, next));
+        const want = textbook(q!, k!, v!, n, d);
+        const got = referenceSdpa(q!, k!, v!, n, d);
+        for (let i = 0; i < n * d; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want[i]!)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
