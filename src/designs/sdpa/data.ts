@@ -35,7 +35,7 @@ export function sdpaMatrix(seed: number, head: number, name: MatrixName, n: numb
  * overflows, and none underflows while 2B stays inside exp's range (inputs in [-1, 1) give
  * B <= sqrt(d)). So a row is one pass over K and V (scores, weights, their sum and the weighted
  * sum of V) and one division per output, not a pass for the row's max and another for the
- * weights (1.3x the cost at d = 1). A row whose bound is out of range (huge inputs, or not
+ * weights (about 1.2x the cost at d = 1). A row whose bound is out of range (huge inputs, or not
  * finite) takes its max first, as a textbook softmax does.
  */
 export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: number, from = 0, to = n): Matrix {

@@ -6,7 +6,8 @@
  * and a degree-6 polynomial on the rest (|r| < ln 2 / 64) inline into the rows' loops at about
  * 60% of that, within 3 ulps of Math.exp (test/sdpa.test.ts), far inside the check's 1e-9
  * tolerance. The check stays independent where it matters, the order of the arithmetic (a
- * two-pass softmax against the designs' streaming one); exp is tested against Math.exp.
+ * softmax shifted by a bound on its scores, against the designs' running max and rescaling);
+ * exp itself is tested against Math.exp.
  */
 
 const STEPS_PER_LN2 = 64 / Math.LN2;
