@@ -53,9 +53,7 @@ export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: num
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const kj = j * d;
-      let s = 0;
-      for (let c = 0; c < d; c++) s += q[qi + c]! * k[kj + c]!;
-      const e = exp(s * scale - shift);
+      const e = exp(dot(q, qi, k, kj, d) * scale - shift);
       sum += e;
       for (let c = 0; c < d; c++) out[row + c]! += e * v[kj + c]!;
     }
@@ -70,13 +68,15 @@ const SHIFTED_BY_BOUND_UP_TO = 300;
 /** The largest score of the row whose q starts at `qi`. */
 function rowMax(q: Matrix, k: Matrix, n: number, d: number, qi: number, scale: number): number {
   let max = -Infinity;
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += q[qi + c]! * k[j * d + c]!;
-    s *= scale;
-    if (s > max) max = s;
-  }
+  for (let j = 0; j < n; j++) max = Math.max(max, dot(q, qi, k, j * d, d) * scale);
   return max;
+}
+
+/** q_i . k_j, the rows starting at `qi` and `kj`. */
+function dot(q: Matrix, qi: number, k: Matrix, kj: number, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += q[qi + c]! * k[kj + c]!;
+  return s;
 }
 
 /**
