@@ -162,6 +162,7 @@ export class RowCode {
       ...clocks.map((v, k) => `state[${base + k}] = ${v};`),
     ].join('\n');
     const fn = compiled(
+      rowName(this.mode),
       ['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'margins', 'state', 'constants', 'i', ...params],
       source,
     );
@@ -495,6 +496,12 @@ const INACTIVE_RING = Object.assign(Object.create(RingCode.prototype) as RingCod
 
 type Compiled = (...args: unknown[]) => unknown;
 
+/** A compiled row's name: its mode. */
+function rowName(mode: CodeMode): string {
+  if (mode.verify === true) return 'verifyRow';
+  return mode.timing ? (mode.values ? 'timingAndValuesRow' : 'timingRow') : 'valuesRow';
+}
+
 /**
  * The compiled rows used last, by source: one run compiles once per mode for all its heads, and
  * a sweep's or a sizing's jobs on one worker share a design's rows across configurations. The
@@ -504,14 +511,16 @@ type Compiled = (...args: unknown[]) => unknown;
 const cache = new Map<string, Compiled>();
 const CACHED = 64;
 
-function compiled(params: readonly string[], source: string): Compiled {
-  const key = `${params.join(',')}\n${source}`;
+function compiled(name: string, params: readonly string[], source: string): Compiled {
+  const key = `${name}(${params.join(',')})\n${source}`;
   let fn = cache.get(key);
   if (fn !== undefined) {
     cache.delete(key);
   } else {
     // The source is the design's own text and numbers: nothing from outside reaches it as code.
-    fn = new Function(...params, source) as Compiled;
+    // Named, and with a source URL, so that profiles, --trace-opt and stack traces say which
+    // mode's row they are in (an anonymous function read ':0' in a profile).
+    fn = new Function(`return function ${name}(${params.join(', ')}) {\n${source}\n};\n//# sourceURL=damflow-${name}.js`)() as Compiled;
     if (cache.size === CACHED) cache.delete(cache.keys().next().value!);
   }
   cache.set(key, fn);
