@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import { JobPool } from './job-pool.js';
 import { redisConnection } from './queue-connection.js';
 import { onceEach } from './queue-sweep.js';
+import { SharedChecks, sharedKey } from './shared-checks.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
 
 export interface QueueWorkerOptions {
@@ -24,20 +25,26 @@ export interface QueueWorkerOptions {
 
 /** A job whose worker died this many times is failed for good (a job that kills its worker every time). */
 const MAX_STALLED = 2;
+/** Shapes whose outputs' check a worker keeps (a number each): far more than a sweep has. */
+const CHECKS_KEPT = 10_000;
 
 /**
  * Serves sweep jobs from the queue until the signal: each runs on the local pool, so one
- * process per machine uses all of it. Closing waits for the jobs under way, whose records
- * still reach the queue; a process killed outright loses its jobs to the stalled-job check.
+ * process per machine uses all of it, and checks the outputs of each shape it meets once
+ * (shared-checks.ts: a job of a shape met before runs its timing alone; the 64-job benchmark
+ * sweep computes 8 shapes' outputs, not 48). Closing waits for the jobs under way, whose
+ * records still reach the queue; a process killed outright loses its jobs to the stalled-job
+ * check.
  */
 export async function serveQueue(options: QueueWorkerOptions): Promise<void> {
   const connection = await redisConnection(options.url);
   const pool = new JobPool(options.workers, 'queue');
+  const checks = new SharedChecks(pool, CHECKS_KEPT);
   const worker = new Worker<SweepJob, JobRecord>(
     options.name,
     async (job) => {
       options.onStart?.(job.data);
-      const record = await pool.run(job.data);
+      const record = await checks.run(job.data, sharedKey(job.data));
       options.onRecord?.(record);
       return record;
     },

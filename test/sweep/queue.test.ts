@@ -80,6 +80,30 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
     expect(await survivor.exited).toBe(0);
     expect(survivor.stderr).toMatch(/stopped\n$/);
   });
+
+  it("checks each shape's outputs once on a worker, across sweeps too: records as a local sweep's", async () => {
+    const queue = ['--queue', url, '--queue-name', `shapes-${process.pid}`];
+    const worker = start('worker', ...queue, '--workers', '2');
+    try {
+      // Two sweeps of the same two shapes (design, N) at other capacities: the second's jobs are new to the queue.
+      for (const depths of ['[3, 5, 40]', '[4, 6, 50]']) {
+        const { dir, file } = sweepDir(
+          'shapes.yaml',
+          `base: { design: modified, n: 96 }\ngrid:\n  design: [naive, modified]\n  uniformDepth: ${depths}\n`,
+        );
+        const local = damflow('sweep', file, '--results', join(dir, 'local.jsonl'), '--workers', '2');
+        expect(local.status, local.stderr).toBe(0);
+        const ran = damflow('sweep', file, '--results', join(dir, 'queue.jsonl'), ...queue);
+        expect(ran.status, ran.stderr).toBe(0);
+        const list = records(join(dir, 'queue.jsonl'));
+        expect(byHash(list)).toEqual(byHash(records(join(dir, 'local.jsonl'))));
+        expect(list.filter((r) => r.status === 'ok').every((r) => r.check === 'shared')).toBe(true);
+      }
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+  });
 });
 
 describe('queue options', () => {

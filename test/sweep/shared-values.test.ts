@@ -5,6 +5,7 @@ import { sdpaMaxError } from '../../dist/designs/sdpa/outputs.js';
 import { DESIGN_DEFS, resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
 import { runSdpa } from '../../dist/designs/sdpa/run.js';
 import { runOnPool } from '../../dist/sweep/pool-sweep.js';
+import { SharedChecks, sharedKey } from '../../dist/sweep/shared-checks.js';
 import { createJob } from '../../dist/sweep/sweep-spec.js';
 import type { SdpaRunConfig } from '../../dist/designs/sdpa/config.js';
 import type { JobPool } from '../../dist/sweep/job-pool.js';
@@ -163,5 +164,47 @@ describe('runOnPool with shared outputs', () => {
       'check n=4096 rows 5462-8192',
     ]);
     expect(got.map((r) => r.error)).toEqual(['row 2731 off', 'row 2731 off']);
+  });
+});
+
+// A queue worker cannot know which jobs will come to it: it shares every shape it meets.
+describe('SharedChecks, as a queue worker keeps them', () => {
+  const shape = (index: number, depth: number): SweepJob =>
+    createJob(index, { uniformDepth: depth }, { design: 'modified', n: 8, uniformDepth: depth });
+
+  it('checks a shape once over the jobs that come one after another, even a shape met once', async () => {
+    const { pool, calls } = fakePool(
+      (job) => record(job, 'ok', null),
+      () => ({ maxError: 0.25, error: null }),
+    );
+    const checks = new SharedChecks(pool);
+    const single = createJob(9, { n: 6 }, { design: 'modified', n: 6 });
+    const got: JobRecord[] = [];
+    for (const job of [shape(0, 2), shape(1, 3), single, shape(2, 4)]) got.push(await checks.run(job, sharedKey(job)));
+    expect(calls).toEqual(['check n=8 rows 0-8', 'timing 0', 'timing 1', 'check n=6 rows 0-6', 'timing 9', 'timing 2']);
+    expect(got.map((r) => [r.maxError, r.check])).toEqual(Array.from({ length: 4 }, () => [0.25, 'shared']));
+    expect(sharedKey(createJob(3, {}, { design: 'modified', n: 8, engine: 'actors' }))).toBeUndefined();
+  });
+
+  it('checks again after a check that did not finish (a worker that died), and keeps the most recent shapes', async () => {
+    let died = true;
+    const { pool, calls } = fakePool(
+      (job) => record(job, 'ok', null),
+      () => (died ? ((died = false), { maxError: null, error: 'worker failed: out of memory' }) : { maxError: 0.5, error: null }),
+    );
+    const checks = new SharedChecks(pool, 1);
+    const first = await checks.run(shape(0, 2), sharedKey(shape(0, 2)));
+    expect(first).toMatchObject({ status: 'failed', error: 'worker failed: out of memory' });
+    expect(await checks.run(shape(1, 3), sharedKey(shape(1, 3)))).toMatchObject({ status: 'ok', maxError: 0.5 });
+    const other = createJob(5, { n: 6 }, { design: 'modified', n: 6 });
+    await checks.run(other, sharedKey(other));
+    // Keeping one shape, n = 6 pushed n = 8 out: its next job checks it again.
+    await checks.run(shape(2, 4), sharedKey(shape(2, 4)));
+    expect(calls.filter((c) => c.startsWith('check'))).toEqual([
+      'check n=8 rows 0-8',
+      'check n=8 rows 0-8',
+      'check n=6 rows 0-6',
+      'check n=8 rows 0-8',
+    ]);
   });
 });
