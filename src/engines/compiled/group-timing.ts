@@ -78,7 +78,8 @@ export function* groupTiming(
   while (done < order.rows) {
     runner.row(done, rowArgs);
     done++;
-    // No repeat in the rows of a whole run's worth of compile, and as many rows left again.
+    // Fast-forward has not ended the run within 2^22 elements, and as many are left: the rest
+    // pays for code with its numbers written in (exactly the same operations, on the same state).
     if (!literals && writesNumbers(done * order.rows) && writesNumbers((order.rows - done) * order.rows)) {
       literals = true;
       const literalCode = new RowCode(code.mode, shapeOf, code, true);
