@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { Lanes } from './lanes.js';
 import { failedRecord } from './sweep-job.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { JobTask, OutputsCheck } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
@@ -12,26 +14,29 @@ const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;
 /**
  * The local worker pool of a sweep: `workers` threads, each running one job at a time in its
  * own thread (runSdpa with `workers: 1`), so a sweep scales with jobs, not with the parts of
- * one run. Jobs queue in the order they are given.
+ * one run. Jobs are taken in the order given, each by a thread that has compiled its kind
+ * before where one is free (lanes.ts).
  */
 export class JobPool {
   readonly workers: number;
-  private readonly pool: Piscina<JobTask, JobRecord | OutputsCheck>;
+  private readonly lanes: Lanes<JobTask, JobRecord | OutputsCheck>;
 
   constructor(
     workers: number | 'auto',
     private readonly via: RanOn['via'] = 'pool',
   ) {
     this.workers = workers === 'auto' ? availableParallelism() : workers;
-    this.pool = new Piscina<JobTask, JobRecord | OutputsCheck>({
-      filename: WORKER_MODULE,
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      idleTimeout: Infinity,
-      concurrentTasksPerWorker: 1,
-      // Never-ending queue: a sweep of 100,000 jobs submits them all at once.
-      maxQueue: Infinity,
-    });
+    this.lanes = new Lanes(
+      this.workers,
+      () =>
+        new Piscina<JobTask, JobRecord | OutputsCheck>({
+          filename: WORKER_MODULE,
+          minThreads: 1,
+          maxThreads: 1,
+          idleTimeout: Infinity,
+          concurrentTasksPerWorker: 1,
+        }),
+    );
   }
 
   /**
@@ -41,7 +46,7 @@ export class JobPool {
   async run(job: SweepJob, signal?: AbortSignal, timingOnly = false): Promise<JobRecord> {
     const started = performance.now();
     try {
-      return (await this.pool.run({ kind: 'job', job, via: this.via, timingOnly }, { signal })) as JobRecord;
+      return (await this.lanes.run(codeFamily(job.resolved), { kind: 'job', job, via: this.via, timingOnly }, signal)) as JobRecord;
     } catch (error) {
       if (signal?.aborted) throw error;
       return failedRecord(job, `worker failed: ${messageOf(error)}`, (performance.now() - started) / 1000, this.via);
@@ -51,7 +56,8 @@ export class JobPool {
   /** Checks rows [from, to) of a configuration's outputs alone (sdpaMaxError); a worker that dies under it is the check's error. */
   async checkOutputs(config: SdpaRunConfig, from: number, to: number, signal?: AbortSignal): Promise<OutputsCheck> {
     try {
-      return (await this.pool.run({ kind: 'outputs', config, from, to }, { signal })) as OutputsCheck;
+      const family = `values of ${config.design}, d = ${config.d ?? 1}`;
+      return (await this.lanes.run(family, { kind: 'outputs', config, from, to }, signal)) as OutputsCheck;
     } catch (error) {
       if (signal?.aborted) throw error;
       return { maxError: null, error: `worker failed: ${messageOf(error)}` };
@@ -60,6 +66,17 @@ export class JobPool {
 
   /** Stops every thread; jobs still running are abandoned (their results are not recorded). */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.lanes.close();
   }
+}
+
+/**
+ * What a job's compiled timing rows depend on besides its numbers: the design, d, and each
+ * channel's kind, which changes the code of its operations (unbounded: no wait for room; one
+ * slot; acknowledgements in the ring, up to HandoffChannel's 4,096; beyond). Only a preference
+ * of where a job runs: a family named wrong costs compiling, never a result.
+ */
+export function codeFamily(config: ResolvedSdpaConfig): string {
+  const kinds = Object.values(config.depth).map((c) => (c === null ? 'u' : c === 1 ? '1' : c <= 4096 ? 'r' : 'b'));
+  return `${config.design}, d = ${config.d}, ${kinds.join('')}`;
 }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { codeFamily } from '../../dist/sweep/job-pool.js';
+import { Lanes } from '../../dist/sweep/lanes.js';
+import { resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
+import type { Piscina } from 'piscina';
+
+/** Lanes over fake one-thread pools whose tasks end when the test says: `ran` lists 'lane:task' as each starts. */
+function fakeLanes(threads: number) {
+  const ran: string[] = [];
+  const pending = new Map<string, () => void>();
+  let made = 0;
+  const lanes = new Lanes<string, string>(threads, () => {
+    const lane = made++;
+    return {
+      run: (task: string) =>
+        new Promise<string>((resolve) => {
+          ran.push(`${lane}:${task}`);
+          pending.set(task, () => resolve(`${task} done`));
+        }),
+      destroy: () => Promise.resolve(),
+    } as unknown as Piscina<string, string>;
+  });
+  /** Ends a running task, and lets the lanes take the next. */
+  const finish = async (task: string): Promise<void> => {
+    pending.get(task)!();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { lanes, ran, finish };
+}
+
+describe('lanes', () => {
+  it('send a task to a thread that ran its family, spread new families, and leave no thread idle while tasks wait', async () => {
+    const { lanes, ran, finish } = fakeLanes(2);
+    // Families A and B, given interleaved; then C.
+    const results = ['a1', 'b1', 'a2', 'b2', 'a3', 'c1'].map((task) => lanes.run(task[0]!.toUpperCase(), task));
+    expect(ran).toEqual(['0:a1', '1:b1']);
+    await finish('b1');
+    // Thread 1 ran B: it takes b2, though a2 came first.
+    expect(ran.at(-1)).toBe('1:b2');
+    await finish('a1');
+    expect(ran.at(-1)).toBe('0:a2');
+    await finish('b2');
+    // No B left: thread 1 takes C, a family no thread has run, before A's a3.
+    expect(ran.at(-1)).toBe('1:c1');
+    await finish('c1');
+    // Only A waits: thread 1 takes it rather than idle.
+    expect(ran.at(-1)).toBe('1:a3');
+    await finish('a2');
+    await finish('a3');
+    expect(await Promise.all(results)).toEqual(['a1 done', 'b1 done', 'a2 done', 'b2 done', 'a3 done', 'c1 done']);
+    await lanes.close();
+  });
+
+  it('give up a waiting task whose signal aborts, and run the others', async () => {
+    const { lanes, ran, finish } = fakeLanes(1);
+    const stop = new AbortController();
+    const first = lanes.run('A', 'a1');
+    const dropped = lanes.run('A', 'a2', stop.signal);
+    const last = lanes.run('A', 'a3');
+    stop.abort(new Error('stopped'));
+    await expect(dropped).rejects.toThrow('stopped');
+    await finish('a1');
+    await finish('a3');
+    expect(ran).toEqual(['0:a1', '0:a3']);
+    expect([await first, await last]).toEqual(['a1 done', 'a3 done']);
+    await expect(lanes.run('A', 'a4', stop.signal)).rejects.toThrow('stopped');
+  });
+});
+
+describe('codeFamily', () => {
+  it('tells apart what changes a compiled row, and not the numbers in it', () => {
+    const family = (config: Parameters<typeof resolveSdpaConfig>[0]): string => codeFamily(resolveSdpaConfig(config));
+    expect(family({ design: 'modified', n: 256, uniformDepth: 4 })).toBe(family({ design: 'modified', n: 2048, uniformDepth: 16 }));
+    expect(family({ design: 'modified', n: 256, latency: { qkt: 50 } })).toBe(family({ design: 'modified', n: 512 }));
+    const base = family({ design: 'modified', n: 256, uniformDepth: 4 });
+    for (const other of [
+      { design: 'naive' as const, n: 256, uniformDepth: 4 },
+      { design: 'modified' as const, n: 256, unbounded: true },
+      { design: 'modified' as const, n: 256, uniformDepth: 1 },
+      { design: 'modified' as const, n: 256, uniformDepth: 5000 },
+      { design: 'modified' as const, n: 256, uniformDepth: 4, d: 2 },
+    ]) {
+      expect(family(other), JSON.stringify(other)).not.toBe(base);
+    }
+  });
+});
