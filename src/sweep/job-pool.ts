@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { codeFamily } from './code-family.js';
 import { Lanes } from './lanes.js';
 import { failedRecord } from './sweep-job.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
-import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { JobTask, OutputsCheck } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
@@ -68,15 +68,4 @@ export class JobPool {
   async close(): Promise<void> {
     await this.lanes.close();
   }
-}
-
-/**
- * What a job's compiled timing rows depend on besides its numbers: the design, d, and each
- * channel's kind, which changes the code of its operations (unbounded: no wait for room; one
- * slot; acknowledgements in the ring, up to HandoffChannel's 4,096; beyond). Only a preference
- * of where a job runs: a family named wrong costs compiling, never a result.
- */
-export function codeFamily(config: ResolvedSdpaConfig): string {
-  const kinds = Object.values(config.depth).map((c) => (c === null ? 'u' : c === 1 ? '1' : c <= 4096 ? 'r' : 'b'));
-  return `${config.design}, d = ${config.d}, ${kinds.join('')}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeFamily } from '../../dist/sweep/job-pool.js';
+import { codeFamily } from '../../dist/sweep/code-family.js';
 import { Lanes } from '../../dist/sweep/lanes.js';
 import { resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
 import type { Piscina } from 'piscina';
