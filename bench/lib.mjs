@@ -124,7 +124,7 @@ export function adderTreeProgram({ leaves, elements, capacity = 8, groups = 8 })
  * Streaming SDPA as the modified design computes it (running max, running sum, running
  * output, one divide per row), for every head; returns head 0's output rows. Its exp is the
  * designs' own (src/designs/sdpa/exp.ts), so that the yardstick does the same arithmetic: with
- * Math.exp it took about 1.5x as long.
+ * Math.exp it took 1.1-1.3x as long (node bench/check-cost.mjs --n 2048, before and after).
  */
 export function plainSdpa(inputs, n, d) {
   const scale = 1 / Math.sqrt(d);

@@ -1,3 +1,4 @@
+import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 
 /**
@@ -9,4 +10,9 @@ import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 export function codeFamily(config: ResolvedSdpaConfig): string {
   const kinds = Object.values(config.depth).map((c) => (c === null ? 'u' : c === 1 ? '1' : c <= 4096 ? 'r' : 'b'));
   return `${config.design}, d = ${config.d}, ${kinds.join('')}`;
+}
+
+/** What a check of a configuration's outputs compiles: the values rows of its design at its d. */
+export function valuesFamily(config: SdpaRunConfig): string {
+  return `values of ${config.design}, d = ${config.d ?? 1}`;
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { codeFamily } from './code-family.js';
+import { codeFamily, valuesFamily } from './code-family.js';
 import { Lanes } from './lanes.js';
 import { failedRecord } from './sweep-job.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
@@ -56,8 +56,7 @@ export class JobPool {
   /** Checks rows [from, to) of a configuration's outputs alone (sdpaMaxError); a worker that dies under it is the check's error. */
   async checkOutputs(config: SdpaRunConfig, from: number, to: number, signal?: AbortSignal): Promise<OutputsCheck> {
     try {
-      const family = `values of ${config.design}, d = ${config.d ?? 1}`;
-      return (await this.lanes.run(family, { kind: 'outputs', config, from, to }, signal)) as OutputsCheck;
+      return (await this.lanes.run(valuesFamily(config), { kind: 'outputs', config, from, to }, signal)) as OutputsCheck;
     } catch (error) {
       if (signal?.aborted) throw error;
       return { maxError: null, error: `worker failed: ${messageOf(error)}` };

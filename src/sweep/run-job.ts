@@ -7,7 +7,7 @@ import { messageOf } from '../kernel/errors.js';
 /**
  * Runs one job in this thread (`workers: 1`: the pool's parallelism is across jobs) and
  * records what runSdpa gave; with `timingOnly`, its figures without maxError (a sweep checks
- * outputs that several of its jobs share once: pool-sweep.ts). Any error is the job's status,
+ * outputs that several of its jobs share once: shared-checks.ts). Any error is the job's status,
  * never the sweep's: a unit that fails or an output off the reference is 'failed', with the
  * reason.
  */

@@ -42,7 +42,7 @@ export interface JobRecord {
   readonly maxError: number | null;
   /**
    * Whose check gave maxError: the job's own run, or the one check of the outputs the jobs of
-   * its shape share (pool-sweep.ts); absent where there is no maxError, and in older files.
+   * its shape share (shared-checks.ts); absent where there is no maxError, and in older files.
    */
   readonly check?: 'own' | 'shared';
   /** Why the job failed, or null. */
