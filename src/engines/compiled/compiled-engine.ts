@@ -78,13 +78,25 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   const report = (): void => options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total, unit: 'rows' });
   const timer = options.onProgress === undefined ? null : setInterval(report, options.progressEveryMs ?? 250);
 
+  // Each group's output, written in place by whichever thread computes its rows.
+  const outputs = new Map<string, Float64Array>();
+  if (!options.timingOnly) {
+    for (const g of groups) {
+      const length = rowsOf(g) * orders.get(g)!.output.width;
+      outputs.set(
+        g,
+        options.workers === 1 ? new Float64Array(length) : new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT)),
+      );
+    }
+  }
+
   const stopping = interruption(options);
   let outcomes: (JobOutcome & { thread: number })[];
   try {
     outcomes =
       options.workers === 1
-        ? await inThread(program, jobs, progress, stopping.signal)
-        : await onPool(program, jobs, options.workers, progress, stopping.signal);
+        ? await inThread(program, jobs, outputs, progress, stopping.signal)
+        : await onPool(program, jobs, options.workers, outputs, progress, stopping.signal);
   } finally {
     if (timer !== null) clearInterval(timer);
     stopping.release();
@@ -93,7 +105,7 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   const failure = outcomes.find((o) => o.failure !== null)?.failure;
   if (failure) throw failureError(failure);
   if (outcomes.some((o) => o.stuck !== null)) return null;
-  return assemble(program, groups, orders, outcomes, options);
+  return assemble(program, groups, orders, outputs, outcomes, options);
 }
 
 /**
@@ -138,12 +150,12 @@ function planJobs(groups: readonly string[], rowsOf: (g: string) => number, opti
     batch.push(g);
     size += options.fastForward ? rowsOf(g) * 64 : elements(g);
     if (size >= target) {
-      jobs.push({ kind: 'timing', groups: batch, fastForward: options.fastForward, values: false });
+      jobs.push({ kind: 'timing', groups: batch, fastForward: options.fastForward });
       batch = [];
       size = 0;
     }
   }
-  if (batch.length > 0) jobs.push({ kind: 'timing', groups: batch, fastForward: options.fastForward, values: false });
+  if (batch.length > 0) jobs.push({ kind: 'timing', groups: batch, fastForward: options.fastForward });
   if (options.timingOnly) return jobs;
 
   let blocks: ValuesBlock[] = [];
@@ -169,13 +181,14 @@ function planJobs(groups: readonly string[], rowsOf: (g: string) => number, opti
 async function inThread(
   program: Program,
   jobs: readonly Job[],
+  outputs: ReadonlyMap<string, Float64Array>,
   progress: Int32Array,
   signal: AbortSignal,
 ): Promise<(JobOutcome & { thread: number })[]> {
   const outcomes: (JobOutcome & { thread: number })[] = [];
   let deadline = performance.now() + SLICE_MS;
   for (let j = 0; j < jobs.length; j++) {
-    const steps = runJob(program, jobs[j]!);
+    const steps = runJob(program, jobs[j]!, (group) => outputs.get(group)!);
     for (;;) {
       const step = steps.next();
       if (step.done) {
@@ -199,6 +212,7 @@ async function onPool(
   program: Program,
   jobs: readonly Job[],
   workers: number,
+  outputs: ReadonlyMap<string, Float64Array>,
   progress: Int32Array,
   signal: AbortSignal,
 ): Promise<(JobOutcome & { thread: number })[]> {
@@ -218,9 +232,11 @@ async function onPool(
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    const tasks = jobs.map((job, slot) =>
-      pool.run({ program: jobProgram(program, job), job, progress: progress.buffer as SharedArrayBuffer, slot }),
-    );
+    const tasks = jobs.map((job, slot) => {
+      const shared: Record<string, SharedArrayBuffer> = {};
+      if (job.kind === 'values') for (const { group } of job.blocks) shared[group] = outputs.get(group)!.buffer as SharedArrayBuffer;
+      return pool.run({ program: jobProgram(program, job), job, progress: progress.buffer as SharedArrayBuffer, slot, outputs: shared });
+    });
     // A job that gets stuck or fails makes the others moot: stop at the first.
     const outcomes = await Promise.race([Promise.all(tasks.map((t) => t.then(settleEarly))), stopped]);
     return outcomes;
@@ -247,7 +263,8 @@ function settleEarly(outcome: JobOutcome & { thread: number }): JobOutcome & { t
 function assemble(
   program: Program,
   groups: readonly string[],
-  orders: ReadonlyMap<string, { readonly rows: number; readonly output: { readonly unit: string; readonly width: number } }>,
+  orders: ReadonlyMap<string, { readonly output: { readonly unit: string } }>,
+  outputs: ReadonlyMap<string, Float64Array>,
   outcomes: readonly (JobOutcome & { thread: number })[],
   options: CompiledOptions,
 ): CompiledRun {
@@ -262,19 +279,8 @@ function assemble(
 
   const reports: Record<string, unknown> = {};
   let maxError: number | null = null;
-  if (!options.timingOnly) {
-    for (const g of groups) {
-      const { rows, output } = orders.get(g)!;
-      reports[output.unit] = new Float64Array(rows * output.width);
-    }
-    for (const o of outcomes) {
-      for (const v of o.values) {
-        const { output } = orders.get(v.group)!;
-        (reports[output.unit] as Float64Array).set(v.output, v.from * output.width);
-        if (v.maxError !== null) maxError = Math.max(maxError ?? 0, v.maxError);
-      }
-    }
-  }
+  for (const [g, output] of outputs) reports[orders.get(g)!.output.unit] = output;
+  for (const o of outcomes) for (const v of o.values) if (v.maxError !== null) maxError = Math.max(maxError ?? 0, v.maxError);
 
   const threads = [...new Set(outcomes.map((o) => o.thread))];
   const contextList = program.units.map((u) => contexts.get(u.name)!);

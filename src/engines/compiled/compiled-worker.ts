@@ -1,4 +1,3 @@
-import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { threadId } from 'node:worker_threads';
 import { importWorkerModules } from '../../kernel/registry.js';
 import { programFailure } from '../worker-failure.js';
@@ -13,11 +12,16 @@ export interface CompiledTask {
   /** Work done per job (Int32Array over it), read by the main thread for progress. */
   readonly progress: SharedArrayBuffer;
   readonly slot: number;
+  /** Each group's whole output (Float64Array over it), by group: a values job writes its rows there. */
+  readonly outputs: Readonly<Record<string, SharedArrayBuffer>>;
 }
 
 /**
- * A piscina worker of the compiled engine: runs one job, publishing its progress, and hands
- * the output rows back by transfer, not by copy.
+ * A piscina worker of the compiled engine: runs one job, publishing its progress, and writes
+ * its output rows into the run's shared outputs. Nothing comes back by transfer: the first
+ * ArrayBuffer a thread detaches invalidates V8's detaching protector, which deoptimises every
+ * function of that thread that reads a typed array (the rows, the reference, exp), and 4
+ * heads at N = 4096 took 10% longer and 0.4 s more CPU that way (bench/PROFILE.md).
  */
 export default async function runCompiledTask(task: CompiledTask): Promise<JobOutcome & { thread: number }> {
   try {
@@ -27,20 +31,11 @@ export default async function runCompiledTask(task: CompiledTask): Promise<JobOu
     return { timings: [], values: [], stuck: null, failure: programFailure(error), thread: threadId };
   }
   const progress = new Int32Array(task.progress);
-  const steps = runJob(task.program, task.job);
+  const outputs = new Map(Object.entries(task.outputs).map(([group, buffer]) => [group, new Float64Array(buffer)]));
+  const steps = runJob(task.program, task.job, (group) => outputs.get(group)!);
   for (;;) {
     const step = steps.next();
-    if (step.done) return transferred({ ...step.value, thread: threadId });
+    if (step.done) return { ...step.value, thread: threadId };
     Atomics.store(progress, task.slot, step.value);
   }
-}
-
-/** The outcome, with its output rows' buffers moved to the receiving thread. */
-function transferred<T extends JobOutcome>(outcome: T): T {
-  const buffers = [
-    ...outcome.values.map((v) => v.output.buffer),
-    ...outcome.timings.flatMap((t) => (t.output === null ? [] : [t.output.buffer])),
-  ];
-  if (buffers.length === 0) return outcome;
-  return move({ [transferableSymbol]: buffers, [valueSymbol]: outcome } as never) as unknown as T;
 }

@@ -1,7 +1,7 @@
 import { channelShape } from '../../kernel/channel.js';
 import { DriftDetector, extrapolateDrift, verifyDrift } from './drift.js';
 import { extrapolate, finalCounters, TimingHistory } from './fast-forward.js';
-import { FULL, fullSlot, RowCode, TIMING, VERIFY, writesNumbers } from './row-code.js';
+import { fullSlot, RowCode, TIMING, VERIFY, writesNumbers } from './row-code.js';
 import type { ChannelShape } from '../../kernel/channel.js';
 import type { CompiledRows } from './row-code.js';
 import type { ChannelStats, ContextStats } from '../run-result.js';
@@ -19,8 +19,6 @@ export interface GroupTiming {
   /** The repeat's period in rows and shift in cycles, when one was found. */
   readonly period: number | null;
   readonly shift: number | null;
-  /** The output, when the values were computed in the same pass. */
-  readonly output: Float64Array | null;
 }
 
 /** Where the timing was extrapolated from: the final state, the period, and the peaks when a drift's differ from the simulated ones. */
@@ -34,8 +32,6 @@ interface Found {
 
 export interface GroupTimingOptions {
   readonly fastForward: boolean;
-  /** Compute the values too, in the same pass (no fast-forward then). */
-  readonly values: boolean;
 }
 
 /**
@@ -57,18 +53,17 @@ export function* groupTiming(
     if (spec === undefined) throw new Error(`the compiled order of group '${group}' names channel '${name}', which is not the group's`);
     return channelShape(spec);
   };
-  const fastForward = options.fastForward && !options.values;
+  const fastForward = options.fastForward;
   // Every row runs without fast-forward; with it, often a few dozen: the numbers are written in
   // once the rows left are known to be many (below).
   let literals = !fastForward && writesNumbers(order.rows * order.rows);
-  const code = new RowCode(options.values ? FULL : TIMING, shapeOf, null, literals);
+  const code = new RowCode(TIMING, shapeOf, null, literals);
   const { body, params, args } = order.emit(code);
   const names = ['output', 'firstRow', ...params];
   const rows = code.compile(names, body);
   // What runs the rows: `rows`, or the same order with its numbers written in, on the same channels and state.
   let runner = rows;
-  const output = options.values ? new Float64Array(order.rows * order.output.width) : null;
-  const rowArgs = [output, 0, ...args];
+  const rowArgs = [null, 0, ...args];
   const history = fastForward ? new TimingHistory(rows) : null;
   const drifts = fastForward ? new DriftDetector(rows, order.rows) : null;
   // The same order in verify mode, on the same channels and state: compiled once a drift shows.
@@ -154,6 +149,5 @@ export function* groupTiming(
     rowsExtrapolated: order.rows - done,
     period: found?.period ?? null,
     shift: found?.shift ?? null,
-    output,
   };
 }

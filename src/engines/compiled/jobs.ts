@@ -10,11 +10,11 @@ import type { GroupValues } from './group-values.js';
 
 /**
  * A piece of a compiled run, done in one go by one thread: the timing of some groups (with
- * fast-forward, or with their values in the same pass), or blocks of output rows. A job
+ * fast-forward or without), or blocks of output rows. A job
  * carries the part of the program it needs, so that a job is cheap to send to a worker.
  */
 export type Job =
-  | { readonly kind: 'timing'; readonly groups: readonly string[]; readonly fastForward: boolean; readonly values: boolean }
+  | { readonly kind: 'timing'; readonly groups: readonly string[]; readonly fastForward: boolean }
   | { readonly kind: 'values'; readonly blocks: readonly ValuesBlock[]; readonly check: boolean };
 
 export interface ValuesBlock {
@@ -39,8 +39,11 @@ export function jobWork(job: Job, rowsOf: (group: string) => number): number {
   return job.blocks.reduce((sum, b) => sum + valuesWork(b.from, b.to, job.check), 0);
 }
 
-/** Runs a job, yielding the work done so far now and then (jobWork counts it). */
-export function* runJob(program: Program, job: Job): Generator<number, JobOutcome> {
+/**
+ * Runs a job, yielding the work done so far now and then (jobWork counts it). Values go into
+ * `outputOf(group)`, each group's whole output; without it, they are checked and dropped.
+ */
+export function* runJob(program: Program, job: Job, outputOf?: (group: string) => Float64Array): Generator<number, JobOutcome> {
   const kind = scheduleKind(program.schedule!);
   const groups = scheduleGroups(program);
   const timings: GroupTiming[] = [];
@@ -56,7 +59,9 @@ export function* runJob(program: Program, job: Job): Generator<number, JobOutcom
     } else {
       for (const block of job.blocks) {
         const order = kind.order(program, block.group);
-        values.push(yield* progress(groupValues(block.group, order, block.from, block.to, job.check), before));
+        values.push(
+          yield* progress(groupValues(block.group, order, block.from, block.to, job.check, outputOf?.(block.group) ?? null), before),
+        );
         before += valuesWork(block.from, block.to, job.check);
       }
     }

@@ -9,10 +9,10 @@ import type { ChannelShape } from '../../kernel/channel.js';
 /**
  * What a compiled row computes. Timing and values never depend on each other (no unit's
  * timing reads a value, and the values of a row are the same whenever it runs), so one order
- * of operations compiles three ways: timing and values together, timing alone (what
- * fast-forward and --timing-only run), or values alone (what runs on the other workers, by
- * rows, while the timing is simulated or extrapolated). The values are the same operations
- * in the same order in every mode: bit for bit the same outputs.
+ * of operations compiles two ways: timing alone (what fast-forward and --timing-only run, and
+ * in verify mode with its margins logged), or values alone (what runs on the workers, by rows,
+ * while the timing is simulated or extrapolated). The values are the same operations in the
+ * same order whichever block of rows computes them: bit for bit the same outputs.
  */
 export interface CodeMode {
   readonly timing: boolean;
@@ -25,7 +25,6 @@ export interface CodeMode {
   readonly verify?: boolean;
 }
 
-export const FULL: CodeMode = { timing: true, values: true };
 export const TIMING: CodeMode = { timing: true, values: false };
 export const VALUES: CodeMode = { timing: false, values: true };
 export const VERIFY: CodeMode = { timing: true, values: false, verify: true };
@@ -499,7 +498,7 @@ type Compiled = (...args: unknown[]) => unknown;
 /** A compiled row's name: its mode. */
 function rowName(mode: CodeMode): string {
   if (mode.verify === true) return 'verifyRow';
-  return mode.timing ? (mode.values ? 'timingAndValuesRow' : 'timingRow') : 'valuesRow';
+  return mode.timing ? 'timingRow' : 'valuesRow';
 }
 
 /**

@@ -5,7 +5,7 @@ import type { RowCode } from './row-code.js';
 /**
  * What a design hands the compiled engine for one group of its program (an attention head):
  * its order of operations as the code of one row. The engine compiles it in whatever mode it
- * needs (timing and values, timing alone, values alone), fast-forwards the timing where it
+ * needs (timing alone, in verify mode, or values alone), fast-forwards the timing where it
  * repeats, and splits the values by rows across workers, knowing nothing of the design.
  *
  * Contract: row i's values depend only on i (no value crosses a row), and the timing never
