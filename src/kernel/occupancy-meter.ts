@@ -101,6 +101,17 @@ export class OccupancyMeter {
     this.settled = this.settle(log, this.settled, Infinity, received);
   }
 
+  /**
+   * Once every element sent is settled (after `finish`) on a channel that keeps no dequeue
+   * instants in its ring (`dequeuedAt` null: unbounded, or beyond the ring): how many dequeues counted for its last element, and
+   * each dequeue instant after them, oldest first to `visit`: all the occupancy of a later
+   * element can still depend on, besides dequeues still to come.
+   */
+  uncounted(visit: (t: Time) => void): number {
+    this.pending.forEach(visit);
+    return this.counted;
+  }
+
   /** Dequeue instants held in memory (as runs), for memory reports and tests. */
   get heldRuns(): number {
     return this.pending.runs;

@@ -2,8 +2,9 @@ import { HandoffChannel } from './handoff-channel.js';
 import { channelCounters } from './fast-forward.js';
 import { pendingAcks } from './ring-ops.js';
 import { Margins } from './margins.js';
-import { RunLog } from './run-log.js';
+import { newJournal, RunLog } from './run-log.js';
 import type { Channel } from '../../kernel/channel.js';
+import type { Journal } from './run-log.js';
 import type { CompiledChannel, CompiledRows } from './row-code.js';
 
 /**
@@ -50,8 +51,6 @@ export interface Drift {
  */
 export class DriftDetector {
   private readonly kept: { rows: number; state: LinearState }[] = [];
-  /** Set once a drift that can never be proved shows (fillsForEver): the rows go on without looking. */
-  private hopeless = false;
 
   constructor(
     private readonly rows: CompiledRows,
@@ -60,7 +59,6 @@ export class DriftDetector {
 
   /** Records the boundary after `done` rows; returns the drift when the last 2p rows moved twice by the same vector. */
   record(done: number): Drift | null {
-    if (this.hopeless) return null;
     const state = this.linearState(done);
     if (state === null) {
       this.kept.length = 0;
@@ -74,29 +72,9 @@ export class DriftDetector {
       if (a.rows !== done - 2 * p || b.rows !== done - p) continue;
       const vector = sameStep(a.state, b.state, c.state);
       if (vector === null) continue;
-      if (this.fillsForEver(vector)) {
-        this.hopeless = true;
-        return null;
-      }
       return { period: p, vector };
     }
     return null;
-  }
-
-  /**
-   * Whether an unbounded ring channel's sender drifts ahead of its receiver: its occupancy then
-   * grows for ever, and no peak of it can be extrapolated (verifyDrift would fail every time,
-   * after counting the other channels' peaks over the rest of the run).
-   */
-  private fillsForEver(vector: Float64Array): boolean {
-    return this.rows.channels.some(
-      (c) =>
-        !(c.channel instanceof HandoffChannel) &&
-        !Number.isFinite(c.channel.capacity) &&
-        c.senderSlot >= 0 &&
-        c.receiverSlot >= 0 &&
-        endsDriftApart(c, vector),
-    );
   }
 
   /** The linear state after `done` rows, or null when it has no fixed layout here. */
@@ -210,13 +188,15 @@ export function verifyDrift(
   const handoffs = rows.channels.filter((c): c is CompiledChannel & { channel: HandoffChannel } => c.channel instanceof HandoffChannel);
   const rings = rows.channels.filter((c) => !(c.channel instanceof HandoffChannel)).map((c) => c.channel as Channel);
   const margins: Margins[] = [];
-  const journals: { enqueued: RunLog; dequeued: RunLog }[][] = [];
+  // Each period's journal of every channel: the handoffs' code keeps its own, the rings' ops `verify.journals`.
+  const journals: Map<HandoffChannel | Channel, Journal>[] = [];
   const states: Float64Array[] = [];
   const counters: number[][] = [];
   const x: LinearState[] = [detector.linearState(start)!];
   for (let period = 0; period < 2; period++) {
     verify.margins = new Margins();
-    for (const { channel } of handoffs) channel.journal = { enqueued: new RunLog(), dequeued: new RunLog() };
+    verify.journals = new Map(rings.map((ch) => [ch, newJournal()]));
+    for (const { channel } of handoffs) channel.journal = newJournal();
     for (let r = 0; r < p; r++) {
       const i = start + period * p + r;
       verify.verifyRow(i, args);
@@ -226,22 +206,22 @@ export function verifyDrift(
       counters.push(now);
     }
     margins.push(verify.margins);
-    journals.push(handoffs.map(({ channel }) => channel.journal));
+    const journal = new Map<HandoffChannel | Channel, Journal>(verify.journals);
+    for (const { channel } of handoffs) journal.set(channel, channel.journal);
+    journals.push(journal);
     const next = detector.linearState(start + (period + 1) * p);
     if (next === null) return null;
     x.push(next);
   }
-  for (const { channel } of handoffs) channel.journal = { enqueued: new RunLog(), dequeued: new RunLog() };
+  for (const { channel } of handoffs) channel.journal = newJournal();
+  verify.journals = new Map();
   const step = sameStep(x[0]!, x[1]!, x[2]!);
   if (step === null || !sameValues(step, drift.vector)) return null;
   if (!margins[0]!.stableInto(margins[1]!)) return null;
   // Peaks are settled at this boundary: every element must be dequeued by now (rings drain within the row).
   if (rings.some((ch) => ch.received !== ch.sent)) return null;
-  const steps = handoffs.map((_, k) => ({
-    dE: uniformStep(journals[0]![k]!.enqueued, journals[1]![k]!.enqueued),
-    dD: uniformStep(journals[0]![k]!.dequeued, journals[1]![k]!.dequeued),
-  }));
-  if (steps.some((s) => s.dE === null || s.dD === null)) return null;
+  const steps = handoffs.map(({ channel }) => periodSteps(journals, channel));
+  if (steps.some((s) => s === null)) return null;
 
   // Every max keeps its side for ever: the state drifts by the same vector every period.
   const end = start + 2 * p;
@@ -254,34 +234,40 @@ export function verifyDrift(
     const ch = c.channel;
     if (ch instanceof HandoffChannel) continue;
     const peak = ch.occupancy().peak;
-    // A ring's occupancies repeat when its two ends drift alike; otherwise it cannot grow past its capacity.
-    if (peak < ch.capacity && endsDriftApart(c, stateDrift)) return null;
-    peaks.set(ch.name, peak);
+    // A ring's occupancies repeat when its two ends drift alike.
+    if (peak >= ch.capacity || !endsDriftApart(c, stateDrift)) {
+      peaks.set(ch.name, peak);
+      continue;
+    }
+    // Its occupancy grows until the FIFO is full, and the regime changes; unless it is larger than
+    // every element the run will send (unbounded), so that it never fills, nor holds its sender
+    // back: then its peak is counted as a handoff channel's is (with every element dequeued at
+    // this boundary, its meter has settled them all).
+    const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
+    const tokens = total(ch.sent, last.enqueued.size);
+    const s = periodSteps(journals, ch);
+    if (ch.capacity <= tokens || s === null) return null;
+    const pending = new RunLog();
+    const counted = ch.meter.uncounted((t) => pending.push(t));
+    if (counted + pending.size !== ch.received) return null;
+    peaks.set(ch.name, Math.max(peak, driftPeak({ counted, pending, sent: ch.sent, tokens, first, last, ...s })));
   }
   for (const c of rows.channels) {
     const ch = c.channel;
     if (!(ch instanceof HandoffChannel)) continue;
     const peak = ch.occupancy().peak;
-    const k = handoffs.findIndex((h) => h.channel === ch);
-    const [first, second] = [journals[0]![k]!, journals[1]![k]!];
-    const { dE, dD } = steps[k] as { dE: number; dD: number };
+    const { dE, dD } = steps[handoffs.findIndex((h) => h.channel === ch)]!;
     const pending = ch.pending();
     if (pending === null || dE === dD) {
       peaks.set(ch.name, peak);
       continue;
     }
-    const tokens = total(rows.state[c.countSlot]!, second.enqueued.size);
-    const extrapolated = driftPeak({
-      counted: pending.counted,
-      pending: pending.instants,
-      sent: ch.sent,
-      tokens,
-      first,
-      last: second,
-      dE,
-      dD,
-    });
-    peaks.set(ch.name, Math.max(peak, extrapolated));
+    const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
+    const tokens = total(rows.state[c.countSlot]!, last.enqueued.size);
+    peaks.set(
+      ch.name,
+      Math.max(peak, driftPeak({ counted: pending.counted, pending: pending.instants, sent: ch.sent, tokens, first, last, dE, dD })),
+    );
   }
   return { start, period: p, states, counters, stateDrift, peaks };
 }
@@ -298,6 +284,17 @@ export function extrapolateDrift(proof: DriftProof, totalRows: number): { state:
   const state = states[r]!.map((v, slot) => v + k * proof.stateDrift[slot]!);
   const perPeriod = counters[2 * p - 1]!.map((value, i) => value - counters[p - 1]![i]!);
   return { state, counters: counters[r]!.map((value, i) => value + k * perPeriod[i]!) };
+}
+
+/** How far a channel's enqueue and dequeue instants move from the first verified period to the second, when each moves alike. */
+function periodSteps(
+  journals: readonly ReadonlyMap<HandoffChannel | Channel, Journal>[],
+  ch: HandoffChannel | Channel,
+): { dE: number; dD: number } | null {
+  const [first, second] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
+  const dE = uniformStep(first.enqueued, second.enqueued);
+  const dD = uniformStep(first.dequeued, second.dequeued);
+  return dE === null || dD === null ? null : { dE, dD };
 }
 
 /** The one difference between the entries of two periods, or null when they differ in length or by unequal amounts. */

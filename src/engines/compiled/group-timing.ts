@@ -32,6 +32,8 @@ interface Found {
 
 export interface GroupTimingOptions {
   readonly fastForward: boolean;
+  /** Score elements from which rows get their numbers written in (row-code.ts NUMBERS_WRITTEN_FROM by default). */
+  readonly numbersWrittenFrom?: number;
 }
 
 /**
@@ -75,7 +77,8 @@ export function* groupTiming(
     done++;
     // Fast-forward has not ended the run within 2^22 elements, and as many are left: the rest
     // pays for code with its numbers written in (exactly the same operations, on the same state).
-    if (!literals && writesNumbers(done * order.rows) && writesNumbers((order.rows - done) * order.rows)) {
+    const from = options.numbersWrittenFrom;
+    if (!literals && writesNumbers(done * order.rows, from) && writesNumbers((order.rows - done) * order.rows, from)) {
       literals = true;
       const literalCode = new RowCode(code.mode, shapeOf, code, true);
       runner = literalCode.compile(names, order.emit(literalCode).body, rows.state);

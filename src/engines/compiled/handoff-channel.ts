@@ -1,5 +1,6 @@
 import { TimeRuns } from '../../kernel/time-runs.js';
-import { RunLog } from './run-log.js';
+import { newJournal, RunLog } from './run-log.js';
+import type { Journal } from './run-log.js';
 import type { ChannelShape, CountedChannel, Occupancy } from '../../kernel/channel.js';
 import type { Time } from '../../kernel/time.js';
 
@@ -37,7 +38,7 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   /** Elements enqueued; the compiled schedule stores it back when it is done. */
   sent = 0;
   /** Enqueue and dequeue instants, in order, written by verify-mode rows (drift.ts) and emptied between uses. */
-  journal = { enqueued: new RunLog(), dequeued: new RunLog() };
+  journal: Journal = newJournal();
   /** Largest occupancy in simulated time over the elements counted so far. */
   private peak = 0;
 

@@ -1,5 +1,6 @@
 import { MarginOf } from './margins.js';
 import type { Margins } from './margins.js';
+import type { Journal } from './run-log.js';
 import { ScheduleStuck } from '../../kernel/errors.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { HandoffChannel } from './handoff-channel.js';
@@ -95,9 +96,13 @@ export interface RingOps {
  * The same operations, each also logging in `log.margins`, under the channel's index in
  * `indexOf`, by how much the side it compares with the clock exceeds it (a verify-mode row,
  * drift.ts): the acknowledgement in roomAt, the stamp against the clock plus the send latency
- * in appendAt, the element's time in arrivalAt and dequeueAt.
+ * in appendAt, the element's time in arrivalAt and dequeueAt. Each enqueue and dequeue instant
+ * goes to the channel's journal in `log.journals` too, as a handoff channel's own code does.
  */
-export function loggingRingOps(log: { readonly margins: Margins }, indexOf: ReadonlyMap<Channel | HandoffChannel, number>): RingOps {
+export function loggingRingOps(
+  log: { readonly margins: Margins; readonly journals: ReadonlyMap<Channel, Journal> },
+  indexOf: ReadonlyMap<Channel | HandoffChannel, number>,
+): RingOps {
   const ops: RingOps = {
     roomAt(ch, now) {
       if (ch.sent - ch.acked < ch.capacity) return now;
@@ -108,6 +113,7 @@ export function loggingRingOps(log: { readonly margins: Margins }, indexOf: Read
     },
     appendAt(ch, now, stamp) {
       log.margins.log(indexOf.get(ch)!, MarginOf.Stamp, stamp - (now + ch.sendLatency));
+      log.journals.get(ch)?.enqueued.push(now);
       return appendAt(ch, now, stamp);
     },
     arrivalAt(ch, now) {
@@ -118,6 +124,7 @@ export function loggingRingOps(log: { readonly margins: Margins }, indexOf: Read
     dequeueAt(ch, now) {
       const at = ops.arrivalAt(ch, now);
       ch.remove(at);
+      log.journals.get(ch)?.dequeued.push(at);
       return at;
     },
   };

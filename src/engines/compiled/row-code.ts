@@ -4,6 +4,7 @@ import { elementTime } from '../../kernel/timing-rules.js';
 import { BATCH, HandoffChannel } from './handoff-channel.js';
 import { appendAt, arrivalAt, dequeueAt, loggingRingOps, roomAt } from './ring-ops.js';
 import type { RingOps } from './ring-ops.js';
+import type { Journal } from './run-log.js';
 import type { ChannelShape } from '../../kernel/channel.js';
 
 /**
@@ -208,10 +209,10 @@ export type SlotKind = 'time' | 'count';
  * written into its N = 2048 jobs, which fast-forward ends after a few rows, the 64-job sweep
  * spent 3.9 s compiling rows, more than its jobs ran).
  */
-const NUMBERS_WRITTEN_FROM = 1 << 22;
+export const NUMBERS_WRITTEN_FROM = 1 << 22;
 
-export function writesNumbers(elements: number): boolean {
-  return elements >= NUMBERS_WRITTEN_FROM;
+export function writesNumbers(elements: number, from = NUMBERS_WRITTEN_FROM): boolean {
+  return elements >= from;
 }
 
 /**
@@ -227,8 +228,9 @@ function isInt32(x: number): boolean {
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
   private readonly objects: readonly (HandoffChannel | Channel)[];
-  /** Verify mode: the margins of every max taken (a fresh log for each period, drift.ts). */
+  /** Verify mode: the margins of every max taken, and each ring channel's instants (a fresh log for each period, drift.ts). */
   margins = new Margins();
+  journals: ReadonlyMap<Channel, Journal> = new Map();
   private readonly ringOps: RingOps;
 
   constructor(

@@ -1,5 +1,15 @@
 import { TimeRuns } from '../../kernel/time-runs.js';
 
+/** The enqueue and dequeue instants a channel saw over a verify-mode period, in order (drift.ts). */
+export interface Journal {
+  readonly enqueued: RunLog;
+  readonly dequeued: RunLog;
+}
+
+export function newJournal(): Journal {
+  return { enqueued: new RunLog(), dequeued: new RunLog() };
+}
+
 /**
  * An append-only log of numbers, stored as arithmetic runs and read back by index: what a
  * verify-mode row records for each element it moves (margins, enqueue and dequeue instants;
