@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MarginOf, Margins } from '../../src/engines/compiled/margins.js';
 import { RunLog } from '../../src/engines/compiled/run-log.js';
+import { WindowRuns } from '../../src/engines/compiled/drift.js';
 import { MAIN } from '../helpers/cli.js';
 
 /** Sequences as a verify-mode row logs them: arithmetic stretches, repeats and jumps. */
@@ -42,6 +43,47 @@ describe('RunLog', () => {
     const log = logOf(Array.from({ length: 1_000_000 }, (_, k) => 7 + 3 * k));
     expect(log.runs).toBe(1);
     expect(log.at(999_999)).toBe(7 + 3 * 999_999);
+  });
+});
+
+describe('WindowRuns', () => {
+  /** The window as runs, greedily, instant by instant: each run as long as its first step holds. */
+  function greedy(instants: readonly number[]): { out: number[]; layout: number[] } {
+    const out: number[] = [];
+    const layout: number[] = [instants.length];
+    for (let k = 0; k < instants.length;) {
+      const step = k + 1 < instants.length ? instants[k + 1]! - instants[k]! : 0;
+      let end = k + 1;
+      while (end < instants.length && instants[end]! - instants[end - 1]! === step) end++;
+      out.push(instants[k]!);
+      layout.push(step, end - k);
+      k = end;
+    }
+    return { out, layout };
+  }
+
+  it('gives the same runs from instants in any pieces as instant by instant', () => {
+    // Non-decreasing integer instants, cut into pieces that are arithmetic runs of any length.
+    const pieces = fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 7 })), {
+      maxLength: 12,
+    });
+    fc.assert(
+      fc.property(pieces, (parts) => {
+        let t = 1000;
+        const runs = parts.map(([gap, step, count]) => {
+          const start = (t += gap);
+          t = start + step * (count - 1);
+          return [start, step, count] as const;
+        });
+        const instants = runs.flatMap(([start, step, count]) => Array.from({ length: count }, (_, k) => start + step * k));
+        const out: number[] = [];
+        const layout: number[] = [];
+        const window = new WindowRuns(instants.length, out, layout);
+        for (const [start, step, count] of runs) window.add(start, step, count);
+        window.end();
+        expect({ out, layout }).toEqual(greedy(instants));
+      }),
+    );
   });
 });
 

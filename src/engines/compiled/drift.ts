@@ -1,6 +1,6 @@
 import { HandoffChannel } from './handoff-channel.js';
 import { channelCounters } from './fast-forward.js';
-import { pendingAcks } from './ring-ops.js';
+import { forEachPendingAck } from './ring-ops.js';
 import { Margins } from './margins.js';
 import { newJournal, RunLog } from './run-log.js';
 import type { Channel } from '../../kernel/channel.js';
@@ -107,9 +107,12 @@ export class DriftDetector {
     pushWindow(held, (k) => ch.times[(ch.received + k) & ch.mask]!, out, layout);
     pushWindow(held, (k) => ch.enqueuedAt[(ch.received + k) & ch.mask]!, out, layout);
     if (acksBind) {
-      const pending = pendingAcks(ch);
-      out.push(pending.length);
-      pushWindow(pending.length, (k) => pending[k]!, out, layout);
+      const runs: number[] = [];
+      const pending = forEachPendingAck(ch, (start, step, count) => runs.push(start, step, count));
+      out.push(pending);
+      const window = new WindowRuns(pending, out, layout);
+      for (let r = 0; r < runs.length; r += 3) window.add(runs[r]!, runs[r + 1]!, runs[r + 2]!);
+      window.end();
     }
     return true;
   }
@@ -128,16 +131,67 @@ function endsDriftApart(c: CompiledChannel, drift: Float64Array): boolean {
  * configurations, the same rows are extrapolated as with every instant an entry.)
  */
 function pushWindow(length: number, at: (k: number) => number, out: number[], layout: number[]): void {
-  layout.push(length);
-  let k = 0;
-  while (k < length) {
-    const start = at(k);
-    const step = k + 1 < length ? at(k + 1) - start : 0;
-    let end = k + 1;
-    while (end < length && at(end) - at(end - 1) === step) end++;
-    out.push(start);
-    layout.push(step, end - k);
-    k = end;
+  const window = new WindowRuns(length, out, layout);
+  for (let k = 0; k < length; k++) window.add(at(k), 0, 1);
+  window.end();
+}
+
+/**
+ * The runs of a window (pushWindow), built from instants given as runs themselves, in order:
+ * each run greedily as long as its step holds, whatever pieces the instants come in, so a
+ * window kept as a few runs (an acknowledgement queue of a FIFO beyond its ring, TimeRuns)
+ * costs as many steps, not one per instant, and gives the same layout as instant by instant.
+ * Times are exact integers, so steps compare exactly.
+ */
+export class WindowRuns {
+  private first = 0;
+  private step = 0;
+  private length = 0;
+  private last = 0;
+
+  constructor(
+    size: number,
+    private readonly out: number[],
+    private readonly layout: number[],
+  ) {
+    layout.push(size);
+  }
+
+  /** Instants start, start + step, ... (count of them), later than every one added before. */
+  add(start: number, step: number, count: number): void {
+    let t = start;
+    let left = count;
+    while (left > 0) {
+      if (this.length === 0) {
+        this.first = this.last = t;
+        this.length = 1;
+      } else if (this.length === 1) {
+        this.step = t - this.last;
+        this.last = t;
+        this.length = 2;
+      } else if (t - this.last !== this.step) {
+        this.end();
+        continue;
+      } else if (step === this.step) {
+        // The rest of the incoming run goes on with this step: all of it at once.
+        this.last = t + step * (left - 1);
+        this.length += left;
+        return;
+      } else {
+        this.last = t;
+        this.length++;
+      }
+      t += step;
+      left--;
+    }
+  }
+
+  /** Closes the run being built, if any. */
+  end(): void {
+    if (this.length === 0) return;
+    this.out.push(this.first);
+    this.layout.push(this.length > 1 ? this.step : 0, this.length);
+    this.length = 0;
   }
 }
 

@@ -67,21 +67,40 @@ export function ringWindow(ch: Channel, senderClock: Time, ref: Time, out: numbe
   if (!Number.isFinite(ch.capacity)) return false;
   out.push(ch.sent - ch.received, ch.sent - ch.acked);
   for (let n = ch.received; n < ch.sent; n++) out.push(ch.times[n & ch.mask]! - ref, ch.enqueuedAt[n & ch.mask]! - ref);
-  // Dequeue instants never decrease: the ones that can still bind are the newest.
-  const pending = pendingAcks(ch);
-  let from = pending.length;
-  while (from > 0 && pending[from - 1]! + ch.responseLatency > senderClock) from--;
-  out.push(pending.length - from);
-  for (let k = pending.length - 1; k >= from; k--) out.push(pending[k]! - ref);
+  // Dequeue instants never decrease: the ones that can still bind are the newest, read back
+  // from the last run until one cannot.
+  const runs: number[] = [];
+  forEachPendingAck(ch, (start, step, count) => runs.push(start, step, count));
+  const at = out.length;
+  out.push(0);
+  let binding = 0;
+  for (let r = runs.length - 3; r >= 0; r -= 3) {
+    const [start, step, count] = [runs[r]!, runs[r + 1]!, runs[r + 2]!];
+    let k = count - 1;
+    for (; k >= 0; k--) {
+      const t = start + step * k;
+      if (t + ch.responseLatency <= senderClock) break;
+      out.push(t - ref);
+    }
+    binding += count - 1 - k;
+    if (k >= 0) break;
+  }
+  out[at] = binding;
   return true;
 }
 
-/** The dequeue instants whose acknowledgements the sender has not taken yet, oldest first. */
-export function pendingAcks(ch: Channel): number[] {
-  const pending: number[] = [];
-  if (ch.dequeuedAt !== null) for (let n = ch.acked; n < ch.received; n++) pending.push(ch.dequeuedAt[n & ch.mask]!);
-  else ch.acks?.forEach((t) => pending.push(t));
-  return pending;
+/**
+ * The dequeue instants whose acknowledgements the sender has not taken yet, oldest first, to
+ * `visit` as arithmetic runs (start, step, count): those of the ring one by one, those kept
+ * as runs (a FIFO beyond its ring) run by run. Returns how many.
+ */
+export function forEachPendingAck(ch: Channel, visit: (start: Time, step: Time, count: number) => void): number {
+  if (ch.dequeuedAt !== null) {
+    for (let n = ch.acked; n < ch.received; n++) visit(ch.dequeuedAt[n & ch.mask]!, 0, 1);
+    return ch.received - ch.acked;
+  }
+  ch.acks?.forEachRun(visit);
+  return ch.acks?.size ?? 0;
 }
 
 /** The ring operations, as a compiled row calls them. */
