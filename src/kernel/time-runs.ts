@@ -126,6 +126,25 @@ export class TimeRuns {
     return removed;
   }
 
+  /** Removes the `count` oldest times (at most `size`). */
+  drop(count: number): void {
+    let left = count;
+    while (left > 0 && this.runs > 0) {
+      const i = this.head;
+      const inRun = this.count[i]! - this.taken;
+      if (left < inRun) {
+        this.taken += left;
+        this.size -= left;
+        return;
+      }
+      left -= inRun;
+      this.size -= inRun;
+      this.taken = 0;
+      this.head = (i + 1) & this.mask;
+      this.runs--;
+    }
+  }
+
   /** Calls `fn` with each run's first time held, step and count of times held, oldest first. */
   forEachRun(fn: (start: Time, step: Time, count: number) => void): void {
     for (let r = 0; r < this.runs; r++) {

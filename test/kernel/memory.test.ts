@@ -85,6 +85,20 @@ describe('TimeRuns', () => {
     expect(q.runs).toBe(0);
   });
 
+  it('drop removes the oldest times by count, across whole and partial runs, then pushes go on', () => {
+    const times = [10, 13, 16, 19, 22, 50, 50, 50, 60, 61, 62, 70];
+    for (let k = 0; k <= times.length; k++) {
+      const q = new TimeRuns();
+      for (const t of times) q.push(t);
+      q.drop(k);
+      q.push(80);
+      const held: number[] = [];
+      q.forEach((t) => held.push(t));
+      expect(held).toEqual([...times.slice(k), 80]);
+      expect(q.size).toBe(times.length - k + 1);
+    }
+  });
+
   it('interleaved push/shift keeps runs few', () => {
     const q = new TimeRuns();
     let next = 0;

@@ -1,4 +1,5 @@
 import { HandoffChannel } from './handoff-channel.js';
+import { TimeRuns } from '../../kernel/time-runs.js';
 import { channelCounters } from './fast-forward.js';
 import { forEachPendingAck } from './ring-ops.js';
 import { Margins } from './margins.js';
@@ -51,6 +52,12 @@ export interface Drift {
  */
 export class DriftDetector {
   private readonly kept: { rows: number; state: LinearState }[] = [];
+  /**
+   * The dequeue instants of each handoff channel's last C elements, as runs, and the elements
+   * they reach to: brought up to date at each boundary from the channel's ring (a row's worth),
+   * so a window of thousands of instants costs a few runs to read, not a pass over all of them.
+   */
+  private readonly recent = new Map<HandoffChannel, { readonly runs: TimeRuns; synced: number }>();
 
   constructor(
     private readonly rows: CompiledRows,
@@ -98,7 +105,17 @@ export class DriftDetector {
       if (!acksBind) return true;
       if (!channel.ackInRing) return false;
       const first = Math.max(0, sent - channel.capacity);
-      pushWindow(sent - first, (k) => channel.dequeuedAt[(first + k) & channel.mask]!, out, layout);
+      let recent = this.recent.get(channel);
+      if (recent === undefined || recent.synced < first || recent.synced > sent) {
+        recent = { runs: new TimeRuns(), synced: first };
+        this.recent.set(channel, recent);
+      }
+      recent.runs.pushEach(channel.dequeuedAt, recent.synced, sent, channel.mask);
+      recent.synced = sent;
+      recent.runs.drop(recent.runs.size - (sent - first));
+      const window = new WindowRuns(sent - first, out, layout);
+      recent.runs.forEachRun((start, step, count) => window.add(start, step, count));
+      window.end();
       return true;
     }
     const ch = channel as Channel;
