@@ -144,8 +144,10 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 
 /** FNV-1a over the numbers' bits: a quick filter before comparing states value by value. */
 function hash(values: Float64Array): number {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  let h = 0x811c9dc5;
+  // Signed words and a signed start: every value stays an int32, which V8 keeps unboxed (the
+  // unsigned ones deoptimised it, 'lost precision', once per worker).
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  let h = 0x811c9dc5 | 0;
   for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
   return h >>> 0;
 }
