@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MarginOf, Margins } from '../../src/engines/compiled/margins.js';
 import { RunLog } from '../../src/engines/compiled/run-log.js';
-import { WindowRuns } from '../../src/engines/compiled/drift.js';
+import { WindowRuns } from '../../src/engines/compiled/window-runs.js';
 import { MAIN } from '../helpers/cli.js';
 
 /** Sequences as a verify-mode row logs them: arithmetic stretches, repeats and jumps. */

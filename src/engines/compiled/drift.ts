@@ -1,9 +1,9 @@
 import { HandoffChannel } from './handoff-channel.js';
-import { TimeRuns } from '../../kernel/time-runs.js';
 import { channelCounters } from './fast-forward.js';
 import { forEachPendingAck } from './ring-ops.js';
 import { Margins } from './margins.js';
 import { newJournal, RunLog } from './run-log.js';
+import { WindowRuns } from './window-runs.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { Journal } from './run-log.js';
 import type { CompiledChannel, CompiledRows } from './row-code.js';
@@ -52,13 +52,6 @@ export interface Drift {
  */
 export class DriftDetector {
   private readonly kept: { rows: number; state: LinearState }[] = [];
-  /**
-   * The dequeue instants of each handoff channel's last C elements, as runs, and the elements
-   * they reach to: brought up to date at each boundary from the channel's ring (a row's worth),
-   * so a window of thousands of instants costs a few runs to read, not a pass over all of them.
-   */
-  private readonly recent = new Map<HandoffChannel, { readonly runs: TimeRuns; synced: number }>();
-
   constructor(
     private readonly rows: CompiledRows,
     private readonly totalRows: number,
@@ -104,17 +97,8 @@ export class DriftDetector {
     if (channel instanceof HandoffChannel) {
       if (!acksBind) return true;
       if (!channel.ackInRing) return false;
-      const first = Math.max(0, sent - channel.capacity);
-      let recent = this.recent.get(channel);
-      if (recent === undefined || recent.synced < first || recent.synced > sent) {
-        recent = { runs: new TimeRuns(), synced: first };
-        this.recent.set(channel, recent);
-      }
-      recent.runs.pushEach(channel.dequeuedAt, recent.synced, sent, channel.mask);
-      recent.synced = sent;
-      recent.runs.drop(recent.runs.size - (sent - first));
-      const window = new WindowRuns(sent - first, out, layout);
-      recent.runs.forEachRun((start, step, count) => window.add(start, step, count));
+      const window = new WindowRuns(Math.min(sent, channel.capacity), out, layout);
+      channel.lastDequeues(sent).forEachRun((start, step, count) => window.add(start, step, count));
       window.end();
       return true;
     }
@@ -151,65 +135,6 @@ function pushWindow(length: number, at: (k: number) => number, out: number[], la
   const window = new WindowRuns(length, out, layout);
   for (let k = 0; k < length; k++) window.add(at(k), 0, 1);
   window.end();
-}
-
-/**
- * The runs of a window (pushWindow), built from instants given as runs themselves, in order:
- * each run greedily as long as its step holds, whatever pieces the instants come in, so a
- * window kept as a few runs (an acknowledgement queue of a FIFO beyond its ring, TimeRuns)
- * costs as many steps, not one per instant, and gives the same layout as instant by instant.
- * Times are exact integers, so steps compare exactly.
- */
-export class WindowRuns {
-  private first = 0;
-  private step = 0;
-  private length = 0;
-  private last = 0;
-
-  constructor(
-    size: number,
-    private readonly out: number[],
-    private readonly layout: number[],
-  ) {
-    layout.push(size);
-  }
-
-  /** Instants start, start + step, ... (count of them), later than every one added before. */
-  add(start: number, step: number, count: number): void {
-    let t = start;
-    let left = count;
-    while (left > 0) {
-      if (this.length === 0) {
-        this.first = this.last = t;
-        this.length = 1;
-      } else if (this.length === 1) {
-        this.step = t - this.last;
-        this.last = t;
-        this.length = 2;
-      } else if (t - this.last !== this.step) {
-        this.end();
-        continue;
-      } else if (step === this.step) {
-        // The rest of the incoming run goes on with this step: all of it at once.
-        this.last = t + step * (left - 1);
-        this.length += left;
-        return;
-      } else {
-        this.last = t;
-        this.length++;
-      }
-      t += step;
-      left--;
-    }
-  }
-
-  /** Closes the run being built, if any. */
-  end(): void {
-    if (this.length === 0) return;
-    this.out.push(this.first);
-    this.layout.push(this.length > 1 ? this.step : 0, this.length);
-    this.length = 0;
-  }
 }
 
 /** b - a when c - b is the same vector (and the layouts match), else null. */

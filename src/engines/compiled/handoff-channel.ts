@@ -1,5 +1,6 @@
 import { TimeRuns } from '../../kernel/time-runs.js';
 import { newJournal, RunLog } from './run-log.js';
+import { WindowRuns } from './window-runs.js';
 import type { Journal } from './run-log.js';
 import type { ChannelShape, CountedChannel, Occupancy } from '../../kernel/channel.js';
 import type { Time } from '../../kernel/time.js';
@@ -162,30 +163,66 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     }
   }
 
+  /** The dequeue instants lastDequeues keeps, as runs, and the elements they reach to. */
+  private recent: TimeRuns | null = null;
+  private synced = 0;
+
+  /**
+   * The dequeue instants of the last elements before `sent` (every one of them dequeued) that
+   * can still hold the sender back or occupy the channel: the last C when bounded, the ring's
+   * when unbounded, oldest first, as runs. Brought up to date from the ring at each call (the
+   * elements since the last one, a row's worth), so that the fast-forward detectors read a
+   * window of thousands of instants in a few runs, at every row boundary.
+   */
+  lastDequeues(sent: number): TimeRuns {
+    const first = Math.max(0, sent - (Number.isFinite(this.capacity) ? this.capacity : this.mask + 1));
+    if (this.recent === null || this.synced < first || this.synced > sent) {
+      this.recent = new TimeRuns();
+      this.synced = first;
+    }
+    this.recent.pushEach(this.dequeuedAt, this.synced, sent, this.mask);
+    this.synced = sent;
+    this.recent.drop(this.recent.size - (sent - first));
+    return this.recent;
+  }
+
   /**
    * Appends to `out` what of this channel can still matter after its sender's clock
    * `senderClock`, with `sent` elements enqueued and dequeued, times relative to `ref`: the
    * dequeue instants of the last elements whose acknowledgement can still hold the sender
    * back (D + Lr > senderClock; bounded) or that still occupy the channel (D > senderClock:
-   * every later enqueue comes at or after senderClock). Dequeue instants never decrease, so
-   * the older ones matter to nothing. Returns false when the ring does not reach back that
-   * far (acknowledgements in runs, or an unbounded channel holding more than its ring).
+   * every later enqueue comes at or after senderClock), as runs (WindowRuns). Dequeue instants
+   * never decrease, so the older ones matter to nothing. Returns false when the ring does not
+   * reach back that far (acknowledgements in runs, or an unbounded channel holding more than
+   * its ring).
    */
   window(sent: number, senderClock: Time, ref: Time, out: number[]): boolean {
     const bounded = Number.isFinite(this.capacity);
     if (bounded && !this.ackInRing) return false;
-    const reach = bounded ? this.capacity : this.mask + 1;
-    const oldest = Math.max(0, sent - reach);
-    const at = out.length;
-    out.push(0);
-    let m = sent - 1;
-    for (; m >= oldest; m--) {
-      const d = this.dequeuedAt[m & this.mask]!;
-      if (bounded ? d + this.responseLatency <= senderClock : d <= senderClock) break;
-      out.push(d - ref);
+    // An instant matters while it is later than this.
+    const threshold = bounded ? senderClock - this.responseLatency : senderClock;
+    const recent = this.lastDequeues(sent);
+    const runs: number[] = [];
+    recent.forEachRun((start, step, count) => runs.push(start, step, count));
+    // From the newest run back, to the first instant that matters: run `from`, its k-th.
+    let from = runs.length;
+    let k = 0;
+    let mattering = 0;
+    while (from > 0) {
+      const [start, step, count] = [runs[from - 3]!, runs[from - 2]!, runs[from - 1]!];
+      if (start + step * (count - 1) <= threshold) break;
+      from -= 3;
+      k = start > threshold ? 0 : Math.floor((threshold - start) / step) + 1;
+      mattering += count - k;
+      if (k > 0) break;
     }
-    if (!bounded && m < oldest && oldest > 0) return false;
-    out[at] = sent - 1 - m;
+    if (!bounded && mattering === recent.size && sent > recent.size) return false;
+    const window = new WindowRuns(mattering, out, out);
+    for (let r = from; r < runs.length; r += 3) {
+      const skip = r === from ? k : 0;
+      window.add(runs[r]! + runs[r + 1]! * skip - ref, runs[r + 1]!, runs[r + 2]! - skip);
+    }
+    window.end();
     return true;
   }
 
