@@ -104,6 +104,24 @@ describe('Margins', () => {
     expect(stable([3, -2], [3, -2, 0])).toBe(false); // not the same maxes
   });
 
+  it('says for how many more periods every max surely keeps its side while margins shrink at the same pace', () => {
+    const onSide = (first: number[], second: number[]): number => {
+      const [a, b] = [new Margins(), new Margins()];
+      for (const m of first) a.log(0, MarginOf.Arrival, m);
+      for (const m of second) b.log(0, MarginOf.Arrival, m);
+      return a.periodsOnSide(b);
+    };
+    expect(onSide([3, -2, 0], [3, -5, 0])).toBe(Infinity);
+    // 10 -> 8 goes on 6, 4, 2 (3 periods) before 0; -6 -> -4 goes on -2 (1) before 0.
+    expect(onSide([10], [8])).toBe(3);
+    expect(onSide([-6], [-4])).toBe(1);
+    expect(onSide([10, -6, 0], [8, -4, 0])).toBe(1);
+    expect(onSide([9], [8])).toBe(7);
+    expect(onSide([3], [-1])).toBe(0); // changed side already
+    expect(onSide([0], [1])).toBe(0); // left a tie
+    expect(onSide([3, -2], [3, -2, 0])).toBe(0); // not the same maxes
+  });
+
   it('keeps each channel and kind of max apart, so interleaved maxes are compared with themselves', () => {
     const [a, b] = [new Margins(), new Margins()];
     a.log(0, MarginOf.Room, 5);

@@ -167,9 +167,18 @@ export interface DriftProof {
 }
 
 /**
+ * What two periods in verify mode showed: the proof that the drift goes on for ever, or none,
+ * and then for how many more periods it surely goes on unproved (its margins shrinking
+ * towards a change of side: no attempt before then can prove it; 0 when nothing says so).
+ */
+export type Verification = { readonly proof: DriftProof; readonly unprovedFor: 0 } | { readonly proof: null; readonly unprovedFor: number };
+
+const UNPROVED: Verification = { proof: null, unprovedFor: 0 };
+
+/**
  * Runs rows start .. start + 2p in verify mode (`verify` shares `rows`' state and channels) and
- * returns the proof that the drift goes on for ever, or null when it does not hold (the
- * caller goes on row by row; the rows run here are simulated rows like any other).
+ * returns what they show (the caller goes on row by row without a proof; the rows run here are
+ * simulated rows like any other).
  */
 export function verifyDrift(
   rows: CompiledRows,
@@ -179,7 +188,7 @@ export function verifyDrift(
   start: number,
   drift: Drift,
   totalRows: number,
-): DriftProof | null {
+): Verification {
   const p = drift.period;
   const handoffs = rows.channels.filter((c): c is CompiledChannel & { channel: HandoffChannel } => c.channel instanceof HandoffChannel);
   const rings = rows.channels.filter((c) => !(c.channel instanceof HandoffChannel)).map((c) => c.channel as Channel);
@@ -198,7 +207,7 @@ export function verifyDrift(
       verify.verifyRow(i, args);
       states.push(rows.state.slice());
       const now = channelCounters(rows);
-      if (now === null) return null;
+      if (now === null) return UNPROVED;
       counters.push(now);
     }
     margins.push(verify.margins);
@@ -206,18 +215,19 @@ export function verifyDrift(
     for (const { channel } of handoffs) journal.set(channel, channel.journal);
     journals.push(journal);
     const next = detector.linearState(start + (period + 1) * p);
-    if (next === null) return null;
+    if (next === null) return UNPROVED;
     x.push(next);
   }
   for (const { channel } of handoffs) channel.journal = newJournal();
   verify.journals = new Map();
   const step = sameStep(x[0]!, x[1]!, x[2]!);
-  if (step === null || !sameValues(step, drift.vector)) return null;
-  if (!margins[0]!.stableInto(margins[1]!)) return null;
+  if (step === null || !sameValues(step, drift.vector)) return UNPROVED;
+  const onSide = margins[0]!.periodsOnSide(margins[1]!);
+  if (onSide !== Infinity) return { proof: null, unprovedFor: onSide };
   // Peaks are settled at this boundary: every element must be dequeued by now (rings drain within the row).
-  if (rings.some((ch) => ch.received !== ch.sent)) return null;
+  if (rings.some((ch) => ch.received !== ch.sent)) return UNPROVED;
   const steps = handoffs.map(({ channel }) => periodSteps(journals, channel));
-  if (steps.some((s) => s === null)) return null;
+  if (steps.some((s) => s === null)) return UNPROVED;
 
   // Every max keeps its side for ever: the state drifts by the same vector every period.
   const end = start + 2 * p;
@@ -242,10 +252,10 @@ export function verifyDrift(
     const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
     const tokens = total(ch.sent, last.enqueued.size);
     const s = periodSteps(journals, ch);
-    if (ch.capacity <= tokens || s === null) return null;
+    if (ch.capacity <= tokens || s === null) return UNPROVED;
     const pending = new RunLog();
     const counted = ch.meter.uncounted((t) => pending.push(t));
-    if (counted + pending.size !== ch.received) return null;
+    if (counted + pending.size !== ch.received) return UNPROVED;
     peaks.set(ch.name, Math.max(peak, driftPeak({ counted, pending, sent: ch.sent, tokens, first, last, ...s })));
   }
   for (const c of rows.channels) {
@@ -265,7 +275,7 @@ export function verifyDrift(
       Math.max(peak, driftPeak({ counted: pending.counted, pending: pending.instants, sent: ch.sent, tokens, first, last, dE, dD })),
     );
   }
-  return { start, period: p, states, counters, stateDrift, peaks };
+  return { proof: { start, period: p, states, counters, stateDrift, peaks }, unprovedFor: 0 };
 }
 
 /**

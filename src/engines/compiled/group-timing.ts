@@ -70,6 +70,8 @@ export function* groupTiming(
   const drifts = fastForward ? new DriftDetector(rows, order.rows) : null;
   // The same order in verify mode, on the same channels and state: compiled once a drift shows.
   let verify: CompiledRows | null = null;
+  // Rows from which drifts are looked for (again).
+  let driftsFrom = 0;
   let done = 0;
   let found: Found | null = null;
   while (done < order.rows) {
@@ -88,18 +90,20 @@ export function* groupTiming(
       found = { final: extrapolate(history!, repeat, order.rows, rows), period: repeat.period, shift: repeat.shift, peaks: null };
       break;
     }
-    const drift = drifts?.record(done) ?? null;
+    const drift = done >= driftsFrom ? (drifts?.record(done) ?? null) : null;
     if (drift !== null && done + 2 * drift.period < order.rows) {
       if (verify === null) {
         const verifyCode = new RowCode(VERIFY, shapeOf, code, literals);
         verify = verifyCode.compile(names, order.emit(verifyCode).body, rows.state);
       }
-      const proof = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
+      const { proof, unprovedFor } = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
       done += 2 * drift.period;
       if (proof !== null) {
         found = { final: extrapolateDrift(proof, order.rows), period: proof.period, shift: null, peaks: proof.peaks };
         break;
       }
+      // A FIFO filling, say: its margins shrink until a max changes side, and every attempt before that fails.
+      driftsFrom = done + unprovedFor * drift.period;
     }
     yield done;
   }

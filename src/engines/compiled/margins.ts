@@ -26,15 +26,38 @@ export class Margins {
    * same value either way).
    */
   stableInto(next: Margins): boolean {
+    return this.periodsOnSide(next) === Infinity;
+  }
+
+  /**
+   * For how many more periods after `next` every max surely keeps its side, if each margin
+   * goes on moving by what it moved from this period to `next`, as it does while no max changes
+   * side (the row is then a sum of the sides taken, affine in the state): Infinity when none
+   * moves towards zero (stableInto), 0 when one changed side already or a max was not taken in
+   * both periods. Until then no proof can hold, since the same margins go on shrinking.
+   */
+  periodsOnSide(next: Margins): number {
+    let periods = Infinity;
     const sites = Math.max(this.logs.length, next.logs.length);
     for (let s = 0; s < sites; s++) {
       const [first, second] = [this.logs[s], next.logs[s]];
       if (first === undefined || second === undefined) {
-        if (first !== second) return false;
+        if (first !== second) return 0;
         continue;
       }
-      if (!first.everyPair(second, (a, b) => (a > 0 ? b >= a : a < 0 ? b <= a : b === 0))) return false;
+      const kept = first.everyPair(second, (a, b) => {
+        periods = Math.min(periods, periodsOnSide(a, b));
+        return periods > 0;
+      });
+      if (!kept) return 0;
     }
-    return true;
+    return periods;
   }
+}
+
+/** For how many more periods a margin that went from `a` to `b` keeps its strict side, moving by b - a each time (Infinity when it does not move towards zero, or stays at zero). */
+function periodsOnSide(a: number, b: number): number {
+  if (a > 0) return b >= a ? Infinity : b <= 0 ? 0 : Math.ceil(b / (a - b)) - 1;
+  if (a < 0) return b <= a ? Infinity : b >= 0 ? 0 : Math.ceil(-b / (b - a)) - 1;
+  return b === 0 ? Infinity : 0;
 }
