@@ -111,41 +111,57 @@ export interface RingOps {
   readonly dequeueAt: typeof dequeueAt;
 }
 
-/**
- * The same operations, each also logging in `log.margins`, under the channel's index in
- * `indexOf`, by how much the side it compares with the clock exceeds it (a verify-mode row,
- * drift.ts): the acknowledgement in roomAt, the stamp against the clock plus the send latency
- * in appendAt, the element's time in arrivalAt and dequeueAt. Each enqueue and dequeue instant
- * goes to the channel's journal in `log.journals` too, as a handoff channel's own code does.
- */
-export function loggingRingOps(
-  log: { readonly margins: Margins; readonly journals: ReadonlyMap<Channel, Journal> },
-  indexOf: ReadonlyMap<Channel | HandoffChannel, number>,
-): RingOps {
-  const ops: RingOps = {
-    roomAt(ch, now) {
-      if (ch.sent - ch.acked < ch.capacity) return now;
-      const at = ch.takeAck();
-      if (at < 0) stuck(ch, 'its sender needs room before an acknowledgement');
-      log.margins.log(indexOf.get(ch)!, MarginOf.Room, at - now);
-      return at > now ? at : now;
-    },
-    appendAt(ch, now, stamp) {
-      log.margins.log(indexOf.get(ch)!, MarginOf.Stamp, stamp - (now + ch.sendLatency));
-      log.journals.get(ch)?.enqueued.push(now);
-      return appendAt(ch, now, stamp);
-    },
-    arrivalAt(ch, now) {
-      const at = arrivalAt(ch, now);
-      log.margins.log(indexOf.get(ch)!, MarginOf.Arrival, ch.times[ch.received & ch.mask]! - now);
-      return at;
-    },
-    dequeueAt(ch, now) {
-      const at = ops.arrivalAt(ch, now);
-      ch.remove(at);
-      log.journals.get(ch)?.dequeued.push(at);
-      return at;
-    },
-  };
-  return ops;
+/** Where a verify-mode row's ring operations log: its margins, its rings' journals, and each channel's index among the row's. */
+export interface RingLog {
+  readonly margins: Margins;
+  readonly journals: ReadonlyMap<Channel, Journal>;
+  readonly indexOf: ReadonlyMap<Channel | HandoffChannel, number>;
 }
+
+/** The log of the verify-mode row running now (`logging`). */
+let log: RingLog | null = null;
+
+/** Runs `row` with the logging operations writing to `to`. */
+export function logging(to: RingLog, row: () => void): void {
+  log = to;
+  try {
+    row();
+  } finally {
+    log = null;
+  }
+}
+
+/**
+ * The same operations, each also logging in the running row's margins (`logging`), under the
+ * channel's index, by how much the side it compares with the clock exceeds it (a verify-mode
+ * row, drift.ts): the acknowledgement in roomAt, the stamp against the clock plus the send
+ * latency in appendAt, the element's time in arrivalAt and dequeueAt. Each enqueue and dequeue
+ * instant goes to the channel's journal too, as a handoff channel's own code does. One set of
+ * functions for every row: a compiled row is shared by the runs of a shape, and closures of
+ * each run's own made V8 deoptimise it at every new run ('wrong call target').
+ */
+export const LOGGING_RING_OPS: RingOps = {
+  roomAt(ch, now) {
+    if (ch.sent - ch.acked < ch.capacity) return now;
+    const at = ch.takeAck();
+    if (at < 0) stuck(ch, 'its sender needs room before an acknowledgement');
+    log!.margins.log(log!.indexOf.get(ch)!, MarginOf.Room, at - now);
+    return at > now ? at : now;
+  },
+  appendAt(ch, now, stamp) {
+    log!.margins.log(log!.indexOf.get(ch)!, MarginOf.Stamp, stamp - (now + ch.sendLatency));
+    log!.journals.get(ch)?.enqueued.push(now);
+    return appendAt(ch, now, stamp);
+  },
+  arrivalAt(ch, now) {
+    const at = arrivalAt(ch, now);
+    log!.margins.log(log!.indexOf.get(ch)!, MarginOf.Arrival, ch.times[ch.received & ch.mask]! - now);
+    return at;
+  },
+  dequeueAt(ch, now) {
+    const at = LOGGING_RING_OPS.arrivalAt(ch, now);
+    ch.remove(at);
+    log!.journals.get(ch)?.dequeued.push(at);
+    return at;
+  },
+};

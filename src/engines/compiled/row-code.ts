@@ -2,8 +2,7 @@ import { MarginOf, Margins } from './margins.js';
 import { Channel } from '../../kernel/channel.js';
 import { elementTime } from '../../kernel/timing-rules.js';
 import { BATCH, HandoffChannel } from './handoff-channel.js';
-import { appendAt, arrivalAt, dequeueAt, loggingRingOps, roomAt } from './ring-ops.js';
-import type { RingOps } from './ring-ops.js';
+import { appendAt, arrivalAt, dequeueAt, logging, LOGGING_RING_OPS, roomAt } from './ring-ops.js';
 import type { Journal } from './run-log.js';
 import type { ChannelShape } from '../../kernel/channel.js';
 
@@ -231,7 +230,7 @@ export class CompiledRows {
   /** Verify mode: the margins of every max taken, and each ring channel's instants (a fresh log for each period, drift.ts). */
   margins = new Margins();
   journals: ReadonlyMap<Channel, Journal> = new Map();
-  private readonly ringOps: RingOps;
+  readonly indexOf: ReadonlyMap<Channel | HandoffChannel, number>;
 
   constructor(
     private readonly fn: Compiled,
@@ -247,7 +246,7 @@ export class CompiledRows {
     private readonly constants: Float64Array,
   ) {
     this.objects = channels.map((c) => c.channel);
-    this.ringOps = loggingRingOps(this, new Map(this.objects.map((ch, k) => [ch, k])));
+    this.indexOf = new Map(this.objects.map((ch, k) => [ch, k]));
   }
 
   /** Runs row `i` with `args` for the design's parameters. */
@@ -257,19 +256,21 @@ export class CompiledRows {
 
   /** Runs row `i` of a verify-mode compile: its ring operations log their margins too. */
   verifyRow(i: number, args: readonly unknown[]): void {
-    const ops = this.ringOps;
-    this.fn(
-      this.objects,
-      elementTime,
-      ops.roomAt,
-      ops.appendAt,
-      ops.arrivalAt,
-      ops.dequeueAt,
-      this.margins,
-      this.state,
-      this.constants,
-      i,
-      ...args,
+    const ops = LOGGING_RING_OPS;
+    logging(this, () =>
+      this.fn(
+        this.objects,
+        elementTime,
+        ops.roomAt,
+        ops.appendAt,
+        ops.arrivalAt,
+        ops.dequeueAt,
+        this.margins,
+        this.state,
+        this.constants,
+        i,
+        ...args,
+      ),
     );
   }
 
