@@ -2,6 +2,7 @@ import { MarginOf } from './margins.js';
 import type { Margins } from './margins.js';
 import type { Journal } from './run-log.js';
 import { ScheduleStuck } from '../../kernel/errors.js';
+import { TimeRuns } from '../../kernel/time-runs.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { HandoffChannel } from './handoff-channel.js';
 import type { Time } from '../../kernel/time.js';
@@ -90,13 +91,29 @@ export function ringWindow(ch: Channel, senderClock: Time, ref: Time, out: numbe
 }
 
 /**
+ * The acknowledgements pending in a ring channel's own ring, as runs: elements [from, to),
+ * brought up to date at each read (the acknowledgements taken since dropped, the dequeues
+ * since added: about a row's worth at a row boundary, where the ring holds up to C).
+ */
+const ringAcks = new WeakMap<Channel, { readonly runs: TimeRuns; from: number; to: number }>();
+
+/**
  * The dequeue instants whose acknowledgements the sender has not taken yet, oldest first, to
- * `visit` as arithmetic runs (start, step, count): those of the ring one by one, those kept
- * as runs (a FIFO beyond its ring) run by run. Returns how many.
+ * `visit` as arithmetic runs (start, step, count), run by run whether the channel keeps them
+ * in its ring or as runs (a FIFO beyond its ring). Returns how many.
  */
 export function forEachPendingAck(ch: Channel, visit: (start: Time, step: Time, count: number) => void): number {
   if (ch.dequeuedAt !== null) {
-    for (let n = ch.acked; n < ch.received; n++) visit(ch.dequeuedAt[n & ch.mask]!, 0, 1);
+    let pending = ringAcks.get(ch);
+    if (pending === undefined || pending.from > ch.acked || pending.to < ch.acked || pending.to > ch.received) {
+      pending = { runs: new TimeRuns(), from: ch.acked, to: ch.acked };
+      ringAcks.set(ch, pending);
+    }
+    // The ring keeps the dequeue instant of every element not yet acknowledged (Channel.grow).
+    pending.runs.drop(ch.acked - pending.from);
+    pending.runs.pushEach(ch.dequeuedAt, pending.to, ch.received, ch.mask);
+    [pending.from, pending.to] = [ch.acked, ch.received];
+    pending.runs.forEachRun(visit);
     return ch.received - ch.acked;
   }
   ch.acks?.forEachRun(visit);
