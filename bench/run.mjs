@@ -224,7 +224,7 @@ if (existsSync(targetsPath)) {
   const recorded = JSON.parse(readFileSync(targetsPath, 'utf8'));
   md.push('## Long sequences on every core', '');
   md.push(
-    `Whole \`damflow run\` processes as a user starts them, measured by \`npm run bench:targets\` on ${recorded.date.slice(0, 10)} (${recorded.machine.cores} cores, ${recorded.machine.cpuModel}; load average ${recorded.loadavg.map((x) => x.toFixed(2)).join(' / ')}); raw figures in \`bench/results/targets.json\`.`,
+    `Whole \`damflow run\` processes as a user starts them, measured by \`npm run bench:targets\` on ${recorded.date.slice(0, 10)} (${recorded.machine.cores} cores, ${recorded.machine.cpuModel}; load average ${recorded.loadavg.map((x) => x.toFixed(2)).join(' / ')}; the plain streaming-SDPA loop at N = 4096 took ${fmtMs(recorded.plainLoopN4096Ms)}, which says how fast the machine was that hour, and the absolute targets read against it); raw figures in \`bench/results/targets.json\`.`,
     '',
   );
   md.push(
