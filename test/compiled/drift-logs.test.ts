@@ -88,11 +88,16 @@ describe('WindowRuns', () => {
 });
 
 describe('Margins', () => {
-  /** Two periods' margins of one max: is every later margin as far from zero on the same side? */
-  const stable = (first: number[], second: number[]): boolean => {
+  /** Two periods' margins of one max. */
+  const periods = (first: number[], second: number[]): [Margins, Margins] => {
     const [a, b] = [new Margins(), new Margins()];
     for (const m of first) a.log(0, MarginOf.Arrival, m);
     for (const m of second) b.log(0, MarginOf.Arrival, m);
+    return [a, b];
+  };
+  /** Is every later margin as far from zero on the same side? */
+  const stable = (first: number[], second: number[]): boolean => {
+    const [a, b] = periods(first, second);
     return a.stableInto(b);
   };
 
@@ -106,9 +111,7 @@ describe('Margins', () => {
 
   it('says for how many more periods every max surely keeps its side while margins shrink at the same pace', () => {
     const onSide = (first: number[], second: number[]): number => {
-      const [a, b] = [new Margins(), new Margins()];
-      for (const m of first) a.log(0, MarginOf.Arrival, m);
-      for (const m of second) b.log(0, MarginOf.Arrival, m);
+      const [a, b] = periods(first, second);
       return a.periodsOnSide(b);
     };
     expect(onSide([3, -2, 0], [3, -5, 0])).toBe(Infinity);
