@@ -55,7 +55,7 @@ export function* groupTiming(
     if (spec === undefined) throw new Error(`the compiled order of group '${group}' names channel '${name}', which is not the group's`);
     return channelShape(spec);
   };
-  const fastForward = options.fastForward;
+  const { fastForward } = options;
   // Every row runs without fast-forward; with it, often a few dozen: the numbers are written in
   // once the rows left are known to be many (below).
   let literals = !fastForward && writesNumbers(order.rows * order.rows);
