@@ -1,9 +1,9 @@
 import { HandoffChannel } from './handoff-channel.js';
 import { channelCounters } from './fast-forward.js';
-import { forEachPendingAck } from './ring-ops.js';
+import { pendingAcks } from './ring-ops.js';
 import { Margins } from './margins.js';
 import { newJournal, RunLog } from './run-log.js';
-import { WindowRuns } from './window-runs.js';
+import { WindowRuns, writeRuns } from './window-runs.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { Journal } from './run-log.js';
 import type { CompiledChannel, CompiledRows } from './row-code.js';
@@ -97,9 +97,7 @@ export class DriftDetector {
     if (channel instanceof HandoffChannel) {
       if (!acksBind) return true;
       if (!channel.ackInRing) return false;
-      const window = new WindowRuns(Math.min(sent, channel.capacity), out, layout);
-      channel.lastDequeues(sent).forEachRun((start, step, count) => window.add(start, step, count));
-      window.end();
+      writeRuns(channel.lastDequeues(sent), out, layout);
       return true;
     }
     const ch = channel as Channel;
@@ -108,12 +106,9 @@ export class DriftDetector {
     pushWindow(held, (k) => ch.times[(ch.received + k) & ch.mask]!, out, layout);
     pushWindow(held, (k) => ch.enqueuedAt[(ch.received + k) & ch.mask]!, out, layout);
     if (acksBind) {
-      const runs: number[] = [];
-      const pending = forEachPendingAck(ch, (start, step, count) => runs.push(start, step, count));
-      out.push(pending);
-      const window = new WindowRuns(pending, out, layout);
-      for (let r = 0; r < runs.length; r += 3) window.add(runs[r]!, runs[r + 1]!, runs[r + 2]!);
-      window.end();
+      const acks = pendingAcks(ch);
+      out.push(acks.size);
+      writeRuns(acks, out, layout);
     }
     return true;
   }

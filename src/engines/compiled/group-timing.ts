@@ -74,12 +74,12 @@ export function* groupTiming(
   let driftsFrom = 0;
   let done = 0;
   let found: Found | null = null;
+  const from = options.numbersWrittenFrom;
   while (done < order.rows) {
     runner.row(done, rowArgs);
     done++;
     // Fast-forward has not ended the run within 2^22 elements, and as many are left: the rest
     // pays for code with its numbers written in (exactly the same operations, on the same state).
-    const from = options.numbersWrittenFrom;
     if (!literals && writesNumbers(done * order.rows, from) && writesNumbers((order.rows - done) * order.rows, from)) {
       literals = true;
       const literalCode = new RowCode(code.mode, shapeOf, code, true);

@@ -1,6 +1,7 @@
 import { TimeRuns } from '../../kernel/time-runs.js';
 import { newJournal, RunLog } from './run-log.js';
-import { WindowRuns } from './window-runs.js';
+import { RingRuns } from './ring-runs.js';
+import { writeLater } from './window-runs.js';
 import type { Journal } from './run-log.js';
 import type { ChannelShape, CountedChannel, Occupancy } from '../../kernel/channel.js';
 import type { Time } from '../../kernel/time.js';
@@ -163,27 +164,17 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     }
   }
 
-  /** The dequeue instants lastDequeues keeps, as runs, and the elements they reach to. */
-  private recent: TimeRuns | null = null;
-  private synced = 0;
+  /** The dequeue instants lastDequeues reads. */
+  private readonly recent = new RingRuns();
 
   /**
    * The dequeue instants of the last elements before `sent` (every one of them dequeued) that
    * can still hold the sender back or occupy the channel: the last C when bounded, the ring's
-   * when unbounded, oldest first, as runs. Brought up to date from the ring at each call (the
-   * elements since the last one, a row's worth), so that the fast-forward detectors read a
-   * window of thousands of instants in a few runs, at every row boundary.
+   * when unbounded, oldest first, as runs (RingRuns: a row's worth read at a row boundary).
    */
   lastDequeues(sent: number): TimeRuns {
-    const first = Math.max(0, sent - (Number.isFinite(this.capacity) ? this.capacity : this.mask + 1));
-    if (this.recent === null || this.synced < first || this.synced > sent) {
-      this.recent = new TimeRuns();
-      this.synced = first;
-    }
-    this.recent.pushEach(this.dequeuedAt, this.synced, sent, this.mask);
-    this.synced = sent;
-    this.recent.drop(this.recent.size - (sent - first));
-    return this.recent;
+    const reach = Number.isFinite(this.capacity) ? this.capacity : this.mask + 1;
+    return this.recent.cover(this.dequeuedAt, this.mask, Math.max(0, sent - reach), sent);
   }
 
   /**
@@ -191,7 +182,7 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
    * `senderClock`, with `sent` elements enqueued and dequeued, times relative to `ref`: the
    * dequeue instants of the last elements whose acknowledgement can still hold the sender
    * back (D + Lr > senderClock; bounded) or that still occupy the channel (D > senderClock:
-   * every later enqueue comes at or after senderClock), as runs (WindowRuns). Dequeue instants
+   * every later enqueue comes at or after senderClock), as runs (writeLater). Dequeue instants
    * never decrease, so the older ones matter to nothing. Returns false when the ring does not
    * reach back that far (acknowledgements in runs, or an unbounded channel holding more than
    * its ring).
@@ -199,30 +190,10 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   window(sent: number, senderClock: Time, ref: Time, out: number[]): boolean {
     const bounded = Number.isFinite(this.capacity);
     if (bounded && !this.ackInRing) return false;
-    // An instant matters while it is later than this.
-    const threshold = bounded ? senderClock - this.responseLatency : senderClock;
     const recent = this.lastDequeues(sent);
-    const runs: number[] = [];
-    recent.forEachRun((start, step, count) => runs.push(start, step, count));
-    // From the newest run back, to the first instant that matters: run `from`, its k-th.
-    let from = runs.length;
-    let k = 0;
-    let mattering = 0;
-    while (from > 0) {
-      const [start, step, count] = [runs[from - 3]!, runs[from - 2]!, runs[from - 1]!];
-      if (start + step * (count - 1) <= threshold) break;
-      from -= 3;
-      k = start > threshold ? 0 : Math.floor((threshold - start) / step) + 1;
-      mattering += count - k;
-      if (k > 0) break;
-    }
+    const mattering = writeLater(recent, bounded ? senderClock - this.responseLatency : senderClock, ref, out);
+    // Unbounded, every instant it keeps still occupies it, and older ones it no longer keeps may too.
     if (!bounded && mattering === recent.size && sent > recent.size) return false;
-    const window = new WindowRuns(mattering, out, out);
-    for (let r = from; r < runs.length; r += 3) {
-      const skip = r === from ? k : 0;
-      window.add(runs[r]! + runs[r + 1]! * skip - ref, runs[r + 1]!, runs[r + 2]! - skip);
-    }
-    window.end();
     return true;
   }
 

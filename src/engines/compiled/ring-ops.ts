@@ -3,6 +3,8 @@ import type { Margins } from './margins.js';
 import type { Journal } from './run-log.js';
 import { ScheduleStuck } from '../../kernel/errors.js';
 import { TimeRuns } from '../../kernel/time-runs.js';
+import { RingRuns } from './ring-runs.js';
+import { writeLater } from './window-runs.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { HandoffChannel } from './handoff-channel.js';
 import type { Time } from '../../kernel/time.js';
@@ -61,63 +63,33 @@ function stuck(ch: Channel, what: string): never {
  * What of a ring channel can still matter after its sender's clock `senderClock`, relative
  * to `ref`, appended to `out` (as HandoffChannel.window): the elements in flight (times and
  * enqueue instants), the outstanding count, and the dequeue instants whose acknowledgement
- * can still hold the sender back. False when the acknowledgements are not in the ring.
+ * can still hold the sender back. False when unbounded.
  */
 export function ringWindow(ch: Channel, senderClock: Time, ref: Time, out: number[]): boolean {
   // Unbounded, it keeps no acknowledgements, and so not the instants occupancy depends on.
   if (!Number.isFinite(ch.capacity)) return false;
   out.push(ch.sent - ch.received, ch.sent - ch.acked);
   for (let n = ch.received; n < ch.sent; n++) out.push(ch.times[n & ch.mask]! - ref, ch.enqueuedAt[n & ch.mask]! - ref);
-  // Dequeue instants never decrease: the ones that can still bind are the newest, read back
-  // from the last run until one cannot.
-  const runs: number[] = [];
-  forEachPendingAck(ch, (start, step, count) => runs.push(start, step, count));
-  const at = out.length;
-  out.push(0);
-  let binding = 0;
-  for (let r = runs.length - 3; r >= 0; r -= 3) {
-    const [start, step, count] = [runs[r]!, runs[r + 1]!, runs[r + 2]!];
-    let k = count - 1;
-    for (; k >= 0; k--) {
-      const t = start + step * k;
-      if (t + ch.responseLatency <= senderClock) break;
-      out.push(t - ref);
-    }
-    binding += count - 1 - k;
-    if (k >= 0) break;
-  }
-  out[at] = binding;
+  // Dequeue instants never decrease: the ones that can still bind are the newest.
+  writeLater(pendingAcks(ch), senderClock - ch.responseLatency, ref, out);
   return true;
 }
 
-/**
- * The acknowledgements pending in a ring channel's own ring, as runs: elements [from, to),
- * brought up to date at each read (the acknowledgements taken since dropped, the dequeues
- * since added: about a row's worth at a row boundary, where the ring holds up to C).
- */
-const ringAcks = new WeakMap<Channel, { readonly runs: TimeRuns; from: number; to: number }>();
+/** Each ring channel's acknowledgements pending in its own ring (pendingAcks). */
+const ringAcks = new WeakMap<Channel, RingRuns>();
 
 /**
- * The dequeue instants whose acknowledgements the sender has not taken yet, oldest first, to
- * `visit` as arithmetic runs (start, step, count), run by run whether the channel keeps them
- * in its ring or as runs (a FIFO beyond its ring). Returns how many.
+ * The dequeue instants whose acknowledgements the sender has not taken yet, oldest first, as
+ * runs, whether the channel keeps them in its ring (read as RingRuns: the acknowledgements
+ * taken since the last read dropped, the dequeues since added) or as runs (a FIFO beyond its
+ * ring). None when unbounded.
  */
-export function forEachPendingAck(ch: Channel, visit: (start: Time, step: Time, count: number) => void): number {
-  if (ch.dequeuedAt !== null) {
-    let pending = ringAcks.get(ch);
-    if (pending === undefined || pending.from > ch.acked || pending.to < ch.acked || pending.to > ch.received) {
-      pending = { runs: new TimeRuns(), from: ch.acked, to: ch.acked };
-      ringAcks.set(ch, pending);
-    }
-    // The ring keeps the dequeue instant of every element not yet acknowledged (Channel.grow).
-    pending.runs.drop(ch.acked - pending.from);
-    pending.runs.pushEach(ch.dequeuedAt, pending.to, ch.received, ch.mask);
-    [pending.from, pending.to] = [ch.acked, ch.received];
-    pending.runs.forEachRun(visit);
-    return ch.received - ch.acked;
-  }
-  ch.acks?.forEachRun(visit);
-  return ch.acks?.size ?? 0;
+export function pendingAcks(ch: Channel): TimeRuns {
+  if (ch.dequeuedAt === null) return ch.acks ?? new TimeRuns();
+  let acks = ringAcks.get(ch);
+  if (acks === undefined) ringAcks.set(ch, (acks = new RingRuns()));
+  // The ring keeps the dequeue instant of every element not yet acknowledged (Channel.grow).
+  return acks.cover(ch.dequeuedAt, ch.mask, ch.acked, ch.received);
 }
 
 /** The ring operations, as a compiled row calls them. */
