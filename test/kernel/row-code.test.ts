@@ -31,6 +31,22 @@ describe('numbers in compiled rows', () => {
     expect(runs.map((r) => value(r, 'tr'))).toEqual([6, 8, 8]);
   });
 
+  it('sign what the code computes from: its text, numbers and channel shapes, never the names', () => {
+    const sign = (capacity: number, latency: number, channel = 'x', clock = 'ts') => {
+      const code = new RowCode(TIMING, (name) => ({ name, capacity, sendLatency: latency, responseLatency: 1, width: 1 }));
+      code.clock(`unit of ${clock}`, clock);
+      const x = code.handoff(channel);
+      return { code, signature: code.signature(`${x.send(clock, clock)} ${clock} += ${code.constant(3)};`) };
+    };
+    const base = sign(7, 1).signature;
+    // Another channel's or unit's name (another head): the same signature, and the layout names them.
+    const renamed = sign(7, 1, 'h1/x');
+    expect(renamed.signature).toBe(base);
+    expect(renamed.code.layout()).toEqual({ units: ['unit of ts'], channels: ['h1/x'] });
+    // A capacity the code reads as a constant, a latency, an unbounded channel, another clock: another signature.
+    for (const other of [sign(2, 1), sign(7, 5), sign(Infinity, 1), sign(7, 1, 'x', 'tr')]) expect(other.signature).not.toBe(base);
+  });
+
   it('refuse anything but a finite number, so nothing else becomes code', () => {
     const { code } = oneChannel(2, []);
     for (const x of [NaN, Infinity, '1; process.exit()', undefined, { valueOf: () => 1 }]) {

@@ -34,6 +34,8 @@ export interface CompiledExecution {
     readonly rowsExtrapolated: number;
     readonly period: number | null;
     readonly shift: number | null;
+    /** The group whose timing this one shares (the same code and numbers: computed once), or null. */
+    readonly timingOf: string | null;
   }[];
   /** Jobs of each kind, and the values blocks (row ranges) each thread computed. */
   readonly timingJobs: number;
@@ -295,8 +297,8 @@ function assemble(
     maxError,
     execution: {
       groups: groups.map((g) => {
-        const { rowsSimulated, rowsExtrapolated, period, shift } = timings.get(g)!;
-        return { group: g, rowsSimulated, rowsExtrapolated, period, shift };
+        const { rowsSimulated, rowsExtrapolated, period, shift, timingOf } = timings.get(g)!;
+        return { group: g, rowsSimulated, rowsExtrapolated, period, shift, timingOf };
       }),
       timingJobs: outcomes.filter((o) => o.timings.length > 0).length,
       valuesJobs: outcomes.filter((o) => o.values.length > 0).length,

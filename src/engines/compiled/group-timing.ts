@@ -19,6 +19,36 @@ export interface GroupTiming {
   /** The repeat's period in rows and shift in cycles, when one was found. */
   readonly period: number | null;
   readonly shift: number | null;
+  /** The group whose timing this one is, renamed (SharedTimings); null when simulated for itself. */
+  readonly timingOf: string | null;
+}
+
+/** A timing by positions in its code (RowCode.layout): final clocks, and each channel's figures. */
+interface CodeTiming {
+  readonly clocks: readonly number[];
+  readonly channels: readonly Omit<ChannelStats, 'name' | 'sender' | 'receiver' | 'capacity'>[];
+  readonly rowsSimulated: number;
+  readonly period: number | null;
+  readonly shift: number | null;
+}
+
+/**
+ * The timings a job simulated, by the signature of their code (RowCode.signature) and their
+ * arguments: the heads of a program are often the same configuration on other data, and the
+ * timing never reads a value, so a group whose code and arguments are another's has that
+ * group's timing, renamed. The same computation, done once: exact by construction.
+ */
+export class SharedTimings {
+  private readonly timings = new Map<string, { readonly group: string; readonly args: readonly unknown[]; readonly timing: CodeTiming }>();
+
+  find(signature: string, args: readonly unknown[]): { readonly group: string; readonly timing: CodeTiming } | undefined {
+    const found = this.timings.get(signature);
+    return found !== undefined && found.args.length === args.length && found.args.every((a, k) => a === args[k]) ? found : undefined;
+  }
+
+  keep(signature: string, args: readonly unknown[], group: string, timing: CodeTiming): void {
+    if (!this.timings.has(signature)) this.timings.set(signature, { group, args, timing });
+  }
 }
 
 /** Where the timing was extrapolated from: the final state, the period, and the peaks when a drift's differ from the simulated ones. */
@@ -34,11 +64,14 @@ export interface GroupTimingOptions {
   readonly fastForward: boolean;
   /** Score elements from which rows get their numbers written in (row-code.ts NUMBERS_WRITTEN_FROM by default). */
   readonly numbersWrittenFrom?: number;
+  /** Timings to share with the groups of the same code (fast-forward only: without it every group is simulated, as a reference). */
+  readonly shared?: SharedTimings;
 }
 
 /**
  * Simulates the timing of one group row by row, and with fast-forward stops at the first
- * repeat of its state and extrapolates the rest (fast-forward.ts). Yields the rows done after
+ * repeat of its state and extrapolates the rest (fast-forward.ts), or takes the timing of a
+ * group with the same code from `shared`. Yields the rows done after
  * each row (all of them once a repeat is found), so that a caller can let other work in.
  * Throws ScheduleStuck when the order reaches an operation the program cannot do yet (the
  * configuration deadlocks).
@@ -61,6 +94,14 @@ export function* groupTiming(
   let literals = !fastForward && writesNumbers(order.rows * order.rows);
   const code = new RowCode(TIMING, shapeOf, null, literals);
   const { body, params, args } = order.emit(code);
+  const layout = code.layout();
+  const shared = fastForward ? options.shared : undefined;
+  const signature = shared === undefined ? '' : `${order.rows}\n${code.signature(body)}`;
+  const twin = shared?.find(signature, args);
+  if (twin !== undefined) {
+    yield order.rows;
+    return named(parts, group, layout, twin.timing, order.rows, twin.group);
+  }
   const names = ['output', 'firstRow', ...params];
   const rows = code.compile(names, body);
   // What runs the rows: `rows`, or the same order with its numbers written in, on the same channels and state.
@@ -120,22 +161,41 @@ export function* groupTiming(
     state = found.final.state;
     outside = finalCounters(rows, found.final.counters);
   }
-  const stats = new Map<string, Omit<ChannelStats, 'name' | 'sender' | 'receiver' | 'capacity'>>();
   let ring = 0;
-  rows.channels.forEach((compiled, c) => {
-    const { channel, countSlot, waitSlot } = compiled;
+  const channels = rows.channels.map((compiled, c) => {
+    const { countSlot, waitSlot } = compiled;
     const inState = fullSlot(compiled);
-    stats.set(channel.name, {
+    return {
       tokens: countSlot >= 0 ? state[countSlot]! : outside.ringSent[ring++]!,
-      peakOccupancy: found?.peaks?.get(channel.name) ?? counted.get(channel.name)!.peak,
+      peakOccupancy: found?.peaks?.get(compiled.channel.name) ?? counted.get(compiled.channel.name)!.peak,
       fullCycles: inState >= 0 ? state[inState]! : outside.fullCycles[c]!,
       emptyWaitCycles: state[waitSlot]!,
       roomWaitCycles: state[waitSlot + 1]!,
-    });
+    };
   });
+  const timing: CodeTiming = {
+    clocks: rows.units.map(({ slot }) => state[slot]!),
+    channels,
+    rowsSimulated: done,
+    period: found?.period ?? null,
+    shift: found?.shift ?? null,
+  };
+  shared?.keep(signature, args, group, timing);
   yield order.rows;
+  return named(parts, group, layout, timing, order.rows, null);
+}
 
-  const clocks = new Map(rows.units.map(({ unit, slot }) => [unit, state[slot]!]));
+/** A timing by code positions as the group's: its units' clocks and its channels' statistics, in the program's order. */
+function named(
+  parts: GroupParts,
+  group: string,
+  layout: ReturnType<RowCode['layout']>,
+  timing: CodeTiming,
+  rows: number,
+  timingOf: string | null,
+): GroupTiming {
+  const clocks = new Map(layout.units.map((unit, k) => [unit, timing.clocks[k]!]));
+  const stats = new Map(layout.channels.map((channel, k) => [channel, timing.channels[k]!]));
   const contexts: ContextStats[] = [];
   for (const unit of parts.units) {
     const finalClock = clocks.get(unit.name);
@@ -148,13 +208,16 @@ export function* groupTiming(
     if (figures === undefined) throw new Error(`channel '${spec.name}' is not in the compiled order of group '${group}'`);
     channels.push({ name: spec.name, sender: spec.from.unit, receiver: spec.to.unit, capacity: spec.capacity, ...figures });
   }
+  // A shared timing was simulated for another group: none of this group's rows were.
+  const simulated = timingOf === null ? timing.rowsSimulated : 0;
   return {
     group,
     contexts,
     channels,
-    rowsSimulated: done,
-    rowsExtrapolated: order.rows - done,
-    period: found?.period ?? null,
-    shift: found?.shift ?? null,
+    rowsSimulated: simulated,
+    rowsExtrapolated: timingOf === null ? rows - simulated : 0,
+    period: timing.period,
+    shift: timing.shift,
+    timingOf,
   };
 }

@@ -1,5 +1,5 @@
 import { ScheduleStuck, UnitError } from '../../kernel/errors.js';
-import { groupTiming } from './group-timing.js';
+import { groupTiming, SharedTimings } from './group-timing.js';
 import { groupValues, valuesWork } from './group-values.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
 import { unitFailure } from '../worker-failure.js';
@@ -51,9 +51,10 @@ export function* runJob(program: Program, job: Job, outputOf?: (group: string) =
   let before = 0;
   try {
     if (job.kind === 'timing') {
+      const options = { fastForward: job.fastForward, shared: new SharedTimings() };
       for (const group of job.groups) {
         const order = kind.order(program, group);
-        timings.push(yield* progress(groupTiming(groups.get(group)!, group, order, job), before));
+        timings.push(yield* progress(groupTiming(groups.get(group)!, group, order, options), before));
         before += order.rows;
       }
     } else {

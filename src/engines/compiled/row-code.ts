@@ -141,6 +141,27 @@ export class RowCode {
   }
 
   /**
+   * Everything the code of `body` in this mode computes from, besides the row index and the
+   * arguments: its text, the configuration's numbers, every channel's kind and shape but its
+   * name, and the clocks. Code with the same signature, run on the same arguments from a fresh
+   * state, does the same operations on the same numbers: its channels and clocks take the same
+   * values, position by position (group-timing.ts shares the timing of such groups).
+   */
+  signature(body: string): string {
+    const number = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+    const channels = this.channels.map(({ channel: c }) =>
+      [c instanceof HandoffChannel ? 'handoff' : 'ring', c.capacity, c.sendLatency, c.responseLatency, c.width].map(String).join(' '),
+    );
+    const mode = [this.mode.timing, this.mode.values, this.mode.verify === true, this.literals].join(' ');
+    return [mode, this.constants.map(number).join(' '), ...channels, this.units.map(([, clock]) => clock).join(' '), body].join('\n');
+  }
+
+  /** The units (by their clocks) and the channels the code names, in its order: what a signature's positions are. */
+  layout(): { readonly units: readonly string[]; readonly channels: readonly string[] } {
+    return { units: this.units.map(([unit]) => unit), channels: this.channels.map((c) => c.channel.name) };
+  }
+
+  /**
    * Compiles `body` (statements on the row index `i`, the names in `params`, the channels and
    * the unit clocks) into one row's function. Clocks and handoff channels' variables start at
    * 0 and keep their values from one row to the next, in a state array. Rows with the same
