@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
 import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
 import { place } from '../dist/engines/simulate.js';
+import { poolOptions } from '../dist/engines/worker-pool.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
 import type { Program, Simulation } from '../dist/index.js';
 
@@ -272,4 +278,53 @@ describe('worker pool: faults', () => {
     // A hang detector, not a speed figure: generous for a loaded 2-core machine.
     expect(performance.now() - started).toBeLessThan(15_000);
   });
+
+  /**
+   * piscina loads a handler with require(), which on Node 20 loads an ES module synchronously;
+   * a thread terminated while that load instantiates the graph aborted the whole process
+   * (V8 FATAL "IsGraphAsync must be used on an instantiated module"; with piscina's own load
+   * this test crashed 3 runs of 4). Pools load their modules with import() (esm-handler.cts).
+   * Pools destroyed around the end of a large graph's load, two threads each, must leave this
+   * process alive, and a pool that waits still runs.
+   */
+  it('a pool destroyed while its threads load their module leaves the process alive', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'damflow-slow-module-'));
+    try {
+      // A root over 40 modules over 40 each: 1,641 files, shallow enough to load in any stack.
+      const width = 40;
+      const module = (name: string, children: readonly string[]): void =>
+        writeFileSync(
+          join(dir, `${name}.mjs`),
+          `${children.map((c, k) => `import { v as v${k} } from './${c}.mjs';`).join('\n')}\nexport const v = 1${children.map((_, k) => ` + v${k}`).join('')};\n`,
+        );
+      const files = 1 + width + width * width;
+      for (let a = 0; a < width; a++) {
+        const leaves = Array.from({ length: width }, (_, b) => `a${a}_${b}`);
+        for (const leaf of leaves) module(leaf, []);
+        module(`a${a}`, leaves);
+      }
+      module(
+        'root',
+        Array.from({ length: width }, (_, a) => `a${a}`),
+      );
+      writeFileSync(join(dir, 'handler.mjs'), `import { v } from './root.mjs';\nexport default (task) => task + v;\n`);
+      const handler = pathToFileURL(join(dir, 'handler.mjs')).href;
+      // How long a synchronous load takes here: the graph is instantiated at its end, where a
+      // termination did the harm, so the pools are destroyed around then (a thread starts in
+      // about 30 ms).
+      const started = performance.now();
+      createRequire(import.meta.url)(join(dir, 'handler.mjs'));
+      const load = performance.now() - started;
+      for (let i = 0; i < 16; i++) {
+        const pool = new Piscina(poolOptions(handler, 2));
+        await new Promise((resolve) => setTimeout(resolve, load * (0.7 + i * 0.05)));
+        await pool.destroy();
+      }
+      const pool = new Piscina<number, number>(poolOptions(handler, 1));
+      expect(await pool.run(1)).toBe(1 + files);
+      await pool.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

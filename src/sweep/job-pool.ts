@@ -7,8 +7,9 @@ import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { JobTask, OutputsCheck } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
+import { poolOptions } from '../engines/worker-pool.js';
 
-/** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
+/** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;
 
 /**
@@ -26,17 +27,7 @@ export class JobPool {
     private readonly via: RanOn['via'] = 'pool',
   ) {
     this.workers = workers === 'auto' ? availableParallelism() : workers;
-    this.lanes = new Lanes(
-      this.workers,
-      () =>
-        new Piscina<JobTask, JobRecord | OutputsCheck>({
-          filename: WORKER_MODULE,
-          minThreads: 1,
-          maxThreads: 1,
-          idleTimeout: Infinity,
-          concurrentTasksPerWorker: 1,
-        }),
-    );
+    this.lanes = new Lanes(this.workers, () => new Piscina<JobTask, JobRecord | OutputsCheck>(poolOptions(WORKER_MODULE, 1)));
   }
 
   /**

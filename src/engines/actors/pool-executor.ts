@@ -5,6 +5,7 @@ import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
 import { failureError } from '../worker-failure.js';
+import { poolOptions } from '../worker-pool.js';
 import type { Program } from '../../kernel/program.js';
 import type { Placement } from './partition.js';
 import type { WorkerOutcome, WorkerTask } from './pool-worker.js';
@@ -19,7 +20,7 @@ export interface PoolOptions {
   interruptible?: boolean;
 }
 
-/** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
+/** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./pool-worker.js', import.meta.url).href;
 const COORDINATOR_POLL_MS = 20;
 
@@ -38,14 +39,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   const links = placed.cut.map((c) => createLinkMemory(program.channels[c]!, c, placed.of[ends[c]![0]]!, placed.of[ends[c]![1]]!));
   // Loaded with the first pool: a run in one thread spares its 40-50 ms.
   const { Piscina } = await import('piscina');
-  const pool = new Piscina<WorkerTask, WorkerOutcome>({
-    filename: WORKER_MODULE,
-    minThreads: placed.workers,
-    maxThreads: placed.workers,
-    idleTimeout: Infinity,
-    concurrentTasksPerWorker: 1,
-    atomics: 'disabled',
-  });
+  const pool = new Piscina<WorkerTask, WorkerOutcome>({ ...poolOptions(WORKER_MODULE, placed.workers), atomics: 'disabled' });
 
   let deadlocked = false;
   const stopping = interruption(options);

@@ -3,6 +3,7 @@ import { RunAborted } from '../../kernel/errors.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { failureError } from '../worker-failure.js';
 import { breather, interruption } from '../interruption.js';
+import { poolOptions } from '../worker-pool.js';
 import { jobProgram, jobWork, runJob } from './jobs.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
 import type { Program } from '../../kernel/program.js';
@@ -50,7 +51,7 @@ export interface CompiledRun extends RunResult {
   readonly maxError: number | null;
 }
 
-/** Piscina runs compiled JavaScript: the worker module sits next to this one in dist/. */
+/** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./compiled-worker.js', import.meta.url).href;
 /** Jobs per thread: enough for the threads to end together when blocks take unequal times. */
 const JOBS_PER_WORKER = 8;
@@ -221,13 +222,7 @@ async function onPool(
   checkWorkerModules(program.modules);
   // Loaded with the first pool: a run in one thread (every sweep job) spares its 40-50 ms.
   const { Piscina } = await import('piscina');
-  const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>({
-    filename: WORKER_MODULE,
-    minThreads: workers,
-    maxThreads: workers,
-    idleTimeout: Infinity,
-    concurrentTasksPerWorker: 1,
-  });
+  const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>(poolOptions(WORKER_MODULE, workers));
   const stopped = new Promise<never>((_, reject) => {
     const onAbort = (): void => reject(new RunAborted('run interrupted'));
     if (signal.aborted) onAbort();
