@@ -96,6 +96,18 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     if (options.list || options.only !== undefined) throw new UsageError('--report draws the whole sweep: not with --list or --only');
     checkWritable(options.report, '--report');
   }
+  // The local pool's threads take about 150 ms to start and load a job's modules: they do it
+  // while this thread reads and expands the file.
+  const pool = options.list || options.only !== undefined || options.queue !== undefined ? null : new JobPool(options.workers);
+  try {
+    return await sweepOn(pool, file, options);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** The sweep of `file` on `pool`, or through the queue, or its list, or one job of it (`pool` null). */
+async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions): Promise<number> {
   const { jobs, repeated } = expandSweep(parseSweepSpec(readSweepFile(file), file), file);
   const note = (text: string): void => {
     if (!options.quiet) console.error(`damflow: ${text}`);
@@ -135,13 +147,10 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
           ),
       });
     } else {
-      const pool = new JobPool(options.workers);
       try {
-        await runOnPool(pool, pending, onRecord, controller.signal);
+        await runOnPool(pool!, pending, onRecord, controller.signal);
       } catch (error) {
         if (!controller.signal.aborted) throw error;
-      } finally {
-        await pool.close();
       }
     }
   } finally {
