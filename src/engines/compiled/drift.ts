@@ -188,25 +188,24 @@ export function verifyDrift(
   const handoffs = rows.channels.filter((c): c is CompiledChannel & { channel: HandoffChannel } => c.channel instanceof HandoffChannel);
   const rings = rows.channels.filter((c) => !(c.channel instanceof HandoffChannel)).map((c) => c.channel as Channel);
   const margins: Margins[] = [];
-  // Each period's journal of every channel: the handoffs' code keeps its own, the rings' ops `verify.journals`.
+  // Each period's journal of every channel: the handoffs' code keeps its own, the rings' ops the period's log.
   const journals: Map<HandoffChannel | Channel, Journal>[] = [];
   const states: Float64Array[] = [];
   const counters: number[][] = [];
   const x: LinearState[] = [detector.linearState(start)!];
   for (let period = 0; period < 2; period++) {
-    verify.margins = new Margins();
-    verify.journals = new Map(rings.map((ch) => [ch, newJournal()]));
+    const log = { margins: new Margins(), journals: new Map(rings.map((ch) => [ch, newJournal()])) };
     for (const { channel } of handoffs) channel.journal = newJournal();
     for (let r = 0; r < p; r++) {
       const i = start + period * p + r;
-      verify.verifyRow(i, args);
+      verify.verifyRow(i, args, log);
       states.push(rows.state.slice());
       const now = channelCounters(rows);
       if (now === null) return UNPROVED;
       counters.push(now);
     }
-    margins.push(verify.margins);
-    const journal = new Map<HandoffChannel | Channel, Journal>(verify.journals);
+    margins.push(log.margins);
+    const journal = new Map<HandoffChannel | Channel, Journal>(log.journals);
     for (const { channel } of handoffs) journal.set(channel, channel.journal);
     journals.push(journal);
     const next = detector.linearState(start + (period + 1) * p);
@@ -214,7 +213,6 @@ export function verifyDrift(
     x.push(next);
   }
   for (const { channel } of handoffs) channel.journal = newJournal();
-  verify.journals = new Map();
   const step = sameStep(x[0]!, x[1]!, x[2]!);
   if (step === null || !sameValues(step, drift.vector)) return UNPROVED;
   const onSide = margins[0]!.periodsOnSide(margins[1]!);

@@ -248,9 +248,6 @@ function isInt32(x: number): boolean {
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
   private readonly objects: readonly (HandoffChannel | Channel)[];
-  /** Verify mode: the margins of every max taken, and each ring channel's instants (a fresh log for each period, drift.ts). */
-  margins = new Margins();
-  journals: ReadonlyMap<Channel, Journal> = new Map();
   readonly indexOf: ReadonlyMap<Channel | HandoffChannel, number>;
 
   constructor(
@@ -272,13 +269,22 @@ export class CompiledRows {
 
   /** Runs row `i` with `args` for the design's parameters. */
   row(i: number, args: readonly unknown[]): void {
-    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, this.margins, this.state, this.constants, i, ...args);
+    // Timing and values code never logs a margin.
+    this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, null, this.state, this.constants, i, ...args);
   }
 
-  /** Runs row `i` of a verify-mode compile: its ring operations log their margins too. */
-  verifyRow(i: number, args: readonly unknown[]): void {
+  /**
+   * Runs row `i` of a verify-mode compile, logging the margin of every max it takes into
+   * `into.margins` and its ring channels' instants into `into.journals` (drift.ts gives each
+   * period its own).
+   */
+  verifyRow(
+    i: number,
+    args: readonly unknown[],
+    into: { readonly margins: Margins; readonly journals: ReadonlyMap<Channel, Journal> },
+  ): void {
     const ops = LOGGING_RING_OPS;
-    logging(this, () =>
+    logging({ ...into, indexOf: this.indexOf }, () =>
       this.fn(
         this.objects,
         elementTime,
@@ -286,7 +292,7 @@ export class CompiledRows {
         ops.appendAt,
         ops.arrivalAt,
         ops.dequeueAt,
-        this.margins,
+        into.margins,
         this.state,
         this.constants,
         i,
