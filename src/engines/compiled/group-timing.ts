@@ -96,7 +96,8 @@ export function* groupTiming(
   const { body, params, args } = order.emit(code);
   const layout = code.layout();
   const shared = fastForward ? options.shared : undefined;
-  const signature = shared === undefined ? '' : `${order.rows}\n${code.signature(body)}`;
+  // Rows, the parameters' names (the arguments bind to them in order) and the code's signature.
+  const signature = shared === undefined ? '' : `${order.rows}\n${params.join(' ')}\n${code.signature(body)}`;
   const twin = shared?.find(signature, args);
   if (twin !== undefined) {
     yield order.rows;
