@@ -139,6 +139,7 @@ describe('damflow run', () => {
     ['an II that takes clocks past 2^53', [...design, '--ii', 'matvec=9007199254740991']],
     ['outputs beyond any memory', [...design, '--d', '10000000000']],
     ['heads beyond any memory', [...design, '--heads', '100000000']],
+    ['threads beyond any memory (each started, whatever the run)', [...design, '--workers', '100000']],
     ["a head's channel the design has not", [...design, '--depth', 'h0/qk=4']],
     ['a switch given twice', [...design, '--json', '--json']],
     ['--quiet given twice', [...design, '--quiet', '--quiet']],

@@ -41,7 +41,8 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   const matrix = n * d * 8;
   const parts: { what: string; bytes: number }[] = [
     { what: 'the program and its statistics', bytes: heads * BYTES_PER_HEAD },
-    { what: 'the threads', bytes: Math.min(workers, heads * n) * BYTES_PER_THREAD },
+    // The compiled engine starts every thread asked for; the actors engine no more than it has units.
+    { what: 'the threads', bytes: (actors ? Math.min(workers, heads * n) : workers) * BYTES_PER_THREAD },
   ];
   if (!timingOnly) parts.push({ what: 'the outputs', bytes: heads * matrix });
   // Each thread computing values keeps a head's Q, K and V (and a few more for the next heads).
@@ -92,8 +93,14 @@ export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): voi
   }
   if (cost.bytes <= budget) return;
   throw new ProgramError(
-    `this run needs about ${gib(cost.bytes)} of memory (${cost.largest.what}: ${gib(cost.largest.bytes)}), more than the ${gib(budget)} this machine can give: lower N, d or heads${cost.largest.what === 'the outputs' ? ', or ask for --timing-only' : ''}`,
+    `this run needs about ${gib(cost.bytes)} of memory (${cost.largest.what}: ${gib(cost.largest.bytes)}), more than the ${gib(budget)} this machine can give: ${remedy(cost.largest.what)}`,
   );
+}
+
+/** What lowers a run's largest part. */
+function remedy(largest: string): string {
+  if (largest === 'the threads') return 'fewer --workers';
+  return `lower N, d or heads${largest === 'the outputs' ? ', or ask for --timing-only' : ''}`;
 }
 
 export function gib(bytes: number): string {
