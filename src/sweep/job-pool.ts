@@ -8,6 +8,7 @@ import type { JobTask, OutputsCheck } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
 import { poolOptions } from '../engines/worker-pool.js';
+import { refuseThreads } from '../designs/sdpa/cost.js';
 
 /** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;
@@ -16,7 +17,8 @@ const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;
  * The local worker pool of a sweep: `workers` threads, each running one job at a time in its
  * own thread (runSdpa with `workers: 1`), so a sweep scales with jobs, not with the parts of
  * one run. Jobs are taken in the order given, each by a thread that has compiled its kind
- * before where one is free (lanes.ts).
+ * before where one is free (lanes.ts). As many threads as the machine has cores start at
+ * once, the others when there are jobs for them; threads whose memory cannot fit are refused.
  */
 export class JobPool {
   readonly workers: number;
@@ -27,7 +29,13 @@ export class JobPool {
     private readonly via: RanOn['via'] = 'pool',
   ) {
     this.workers = workers === 'auto' ? availableParallelism() : workers;
-    this.lanes = new Lanes(this.workers, () => new Piscina<JobTask, JobRecord | OutputsCheck>(poolOptions(WORKER_MODULE, 1)));
+    refuseThreads(this.workers);
+    // As many threads as the cores start at once; more only when there are jobs for them.
+    this.lanes = new Lanes(
+      this.workers,
+      () => new Piscina<JobTask, JobRecord | OutputsCheck>(poolOptions(WORKER_MODULE, 1)),
+      Math.min(this.workers, availableParallelism()),
+    );
   }
 
   /**

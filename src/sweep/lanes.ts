@@ -10,6 +10,9 @@ import type { Piscina } from 'piscina';
  * task of a family it has run; else the first of a family no thread has run yet; else the
  * first task (it then compiles that family too, so that no thread idles while tasks wait).
  * Each thread is a one-thread piscina pool: it replaces a thread that dies, whose task fails.
+ * The first `eager` threads start at once (they load a job's modules while the caller gets the
+ * tasks ready); the others when they are first given a task, so that a sweep of two jobs on
+ * 300 threads starts two.
  */
 export class Lanes<T, R> {
   private readonly lanes: Lane<T, R>[];
@@ -19,8 +22,16 @@ export class Lanes<T, R> {
   private readonly met = new Set<string>();
   private given = 0;
 
-  constructor(threads: number, makePool: () => Piscina<T, R>) {
-    this.lanes = Array.from({ length: threads }, () => ({ pool: makePool(), busy: false, families: new Set<string>() }));
+  constructor(
+    threads: number,
+    private readonly makePool: () => Piscina<T, R>,
+    eager = threads,
+  ) {
+    this.lanes = Array.from({ length: threads }, (_, k) => ({
+      pool: k < eager ? makePool() : null,
+      busy: false,
+      families: new Set<string>(),
+    }));
   }
 
   run(family: string, task: T, signal?: AbortSignal): Promise<R> {
@@ -40,7 +51,7 @@ export class Lanes<T, R> {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.pool.destroy()));
+    await Promise.all(this.lanes.map((lane) => lane.pool?.destroy()));
   }
 
   private dispatch(): void {
@@ -54,6 +65,7 @@ export class Lanes<T, R> {
       lane.busy = true;
       lane.families.add(next.family);
       this.met.add(next.family);
+      lane.pool ??= this.makePool();
       lane.pool
         .run(next.task, next.signal === undefined ? {} : { signal: next.signal })
         .then(next.resolve, next.reject)
@@ -83,7 +95,8 @@ export class Lanes<T, R> {
 }
 
 interface Lane<T, R> {
-  readonly pool: Piscina<T, R>;
+  /** Its thread, once started. */
+  pool: Piscina<T, R> | null;
   busy: boolean;
   /** Families this thread has run. */
   readonly families: Set<string>;

@@ -51,6 +51,26 @@ describe('lanes', () => {
     await lanes.close();
   });
 
+  it('start the threads past the eager ones only when a task needs them', async () => {
+    let made = 0;
+    const lanes = new Lanes<string, string>(
+      300,
+      () => {
+        made++;
+        return { run: (task: string) => Promise.resolve(`${task} done`), destroy: () => Promise.resolve() } as unknown as Piscina<
+          string,
+          string
+        >;
+      },
+      2,
+    );
+    expect(made).toBe(2);
+    expect(await Promise.all(['a1', 'a2', 'a3'].map((task) => lanes.run('A', task)))).toEqual(['a1 done', 'a2 done', 'a3 done']);
+    // Three tasks at once: a third thread, none beyond.
+    expect(made).toBe(3);
+    await lanes.close();
+  });
+
   it('give up a waiting task whose signal aborts, and run the others', async () => {
     const { lanes, ran, finish } = fakeLanes(1);
     const stop = new AbortController();

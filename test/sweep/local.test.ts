@@ -142,7 +142,7 @@ describe('damflow sweep on the local pool', () => {
     expect(damflow('sweep', file, '--plot', join(dir, 'chart.png')).stderr).toMatch(/--plot must name a \.svg or \.html file/);
   });
 
-  it('writes the same report page as damflow report on its results, and refuses a page it cannot write before running', () => {
+  it('writes the same report page as damflow report on its results, and refuses a page it cannot write, or threads it cannot hold, before running', () => {
     const { dir, file } = sweepDir('s.yaml', SWEEP);
     const page = join(dir, 'sweep.html');
     const { stdout, results } = sweep(file, '--report', page);
@@ -154,6 +154,11 @@ describe('damflow sweep on the local pool', () => {
     const refused = damflow('sweep', file, '--results', join(dir, 'never.jsonl'), '--report', join(dir, 'no', 'such.html'));
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
+    // Threads whose memory no machine has: refused in one line, before anything runs.
+    const threads = damflow('sweep', file, '--results', join(dir, 'never.jsonl'), '--workers', '100000');
+    expect(threads.status).toBe(2);
+    expect(threads.stderr.trim().split('\n')).toEqual([expect.stringMatching(/100000 threads need about .*: fewer --workers$/)]);
     expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
   });
 

@@ -97,6 +97,16 @@ export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): voi
   );
 }
 
+/** Refuses `threads` threads (a sweep's pool) whose memory this machine cannot give. */
+export function refuseThreads(threads: number, budget = memoryBudget()): void {
+  const bytes = threads * BYTES_PER_THREAD;
+  if (bytes > budget) {
+    throw new ProgramError(
+      `${threads} threads need about ${gib(bytes)} of memory, more than the ${gib(budget)} this machine can give: ${remedy('the threads')}`,
+    );
+  }
+}
+
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
   if (largest === 'the threads') return 'fewer --workers';
