@@ -120,7 +120,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   if (options.only !== undefined) return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only));
 
   const resultsPath = options.results ?? defaultResultsPath(file);
-  const results = ResultsFile.open(resultsPath);
+  const results = openResults(resultsPath, '--results');
   const pending = jobs.filter((j) => !results.has(j.hash));
   if (pending.length < jobs.length) note(`${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}': resuming`);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
@@ -209,11 +209,17 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
   );
 }
 
+/** A results file (`option` names it), refused in one line where it cannot be written: in a folder that does not exist, say. */
+function openResults(path: string, option: string): ResultsFile {
+  checkWritable(path, option);
+  return ResultsFile.open(path);
+}
+
 /** One job of an array (Slurm, Kubernetes Indexed Job): runs here, into its own results file. */
 async function runOnly(file: string, jobs: readonly SweepJob[], index: number, resultsPath: string): Promise<number> {
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
-  const results = ResultsFile.open(resultsPath);
+  const results = openResults(resultsPath, '--results');
   // The engines load only here: a sweep's own thread runs no job.
   const record = results.get(job.hash) ?? (await (await import('../sweep/run-job.js')).runJob(job, 'array'));
   results.add(record);
@@ -223,7 +229,7 @@ async function runOnly(file: string, jobs: readonly SweepJob[], index: number, r
 }
 
 export function mergeCommand(parts: readonly string[], into: string): number {
-  const results = ResultsFile.open(into);
+  const results = openResults(into, '--into');
   const before = results.all().length;
   const records = parts.flatMap((part) => readResults(part)).sort((a, b) => a.index - b.index);
   for (const record of records) results.add(record);

@@ -162,6 +162,26 @@ describe('damflow sweep on the local pool', () => {
     expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
   });
 
+  it('refuses, in one line and before running, a results file, a merge target or a chart it could not write', () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    const missing = join(dir, 'no', 'such');
+    for (const args of [
+      ['sweep', file, '--results', join(missing, 'r.jsonl')],
+      ['sweep', file, '--only', '0', '--results', join(missing, 'r.jsonl')],
+      ['sweep', 'merge', join(dir, 'none.jsonl'), '--into', join(missing, 'm.jsonl')],
+      ['sweep', file, '--results', join(dir, 'r.jsonl'), '--plot', join(missing, 'p.svg')],
+      ['size', '--design', 'modified', '--n', '8', '--plot', join(missing, 'p.svg')],
+      ['demo', '--plot', join(missing, 'd.svg')],
+    ]) {
+      const r = damflow(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toEqual([
+        expect.stringMatching(/cannot write --(results|into|plot) .*does not exist$/),
+      ]);
+    }
+    expect(existsSync(join(dir, 'r.jsonl'))).toBe(false);
+  });
+
   it("draws the demo's memory sweep and says where", () => {
     const { dir } = sweepDir('unused.yaml', '');
     const svg = join(dir, 'demo.svg');
