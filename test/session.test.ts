@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, UnitError, simulate } from '../dist/index.js';
 import { sdpaProgram } from '../dist/designs/sdpa/design.js';
@@ -145,5 +146,20 @@ describe('damflow inspect', () => {
       expect(ran.status, `${JSON.stringify(input)} ${args.join(' ')}`).toBe(2);
       expect(ran.stderr.trim().split('\n'), ran.stderr).toHaveLength(1);
     }
+  });
+
+  it('SIGINT during --at stops the session: exit 130, one line, nothing left running', async () => {
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    // After the inspection at cycle 10 it runs on to the end, which at this N never comes.
+    const child = spawn(process.execPath, [cli, 'inspect', '--design', 'modified', '--n', '100000000', '--at', '10']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    while (!stdout.includes('cycle 10')) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr.trim()).toBe('damflow: interrupted; the run was stopped and nothing is left running');
   });
 });

@@ -4,6 +4,8 @@ import { resolveSdpaConfig, sdpaProgram } from '../designs/sdpa/design.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatInspection } from '../reports/inspection-text.js';
 import { openSession } from '../session/open-session.js';
+import { interruption } from '../engines/interruption.js';
+import { RunAborted } from '../kernel/errors.js';
 import { arg, parseNonNegativeInt, parsePositiveInt, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError, oneLine } from './errors.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
@@ -47,8 +49,13 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
   const resolved = resolveSdpaConfig(config);
   refuseWhatCannotFit(estimateCost(resolved, config));
   const session = await openSession(sdpaProgram(resolved));
+  // With --at no prompt reads the terminal: SIGINT and SIGTERM stop the run (one line, exit 130).
+  const stopping = interruption({ interruptible: options.at !== undefined });
+  const stopped = new Promise<never>((_, reject) =>
+    stopping.signal.addEventListener('abort', () => reject(new RunAborted('inspection interrupted')), { once: true }),
+  );
   try {
-    const end = options.at === undefined ? await prompt(session, options) : await scripted(session, options.at, options);
+    const end = await Promise.race([options.at === undefined ? prompt(session, options) : scripted(session, options.at, options), stopped]);
     if (end === null) return EXIT_OK;
     if (end.deadlock !== null) {
       console.error(describeDeadlock(end.deadlock));
@@ -56,6 +63,7 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
     }
     return EXIT_OK;
   } finally {
+    stopping.release();
     await session.close();
   }
 }
