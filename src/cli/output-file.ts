@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { writeFileAtomically } from '../files/atomic-write.js';
+import { writeFileAtomicallyInPieces } from '../files/atomic-write.js';
 import { UsageError } from './errors.js';
 import { messageOf } from '../kernel/errors.js';
 
@@ -22,8 +22,13 @@ export function checkWritable(path: string, what: string): void {
 
 /** Writes a whole file or nothing (writeFileAtomically); a failure is the user's to fix: one line. */
 export function writeAtomically(path: string, text: string): void {
+  writeAtomicallyInPieces(path, (append) => append(text));
+}
+
+/** writeAtomically of text made piece by piece (writeFileAtomicallyInPieces), for files too large for one string. */
+export function writeAtomicallyInPieces(path: string, write: (append: (text: string) => void) => void): void {
   try {
-    writeFileAtomically(path, text);
+    writeFileAtomicallyInPieces(path, write);
   } catch (error) {
     throw new UsageError(`cannot write '${path}': ${messageOf(error)}`);
   }

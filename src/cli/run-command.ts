@@ -7,7 +7,7 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { arg, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK } from './errors.js';
-import { checkWritable, writeAtomically } from './output-file.js';
+import { checkWritable, writeAtomicallyInPieces } from './output-file.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
 import { writeTimelineOutputs } from './timeline-outputs.js';
@@ -86,7 +86,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     display.stop();
   }
 
-  if (options.dump !== undefined) writeAtomically(options.dump, JSON.stringify(dumpJson(result)));
+  if (options.dump !== undefined) writeDump(options.dump, result);
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
   else console.log(formatSummary(config, result));
   await writeTimelineOutputs(resultJson(result), options);
@@ -126,11 +126,30 @@ export function resultJson(
   };
 }
 
-/** Q, K and V (made again from the seed) and the output, each indexed [head][row][column]. */
-function dumpJson(result: SdpaRunResult): Record<'q' | 'k' | 'v' | 'o', number[][][]> {
+/**
+ * Q, K and V (made again from the seed) and the output as JSON, each indexed
+ * [head][row][column], written row by row: as one string (and arrays of arrays before it), a
+ * dump of many heads outgrew the heap or the longest string V8 makes, after the whole run.
+ */
+function writeDump(path: string, result: SdpaRunResult): void {
   const { n, d, heads, config } = result;
-  const rows = (m: Matrix): number[][] => Array.from({ length: n }, (_, r) => Array.from(m.subarray(r * d, (r + 1) * d)));
-  const inputs = (name: 'q' | 'k' | 'v'): number[][][] =>
-    Array.from({ length: heads }, (_, h) => rows(sdpaMatrix(config.seed, h, name, n, d)));
-  return { q: inputs('q'), k: inputs('k'), v: inputs('v'), o: result.outputs.map(rows) };
+  writeAtomicallyInPieces(path, (append) => {
+    const matrix = (name: string, of: (head: number) => Matrix): void => {
+      append(`"${name}":[`);
+      for (let h = 0; h < heads; h++) {
+        const m = of(h);
+        append(h === 0 ? '[' : ',[');
+        for (let r = 0; r < n; r++) append(`${r === 0 ? '' : ','}${JSON.stringify(Array.from(m.subarray(r * d, (r + 1) * d)))}`);
+        append(']');
+      }
+      append(']');
+    };
+    append('{');
+    for (const name of ['q', 'k', 'v'] as const) {
+      matrix(name, (h) => sdpaMatrix(config.seed, h, name, n, d));
+      append(',');
+    }
+    matrix('o', (h) => result.outputs[h]!);
+    append('}');
+  });
 }
