@@ -32,6 +32,9 @@ const ROWS_BEFORE_FAST_FORWARD = 40;
 /** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */
 const BYTES_PER_HEAD = 24 * 1024;
 const BYTES_PER_THREAD = 40 * 1024 * 1024;
+/** The parts of a run's memory whose refusal says more than "lower N, d or heads". */
+const THREADS = 'the threads';
+const OUTPUTS = 'the outputs';
 
 export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): RunCost {
   const { n, d, heads } = config;
@@ -42,9 +45,9 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   const parts: { what: string; bytes: number }[] = [
     { what: 'the program and its statistics', bytes: heads * BYTES_PER_HEAD },
     // The compiled engine starts every thread asked for; the actors engine no more than it has units.
-    { what: 'the threads', bytes: (actors ? Math.min(workers, heads * n) : workers) * BYTES_PER_THREAD },
+    { what: THREADS, bytes: (actors ? Math.min(workers, heads * n) : workers) * BYTES_PER_THREAD },
   ];
-  if (!timingOnly) parts.push({ what: 'the outputs', bytes: heads * matrix });
+  if (!timingOnly) parts.push({ what: OUTPUTS, bytes: heads * matrix });
   // Each thread computing values keeps a head's Q, K and V (and a few more for the next heads).
   if (!timingOnly || actors) parts.push({ what: 'Q, K and V of the heads being computed', bytes: Math.min(workers, heads) * 6 * matrix });
   if (actors) parts.push({ what: 'the channel buffers', bytes: heads * actorBuffers(config) });
@@ -102,15 +105,15 @@ export function refuseThreads(threads: number, budget = memoryBudget()): void {
   const bytes = threads * BYTES_PER_THREAD;
   if (bytes > budget) {
     throw new ProgramError(
-      `${threads} threads need about ${gib(bytes)} of memory, more than the ${gib(budget)} this machine can give: ${remedy('the threads')}`,
+      `${threads} threads need about ${gib(bytes)} of memory, more than the ${gib(budget)} this machine can give: ${remedy(THREADS)}`,
     );
   }
 }
 
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
-  if (largest === 'the threads') return 'fewer --workers';
-  return `lower N, d or heads${largest === 'the outputs' ? ', or ask for --timing-only' : ''}`;
+  if (largest === THREADS) return 'fewer --workers';
+  return `lower N, d or heads${largest === OUTPUTS ? ', or ask for --timing-only' : ''}`;
 }
 
 export function gib(bytes: number): string {

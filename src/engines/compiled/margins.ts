@@ -43,19 +43,10 @@ export class Margins {
   }
 
   /**
-   * Whether `next` (the same maxes a period later) keeps every max on its side for ever: each
-   * margin keeps its sign and does not move towards zero, or stays at zero (a tie picks the
-   * same value either way).
-   */
-  stableInto(next: Margins): boolean {
-    return this.periodsOnSide(next) === Infinity;
-  }
-
-  /**
    * For how many more periods after `next` every max surely keeps its side, if each margin
    * goes on moving by what it moved from this period to `next`, as it does while no max changes
    * side (the row is then a sum of the sides taken, affine in the state): Infinity when none
-   * moves towards zero (stableInto), 0 when one changed side already or a max was not taken in
+   * moves towards zero (every max keeps its side for ever: a drift proof), 0 when one changed side already or a max was not taken in
    * both periods. Until then no proof can hold, since the same margins go on shrinking.
    */
   periodsOnSide(next: Margins): number {

@@ -248,7 +248,8 @@ function isInt32(x: number): boolean {
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
   private readonly objects: readonly (HandoffChannel | Channel)[];
-  readonly indexOf: ReadonlyMap<Channel | HandoffChannel, number>;
+  /** Each channel's index among the row's: what a verify-mode row's ring operations log under. */
+  private readonly indexOf: ReadonlyMap<Channel | HandoffChannel, number>;
 
   constructor(
     private readonly fn: Compiled,
