@@ -122,6 +122,23 @@ describe('damflow inspect', () => {
     expect(out.end.cycles).toBe(174);
   });
 
+  it('--no-end stops after the last inspection, unless the run is over by then', () => {
+    // At this N the end is hours away; the inspection at cycle 50 is not.
+    const long = damflow('inspect', '--design', 'modified', '--n', '1000000', '--at', '50', '--at', '20', '--no-end', '--json');
+    expect(long.status).toBe(0);
+    const out = JSON.parse(long.stdout) as { inspections: { cycle: number; status: string }[]; end: null };
+    expect(out.inspections.map((i) => [i.cycle, i.status])).toEqual([
+      [20, 'paused'],
+      [50, 'paused'],
+    ]);
+    expect(out.end).toBeNull();
+    const text = damflow('inspect', '--design', 'modified', '--n', '1000000', '--at', '50', '--no-end');
+    expect(text.stdout.trim().split('\n').at(-1)).toBe('stopped after the inspection at cycle 50 (--no-end): the run was not finished');
+    // Over before cycle 1000 (174 cycles): its end is reported as without --no-end.
+    const over = damflow('inspect', '--design', 'modified', '--n', '8', '--at', '1000', '--no-end');
+    expect(over.stdout.trim().split('\n').at(-1)).toBe('run over: ok, 174 cycles');
+  });
+
   it('reads prompt commands from a pipe; a deadlock exits 3 with the report', () => {
     const piped = damflow.withInput('until 20\nstep 2\nshow 1\nresume\n', 'inspect', '--design', 'naive', '--n', '8');
     expect(piped.status).toBe(0);
@@ -141,6 +158,10 @@ describe('damflow inspect', () => {
       ['', ['--json']],
       ['', ['--at', '-3']],
       ['', ['--at', '5', '--design', 'naive']],
+      ['quit\n', ['--no-end']],
+      // Its end needs clocks past 2^53 (2N^2 cycles): refused before a session starts.
+      ['', ['--ii', 'qktexp=200000000000000', '--at', '10']],
+      ['resume\n', ['--ii', 'qktexp=200000000000000']],
     ] as [string, string[]][]) {
       const ran = damflow.withInput(input, 'inspect', '--design', 'naive', '--n', '8', ...args);
       expect(ran.status, `${JSON.stringify(input)} ${args.join(' ')}`).toBe(2);
@@ -150,8 +171,8 @@ describe('damflow inspect', () => {
 
   it('SIGINT during --at stops the session: exit 130, one line, nothing left running', async () => {
     const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
-    // After the inspection at cycle 10 it runs on to the end, which at this N never comes.
-    const child = spawn(process.execPath, [cli, 'inspect', '--design', 'modified', '--n', '100000000', '--at', '10']);
+    // After the inspection at cycle 10 it runs on to the end, which at this N is hours away.
+    const child = spawn(process.execPath, [cli, 'inspect', '--design', 'modified', '--n', '1000000', '--at', '10']);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));

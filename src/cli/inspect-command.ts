@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
 import { resolveSdpaConfig, sdpaProgram } from '../designs/sdpa/design.js';
+import { inexactClocks } from '../designs/sdpa/exact-clocks.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatInspection } from '../reports/inspection-text.js';
 import { openSession } from '../session/open-session.js';
@@ -18,6 +19,8 @@ interface InspectOptions extends SdpaOptions {
   at?: number[];
   json?: boolean;
   elements: number;
+  /** Run to the end after the last --at inspection (--no-end: stop there). */
+  end: boolean;
 }
 
 const PROMPT_HELP = 'commands: until CYCLE, step [ROWS], show [ELEMENTS], resume, quit';
@@ -32,6 +35,8 @@ export function registerInspect(program: Command, setExit: (code: number) => voi
       arg((v, previous: number[] | undefined) => [...(previous ?? []), parseNonNegativeInt(v, 'cycle')]),
     )
     .option('--json', 'print the inspections and the end as one JSON object (with --at)')
+    // The end of a long run can be hours away from the cycles someone wants to look at.
+    .option('--no-end', 'stop after the last --at inspection instead of running to the end')
     .option(
       '--elements <K>',
       'elements of each channel an inspection lists',
@@ -45,9 +50,13 @@ export function registerInspect(program: Command, setExit: (code: number) => voi
 
 async function inspectCommand(options: InspectOptions): Promise<number> {
   if (options.json && options.at === undefined) throw new UsageError('--json needs --at CYCLE: the prompt prints text');
+  if (!options.end && options.at === undefined) throw new UsageError('--no-end needs --at CYCLE: at the prompt, quit stops');
   const config = sdpaConfig(options);
   const resolved = resolveSdpaConfig(config);
   refuseWhatCannotFit(estimateCost(resolved, config));
+  // Cycles before 2^53 are exact wherever the end is: only a run to the end is refused.
+  const inexact = inexactClocks(resolved);
+  if (inexact !== null && options.at !== undefined && options.end) throw new UsageError(`${inexact}; or inspect with --no-end`);
   const session = await openSession(sdpaProgram(resolved));
   // With --at no prompt reads the terminal: SIGINT and SIGTERM stop the run (one line, exit 130).
   const stopping = interruption({ interruptible: options.at !== undefined });
@@ -55,7 +64,10 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
     stopping.signal.addEventListener('abort', () => reject(new RunAborted('inspection interrupted')), { once: true }),
   );
   try {
-    const end = await Promise.race([options.at === undefined ? prompt(session, options) : scripted(session, options.at, options), stopped]);
+    const end = await Promise.race([
+      options.at === undefined ? prompt(session, options, inexact) : scripted(session, options.at, options),
+      stopped,
+    ]);
     if (end === null) return EXIT_OK;
     if (end.deadlock !== null) {
       console.error(describeDeadlock(end.deadlock));
@@ -68,7 +80,7 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
   }
 }
 
-/** What the session ended with: null when the user quit before the end. */
+/** What the session ended with: null when it stopped before the end (quit, or --no-end). */
 type End = { readonly deadlock: Inspection['deadlock'] } | null;
 
 async function scripted(session: Session, cycles: readonly number[], options: InspectOptions): Promise<End> {
@@ -78,6 +90,12 @@ async function scripted(session: Session, cycles: readonly number[], options: In
     const inspection = await session.inspect(options.elements);
     inspections.push(inspection);
     if (!options.json) console.log(`${formatInspection(inspection)}\n`);
+  }
+  // A run already over at the last inspection has its end at hand, --no-end or not.
+  if (!options.end && inspections.at(-1)!.status === 'paused') {
+    if (options.json) console.log(JSON.stringify({ inspections, end: null }, null, 2));
+    else console.log(`stopped after the inspection at cycle ${inspections.at(-1)!.cycle} (--no-end): the run was not finished`);
+    return null;
   }
   const result = await session.resume();
   const end = { status: result.status, cycles: result.cycles, deadlock: result.deadlock };
@@ -90,7 +108,7 @@ async function scripted(session: Session, cycles: readonly number[], options: In
  * Reads commands line by line: on a terminal with a prompt, and a mistyped command is said and
  * forgiven; from a pipe, a bad line is bad input (one line, exit 2).
  */
-async function prompt(session: Session, options: InspectOptions): Promise<End> {
+async function prompt(session: Session, options: InspectOptions, inexact: string | null): Promise<End> {
   const terminal = process.stdin.isTTY === true;
   const lines = createInterface({ input: process.stdin, output: terminal ? process.stdout : undefined, terminal });
   const say = (text: string): void => console.log(text);
@@ -118,6 +136,7 @@ async function prompt(session: Session, options: InspectOptions): Promise<End> {
           const elements = value === undefined ? options.elements : parsePositiveInt(value, 'elements');
           end = shown(await session.inspect(elements), say);
         } else if (word === 'resume') {
+          if (inexact !== null) throw new UsageError(inexact);
           const result = await session.resume();
           say(`run over: ${result.status}, ${result.cycles} cycles`);
           end = { deadlock: result.deadlock };

@@ -3,7 +3,8 @@ import { MAX_TIME } from '../../kernel/time.js';
 import { simulate } from '../../engines/simulate.js';
 import { estimateCost, refuseWhatCannotFit } from './cost.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
-import { DESIGN_DEFS, forHead, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
+import { inexactClocks } from './exact-clocks.js';
+import { DESIGN_DEFS, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
 import type { CompiledExecution } from '../../engines/compiled/compiled-engine.js';
 import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
@@ -154,28 +155,10 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   };
 }
 
-/**
- * Clocks are float64 integers, exact to 2^53 (MAX_TIME). A run whose clocks must pass it is
- * refused before it starts, from two lower bounds on its cycles: every element of K passes
- * QKT once and every stage adds its latency to the last row at least once (N^2 plus the sum
- * of the latencies); and a unit's clock moves by its II for each element it issues (N^2, or N
- * for a unit that issues once per row, times the II).
- */
+/** A run whose clocks must pass 2^53 is refused before it starts (inexactClocks). */
 function refuseInexactClocks(config: ResolvedSdpaConfig): void {
-  // Heads differ only by their scoped overrides: head 0 stands for every head without one.
-  const scoped = [...Object.keys(config.latency), ...Object.keys(config.ii)].flatMap((key) => /^h(\d+)\//.exec(key)?.[1] ?? []);
-  const { n } = config;
-  for (const h of new Set([0, ...scoped.map(Number)])) {
-    const units = DESIGN_DEFS[config.design].units;
-    const path = units.reduce((sum, u) => sum + forHead(config.latency, h, u.name), n * n);
-    const issue = Math.max(...units.map((u) => (u.perRow ? n : n * n) * forHead(config.ii, h, u.name)));
-    const least = Math.max(path, issue);
-    if (least > MAX_TIME) {
-      throw new ProgramError(
-        `this run needs clocks past 2^53 (at least ${least.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies, the IIs or N`,
-      );
-    }
-  }
+  const why = inexactClocks(config);
+  if (why !== null) throw new ProgramError(why);
 }
 
 /** A run that passed 2^53 anyway is refused rather than rounded: clocks never decrease, so every clock on the way was exact if the last ones are. */
