@@ -293,6 +293,21 @@ export function wholeRun(runArgs) {
   };
 }
 
+/**
+ * One whole process of bench/plain-heads.mjs (`heads` heads of the plain loop at N, twice each,
+ * on `threads` threads): the machine's ceiling for a multi-head run, in the shape wholeRun returns.
+ */
+export function plainHeadsRun(n, heads, threads) {
+  const script = fileURLToPath(new URL('./plain-heads.mjs', import.meta.url));
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [script, '--n', String(n), '--heads', String(heads), '--threads', String(threads)], {
+    encoding: 'utf8',
+  });
+  const wallMs = performance.now() - started;
+  if (child.status !== 0) throw new Error(`plain-heads.mjs exited ${child.status}: ${child.stderr}`);
+  return { wallMs, peakRssMiB: null, cycles: null, engine: 'plain', workers: threads, execution: null };
+}
+
 // ---------------------------------------------------------------------------------------
 // Scenarios (one per child process in workloads.mjs)
 
