@@ -16,6 +16,7 @@ import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from '.
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
 import { checkWritable, writeAtomically } from './output-file.js';
+import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
 import type { JobRecord, SweepJob } from '../sweep/sweep-job.js';
 
@@ -103,6 +104,7 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     return await sweepOn(pool, file, options);
   } finally {
     await pool?.close();
+    if (options.queue !== undefined) exitAfterGrace();
   }
 }
 
@@ -122,7 +124,9 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const resultsPath = options.results ?? defaultResultsPath(file);
   const results = openResults(resultsPath, '--results');
   const pending = jobs.filter((j) => !results.has(j.hash));
-  if (pending.length < jobs.length) note(`${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}': resuming`);
+  const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
+  // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
+  if (pending.length < jobs.length && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();
@@ -133,7 +137,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   };
   const started = performance.now();
   try {
-    if (options.queue !== undefined) {
+    if (options.queue !== undefined && pending.length > 0) {
       // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
       const { runOnQueue } = await import('../sweep/queue-sweep.js');
       await runOnQueue(pending, onRecord, {
@@ -141,14 +145,16 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
         name: options.queueName,
         signal: controller.signal,
         onError: (message) => console.error(`damflow: broker: ${message}`),
-        onEnqueued: () =>
+        onEnqueued: () => {
+          if (pending.length < jobs.length) note(`${resuming}: resuming`);
           note(
             `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
-          ),
+          );
+        },
       });
-    } else {
+    } else if (pool !== null) {
       try {
-        await runOnPool(pool!, pending, onRecord, controller.signal);
+        await runOnPool(pool, pending, onRecord, controller.signal);
       } catch (error) {
         if (!controller.signal.aborted) throw error;
       }

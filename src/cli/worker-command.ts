@@ -1,7 +1,8 @@
 import { pointLabel } from '../sweep/axis.js';
 import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
 import { arg, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
-import { EXIT_OK, UsageError } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from './errors.js';
+import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
 
 export interface WorkerOptions {
@@ -35,26 +36,35 @@ export function registerWorker(program: Command, setExit: (code: number) => void
   refuseRepeatedOptions(command, []);
 }
 
-/** Serves jobs until a signal, then finishes the jobs under way (their records reach the sweep) and exits 0. */
+/**
+ * Serves jobs until a signal, then finishes the jobs under way (their records reach the sweep)
+ * and exits 0; a second signal stops at once (exit 130: those jobs run again elsewhere).
+ */
 export async function workerCommand(options: WorkerOptions): Promise<number> {
   if (options.queue === undefined) throw new UsageError('--queue is required (redis://HOST:PORT)');
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
+  const force = new AbortController();
+  const stop = (): void => (controller.signal.aborted ? force : controller).abort();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const log = (text: string): void => {
     if (!options.quiet) console.error(`damflow worker ${process.pid}: ${text}`);
   };
-  log(`serving queue '${options.queueName}' on ${options.queue}`);
   // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
   const { serveQueue } = await import('../sweep/queue-worker.js');
+  let finished: boolean;
   try {
-    await serveQueue({
+    finished = await serveQueue({
       url: options.queue,
       name: options.queueName,
       workers: options.workers,
       lockSeconds: options.lockSeconds,
       signal: controller.signal,
+      force: force.signal,
+      onReady: () => log(`serving queue '${options.queueName}' on ${options.queue}`),
+      onStopping: (running) => {
+        if (running > 0) log(`stopping once the ${running} job(s) under way finish (a second SIGINT or SIGTERM stops now)`);
+      },
       onStart: (job) => log(`job ${job.index} started (${pointLabel(job.point)})`),
       onError: (message) => log(`broker: ${message}`),
       onRecord: (r) => log(`job ${r.index} ${r.status}${r.cycles === null ? '' : `, ${r.cycles} cycles`} (${r.wallSeconds.toFixed(2)} s)`),
@@ -62,7 +72,8 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    exitAfterGrace();
   }
-  log('stopped');
-  return EXIT_OK;
+  log(finished ? 'stopped' : 'stopped at once: the jobs under way run again on another worker');
+  return finished ? EXIT_OK : EXIT_INTERRUPTED;
 }

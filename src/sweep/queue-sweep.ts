@@ -1,6 +1,6 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { longestFirst } from './pool-sweep.js';
-import { redisConnection } from './queue-connection.js';
+import { aborted, closeWithin, duplicateConnection, redisConnection } from './queue-connection.js';
 import { failedRecord } from './sweep-job.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
 
@@ -32,12 +32,12 @@ export async function runOnQueue(
   onRecord: (record: JobRecord) => void,
   options: QueueSweepOptions,
 ): Promise<void> {
-  const connection = await redisConnection(options.url);
+  const reportError = onceEach(options.onError);
+  const connection = await redisConnection(options.url, reportError);
   const queue = new Queue<SweepJob, JobRecord>(options.name, { connection });
   // Same address, already checked: a lazy copy connects on first use.
-  const eventsConnection = connection.duplicate();
+  const eventsConnection = duplicateConnection(connection, reportError);
   const events = new QueueEvents(options.name, { connection: eventsConnection });
-  const reportError = onceEach(options.onError);
   queue.on('error', reportError);
   events.on('error', reportError);
   const pending = new Map(jobs.map((j) => [j.hash, j]));
@@ -51,10 +51,8 @@ export async function runOnQueue(
     onRecord(record);
     if (pending.size === 0) finish();
   };
-  const abort = (): void => finish();
-  options.signal?.addEventListener('abort', abort, { once: true });
   let timer: NodeJS.Timeout | undefined;
-  try {
+  const sweep = async (): Promise<void> => {
     await events.waitUntilReady();
     events.on('completed', ({ jobId }) => void collect(jobId));
     events.on('failed', ({ jobId }) => void collect(jobId));
@@ -78,14 +76,16 @@ export async function runOnQueue(
     };
     await reconcile();
     await finished;
+  };
+  // A broker that goes away mid-sweep leaves its commands waiting for it to return: an
+  // interruption must not wait with them.
+  const running = sweep();
+  running.catch(() => undefined);
+  try {
+    await Promise.race([running, ...(options.signal === undefined ? [] : [aborted(options.signal)])]);
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', abort);
-    await events.close();
-    await queue.close();
-    // BullMQ leaves connections it was given open: they are ours to close.
-    connection.disconnect();
-    eventsConnection.disconnect();
+    await closeWithin([events.close(), queue.close()], [connection, eventsConnection]);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { JobPool } from './job-pool.js';
-import { redisConnection } from './queue-connection.js';
+import { aborted, closeWithin, redisConnection } from './queue-connection.js';
 import { onceEach } from './queue-sweep.js';
 import { SharedChecks, sharedKey } from './shared-checks.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
@@ -16,7 +16,14 @@ export interface QueueWorkerOptions {
    * killed worker's job runs again elsewhere after one to two of these.
    */
   readonly lockSeconds: number;
+  /** Stop taking jobs; those under way finish first. */
   readonly signal: AbortSignal;
+  /** Stop now: jobs under way are dropped (their locks lapse and they run again elsewhere). */
+  readonly force: AbortSignal;
+  /** The broker answered and the worker is taking jobs. */
+  readonly onReady?: () => void;
+  /** Stopping: `running` jobs are under way. */
+  readonly onStopping?: (running: number) => void;
   readonly onStart?: (job: SweepJob) => void;
   readonly onRecord?: (record: JobRecord) => void;
   /** A broker error (the connection retries meanwhile); each distinct message once. */
@@ -32,21 +39,32 @@ const CHECKS_KEPT = 10_000;
  * Serves sweep jobs from the queue until the signal: each runs on the local pool, so one
  * process per machine uses all of it, and checks the outputs of each shape it meets once
  * (shared-checks.ts: a job of a shape met before runs its timing alone; the 64-job benchmark
- * sweep computes 8 shapes' outputs, not 48). Closing waits for the jobs under way, whose
- * records still reach the queue; a process killed outright loses its jobs to the stalled-job
- * check.
+ * sweep computes 8 shapes' outputs, not 48). Stopping waits for the jobs under way, whose
+ * records still reach the queue, unless `force` comes first; it waits for the broker a few
+ * seconds at most (one that went away never answers). A process killed outright loses its
+ * jobs to the stalled-job check.
  */
-export async function serveQueue(options: QueueWorkerOptions): Promise<void> {
-  const connection = await redisConnection(options.url);
+export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> {
+  const reportError = onceEach(options.onError);
+  const connection = await redisConnection(options.url, reportError);
   const pool = new JobPool(options.workers, 'queue');
   const checks = new SharedChecks(pool, CHECKS_KEPT);
+  let running = 0;
+  let idle = (): void => undefined;
   const worker = new Worker<SweepJob, JobRecord>(
     options.name,
     async (job) => {
-      options.onStart?.(job.data);
-      const record = await checks.run(job.data, sharedKey(job.data));
-      options.onRecord?.(record);
-      return record;
+      running++;
+      try {
+        options.onStart?.(job.data);
+        const record = await checks.run(job.data, sharedKey(job.data));
+        // Stopped at once under this job: its thread was ended, and what it gave is no result.
+        if (options.force.aborted) throw new Error('the worker was stopped under this job');
+        options.onRecord?.(record);
+        return record;
+      } finally {
+        if (--running === 0) idle();
+      }
     },
     {
       connection,
@@ -56,17 +74,24 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<void> {
       maxStalledCount: MAX_STALLED,
     },
   );
-  worker.on('error', onceEach(options.onError));
+  worker.on('error', reportError);
+  const stopped = aborted(options.signal);
+  const forced = aborted(options.force);
+  let closing: Promise<void> | null = null;
   try {
-    await worker.waitUntilReady();
-    await new Promise<void>((resolve) => {
-      if (options.signal.aborted) resolve();
-      options.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    await worker.close();
+    const ready = worker.waitUntilReady();
+    ready.catch(() => undefined);
+    await Promise.race([ready.then(() => options.onReady?.()), stopped]);
+    await stopped;
+    options.onStopping?.(running);
+    // Takes no more jobs, and settles once those under way have reached the broker.
+    closing = worker.close();
+    const done = running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
+    await Promise.race([done, forced]);
   } finally {
+    if (options.force.aborted) closing = worker.close(true);
+    await closeWithin([closing ?? worker.close(true)], [connection]);
     await pool.close();
-    // BullMQ leaves a connection it was given open: it is ours to close.
-    connection.disconnect();
   }
+  return !options.force.aborted;
 }

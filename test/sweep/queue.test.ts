@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
@@ -25,19 +26,29 @@ function freePort(): Promise<number> {
   });
 }
 
+/** A redis-server of its own on a free port, once it accepts connections. */
+async function startRedis(): Promise<{ redis: ChildProcess; url: string }> {
+  const port = await freePort();
+  const redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  redis.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await until(() => out.includes('Ready to accept connections'), 10_000, `redis-server on port ${port}`);
+  return { redis, url: `redis://127.0.0.1:${port}` };
+}
+
+/** A process's exit code, or 'still running' after `ms`. */
+function exitWithin(running: ReturnType<typeof start>, ms: number): Promise<number | null | 'still running'> {
+  return Promise.race([running.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms))]);
+}
+
 describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (BullMQ on a real redis-server)', () => {
   let redis: ChildProcess;
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    redis.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    await until(() => out.includes('Ready to accept connections'), 10_000, `redis-server on port ${port}`);
+    ({ redis, url } = await startRedis());
   });
 
   afterAll(() => {
@@ -62,10 +73,7 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       const killedJob = Number(/job (\d+) started/.exec(doomed.stderr)![1]);
       expect(doomed.stderr).not.toMatch(new RegExp(`job ${killedJob} (ok|deadlock|failed)`));
 
-      expect(
-        await Promise.race([sweeping.exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 45_000))]),
-        sweeping.stderr,
-      ).toBe(0);
+      expect(await exitWithin(sweeping, 45_000), sweeping.stderr).toBe(0);
       const list = records(results);
       expect(list).toHaveLength(8);
       expect(byHash(list)).toEqual(byHash(records(join(dir, 'local.jsonl'))));
@@ -104,6 +112,37 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
     }
     expect(await worker.exited).toBe(0);
   });
+
+  it('a broker that goes away: the sweep and the worker still stop on SIGINT, in a few seconds', async () => {
+    const own = await startRedis();
+    const { dir, file } = sweepDir('gone.yaml', 'base: { design: modified, n: 8 }\n');
+    const queue = ['--queue', own.url, '--queue-name', `gone-${process.pid}`];
+    const sweeping = start('sweep', file, '--results', join(dir, 'r.jsonl'), ...queue);
+    // A worker on another queue of the same broker: it takes none of the sweep's jobs.
+    const worker = start('worker', '--queue', own.url, '--queue-name', `idle-${process.pid}`);
+    try {
+      await until(
+        () => sweeping.stderr.includes('job(s) on') && worker.stderr.includes('serving queue'),
+        20_000,
+        'the sweep and the worker',
+      );
+      own.redis.kill('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      sweeping.child.kill('SIGINT');
+      worker.child.kill('SIGINT');
+      // At most 2 s for the broker, then 1 s for connections it no longer answers.
+      expect(await exitWithin(sweeping, 10_000), sweeping.stderr).toBe(130);
+      expect(sweeping.stderr).toMatch(/damflow: interrupted; 0 of 1 jobs are in .*\n$/);
+      expect(sweeping.stderr).not.toMatch(/Unhandled error|\n\s+at /);
+      expect(await exitWithin(worker, 10_000), worker.stderr).toBe(0);
+      expect(worker.stderr).toMatch(/stopped\n$/);
+      expect(worker.stderr).not.toMatch(/Unhandled error|\n\s+at /);
+    } finally {
+      sweeping.child.kill('SIGKILL');
+      worker.child.kill('SIGKILL');
+      own.redis.kill('SIGKILL');
+    }
+  });
 });
 
 describe('queue options', () => {
@@ -121,5 +160,30 @@ describe('queue options', () => {
       expect.stringMatching(new RegExp(`^damflow: cannot reach the broker at redis://127\\.0\\.0\\.1:${port}: [^\\n]+\\n$`)),
     ]);
     expect(damflow('worker', '--queue', `redis://127.0.0.1:${port}`).status).toBe(2);
+  });
+
+  it('refuses in one line a port that answers but not as Redis (silent, or an HTTP server), sweep and worker', async () => {
+    const { dir, file } = sweepDir('q.yaml', 'base: { design: modified, n: 8 }\n');
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    const http = createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
+    const listen = (server: Server): Promise<number> =>
+      new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    const [silentPort, httpPort] = [await listen(silent), await listen(http)];
+    try {
+      const runs = [
+        start('sweep', file, '--results', join(dir, 'a.jsonl'), '--queue', `redis://127.0.0.1:${silentPort}`),
+        start('sweep', file, '--results', join(dir, 'b.jsonl'), '--queue', `redis://127.0.0.1:${httpPort}`),
+        start('worker', '--queue', `redis://127.0.0.1:${httpPort}`),
+      ];
+      for (const run of runs) {
+        expect(await exitWithin(run, 15_000), run.stderr).toBe(2);
+        expect(run.stderr).toMatch(/^damflow: the broker at redis:\/\/127\.0\.0\.1:\d+ does not answer as Redis does: [^\n]+\n$/);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      http.close();
+    }
   });
 });
