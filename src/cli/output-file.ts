@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomicallyInPieces } from '../files/atomic-write.js';
 import { UsageError } from './errors.js';
@@ -7,8 +7,10 @@ import { messageOf } from '../kernel/errors.js';
 /**
  * Refuses, before any run, a file a command writes only once its runs are done (`what` says
  * which, as in '--dump'): found unwritable at the end, the whole run's result would be lost.
+ * With `appended`, a file written in place as it grows (a results file): one that exists must
+ * be a writable file.
  */
-export function checkWritable(path: string, what: string): void {
+export function checkWritable(path: string, what: string, { appended = false } = {}): void {
   if (path === '') throw new UsageError(`${what} needs a file name`);
   const folder = dirname(resolve(path));
   const fail = (why: string): never => {
@@ -18,6 +20,10 @@ export function checkWritable(path: string, what: string): void {
   if (isDirectory(path)) fail('it is a folder; give a file name');
   // The file is written beside itself, then renamed over it: the folder must take new files.
   if (!accessible(folder)) fail(`folder '${folder}' is not writable`);
+  if (appended && existsSync(path)) {
+    if (!statSync(path).isFile()) fail('it is not a plain file');
+    if (!accessible(path)) fail('it is not writable');
+  }
 }
 
 /** Writes a whole file or nothing (writeFileAtomically); a failure is the user's to fix: one line. */
@@ -42,9 +48,9 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function accessible(folder: string): boolean {
+function accessible(path: string): boolean {
   try {
-    accessSync(folder, constants.W_OK);
+    accessSync(path, constants.W_OK);
     return true;
   } catch {
     return false;

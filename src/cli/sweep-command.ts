@@ -1,7 +1,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { expandSweep, parseSweepSpec } from '../sweep/sweep-spec.js';
-import { ResultsFile, readResults } from '../sweep/results-file.js';
+import { ResultsFile, csvPathOf, readResults } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
@@ -215,9 +215,13 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
   );
 }
 
-/** A results file (`option` names it), refused in one line where it cannot be written: in a folder that does not exist, say. */
+/**
+ * A results file (`option` names it), refused in one line where it or its CSV cannot be
+ * written: in a folder that does not exist, a file that is read-only or not a file, say.
+ */
 function openResults(path: string, option: string): ResultsFile {
-  checkWritable(path, option);
+  checkWritable(path, option, { appended: true });
+  checkWritable(csvPathOf(path), `${option}'s CSV`);
   return ResultsFile.open(path);
 }
 
@@ -235,9 +239,10 @@ async function runOnly(file: string, jobs: readonly SweepJob[], index: number, r
 }
 
 export function mergeCommand(parts: readonly string[], into: string): number {
+  // Every part read before the merged file is touched: a part missing or not a results file leaves it as it was.
+  const records = parts.flatMap((part) => readResults(part, { mustExist: true })).sort((a, b) => a.index - b.index);
   const results = openResults(into, '--into');
   const before = results.all().length;
-  const records = parts.flatMap((part) => readResults(part)).sort((a, b) => a.index - b.index);
   for (const record of records) results.add(record);
   const added = results.all().length - before;
   console.log(

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs'
 import { messageOf, ProgramError } from '../kernel/errors.js';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { CSV_HEADER, csvRow } from './results-csv.js';
-import type { JobRecord } from './sweep-job.js';
+import type { JobRecord, JobStatus } from './sweep-job.js';
 
 /** The CSV beside a results file: `results.jsonl` -> `results.csv`. */
 export function csvPathOf(path: string): string {
@@ -27,7 +27,7 @@ export class ResultsFile {
   /** Opens (or creates) a results file, keeping what it holds. */
   static open(path: string): ResultsFile {
     const file = new ResultsFile(path);
-    for (const record of readResults(path, true)) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
+    for (const record of readResults(path, { repair: true })) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
     file.writeCsv();
     return file;
   }
@@ -60,12 +60,14 @@ export class ResultsFile {
 }
 
 /**
- * The records of a results file (none if it does not exist). A last line without its newline
- * was torn by a kill: it is ignored, and with `repair` cut off so the next line starts clean.
- * Any other line that is not a record is an error naming the file and the line.
+ * The records of a results file (none if it does not exist, unless `mustExist`). A last line
+ * without its newline that begins as a record does was torn by a kill: it is ignored, and with
+ * `repair` cut off so the next line starts clean (once every other line has been read as a
+ * record: a file that is not a results file is refused, never cut). Any other line that is not
+ * a record is an error naming the file and the line.
  */
-export function readResults(path: string, repair = false): JobRecord[] {
-  if (!existsSync(path)) return [];
+export function readResults(path: string, { repair = false, mustExist = false } = {}): JobRecord[] {
+  if (!existsSync(path) && !mustExist) return [];
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -73,16 +75,41 @@ export function readResults(path: string, repair = false): JobRecord[] {
     throw new ProgramError(`cannot read results file '${path}': ${messageOf(error)}`);
   }
   const end = text.lastIndexOf('\n') + 1;
-  if (repair && end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
   const lines = text.slice(0, end).split('\n').slice(0, -1);
-  return lines.flatMap((line, i) => {
+  const notRecord = (line: number): never => {
+    throw new ProgramError(`results file '${path}' line ${line} is not a job record: is it a damflow sweep's results file?`);
+  };
+  const records = lines.flatMap((line, i) => {
     if (line.trim() === '') return [];
+    let value: unknown;
     try {
-      const record = JSON.parse(line) as JobRecord;
-      if (typeof record.hash === 'string' && typeof record.status === 'string') return [record];
+      value = JSON.parse(line);
     } catch {
-      // Reported below.
+      return notRecord(i + 1);
     }
-    throw new ProgramError(`results file '${path}' line ${i + 1} is not a job record`);
+    return isJobRecord(value) ? [value] : notRecord(i + 1);
   });
+  if (end < text.length) {
+    if (!text.slice(end).startsWith('{')) notRecord(lines.length + 1);
+    if (repair) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  }
+  return records;
+}
+
+const STATUSES: readonly unknown[] = ['ok', 'deadlock', 'failed'] satisfies JobStatus[];
+
+/** Whether a parsed line has a record's identity and figures (what a sweep, a merge and a resume read of it). */
+function isJobRecord(value: unknown): value is JobRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return (
+    typeof r['hash'] === 'string' &&
+    Number.isSafeInteger(r['index']) &&
+    STATUSES.includes(r['status']) &&
+    (r['cycles'] === null || typeof r['cycles'] === 'number') &&
+    typeof r['config'] === 'object' &&
+    r['config'] !== null &&
+    typeof r['point'] === 'object' &&
+    r['point'] !== null
+  );
 }

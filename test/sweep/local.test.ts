@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -165,10 +165,11 @@ describe('damflow sweep on the local pool', () => {
   it('refuses, in one line and before running, a results file, a merge target or a chart it could not write', () => {
     const { dir, file } = sweepDir('s.yaml', SWEEP);
     const missing = join(dir, 'no', 'such');
+    writeFileSync(join(dir, 'part.jsonl'), '');
     for (const args of [
       ['sweep', file, '--results', join(missing, 'r.jsonl')],
       ['sweep', file, '--only', '0', '--results', join(missing, 'r.jsonl')],
-      ['sweep', 'merge', join(dir, 'none.jsonl'), '--into', join(missing, 'm.jsonl')],
+      ['sweep', 'merge', join(dir, 'part.jsonl'), '--into', join(missing, 'm.jsonl')],
       ['sweep', file, '--results', join(dir, 'r.jsonl'), '--plot', join(missing, 'p.svg')],
       ['size', '--design', 'modified', '--n', '8', '--plot', join(missing, 'p.svg')],
       ['demo', '--plot', join(missing, 'd.svg')],
@@ -180,6 +181,31 @@ describe('damflow sweep on the local pool', () => {
       ]);
     }
     expect(existsSync(join(dir, 'r.jsonl'))).toBe(false);
+  });
+
+  it('never cuts, or resumes from, a file that is not a results file; a merge needs every part', () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    const notes = join(dir, 'notes.txt');
+    // No newline at its end, as a torn record has: still not a record.
+    writeFileSync(notes, 'my notes');
+    const odd = join(dir, 'odd.jsonl');
+    const oddText = '{"index":0,"hash":"ab","status":"weird","cycles":"lots","config":{},"point":{}}\n';
+    writeFileSync(odd, oddText);
+    for (const [args, message] of [
+      [['sweep', file, '--results', notes], /results file '.*notes\.txt' line 1 is not a job record/],
+      [['sweep', file, '--results', odd], /results file '.*odd\.jsonl' line 1 is not a job record/],
+      [['sweep', 'merge', odd, '--into', join(dir, 'm.jsonl')], /results file '.*odd\.jsonl' line 1 is not a job record/],
+      [['sweep', 'merge', join(dir, 'typo.jsonl'), '--into', join(dir, 'm.jsonl')], /cannot read results file '.*typo\.jsonl'/],
+      [['sweep', file, '--results', '/dev/null'], /cannot write --results '\/dev\/null': it is not a plain file$/],
+    ] as [string[], RegExp][]) {
+      const r = damflow(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(message)]);
+    }
+    expect(readFileSync(notes, 'utf8')).toBe('my notes');
+    expect(readFileSync(odd, 'utf8')).toBe(oddText);
+    // A refused merge leaves no merged file, nor its CSV.
+    expect(existsSync(join(dir, 'm.jsonl')) || existsSync(join(dir, 'm.csv'))).toBe(false);
   });
 
   it("draws the demo's memory sweep and says where", () => {
