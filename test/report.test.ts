@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { damflow } from './helpers/cli.js';
+import { MAIN, damflow } from './helpers/cli.js';
 import type { BrowserContext, Page } from 'playwright-core';
 
 /** Debian's chromium (.ci/run installs it when missing). */
@@ -152,5 +153,36 @@ describe('damflow report input', () => {
       expect(ran.stderr.trim().split('\n'), ran.stderr).toHaveLength(1);
     }
     expect(readFileSync(notJson, 'utf8')).toBe('{"status": "ok"');
+  });
+
+  it('a timeline of more heads than a page holds is refused before anything runs; --no-timeline draws the rest', () => {
+    const many = join(folder, 'many.json');
+    const ran = damflow('run', '--design', 'modified', '--n', '8', '--heads', '65', '--json', '--quiet');
+    writeFileSync(many, ran.stdout);
+    const refused = damflow('report', many, '--out', join(folder, 'many.html'));
+    expect([refused.status, refused.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^damflow: the occupancy over time of 65 heads .*: --no-timeline\n$/),
+    ]);
+    expect(existsSync(join(folder, 'many.html'))).toBe(false);
+    expect(damflow('report', many, '--out', join(folder, 'many.html'), '--no-timeline').status).toBe(0);
+    const up = damflow('run', '--design', 'modified', '--n', '8', '--heads', '65', '--report', join(folder, 'never.html'));
+    expect([up.status, up.stdout]).toEqual([2, '']);
+    expect(up.stderr).toMatch(/^damflow: the occupancy over time of 65 heads [^\n]*--no-timeline`\n$/);
+  });
+
+  it('SIGINT while the page is drawn: one line, exit 130, no page', async () => {
+    const result = join(folder, 'h32.json');
+    writeFileSync(result, damflow('run', '--design', 'modified', '--n', '16', '--heads', '32', '--json', '--quiet').stdout);
+    const page = join(folder, 'h32.html');
+    const child = spawn(process.execPath, [MAIN, 'report', result, '--out', page]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    // 352 charts: seconds of drawing after the recording.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(130);
+    expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
+    expect(existsSync(page)).toBe(false);
   });
 });

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { interruption } from '../engines/interruption.js';
+import { RunAborted } from '../kernel/errors.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { checkWritable, writeAtomically } from './output-file.js';
-import { addTraceOptions, recordSdpaTimeline } from './trace-options.js';
+import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf } from './trace-options.js';
 import type { Command } from 'commander';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { ReportRun } from '../reports/report-page.js';
@@ -28,17 +30,31 @@ export function registerReport(program: Command, setExit: (code: number) => void
   refuseRepeatedOptions(command, []);
 }
 
+/** Writes the page; SIGINT or SIGTERM while it records or draws is one line and exit 130, as for a run. */
 async function reportCommand(file: string, options: ReportOptions): Promise<number> {
+  const stopping = interruption({ interruptible: true });
+  const stopped = new Promise<never>((_, reject) =>
+    stopping.signal.addEventListener('abort', () => reject(new RunAborted('report interrupted')), { once: true }),
+  );
+  try {
+    return await Promise.race([writeReport(file, options, stopping.signal), stopped]);
+  } finally {
+    stopping.release();
+  }
+}
+
+async function writeReport(file: string, options: ReportOptions, signal: AbortSignal): Promise<number> {
   const out = options.out ?? `${file.replace(/\.jsonl?$/i, '')}.html`;
   checkWritable(out, '--out');
   const runs = readRuns(file);
   const first = runs[0]!;
+  if (runs.length === 1 && options.timeline) refuseTimelineOf(first.config, '--no-timeline');
   // A sweep's page draws memory against N; occupancy over time is one run's.
   const timeline = runs.length === 1 && options.timeline ? await recordSdpaTimeline(first.config, options) : null;
   const title = runs.length === 1 ? resultTitle(first.config) : sweepTitle(runs.length);
   // Vega takes about half a second to load: loaded when a report is written, not for every command.
   const { reportPage } = await import('../reports/report-page.js');
-  writeAtomically(out, await reportPage({ title, runs, timeline }));
+  writeAtomically(out, await reportPage({ title, runs, timeline, signal }));
   return EXIT_OK;
 }
 

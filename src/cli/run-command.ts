@@ -11,7 +11,7 @@ import { checkWritable, writeAtomicallyInPieces } from './output-file.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
 import { writeTimelineOutputs } from './timeline-outputs.js';
-import { addTraceOptions } from './trace-options.js';
+import { addTraceOptions, refuseTimelineOf } from './trace-options.js';
 import type { Command } from 'commander';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import type { SdpaEngine, SdpaRunConfig } from '../designs/sdpa/config.js';
@@ -78,6 +78,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.dump !== undefined) checkWritable(options.dump, '--dump');
   if (options.trace !== undefined) checkWritable(options.trace, '--trace');
   if (options.report !== undefined) checkWritable(options.report, '--report');
+  if (options.trace !== undefined || options.report !== undefined)
+    refuseTimelineOf(resolveSdpaConfig(config), 'run without --trace and --report, then `damflow report RESULT --no-timeline`');
   const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {

@@ -1,3 +1,4 @@
+import { estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
 import { sdpaProgram } from '../designs/sdpa/design.js';
 import { DEFAULT_MAX_EVENTS, recordTimeline } from '../engines/actors/record-timeline.js';
 import { sinkRowCycles } from '../engines/actors/sink-watch.js';
@@ -61,6 +62,25 @@ export function addTraceOptions(command: Command): Command {
  * are exact and equal: it is the run's), as far as the window's end. A trace cut by the event
  * cap says so on stderr.
  */
+/**
+ * Heads whose occupancy over time a trace or a report records at most: each of a head's
+ * channels is a chart of the page (64 heads at N = 16: 15 s and an 11 MB page; 10,000 heads
+ * would be hours and gigabytes), and the recording runs every head on the actors engine.
+ */
+const MOST_TIMELINE_HEADS = 64;
+
+/**
+ * Refuses, before anything runs, a timeline that cannot be recorded: too many heads to draw,
+ * or more memory than the actors engine (in this thread) can have. `remedy` says what to do.
+ */
+export function refuseTimelineOf(config: ResolvedSdpaConfig, remedy: string): void {
+  if (config.heads > MOST_TIMELINE_HEADS)
+    throw new UsageError(
+      `the occupancy over time of ${config.heads} heads is more than a page or a trace can hold (at most ${MOST_TIMELINE_HEADS} heads): ${remedy}`,
+    );
+  refuseWhatCannotFit(estimateCost(config, { ...config, engine: 'actors', workers: 1 }));
+}
+
 export async function recordSdpaTimeline(config: ResolvedSdpaConfig, options: TraceOptions): Promise<Timeline> {
   const program = sdpaProgram(config);
   const stopping = interruption({ interruptible: true });

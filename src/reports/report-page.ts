@@ -6,6 +6,8 @@ import { memorySpec } from './memory-chart.js';
 import { occupancySpec } from './occupancy-chart.js';
 import { formatCount } from './table.js';
 import type { DeadlockReport } from '../engines/run-result.js';
+import { breather } from '../engines/interruption.js';
+import { RunAborted } from '../kernel/errors.js';
 import type { Timeline } from '../engines/timeline.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 
@@ -39,6 +41,8 @@ export interface ReportInput {
   readonly runs: readonly ReportRun[];
   /** The first run's timeline, for the occupancy charts; null: none recorded. */
   readonly timeline: Timeline | null;
+  /** Stops the drawing (RunAborted): a page of many charts takes seconds. */
+  readonly signal?: AbortSignal;
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1100px}
@@ -59,7 +63,7 @@ export async function reportPage(input: ReportInput): Promise<string> {
   if (input.runs.length === 1) body.push(...oneRun(input.runs[0]!));
   else body.push(...sweep(input.runs));
   if (input.runs.length > 1) body.push('<h2>Memory against N</h2>', await memoryChart(input.runs));
-  if (input.timeline !== null) body.push('<h2>Occupancy over time</h2>', ...(await occupancyCharts(input.timeline)));
+  if (input.timeline !== null) body.push('<h2>Occupancy over time</h2>', ...(await occupancyCharts(input.timeline, input.signal)));
   input.runs.forEach((run, i) => {
     if (run.deadlock == null) return;
     const which = input.runs.length === 1 ? '' : ` (run ${i})`;
@@ -170,7 +174,7 @@ async function memoryChart(runs: readonly ReportRun[]): Promise<string> {
   return `<figure class="memory-chart">${await chartSvg(memorySpec(points))}</figure>`;
 }
 
-async function occupancyCharts(timeline: Timeline): Promise<string[]> {
+async function occupancyCharts(timeline: Timeline, signal?: AbortSignal): Promise<string[]> {
   const span = `cycles ${formatCount(timeline.start)} to ${formatCount(timeline.end)}`;
   const notes = [`<p class="note" data-start="${timeline.start}" data-end="${timeline.end}">Recorded on the actors engine, ${span}.`];
   if (timeline.cut !== null)
@@ -178,6 +182,9 @@ async function occupancyCharts(timeline: Timeline): Promise<string[]> {
   notes.push('</p>');
   const charts = [notes.join('')];
   for (const channel of timeline.channels) {
+    // Drawing a chart awaits no timer: between two, signals get in (SIGINT during a long page).
+    await breather();
+    if (signal?.aborted) throw new RunAborted('report interrupted');
     charts.push(
       `<figure class="occupancy" data-channel="${escapeMarkup(channel.name)}">${await chartSvg(occupancySpec(channel))}</figure>`,
     );
