@@ -1,3 +1,4 @@
+import { refuseUnrunnable } from '../designs/sdpa/runnable.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
 import { formatSizing } from '../reports/size-report.js';
@@ -48,6 +49,9 @@ export async function sizeCommand(options: SizeOptions): Promise<number> {
   if (options.design === undefined) throw new UsageError('--design is required (naive or modified)');
   if (options.n === undefined) throw new UsageError('--n is required');
   const { design, n, d, heads, seed, uniformDepth, depth, latency, ii } = options;
+  // Each search runs the timing of this configuration at other capacities, unbounded too.
+  refuseUnrunnable({ design, n, d, heads, seed, uniformDepth, depth, latency, ii, timingOnly: true, workers: 1 });
+  refuseUnrunnable({ design, n, d, heads, seed, latency, ii, unbounded: true, timingOnly: true, workers: 1 });
   const pool = new JobPool(options.workers);
   const started = performance.now();
   let report;

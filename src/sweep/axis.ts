@@ -42,7 +42,7 @@ export function checkAxisName(name: string, where: string): void {
 }
 
 /**
- * An axis's values: a non-empty list of values, or a range of positive integers,
+ * An axis's values: a non-empty list of values, or a range of integers (from 0 by steps, from 1 by products),
  * `{ from, to, step }` (from, from + step, ... up to to) or `{ from, to, times }` (from,
  * from * times, ... up to to).
  */
@@ -67,11 +67,13 @@ function rangeValues(range: Record<string, unknown>, where: string): number[] {
     );
   const integer = (key: string, least: number): number => {
     const v = range[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < least)
-      throw new ProgramError(`${where}.${key} must be an integer of at least ${least}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      throw new ProgramError(`${where}.${key} must be an integer below 2^53, got ${JSON.stringify(v)}`);
+    if (v < least) throw new ProgramError(`${where}.${key} must be at least ${least}, got ${v}`);
     return v;
   };
-  const from = integer('from', 1);
+  // A seed counts from 0; what else cannot be 0 its configuration says. A product must grow.
+  const from = integer('from', 'step' in range ? 0 : 1);
   const to = integer('to', from);
   const next =
     'step' in range

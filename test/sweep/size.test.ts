@@ -75,5 +75,13 @@ describe('damflow size', () => {
     );
     expect(damflow('size', '--design', 'naive').stderr).toBe('damflow: --n is required\n');
     expect(damflow('size', '--design', 'naive', '--n', '8', '--depth', 'nope=3').status).toBe(2);
+    // What no search could run is refused before any: clocks past 2^53 (2N^2), or heads past any heap.
+    for (const [args, message] of [
+      [['--n', '100000000'], /needs clocks past 2\^53/],
+      [['--n', '64', '--heads', '100000000'], /need about .* of JavaScript heap/],
+    ] as [string[], RegExp][]) {
+      const refused = damflow('size', '--design', 'modified', ...args);
+      expect([refused.status, refused.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(message)]]);
+    }
   });
 });

@@ -32,6 +32,10 @@ describe('sweep files', () => {
         (j) => j.resolved.depth['long'],
       ),
     ).toEqual([null, 40, null, 40, null, 40]);
+    // Seeds count from 0, in a range as in a list.
+    expect(
+      expand({ base: { design: 'naive', n: 4 }, grid: { seed: { from: 0, to: 2, step: 1 } } }).jobs.map((j) => j.resolved.seed),
+    ).toEqual([0, 1, 2]);
   });
 
   it('runs a configuration once however it is spelled: the hash is of the resolved configuration', () => {
@@ -61,7 +65,13 @@ describe('sweep files', () => {
         /job 1 \(depth\.lung=40\): unknown channel 'lung'/,
       ],
       [{ base: { design: 'naive', n: 4, workers: 2 } }, /base\.workers cannot be set in a sweep/],
-      [{ base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } }, /grid\.n\.to must be an integer of at least 4, got 2/],
+      [{ base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } }, /grid\.n\.to must be at least 4, got 2/],
+      [
+        { base: { design: 'modified' }, grid: { n: { from: 4, to: 2 ** 53 + 2, step: 1 } } },
+        /grid\.n\.to must be an integer below 2\^53, got/,
+      ],
+      [{ base: { design: 'modified' }, grid: { n: { from: 0, to: 8, times: 2 } } }, /grid\.n\.from must be at least 1, got 0/],
+      [{ base: { design: 'modified' }, grid: { n: { from: 0, to: 8, step: 4 } } }, /job 0 \(n=0\): n must be a positive integer, got 0/],
       [{ base: { design: 'modified' }, grid: { nn: [4] } }, /grid: unknown axis 'nn'/],
       [{ base: { design: 'modified', n: '8' } }, /job 0: n must be a positive integer, got "8"/],
       [{ base: { design: 'modified', n: 8, unbounded: 'yes' } }, /unbounded must be true or false/],

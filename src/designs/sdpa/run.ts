@@ -1,10 +1,9 @@
 import { ProgramError } from '../../kernel/errors.js';
 import { MAX_TIME } from '../../kernel/time.js';
 import { simulate } from '../../engines/simulate.js';
-import { estimateCost, refuseWhatCannotFit } from './cost.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
-import { inexactClocks } from './exact-clocks.js';
-import { DESIGN_DEFS, headScoped, resolveSdpaConfig, sdpaProgram } from './design.js';
+import { refuseUnrunnable } from './runnable.js';
+import { DESIGN_DEFS, headScoped, sdpaProgram } from './design.js';
 import type { CompiledExecution } from '../../engines/compiled/compiled-engine.js';
 import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
@@ -75,9 +74,7 @@ export interface SdpaRunResult {
  * run, this thread checks.
  */
 export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
-  const resolved = resolveSdpaConfig(config);
-  refuseInexactClocks(resolved);
-  refuseWhatCannotFit(estimateCost(resolved, config));
+  const resolved = refuseUnrunnable(config);
   const program = sdpaProgram(resolved);
   const { n, d, heads, seed } = resolved;
   const timingOnly = config.timingOnly ?? false;
@@ -155,11 +152,6 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   };
 }
 
-/** A run whose clocks must pass 2^53 is refused before it starts (inexactClocks). */
-function refuseInexactClocks(config: ResolvedSdpaConfig): void {
-  const why = inexactClocks(config);
-  if (why !== null) throw new ProgramError(why);
-}
 
 /** A run that passed 2^53 anyway is refused rather than rounded: clocks never decrease, so every clock on the way was exact if the last ones are. */
 function refuseRoundedClocks(result: Simulation): void {
