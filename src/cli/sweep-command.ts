@@ -4,7 +4,7 @@ import { expandSweep, parseSweepSpec } from '../sweep/sweep-spec.js';
 import { ResultsFile, csvPathOf, readResults } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
-import { DEFAULT_QUEUE_NAME, checkQueueUrl } from '../sweep/queue-address.js';
+import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl } from '../sweep/queue-address.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
@@ -47,7 +47,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       'enqueue the jobs on a Redis broker (redis://HOST:PORT) for `damflow worker` processes to run',
       arg(checkQueueUrl),
     )
-    .option('--queue-name <NAME>', 'BullMQ queue name (workers must use the same)', DEFAULT_QUEUE_NAME)
+    .option('--queue-name <NAME>', 'BullMQ queue name (workers must use the same)', arg(checkQueueName), DEFAULT_QUEUE_NAME)
     .option(
       '--plot <FILE>',
       `chart of cycles, intermediate memory and peak occupancy (${CHART_EXTENSIONS.join(' or ')})`,

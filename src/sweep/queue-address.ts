@@ -16,3 +16,9 @@ export function checkQueueUrl(url: string): string {
   if (parsed.hostname === '') throw new ProgramError(`--queue names no host: '${url}'`);
   return url;
 }
+
+/** Checks a queue name: BullMQ takes any but an empty one, or one with ':' (its keys' separator). */
+export function checkQueueName(name: string): string {
+  if (name === '' || name.includes(':')) throw new ProgramError(`--queue-name must be a name without ':', got '${name}'`);
+  return name;
+}

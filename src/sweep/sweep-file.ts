@@ -6,7 +6,7 @@ import { messageOf, ProgramError } from '../kernel/errors.js';
 
 /**
  * The plain data of a sweep file: JSON when it ends in .json, else YAML (1.2, core schema:
- * `no` stays a string, a repeated key is an error). Unreadable or malformed text is bad input,
+ * `no` stays a string); a repeated key is an error in either. Unreadable or malformed text is bad input,
  * one line naming the file (a ProgramError: bad input, exit 2).
  */
 export function readSweepFile(file: string): unknown {
@@ -18,7 +18,14 @@ export function readSweepFile(file: string): unknown {
   }
   const json = extname(file).toLowerCase() === '.json';
   try {
-    return json ? JSON.parse(text) : yaml().parse(text, { prettyErrors: false, uniqueKeys: true });
+    if (!json) return yaml().parse(text, { prettyErrors: false, uniqueKeys: true });
+    const value: unknown = JSON.parse(text);
+    // JSON.parse keeps the last of a repeated key: read again as JSON's YAML, which refuses it as YAML does.
+    const repeated = yaml()
+      .parseDocument(text, { prettyErrors: false, uniqueKeys: true, schema: 'json' })
+      .errors.find((e) => e.code === 'DUPLICATE_KEY');
+    if (repeated !== undefined) throw repeated;
+    return value;
   } catch (error) {
     throw new ProgramError(`sweep file '${file}' is not valid ${json ? 'JSON' : 'YAML'}: ${messageOf(error)}`);
   }

@@ -153,6 +153,10 @@ describe('queue options', () => {
     );
     expect(damflow('worker', '--queue', 'nonsense').status).toBe(2);
     expect(damflow('worker').stderr).toBe('damflow: --queue is required (redis://HOST:PORT)\n');
+    expect(damflow('sweep', file, '--queue', 'redis://127.0.0.1:1', '--queue-name', '').stderr).toMatch(
+      /^damflow: .*--queue-name must be a name without ':', got ''\n$/,
+    );
+    expect(damflow('worker', '--queue', 'redis://127.0.0.1:1', '--queue-name', 'a:b').status).toBe(2);
     const port = await freePort();
     const unreachable = damflow('sweep', file, '--queue', `redis://127.0.0.1:${port}`);
     expect([unreachable.status, unreachable.stderr]).toEqual([

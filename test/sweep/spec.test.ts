@@ -95,8 +95,10 @@ describe('sweep files', () => {
         /job 1 \(n=4 latency\.div=0\): latency\.div must be a positive integer/,
       ],
       ['base: {design: modified\n', /is not valid YAML/],
+      // JSON.parse would keep the last n: a repeated key is refused in JSON as in YAML.
+      ['{"base": {"design": "modified", "n": 16, "n": 32}}', /is not valid JSON: Map keys must be unique/],
     ] as const) {
-      const { dir, file } = sweepDir('bad.yaml', text);
+      const { dir, file } = sweepDir(text.startsWith('{') ? 'bad.json' : 'bad.yaml', text);
       const r = damflow('sweep', file);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^damflow: [^\n]+\n$/);
