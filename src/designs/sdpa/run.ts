@@ -152,7 +152,6 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   };
 }
 
-
 /** A run that passed 2^53 anyway is refused rather than rounded: clocks never decrease, so every clock on the way was exact if the last ones are. */
 function refuseRoundedClocks(result: Simulation): void {
   if (result.contexts.some((c) => c.finalClock > MAX_TIME)) {
