@@ -29,20 +29,27 @@ const log = (s) => process.stderr.write(`${s}\n`);
 
 /**
  * The faster of `rounds` runs of each variant, alternated so that a busy spell on a shared
- * machine falls on all. A variant is `damflow run`'s arguments, or a function that runs a process.
+ * machine falls on all, with every round's time (`rounds`, in order). A variant is `damflow
+ * run`'s arguments, or a function that runs a process.
  */
 function alternated(variants) {
   const best = new Map(variants.map(([name]) => [name, null]));
+  const times = new Map(variants.map(([name]) => [name, []]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, runArgs] of variants) {
       const run = typeof runArgs === 'function' ? runArgs() : wholeRun(runArgs);
       log(`  ${name}: ${fmtMs(run.wallMs)} (${run.engine}, ${run.workers} worker(s))`);
+      times.get(name).push(run.wallMs);
       const kept = best.get(name);
       if (kept === null || run.wallMs < kept.wallMs) best.set(name, run);
     }
   }
+  for (const [name, run] of best) run.rounds = times.get(name);
   return best;
 }
+
+/** Each round's ratio of two variants' times (a over b), run minutes apart at most: `1.82x/1.95x/1.57x`. */
+const roundRatios = (a, b) => a.rounds.map((t, r) => `${(t / b.rounds[r]).toFixed(2)}x`).join('/');
 
 const targets = [];
 // The absolute targets were set on a machine whose plain loop took 4.2 s at N = 16384 (the
@@ -89,7 +96,7 @@ const pass = (ok) => (ok ? 'PASS' : 'MISS');
     targets.push({
       target: name,
       status: pass(speedup >= 1.7 && notSlower),
-      detail: `default ${fmtMs(def.wallMs)} (${def.workers} workers${twins.length > 0 ? `, best with ${twins.map(([n]) => n).join(', ')}, the same run` : ''}), --workers 1 ${fmtMs(runs.get('--workers 1').wallMs)}: ${speedup.toFixed(2)}x; fastest explicit choice ${fastest[0]} ${fmtMs(fastest[1].wallMs)}${notSlower ? '' : ': the default is slower'}; the same arithmetic as a plain program (bench/plain-heads.mjs) ${fmtMs(runs.get(PLAIN_ONE).wallMs)} in 1 thread, ${fmtMs(runs.get(PLAIN_TWO).wallMs)} in 2: ${ceiling.toFixed(2)}x, the machine's ceiling in these minutes`,
+      detail: `default ${fmtMs(def.wallMs)} (${def.workers} workers${twins.length > 0 ? `, best with ${twins.map(([n]) => n).join(', ')}, the same run` : ''}), --workers 1 ${fmtMs(runs.get('--workers 1').wallMs)}: ${speedup.toFixed(2)}x; fastest explicit choice ${fastest[0]} ${fmtMs(fastest[1].wallMs)}${notSlower ? '' : ': the default is slower'}; the same arithmetic as a plain program (bench/plain-heads.mjs) ${fmtMs(runs.get(PLAIN_ONE).wallMs)} in 1 thread, ${fmtMs(runs.get(PLAIN_TWO).wallMs)} in 2: ${ceiling.toFixed(2)}x, the machine's ceiling in these minutes; round by round, --workers 1 over default ${roundRatios(runs.get('--workers 1'), runs.get('default'))}, the plain program ${roundRatios(runs.get(PLAIN_ONE), runs.get(PLAIN_TWO))}`,
       ceiling,
       runs: Object.fromEntries([...runs.entries()].map(([n, r]) => [n, r.wallMs])),
     });
