@@ -171,18 +171,23 @@ describe('damflow report input', () => {
     expect(up.stderr).toMatch(/^damflow: the occupancy over time of 65 heads [^\n]*--no-timeline`\n$/);
   });
 
-  it('SIGINT while the page is drawn: one line, exit 130, no page', async () => {
+  it('SIGINT while the page is drawn (report, run --report): one line, exit 130, no page', async () => {
     const result = join(folder, 'h32.json');
-    writeFileSync(result, damflow('run', '--design', 'modified', '--n', '16', '--heads', '32', '--json', '--quiet').stdout);
-    const page = join(folder, 'h32.html');
-    const child = spawn(process.execPath, [MAIN, 'report', result, '--out', page]);
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    // 352 charts: seconds of drawing after the recording.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    child.kill('SIGINT');
-    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(130);
-    expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
-    expect(existsSync(page)).toBe(false);
+    const config = ['--design', 'modified', '--n', '16', '--heads', '32'];
+    writeFileSync(result, damflow('run', ...config, '--json', '--quiet').stdout);
+    for (const [args, page] of [
+      [['report', result, '--out', join(folder, 'h32.html')], join(folder, 'h32.html')],
+      [['run', ...config, '--quiet', '--report', join(folder, 'run32.html')], join(folder, 'run32.html')],
+    ] as [string[], string][]) {
+      const child = spawn(process.execPath, [MAIN, ...args]);
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+      // 352 charts: seconds of drawing after the recording.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      child.kill('SIGINT');
+      expect(await new Promise((resolve) => child.on('exit', resolve)), args[0]).toBe(130);
+      expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
+      expect(existsSync(page)).toBe(false);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { interruption } from '../engines/interruption.js';
 import { writeChromeTrace } from '../reports/chrome-trace.js';
 import { resultTitle } from '../reports/result-title.js';
 import { writeAtomically } from './output-file.js';
@@ -13,17 +14,25 @@ export interface TimelineOutputs extends TraceOptions {
   report?: string;
 }
 
-/** Records the run's timeline once (bounded by the trace options) and writes the trace and the report asked for. */
+/**
+ * Records the run's timeline once (bounded by the trace options) and writes the trace and the
+ * report asked for. SIGINT or SIGTERM meanwhile stops it (RunAborted) before a page is written.
+ */
 export async function writeTimelineOutputs(
   run: ReportRun & { readonly config: ResolvedSdpaConfig },
   options: TimelineOutputs,
 ): Promise<void> {
   if (options.trace === undefined && options.report === undefined) return;
-  const timeline = await recordSdpaTimeline(run.config, options);
-  const title = resultTitle(run.config);
-  if (options.trace !== undefined) writeChromeTrace(options.trace, timeline, { title, config: run.config });
-  if (options.report === undefined) return;
-  // Vega takes about half a second to load: only a command that writes a report pays for it.
-  const { reportPage } = await import('../reports/report-page.js');
-  writeAtomically(options.report, await reportPage({ title, runs: [run], timeline }));
+  const stopping = interruption({ interruptible: true });
+  try {
+    const timeline = await recordSdpaTimeline(run.config, options);
+    const title = resultTitle(run.config);
+    if (options.trace !== undefined) writeChromeTrace(options.trace, timeline, { title, config: run.config });
+    if (options.report === undefined) return;
+    // Vega takes about half a second to load: only a command that writes a report pays for it.
+    const { reportPage } = await import('../reports/report-page.js');
+    writeAtomically(options.report, await reportPage({ title, runs: [run], timeline, signal: stopping.signal }));
+  } finally {
+    stopping.release();
+  }
 }
