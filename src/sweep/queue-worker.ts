@@ -89,9 +89,11 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> 
     const done = running === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
     await Promise.race([done, forced]);
   } finally {
-    if (options.force.aborted) closing = worker.close(true);
+    // Forced, the jobs' threads end first: a close already under way waits for its jobs.
+    const forcedStop = options.force.aborted;
+    if (forcedStop) await pool.close();
     await closeWithin([closing ?? worker.close(true)], [connection]);
-    await pool.close();
+    if (!forcedStop) await pool.close();
   }
   return !options.force.aborted;
 }

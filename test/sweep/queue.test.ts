@@ -143,6 +143,24 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       own.redis.kill('SIGKILL');
     }
   });
+  it('a second SIGINT stops a worker at once, its job under way dropped, not recorded', async () => {
+    const { dir, file } = sweepDir('long.yaml', 'base: { design: modified, n: 12000 }\n');
+    const queue = ['--queue', url, '--queue-name', `force-${process.pid}`];
+    const sweeping = start('sweep', file, '--results', join(dir, 'r.jsonl'), ...queue);
+    const worker = start('worker', ...queue, '--workers', '1');
+    try {
+      await until(() => worker.stderr.includes('job 0 started (the base configuration)'), 30_000, 'the job to start');
+      worker.child.kill('SIGINT');
+      await until(() => worker.stderr.includes('stopping once the 1 job(s) under way finish'), 10_000, 'the first signal');
+      worker.child.kill('SIGINT');
+      expect(await exitWithin(worker, 5_000), worker.stderr).toBe(130);
+      expect(worker.stderr).toMatch(/stopped at once: the jobs under way run again on another worker\n$/);
+      expect(worker.stderr).not.toMatch(/job 0 (ok|failed|deadlock)/);
+    } finally {
+      worker.child.kill('SIGKILL');
+      sweeping.child.kill('SIGKILL');
+    }
+  });
 });
 
 describe('queue options', () => {
