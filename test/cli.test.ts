@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +91,25 @@ describe('damflow run', () => {
       expect(dump[m]![1]).toHaveLength(4);
       expect(dump[m]![1]![3]).toHaveLength(3);
     }
+  });
+
+  it('writes through a link to a file, and refuses what is not a file (a FIFO) before running', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damflow-special-'));
+    writeFileSync(join(dir, 'real.json'), 'old');
+    symlinkSync('real.json', join(dir, 'link.json'));
+    expect(damflow('run', '--design', 'modified', '--n', '4', '--dump', join(dir, 'link.json'), '--quiet').status).toBe(0);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'real.json'), 'utf8'))).toHaveProperty('o');
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    for (const option of ['--dump', '--trace', '--report']) {
+      const r = damflow('run', '--design', 'modified', '--n', '4', option, join(dir, 'fifo'));
+      expect([r.status, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        `damflow: cannot write ${option} '${join(dir, 'fifo')}': it is not a plain file\n`,
+      ]);
+    }
+    expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true);
   });
 
   it('exits 3 and reports the long FIFO when the naive design cannot hold a score row', () => {

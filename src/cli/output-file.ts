@@ -7,8 +7,8 @@ import { messageOf } from '../kernel/errors.js';
 /**
  * Refuses, before any run, a file a command writes only once its runs are done (`what` says
  * which, as in '--dump'): found unwritable at the end, the whole run's result would be lost.
- * With `appended`, a file written in place as it grows (a results file): one that exists must
- * be a writable file.
+ * What exists there must be a plain file (or a link to one); with `appended`, a file written in
+ * place as it grows (a results file), a writable one.
  */
 export function checkWritable(path: string, what: string, { appended = false } = {}): void {
   if (path === '') throw new UsageError(`${what} needs a file name`);
@@ -20,10 +20,9 @@ export function checkWritable(path: string, what: string, { appended = false } =
   if (isDirectory(path)) fail('it is a folder; give a file name');
   // The file is written beside itself, then renamed over it: the folder must take new files.
   if (!accessible(folder)) fail(`folder '${folder}' is not writable`);
-  if (appended && existsSync(path)) {
-    if (!statSync(path).isFile()) fail('it is not a plain file');
-    if (!accessible(path)) fail('it is not writable');
-  }
+  // A link is written through; a device or a FIFO would be replaced by a file (or block): refused.
+  if (existsSync(path) && !statSync(path).isFile()) fail('it is not a plain file');
+  if (appended && existsSync(path) && !accessible(path)) fail('it is not writable');
 }
 
 /** Writes a whole file or nothing (writeFileAtomically); a failure is the user's to fix: one line. */
