@@ -88,6 +88,13 @@ describe('damflow check as a CI tool', () => {
     ],
     ['a fraction', { design: 'naive', n: 4.5, expectedCycles: 92 }, /n must be a positive integer, got 4.5/],
     ['an unknown field', { design: 'naive', n: 4, bogus: 1, expectedCycles: 92 }, /unknown field 'bogus'/],
+    // Object's own names are not fields (hasOwnProperty threw a TypeError, toString passed).
+    [
+      'a field named as Object.prototype names its methods',
+      { design: 'naive', n: 4, hasOwnProperty: 1, expectedCycles: 92 },
+      /unknown field 'hasOwnProperty'/,
+    ],
+    ['a field toString', { design: 'naive', n: 4, toString: 1, expectedCycles: 92 }, /unknown field 'toString'/],
     ['an unknown design', { design: 'fast', n: 4, expectedCycles: 92 }, /design must be one of naive, modified/],
     ['an unknown channel', { design: 'naive', n: 4, depth: { nope: 3 }, expectedCycles: 92 }, /unknown channel 'nope'/],
     ['no expectation', { design: 'naive', n: 4 }, /expectedCycles is required/],

@@ -153,6 +153,8 @@ describe('damflow run', () => {
     ['unbounded and a uniform depth', [...design, '--unbounded', '--uniform-depth', '4']],
     ['a seed past 32 bits', [...design, '--seed', '4294967296']],
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
+    // Checked as head 1, but the program names it h1: it applied to nothing.
+    ['a head written with a leading zero', [...design, '--heads', '2', '--depth', 'h01/long=9']],
     ['clocks past 2^53', ['--design', 'modified', '--n', '1000000000000']],
     ['a latency that takes clocks past 2^53', [...design, '--latency', 'div=9007199254740991']],
     // RunningSum issues every score element at II 2: 2 N^2 passes 2^53 where N^2 does not.

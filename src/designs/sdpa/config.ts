@@ -60,7 +60,8 @@ export function parseSdpaConfig(raw: unknown, skip: readonly string[] = []): Sdp
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (skip.includes(key)) continue;
-    const field = FIELDS[key as keyof SdpaRunConfig];
+    // Own fields only: 'hasOwnProperty' or '__proto__' in a check file are unknown, not Object's.
+    const field = Object.hasOwn(FIELDS, key) ? FIELDS[key as keyof SdpaRunConfig] : undefined;
     if (field === undefined) throw new ProgramError(`unknown field '${key}' (known: ${[...CONFIG_FIELDS, ...skip].join(', ')})`);
     if (value === undefined) continue;
     config[key] = field(value, key);

@@ -257,6 +257,8 @@ function resolve<V extends number | null>(
     if (!known.includes(name)) throw new ProgramError(`unknown ${what} '${name}' for ${setting} (known: ${known.join(', ')})`);
     if (scoped !== null) {
       const head = Number(scoped[1]);
+      // The program names head 1's units h1/...: h01/qk would pass here and apply to nothing.
+      if (`h${head}` !== `h${scoped[1]}`) throw new ProgramError(`'${key}': head ${head} is written h${head}/${name}`);
       if (head >= heads) throw new ProgramError(`'${key}': head ${head} does not exist (heads: ${heads})`);
       values[key] = value;
     }
