@@ -153,6 +153,12 @@ describe('damflow run', () => {
     ['unbounded and a uniform depth', [...design, '--unbounded', '--uniform-depth', '4']],
     ['a seed past 32 bits', [...design, '--seed', '4294967296']],
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
+    ['--dump with --timing-only', [...design, '--timing-only', '--dump', join(tmpdir(), 'never.json')]],
+    [
+      'a trace window past the rows, found before the run',
+      [...design, '--trace', join(tmpdir(), 'never.json'), '--trace-window', 'rows:0:100'],
+    ],
+    ['a trace window without a trace', [...design, '--trace-window', '0:10']],
     // Checked as head 1, but the program names it h1: it applied to nothing.
     ['a head written with a leading zero', [...design, '--heads', '2', '--depth', 'h01/long=9']],
     ['clocks past 2^53', ['--design', 'modified', '--n', '1000000000000']],

@@ -48,7 +48,7 @@ async function writeReport(file: string, options: ReportOptions, signal: AbortSi
   checkWritable(out, '--out');
   const runs = readRuns(file);
   const first = runs[0]!;
-  if (runs.length === 1 && options.timeline) refuseTimelineOf(first.config, '--no-timeline');
+  if (runs.length === 1 && options.timeline) refuseTimelineOf(first.config, options, '--no-timeline');
   // A sweep's page draws memory against N; occupancy over time is one run's.
   const timeline = runs.length === 1 && options.timeline ? await recordSdpaTimeline(first.config, options) : null;
   const title = runs.length === 1 ? resultTitle(first.config) : sweepTitle(runs.length);

@@ -6,7 +6,7 @@ import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { arg, parseWorkers, refuseRepeatedOptions } from './args.js';
-import { EXIT_DEADLOCK, EXIT_OK } from './errors.js';
+import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
 import { checkWritable, writeAtomicallyInPieces } from './output-file.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
@@ -78,8 +78,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.dump !== undefined) checkWritable(options.dump, '--dump');
   if (options.trace !== undefined) checkWritable(options.trace, '--trace');
   if (options.report !== undefined) checkWritable(options.report, '--report');
+  if (options.dump !== undefined && options.timingOnly) throw new UsageError('--dump writes the outputs, which --timing-only does not compute');
   if (options.trace !== undefined || options.report !== undefined)
-    refuseTimelineOf(resolveSdpaConfig(config), 'run without --trace and --report, then `damflow report RESULT --no-timeline`');
+    refuseTimelineOf(resolveSdpaConfig(config), options, 'run without --trace and --report, then `damflow report RESULT --no-timeline`');
+  else if (options.traceWindow !== undefined) throw new UsageError('--trace-window bounds a --trace or a --report: give one');
   const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {

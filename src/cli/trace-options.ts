@@ -73,7 +73,11 @@ const MOST_TIMELINE_HEADS = 64;
  * Refuses, before anything runs, a timeline that cannot be recorded: too many heads to draw,
  * or more memory than the actors engine (in this thread) can have. `remedy` says what to do.
  */
-export function refuseTimelineOf(config: ResolvedSdpaConfig, remedy: string): void {
+export function refuseTimelineOf(config: ResolvedSdpaConfig, options: TraceOptions, remedy: string): void {
+  const window = options.traceWindow;
+  // Every head's sink takes N rows: a window past them would be found out after the whole run.
+  if (window !== undefined && 'rows' in window && window.rows[1] > config.n)
+    throw new UsageError(`--trace-window rows:${window.rows.join(':')}: the sinks take ${config.n} rows in all, not ${window.rows[1]}`);
   if (config.heads > MOST_TIMELINE_HEADS)
     throw new UsageError(
       `the occupancy over time of ${config.heads} heads is more than a page or a trace can hold (at most ${MOST_TIMELINE_HEADS} heads): ${remedy}`,
