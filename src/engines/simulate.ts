@@ -7,6 +7,7 @@ import { SingleThreadExecutor } from './actors/single-thread-executor.js';
 import { runCompiled } from './compiled/compiled-engine.js';
 import { interruption } from './interruption.js';
 import { scheduleGroups, scheduleKind } from './compiled/row-order.js';
+import { checkProgram } from '../kernel/program.js';
 import type { Program } from '../kernel/program.js';
 import type { Placement } from './actors/partition.js';
 import type { CompiledExecution } from './compiled/compiled-engine.js';
@@ -64,7 +65,9 @@ export interface Simulation extends RunResult {
 
 /** Runs a program on the engine the options ask for (see EngineChoice). */
 export async function simulate(program: Program, options: SimulateOptions = {}): Promise<Simulation> {
-  await loadUnitModules(program.modules);
+  // Its units' kinds are known once their modules are loaded.
+  await loadUnitModules((program as Program | null)?.modules ?? []);
+  checkProgram(program);
   if (chooseEngine(program, options) === 'compiled') {
     const workers = compiledWorkers(program, options);
     const run = await runCompiled(program, {

@@ -96,8 +96,23 @@ export class ProgramBuilder {
       ...(this.scheduleKind === undefined ? {} : { schedule: this.scheduleKind }),
     };
     validateProgram(program);
+    built.add(program);
     return program;
   }
+}
+
+/** Programs ProgramBuilder built, and so validated. */
+const built = new WeakSet<Program>();
+
+/**
+ * Validates a program an engine is given unless ProgramBuilder built it (validated then): one
+ * written as plain data ran unchecked (a latency "5" or NaN gave a wrong 'ok', a capacity 0 a
+ * deadlock). A built program is not to be changed afterwards.
+ */
+export function checkProgram(program: Program): void {
+  if (typeof program !== 'object' || program === null || !Array.isArray(program.units) || !Array.isArray(program.channels))
+    throw new ProgramError(`a program has units and channels (ProgramBuilder builds one), got ${String(program)}`);
+  if (!built.has(program)) validateProgram(program);
 }
 
 function portRef(ref: string | PortRef, channel: string): PortRef {

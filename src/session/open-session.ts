@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ProgramError } from '../kernel/errors.js';
-import { checkWorkerModules } from '../kernel/registry.js';
+import { checkWorkerModules, loadUnitModules } from '../kernel/registry.js';
 import { failureError } from '../engines/worker-failure.js';
+import { checkProgram } from '../kernel/program.js';
 import type { Program } from '../kernel/program.js';
 import type { Time } from '../kernel/time.js';
 import type { RunResult } from '../engines/run-result.js';
@@ -36,6 +37,9 @@ const EXIT_GRACE_MS = 2000;
  * A unit's failure or a bad argument rejects the call with the same error as a run would give.
  */
 export async function openSession(program: Program): Promise<Session> {
+  // Its units' kinds are known here once their modules are loaded, as in the session's thread.
+  await loadUnitModules((program as Program | null)?.modules ?? []);
+  checkProgram(program);
   checkWorkerModules(program.modules);
   const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { program } });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));

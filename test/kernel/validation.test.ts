@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ProgramError } from '../../src/kernel/errors.js';
 import { ProgramBuilder } from '../../src/kernel/program.js';
+import { simulate } from '../../src/engines/simulate.js';
+import { openSession } from '../../src/session/open-session.js';
 import type { ChannelOptions } from '../../src/kernel/program.js';
 import './helpers.js';
 
@@ -112,5 +114,24 @@ describe('ProgramBuilder validation', () => {
     fails(() => new ProgramBuilder().unit('gen', 'generator', { count: -1 }).build(), /'gen'/, /count/);
     fails(() => new ProgramBuilder().unit('gt', 'generator', { count: 2, times: [3, 1] }).build(), /'gt'/, /decrease/);
     fails(() => new ProgramBuilder().unit('ck', 'checker', { expected: [1], tolerance: -1 }).build(), /'ck'/, /tolerance/);
+  });
+});
+
+describe('programs given to the engines as plain data', () => {
+  it('are validated as ProgramBuilder validates them, before anything runs', async () => {
+    const built = pair().build();
+    const plain = (channel: Record<string, unknown>) => ({ ...built, channels: [{ ...built.channels[0]!, ...channel }] });
+    // A latency "5" ran as 65 cycles, NaN gave a peak of 0 and an 'ok', a capacity of 0 a deadlock.
+    for (const [channel, message] of [
+      [{ latency: '5' }, /latency must be a positive integer/],
+      [{ latency: Number.NaN }, /latency must be a positive integer, got NaN/],
+      [{ capacity: 0 }, /capacity must be a positive integer, got 0/],
+    ] as [Record<string, unknown>, RegExp][]) {
+      await expect(simulate(plain(channel) as never, { workers: 1 })).rejects.toThrow(message);
+      await expect(openSession(plain(channel) as never)).rejects.toThrow(message);
+    }
+    await expect(simulate(null as never)).rejects.toThrow(ProgramError);
+    await expect(openSession(undefined as never)).rejects.toThrow(/a program has units and channels/);
+    expect((await simulate(plain({}) as never, { workers: 1 })).status).toBe('ok');
   });
 });

@@ -172,6 +172,7 @@ export function headScoped(head: number, name: string): string {
 
 /** Checks a configuration and fills in every default; throws a ProgramError naming what is wrong. */
 export function resolveSdpaConfig(config: SdpaConfig): ResolvedSdpaConfig {
+  if (typeof config !== 'object' || config === null) throw new ProgramError(`a configuration must be an object, got ${String(config)}`);
   const def = DESIGN_DEFS[config.design];
   if (def === undefined) throw new ProgramError(`unknown design '${String(config.design)}' (naive or modified)`);
   const n = positive(config.n, 'N');
