@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { damflow, tempFile } from './helpers/cli.js';
+import { MAIN, damflow, tempFile } from './helpers/cli.js';
 import { runModel } from './reference/dam-model.js';
 
 const PUBLISHED = fileURLToPath(new URL('./golden/published.json', import.meta.url));
@@ -223,5 +223,18 @@ describe('damflow with a mistyped command', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^damflow: [^\n]+\n$/);
+  });
+
+  it('SIGINT stops a check between cases or in one: one line, exit 130', async () => {
+    const file = tempFile('many.json');
+    const cases = Array.from({ length: 200 }, () => ({ design: 'naive', n: 512, fastForward: false, expectedCycles: 525364 }));
+    writeFileSync(file, JSON.stringify({ cases }));
+    const child = spawn(process.execPath, [MAIN, 'check', file]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(130);
+    expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { messageOf, ProgramError, UnitError } from '../kernel/errors.js';
+import { messageOf, ProgramError, RunAborted, UnitError } from '../kernel/errors.js';
+import { interruption } from '../engines/interruption.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { junitXml } from '../reports/junit.js';
@@ -109,10 +110,11 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Runs every case and compares; returns what each one gave. */
-export async function runCheck(file: CheckFile, onCase?: (outcome: CaseOutcome) => void): Promise<CaseOutcome[]> {
+/** Runs every case and compares; returns what each one gave. `signal` stops it (RunAborted), in a case or between two. */
+export async function runCheck(file: CheckFile, onCase?: (outcome: CaseOutcome) => void, signal?: AbortSignal): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of file.cases) {
+    if (signal?.aborted) throw new RunAborted('check interrupted');
     const started = performance.now();
     const finish = (outcome: Omit<CaseOutcome, 'index' | 'name' | 'wallSeconds'>): void => {
       const full = { index: c.index, name: c.name, wallSeconds: (performance.now() - started) / 1000, ...outcome };
@@ -125,7 +127,7 @@ export async function runCheck(file: CheckFile, onCase?: (outcome: CaseOutcome) 
     }
     let result: SdpaRunResult;
     try {
-      result = await runSdpa(c.config!);
+      result = await runSdpa(c.config!, { signal });
     } catch (error) {
       if (error instanceof ProgramError) finish({ verdict: 'invalid', message: oneLine(error.message), result: null });
       else if (error instanceof UnitError) finish({ verdict: 'fail', message: `run error: ${oneLine(error.message)}`, result: null });
@@ -220,7 +222,14 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
   if (options.junit !== undefined) checkWritable(options.junit, '--junit');
   if (options.update) checkWritable(path, 'the check file (--update)');
   const started = performance.now();
-  const outcomes = await runCheck(file, options.json ? undefined : (o) => console.log(describe(o)));
+  // SIGINT or SIGTERM stops the check in one line (exit 130), between cases as in one.
+  const stopping = interruption({ interruptible: true });
+  let outcomes: CaseOutcome[];
+  try {
+    outcomes = await runCheck(file, options.json ? undefined : (o) => console.log(describe(o)), stopping.signal);
+  } finally {
+    stopping.release();
+  }
   const wallSeconds = (performance.now() - started) / 1000;
   const count = (verdict: CaseOutcome['verdict']): number => outcomes.filter((o) => o.verdict === verdict).length;
   const passed = count('pass');

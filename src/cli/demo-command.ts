@@ -31,7 +31,7 @@ export async function demoCommand(chartFile = DEMO_CHART): Promise<number> {
   console.log(`Both designs at N = ${DEMO_N}, d = 1, published latencies and capacities:\n`);
   const rows: string[][] = [];
   for (const design of DESIGNS) {
-    const result = await runSdpa({ design, n: DEMO_N, workers: 1 });
+    const result = await runSdpa({ design, n: DEMO_N, workers: 1 }, { interruptible: true });
     const published = publishedCycles(design, DEMO_N);
     rows.push([
       design,
