@@ -19,9 +19,9 @@ import type { TraceFile } from './helpers/trace-format.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'damflow-trace-'));
 
-function written(timeline: Timeline, name: string): TraceFile {
+async function written(timeline: Timeline, name: string): Promise<TraceFile> {
   const path = join(folder, name);
-  writeChromeTrace(path, timeline, { title: name });
+  await writeChromeTrace(path, timeline, { title: name }, new AbortController().signal);
   return JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
 }
 
@@ -71,7 +71,7 @@ describe('timeline of a run (--trace)', () => {
     const run = await simulate(program, { engine: 'actors', workers: 1 });
     expect(timeline.status).toBe(run.status);
     expect(timeline.end).toBe(run.cycles);
-    const trace = written(timeline, `${name}.json`);
+    const trace = await written(timeline, `${name}.json`);
     expect(traceProblems(trace)).toEqual([]);
     for (const stats of run.channels) {
       const samples = trace.traceEvents.filter((e) => e.ph === 'C' && e.name === stats.name).map((e) => e.args!['occupancy'] as number);
@@ -110,7 +110,7 @@ describe('timeline of a run (--trace)', () => {
     const timeline = await recordTimeline(program, { start: 1000, end: 3000 });
     expect(performance.now() - started).toBeLessThan(3000);
     expect([timeline.start, timeline.end, timeline.status]).toEqual([1000, 3000, 'paused']);
-    const trace = written(timeline, 'window.json');
+    const trace = await written(timeline, 'window.json');
     expect(traceProblems(trace)).toEqual([]);
     // Occupancy inside the window is the same as in a timeline of the whole run.
     const small = sdpaProgram({ design: 'naive', n: 16 });

@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { writeFileAtomicallyInPieces } from '../files/atomic-write.js';
+import { writeFileAtomically, writeFileAtomicallyInStretches } from '../files/atomic-write.js';
 import { UsageError } from './errors.js';
-import { messageOf } from '../kernel/errors.js';
+import { messageOf, RunAborted } from '../kernel/errors.js';
 
 /**
  * Refuses, before any run, a file a command writes only once its runs are done (`what` says
@@ -27,14 +27,23 @@ export function checkWritable(path: string, what: string, { appended = false } =
 
 /** Writes a whole file or nothing (writeFileAtomically); a failure is the user's to fix: one line. */
 export function writeAtomically(path: string, text: string): void {
-  writeAtomicallyInPieces(path, (append) => append(text));
+  try {
+    writeFileAtomically(path, text);
+  } catch (error) {
+    throw new UsageError(`cannot write '${path}': ${messageOf(error)}`);
+  }
 }
 
-/** writeAtomically of text made piece by piece (writeFileAtomicallyInPieces), for files too large for one string. */
-export function writeAtomicallyInPieces(path: string, write: (append: (text: string) => void) => void): void {
+/** writeAtomically of a file made in stretches (writeFileAtomicallyInStretches), which `signal` can stop (RunAborted). */
+export async function writeAtomicallyInStretches(
+  path: string,
+  write: (append: (text: string) => void, breathe: () => Promise<void>) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
   try {
-    writeFileAtomicallyInPieces(path, write);
+    await writeFileAtomicallyInStretches(path, write, signal);
   } catch (error) {
+    if (error instanceof RunAborted) throw error;
     throw new UsageError(`cannot write '${path}': ${messageOf(error)}`);
   }
 }

@@ -7,7 +7,8 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { arg, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
-import { checkWritable, writeAtomicallyInPieces } from './output-file.js';
+import { checkWritable, writeAtomicallyInStretches } from './output-file.js';
+import { interruption } from '../engines/interruption.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
 import { writeTimelineOutputs } from './timeline-outputs.js';
@@ -78,7 +79,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.dump !== undefined) checkWritable(options.dump, '--dump');
   if (options.trace !== undefined) checkWritable(options.trace, '--trace');
   if (options.report !== undefined) checkWritable(options.report, '--report');
-  if (options.dump !== undefined && options.timingOnly) throw new UsageError('--dump writes the outputs, which --timing-only does not compute');
+  if (options.dump !== undefined && options.timingOnly)
+    throw new UsageError('--dump writes the outputs, which --timing-only does not compute');
   if (options.trace !== undefined || options.report !== undefined)
     refuseTimelineOf(resolveSdpaConfig(config), options, 'run without --trace and --report, then `damflow report RESULT --no-timeline`');
   else if (options.traceWindow !== undefined) throw new UsageError('--trace-window bounds a --trace or a --report: give one');
@@ -90,7 +92,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     display.stop();
   }
 
-  if (options.dump !== undefined) writeDump(options.dump, result);
+  if (options.dump !== undefined) await writeDump(options.dump, result);
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
   else console.log(formatSummary(config, result));
   await writeTimelineOutputs(resultJson(result), options);
@@ -134,26 +136,37 @@ export function resultJson(
  * Q, K and V (made again from the seed) and the output as JSON, each indexed
  * [head][row][column], written row by row: as one string (and arrays of arrays before it), a
  * dump of many heads outgrew the heap or the longest string V8 makes, after the whole run.
+ * SIGINT or SIGTERM while it is written (seconds, for many heads) stops it, leaving no file.
  */
-function writeDump(path: string, result: SdpaRunResult): void {
+async function writeDump(path: string, result: SdpaRunResult): Promise<void> {
   const { n, d, heads, config } = result;
-  writeAtomicallyInPieces(path, (append) => {
-    const matrix = (name: string, of: (head: number) => Matrix): void => {
-      append(`"${name}":[`);
-      for (let h = 0; h < heads; h++) {
-        const m = of(h);
-        append(h === 0 ? '[' : ',[');
-        for (let r = 0; r < n; r++) append(`${r === 0 ? '' : ','}${JSON.stringify(Array.from(m.subarray(r * d, (r + 1) * d)))}`);
-        append(']');
-      }
-      append(']');
-    };
-    append('{');
-    for (const name of ['q', 'k', 'v'] as const) {
-      matrix(name, (h) => sdpaMatrix(config.seed, h, name, n, d));
-      append(',');
-    }
-    matrix('o', (h) => result.outputs[h]!);
-    append('}');
-  });
+  const stopping = interruption({ interruptible: true });
+  try {
+    await writeAtomicallyInStretches(
+      path,
+      async (append, breathe) => {
+        const matrix = async (name: string, of: (head: number) => Matrix): Promise<void> => {
+          append(`"${name}":[`);
+          for (let h = 0; h < heads; h++) {
+            const m = of(h);
+            append(h === 0 ? '[' : ',[');
+            for (let r = 0; r < n; r++) append(`${r === 0 ? '' : ','}${JSON.stringify(Array.from(m.subarray(r * d, (r + 1) * d)))}`);
+            append(']');
+            await breathe();
+          }
+          append(']');
+        };
+        append('{');
+        for (const name of ['q', 'k', 'v'] as const) {
+          await matrix(name, (h) => sdpaMatrix(config.seed, h, name, n, d));
+          append(',');
+        }
+        await matrix('o', (h) => result.outputs[h]!);
+        append('}');
+      },
+      stopping.signal,
+    );
+  } finally {
+    stopping.release();
+  }
 }

@@ -27,7 +27,7 @@ export async function writeTimelineOutputs(
   try {
     const timeline = await recordSdpaTimeline(run.config, options);
     const title = resultTitle(run.config);
-    if (options.trace !== undefined) writeChromeTrace(options.trace, timeline, { title, config: run.config });
+    if (options.trace !== undefined) await writeChromeTrace(options.trace, timeline, { title, config: run.config }, stopping.signal);
     if (options.report === undefined) return;
     // Vega takes about half a second to load: only a command that writes a report pays for it.
     const { reportPage } = await import('../reports/report-page.js');

@@ -1,45 +1,92 @@
 import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { RunAborted } from '../kernel/errors.js';
 
 /** Writes a whole file or nothing: a new file beside it, renamed over it (a kill leaves the old one). */
 export function writeFileAtomically(path: string, text: string): void {
-  writeFileAtomicallyInPieces(path, (append) => append(text));
+  const file = new AtomicFile(path);
+  try {
+    file.append(text);
+    file.commit();
+  } catch (error) {
+    file.abandon();
+    throw error;
+  }
 }
 
 /** Text held before it goes to the file, in pieces: a file too large for one string (a dump of many heads) is written as it is made. */
 const HELD_CHARS = 1 << 20;
 
 /**
- * writeFileAtomically of text made piece by piece: `write` appends every piece, in order. A
- * symbolic link is written through (its target replaced, the link kept); what is not a plain
- * file (a device, a FIFO) is refused, never replaced: /dev/null as `--trace` became a file.
- * A failure leaves no temporary file behind.
+ * writeFileAtomically of text made piece by piece (`append`, in order), for a file that takes
+ * seconds to make (a trace of millions of events, a dump of many heads): `write` calls
+ * `breathe()` now and then, which lets signals in and, once `signal` has aborted, throws
+ * RunAborted: the file is then not written at all.
  */
-export function writeFileAtomicallyInPieces(path: string, write: (append: (text: string) => void) => void): void {
-  const target = existsSync(path) ? realpathSync(path) : path;
-  if (existsSync(target) && !statSync(target).isFile()) throw new Error(`'${path}' is not a plain file`);
-  const temporary = `${target}.${process.pid}.tmp`;
-  const file = openSync(temporary, 'w');
+export async function writeFileAtomicallyInStretches(
+  path: string,
+  write: (append: (text: string) => void, breathe: () => Promise<void>) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  const file = new AtomicFile(path);
+  const breathe = async (): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) throw new RunAborted('writing interrupted');
+  };
   try {
-    try {
-      let held: string[] = [];
-      let chars = 0;
-      const flush = (): void => {
-        writeSync(file, held.join(''));
-        held = [];
-        chars = 0;
-      };
-      write((text) => {
-        held.push(text);
-        chars += text.length;
-        if (chars >= HELD_CHARS) flush();
-      });
-      flush();
-    } finally {
-      closeSync(file);
-    }
-    renameSync(temporary, target);
+    await write((text) => file.append(text), breathe);
+    file.commit();
   } catch (error) {
-    rmSync(temporary, { force: true });
+    file.abandon();
     throw error;
+  }
+}
+
+/**
+ * A file written beside its name and renamed over it once whole. A symbolic link is written
+ * through (its target replaced, the link kept); what is not a plain file (a device, a FIFO) is
+ * refused, never replaced: /dev/null as `--trace` became a file.
+ */
+class AtomicFile {
+  private readonly target: string;
+  private readonly temporary: string;
+  private readonly fd: number;
+  private held: string[] = [];
+  private chars = 0;
+  private closed = false;
+
+  constructor(path: string) {
+    this.target = existsSync(path) ? realpathSync(path) : path;
+    if (existsSync(this.target) && !statSync(this.target).isFile()) throw new Error(`'${path}' is not a plain file`);
+    this.temporary = `${this.target}.${process.pid}.tmp`;
+    this.fd = openSync(this.temporary, 'w');
+  }
+
+  append(text: string): void {
+    this.held.push(text);
+    this.chars += text.length;
+    if (this.chars >= HELD_CHARS) this.flush();
+  }
+
+  commit(): void {
+    this.flush();
+    this.close();
+    renameSync(this.temporary, this.target);
+  }
+
+  /** Leaves no temporary file behind. */
+  abandon(): void {
+    this.close();
+    rmSync(this.temporary, { force: true });
+  }
+
+  private flush(): void {
+    writeSync(this.fd, this.held.join(''));
+    this.held = [];
+    this.chars = 0;
+  }
+
+  private close(): void {
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
   }
 }
