@@ -154,6 +154,7 @@ describe('damflow run', () => {
     ['a seed past 32 bits', [...design, '--seed', '4294967296']],
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
     ['--dump with --timing-only', [...design, '--timing-only', '--dump', join(tmpdir(), 'never.json')]],
+    ['one file for --trace and --report', [...design, '--trace', join(tmpdir(), 'same'), '--report', join(tmpdir(), 'same')]],
     [
       'a trace window past the rows, found before the run',
       [...design, '--trace', join(tmpdir(), 'never.json'), '--trace-window', 'rows:0:100'],

@@ -79,6 +79,7 @@ describe('live session (openSession, comlink)', () => {
     await session.runUntil(50);
     await expect(session.runUntil(10)).rejects.toThrow(/at cycle 50 already/);
     await expect(session.step(0)).rejects.toThrow(ProgramError);
+    await expect(session.inspect(-1)).rejects.toThrow(/elements must be a non-negative integer, got -1/);
     await session.close();
     await session.close();
 

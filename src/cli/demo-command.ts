@@ -7,7 +7,7 @@ import { expandSweep } from '../sweep/sweep-spec.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { sweepChart } from '../reports/sweep-chart.js';
-import { arg } from './args.js';
+import { arg, refuseRepeatedOptions } from './args.js';
 import { checkChartFile } from './chart-option.js';
 import { EXIT_OK } from './errors.js';
 import type { Command } from 'commander';
@@ -19,12 +19,13 @@ export const DEMO_SWEEP = [16, 32, 64, 128, 256];
 export const DEMO_CHART = 'damflow-demo.svg';
 
 export function registerDemo(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('demo')
     .description('both designs next to the published cycle counts, and memory over N (what damflow runs without arguments)')
     .option('--plot <FILE>', `where to draw the sweep (default ${DEMO_CHART})`, arg(checkChartFile), DEMO_CHART)
     .exitOverride()
     .action(async (options: { plot: string }) => setExit(await demoCommand(options.plot)));
+  refuseRepeatedOptions(command, []);
 }
 
 export async function demoCommand(chartFile = DEMO_CHART): Promise<number> {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { DESIGN_DEFS, resolveSdpaConfig } from '../designs/sdpa/design.js';
@@ -79,6 +80,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.dump !== undefined) checkWritable(options.dump, '--dump');
   if (options.trace !== undefined) checkWritable(options.trace, '--trace');
   if (options.report !== undefined) checkWritable(options.report, '--report');
+  const outputs = [options.dump, options.trace, options.report].filter((f) => f !== undefined).map((f) => resolve(f));
+  if (new Set(outputs).size < outputs.length) throw new UsageError('--dump, --trace and --report need a file each: two name the same');
   if (options.dump !== undefined && options.timingOnly)
     throw new UsageError('--dump writes the outputs, which --timing-only does not compute');
   if (options.trace !== undefined || options.report !== undefined)

@@ -54,6 +54,7 @@ export class Session {
 
   /** The state at the pause; `elements`: how many elements of each channel to list. */
   inspect(elements = DEFAULT_ELEMENTS): Inspection {
+    if (!Number.isSafeInteger(elements) || elements < 0) throw new ProgramError(`elements must be a non-negative integer, got ${elements}`);
     this.rethrow();
     const { contexts, channels } = this.executor.instance;
     const live = contexts.filter((ctx) => !ctx.finished);

@@ -219,5 +219,7 @@ describe('damflow sweep on the local pool', () => {
     expect(labels).toContain('job 4: memory 336 at n=256 (design=naive)');
     expect(labels).toContain('job 9: peak 22 at n=256 (design=modified)');
     expect(labels).toHaveLength(30);
+    const twice = damflow('demo', '--plot', svg, '--plot', join(dir, 'other.svg'));
+    expect([twice.status, twice.stderr]).toEqual([2, 'damflow: --plot given twice\n']);
   });
 });
