@@ -57,6 +57,7 @@ describe('live session (openSession, comlink)', () => {
     await session.step(5);
     const end = await session.resume();
     await session.close();
+    await expect(session.inspect()).rejects.toThrow('the session is closed');
     const compiled = await simulate(program, { engine: 'compiled', workers: 1 });
     expect([end.cycles, end.channels, end.contexts]).toEqual([compiled.cycles, compiled.channels, compiled.contexts]);
   });

@@ -57,11 +57,14 @@ export async function openSession(program: Program): Promise<Session> {
     if ('failure' in outcome) throw failureError(outcome.failure);
     return outcome.value;
   };
+  // After close, a call says so (comlink's own answer is "Proxy has been released").
+  const open = <T>(call: () => Promise<Outcome<T>>): Promise<T> =>
+    closed === null ? answer(call()) : Promise.reject(new ProgramError('the session is closed'));
   return {
-    runUntil: (cycle) => answer(remote.runUntil(cycle)),
-    step: (rows) => answer(remote.step(rows)),
-    inspect: (elements) => answer(remote.inspect(elements)),
-    resume: () => answer(remote.resume()),
+    runUntil: (cycle) => open(() => remote.runUntil(cycle)),
+    step: (rows) => open(() => remote.step(rows)),
+    inspect: (elements) => open(() => remote.inspect(elements)),
+    resume: () => open(() => remote.resume()),
     exited,
     close() {
       closed ??= (async () => {
