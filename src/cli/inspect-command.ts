@@ -5,8 +5,7 @@ import { inexactClocks } from '../designs/sdpa/exact-clocks.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatInspection } from '../reports/inspection-text.js';
 import { openSession } from '../session/open-session.js';
-import { interruption } from '../engines/interruption.js';
-import { RunAborted } from '../kernel/errors.js';
+import { interrupted, interruption } from '../engines/interruption.js';
 import { arg, parseNonNegativeInt, parsePositiveInt, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError, oneLine } from './errors.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
@@ -60,9 +59,7 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
   const session = await openSession(sdpaProgram(resolved));
   // With --at no prompt reads the terminal: SIGINT and SIGTERM stop the run (one line, exit 130).
   const stopping = interruption({ interruptible: options.at !== undefined });
-  const stopped = new Promise<never>((_, reject) =>
-    stopping.signal.addEventListener('abort', () => reject(new RunAborted('inspection interrupted')), { once: true }),
-  );
+  const stopped = interrupted(stopping.signal, 'inspection interrupted');
   try {
     const end = await Promise.race([
       options.at === undefined ? prompt(session, options, inexact) : scripted(session, options.at, options),

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { interruption } from '../engines/interruption.js';
-import { RunAborted } from '../kernel/errors.js';
+import { interrupted, interruption } from '../engines/interruption.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
@@ -33,11 +32,8 @@ export function registerReport(program: Command, setExit: (code: number) => void
 /** Writes the page; SIGINT or SIGTERM while it records or draws is one line and exit 130, as for a run. */
 async function reportCommand(file: string, options: ReportOptions): Promise<number> {
   const stopping = interruption({ interruptible: true });
-  const stopped = new Promise<never>((_, reject) =>
-    stopping.signal.addEventListener('abort', () => reject(new RunAborted('report interrupted')), { once: true }),
-  );
   try {
-    return await Promise.race([writeReport(file, options, stopping.signal), stopped]);
+    return await Promise.race([writeReport(file, options, stopping.signal), interrupted(stopping.signal, 'report interrupted')]);
   } finally {
     stopping.release();
   }

@@ -58,11 +58,6 @@ export function addTraceOptions(command: Command): Command {
 }
 
 /**
- * Records the timeline of a configuration on the actors engine in this thread (the engines
- * are exact and equal: it is the run's), as far as the window's end. A trace cut by the event
- * cap says so on stderr.
- */
-/**
  * Heads whose occupancy over time a trace or a report records at most: each of a head's
  * channels is a chart of the page (64 heads at N = 16: 15 s and an 11 MB page; 10,000 heads
  * would be hours and gigabytes), and the recording runs every head on the actors engine.
@@ -85,6 +80,11 @@ export function refuseTimelineOf(config: ResolvedSdpaConfig, options: TraceOptio
   refuseWhatCannotFit(estimateCost(config, { ...config, engine: 'actors', workers: 1 }));
 }
 
+/**
+ * Records the timeline of a configuration on the actors engine in this thread (the engines
+ * are exact and equal: it is the run's), as far as the window's end. A trace cut by the event
+ * cap says so on stderr.
+ */
 export async function recordSdpaTimeline(config: ResolvedSdpaConfig, options: TraceOptions): Promise<Timeline> {
   const program = sdpaProgram(config);
   const stopping = interruption({ interruptible: true });

@@ -85,11 +85,3 @@ export async function closeWithin(closing: readonly Promise<unknown>[], connecti
   limit.abort();
   for (const connection of connections) connection.disconnect();
 }
-
-/** Resolves when `signal` aborts (at once if it has). */
-export function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}

@@ -1,6 +1,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { longestFirst } from './pool-sweep.js';
-import { aborted, closeWithin, duplicateConnection, redisConnection } from './queue-connection.js';
+import { whenAborted } from '../engines/interruption.js';
+import { closeWithin, duplicateConnection, redisConnection } from './queue-connection.js';
 import { failedRecord } from './sweep-job.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
 
@@ -82,7 +83,7 @@ export async function runOnQueue(
   const running = sweep();
   running.catch(() => undefined);
   try {
-    await Promise.race([running, ...(options.signal === undefined ? [] : [aborted(options.signal)])]);
+    await Promise.race([running, ...(options.signal === undefined ? [] : [whenAborted(options.signal)])]);
   } finally {
     clearTimeout(timer);
     await closeWithin([events.close(), queue.close()], [connection, eventsConnection]);

@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { JobPool } from './job-pool.js';
-import { aborted, closeWithin, redisConnection } from './queue-connection.js';
+import { whenAborted } from '../engines/interruption.js';
+import { closeWithin, redisConnection } from './queue-connection.js';
 import { onceEach } from './queue-sweep.js';
 import { SharedChecks, sharedKey } from './shared-checks.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
@@ -75,8 +76,8 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> 
     },
   );
   worker.on('error', reportError);
-  const stopped = aborted(options.signal);
-  const forced = aborted(options.force);
+  const stopped = whenAborted(options.signal);
+  const forced = whenAborted(options.force);
   let closing: Promise<void> | null = null;
   try {
     const ready = worker.waitUntilReady();

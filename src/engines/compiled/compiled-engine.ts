@@ -2,7 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { RunAborted } from '../../kernel/errors.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { failureError } from '../worker-failure.js';
-import { breather, interruption } from '../interruption.js';
+import { breather, interrupted, interruption } from '../interruption.js';
 import { poolOptions } from '../worker-pool.js';
 import { jobProgram, jobWork, runJob } from './jobs.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
@@ -233,11 +233,7 @@ async function onPool(
   // Loaded with the first pool: a run in one thread (every sweep job) spares its 40-50 ms.
   const { Piscina } = await import('piscina');
   const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>(poolOptions(WORKER_MODULE, workers));
-  const stopped = new Promise<never>((_, reject) => {
-    const onAbort = (): void => reject(new RunAborted('run interrupted'));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  const stopped = interrupted(signal, 'run interrupted');
   try {
     const tasks = jobs.map((job, slot) => {
       const shared: Record<string, SharedArrayBuffer> = {};
