@@ -4,9 +4,11 @@ import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, UnitError, simulate
 import { sdpaProgram } from '../dist/designs/sdpa/design.js';
 import { recordTimeline } from '../dist/engines/actors/record-timeline.js';
 import { openSession } from '../dist/session/open-session.js';
+import { OccupancyCounter } from '../dist/session/occupancy-counter.js';
 import { damflow } from './helpers/cli.js';
 import { utilityProgram } from './helpers/programs.js';
 import type { Program } from '../dist/index.js';
+import type { Channel } from '../dist/kernel/channel.js';
 
 const PROGRAMS: [string, () => Program][] = [
   ['naive N=16', () => sdpaProgram({ design: 'naive', n: 16 })],
@@ -184,5 +186,34 @@ describe('damflow inspect', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
     expect(stderr.trim()).toBe('damflow: interrupted; the run was stopped and nothing is left running');
+  });
+});
+
+describe('occupancy counter', () => {
+  it.each([0, 7, 300])('folds settled instants as they pile up and counts as if it had kept them all (lag %i)', (lag) => {
+    // Irregular gaps, so that the instants make tens of thousands of runs and the counter folds.
+    let seed = 12345 + lag;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) / 65536;
+    let clock = 0;
+    const enqueued: number[] = [];
+    const dequeued: number[] = [];
+    // The slowest unit trails the latest instant by `lag` cycles, as a settled bound may.
+    const counter = new OccupancyCounter(new Set(), () => Math.max(0, clock - lag));
+    const ch = { receiver: { name: 'x' } } as unknown as Channel;
+    for (let step = 0; step < 200000; step++) {
+      clock += Math.floor(random() * 4);
+      if (random() < 0.5 || dequeued.length >= enqueued.length) {
+        enqueued.push(clock);
+        counter.enqueued(ch, clock);
+      } else {
+        dequeued.push(clock);
+        counter.dequeued(ch, clock);
+      }
+      if (step % 50000 === 49999) {
+        const cycle = Math.max(0, clock - lag);
+        const before = (times: number[]) => times.filter((t) => t < cycle).length;
+        expect(counter.occupancyBefore(ch, cycle)).toBe(before(enqueued) - before(dequeued));
+      }
+    }
   });
 });

@@ -30,7 +30,7 @@ export class Session {
   private watching = true;
 
   constructor(program: Program) {
-    this.counter = new OccupancyCounter(sinkUnits(program));
+    this.counter = new OccupancyCounter(sinkUnits(program), () => this.settled());
     this.executor = new SingleThreadExecutor(program, { tracer: this.counter });
   }
 
@@ -110,6 +110,17 @@ export class Session {
       if (error instanceof UnitError) this.failure = error;
       throw error;
     }
+  }
+
+  /**
+   * A cycle the next pause cannot stop below: every clock only grows, a pause stops at the
+   * horizon or at the least clock of the units not waiting on a peer, and a step's horizon
+   * comes down only to just after a sink's dequeue, whose clock counts here.
+   */
+  private settled(): Time {
+    let least = this.executor.horizon;
+    for (const ctx of this.executor.instance.contexts) if (!ctx.finished && ctx.time < least) least = ctx.time;
+    return Math.max(least, this.cycle);
   }
 
   private rethrow(): void {
