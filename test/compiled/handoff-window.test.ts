@@ -36,6 +36,7 @@ describe('HandoffChannel.window', () => {
               responseLatency: latency,
               width: 1,
             });
+            ch.allocate();
             const all: number[] = [];
             let t = 100;
             parts.forEach((row, b) => {

@@ -10,6 +10,8 @@ import type { Time } from '../../kernel/time.js';
 const MAX_ACK_SLOTS = 4096;
 /** Occupancy is counted once per this many enqueues (a power of two), in one tight loop. */
 export const BATCH = 512;
+/** The rings of a channel not yet allocated (one array, so that the field's type never changes). */
+const NO_INSTANTS = new Float64Array(0);
 
 /**
  * The state of a channel of a static schedule whose receiver dequeues every element before
@@ -44,9 +46,13 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   /** Largest occupancy in simulated time over the elements counted so far. */
   private peak = 0;
 
-  /** Enqueue and dequeue instants of element n at `n & mask`. */
-  readonly enqueuedAt: Float64Array;
-  readonly dequeuedAt: Float64Array;
+  /**
+   * Enqueue and dequeue instants of element n at `n & mask`, made by `allocate` when code
+   * that runs rows is compiled: a head whose code has a twin's signature (group-timing.ts) is
+   * never run, and 10,000 heads had made 16 KB of rings each for nothing.
+   */
+  enqueuedAt = NO_INSTANTS;
+  dequeuedAt = NO_INSTANTS;
   readonly mask: number;
   /** Whether acknowledgements come from the ring; otherwise from `acks` (null when unbounded). */
   readonly ackInRing: boolean;
@@ -71,11 +77,16 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
     this.fullInRing = this.ackInRing && Number.isFinite(shape.capacity);
     let slots = 1;
     while (slots <= BATCH + (this.ackInRing ? shape.capacity : 0)) slots *= 2;
-    this.enqueuedAt = new Float64Array(slots);
-    this.dequeuedAt = new Float64Array(slots);
     this.mask = slots - 1;
     this.acks = !this.ackInRing && Number.isFinite(shape.capacity) ? new TimeRuns() : null;
     this.uncounted = this.ackInRing ? null : new TimeRuns();
+  }
+
+  /** Makes the rings of instants, once. */
+  allocate(): void {
+    if (this.enqueuedAt !== NO_INSTANTS) return;
+    this.enqueuedAt = new Float64Array(this.mask + 1);
+    this.dequeuedAt = new Float64Array(this.mask + 1);
   }
 
   /** Cycles the receiver waited for an element, and the sender for room; the compiled row stores them back. */

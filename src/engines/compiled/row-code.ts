@@ -265,6 +265,7 @@ export class CompiledRows {
     private readonly constants: Float64Array,
   ) {
     this.objects = channels.map((c) => c.channel);
+    for (const ch of this.objects) if (ch instanceof HandoffChannel) ch.allocate();
     this.indexOf = new Map(this.objects.map((ch, k) => [ch, k]));
   }
 
