@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { DESIGN_DEFS, resolveSdpaConfig } from '../designs/sdpa/design.js';
-import { duration, estimateCost } from '../designs/sdpa/cost.js';
+import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
 import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
@@ -70,9 +70,6 @@ function noteLongRun(config: SdpaRunConfig): void {
   const instead = config.timingOnly ? '' : ' --timing-only gives the cycles and statistics without the outputs, much sooner;';
   console.error(`damflow: this run will take about ${duration(cost.seconds)} (an estimate);${instead} Ctrl-C stops it cleanly.`);
 }
-
-/** A run longer than this gets a note on a terminal, before it starts. */
-const LONG_RUN_SECONDS = 60;
 
 export async function runCommand(options: RunOptions): Promise<number> {
   const config = runConfig(options);

@@ -11,6 +11,7 @@ import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
 import { sweepTitle } from '../reports/result-title.js';
 import { outputsKey } from '../designs/sdpa/outputs-key.js';
+import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
@@ -82,6 +83,20 @@ function checkX(axis: string): string {
   return axis;
 }
 
+/** Says, before the jobs start, which will take long by estimate (the sweep waits for its longest). */
+function noteLongestJob(jobs: readonly SweepJob[], note: (text: string) => void): void {
+  let longest: { job: SweepJob; seconds: number } | null = null;
+  for (const job of jobs) {
+    const { seconds } = estimateCost(job.resolved, { ...job.config, workers: 1 });
+    if (seconds >= LONG_RUN_SECONDS && seconds > (longest?.seconds ?? 0)) longest = { job, seconds };
+  }
+  if (longest === null) return;
+  const { job, seconds } = longest;
+  note(
+    `job ${job.index} (${pointLabel(job.point)}) will take about ${duration(seconds)} (an estimate), the longest; Ctrl-C stops the sweep, and the same command resumes it`,
+  );
+}
+
 /** `dir/name.yaml` -> `dir/name.results.jsonl` (`dir/name.job-3.results.jsonl` for one job). */
 export function defaultResultsPath(sweepFile: string, only?: number): string {
   const stem = basename(sweepFile, extname(sweepFile));
@@ -127,6 +142,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
   if (pending.length < jobs.length && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
+  noteLongestJob(pending, note);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();

@@ -90,6 +90,18 @@ describe('damflow sweep on the local pool', () => {
     for (const record of after) expect(recordFigures(record)).toEqual(await singleRunFigures(record));
   });
 
+  it('says before it starts which job will take long by estimate; Ctrl-C then stops it and keeps what finished', async () => {
+    const { file } = sweepDir('s.yaml', 'base: { design: modified }\ngrid:\n  n: [16, 33554432]\n');
+    const results = join(file, '..', 'long.jsonl');
+    const running = start('sweep', file, '--results', results, '--workers', '2');
+    await until(() => running.stderr.includes('will take about'), 30_000, 'the note');
+    expect(running.stderr).toMatch(/^damflow: job 1 \(n=33554432\) will take about [\d.]+ years \(an estimate\), the longest/m);
+    await until(() => existsSync(results) && records(results).length === 1, 30_000, 'the short job');
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(130);
+    expect(records(results).map((r) => r.config.n)).toEqual([16]);
+  });
+
   it('runs as a job array: --list, --only I into files of their own, sweep merge: the same results', () => {
     const { dir, file } = sweepDir('s.yaml', 'base: { design: naive, n: 8 }\ngrid:\n  n: [8, 12]\n  uniformDepth: [3, null, 40]\n');
     const local = sweep(file, '--workers', '2').list;

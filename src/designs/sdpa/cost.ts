@@ -27,6 +27,8 @@ const VALUES_NS = 25;
 const VALUES_NS_PER_D = 4;
 const TIMING_NS = 80;
 const ACTORS_NS = 700;
+/** A head's own cost in this thread, whatever its N: its program, its twin's timing and its statistics (10,000 heads at N = 16 take 7-8 s). */
+const HEAD_SECONDS = 1e-3;
 /** Rows a compiled timing usually simulates before it repeats or drifts (bench/RESULTS.md). */
 const ROWS_BEFORE_FAST_FORWARD = 40;
 /** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */
@@ -59,8 +61,11 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / threads;
   const timingRows = run.fastForward === false ? n : Math.min(n, ROWS_BEFORE_FAST_FORWARD);
   const timing = actors ? (elements * ACTORS_NS) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
-  return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 };
+  return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 + heads * HEAD_SECONDS };
 }
+
+/** A run longer than this by estimate gets a note before it starts. */
+export const LONG_RUN_SECONDS = 60;
 
 /** A head's channel buffers on the actors engine: each channel's ring, as the kernel sizes it. */
 function actorBuffers(config: ResolvedSdpaConfig): number {
