@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './interrupt-fallback.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, oneLine, reportError } from './errors.js';
