@@ -73,6 +73,9 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> 
       lockDuration: options.lockSeconds * 1000,
       stalledInterval: options.lockSeconds * 1000,
       maxStalledCount: MAX_STALLED,
+      // Jobs are taken once the broker has answered and the worker has said so: taken during
+      // waitUntilReady, a job's first line came before the worker's.
+      autorun: false,
     },
   );
   worker.on('error', reportError);
@@ -82,7 +85,11 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> 
   try {
     const ready = worker.waitUntilReady();
     ready.catch(() => undefined);
-    await Promise.race([ready.then(() => options.onReady?.()), stopped]);
+    await Promise.race([ready, stopped]);
+    if (!options.signal.aborted) {
+      options.onReady?.();
+      worker.run().catch(reportError);
+    }
     await stopped;
     options.onStopping?.(running);
     // Takes no more jobs, and settles once those under way have reached the broker.

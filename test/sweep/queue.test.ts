@@ -71,6 +71,9 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       doomed.child.kill('SIGKILL');
       await doomed.exited;
       const killedJob = Number(/job (\d+) started/.exec(doomed.stderr)![1]);
+      // The worker says it serves the queue before it takes a job.
+      expect(doomed.stderr.indexOf('serving queue')).toBeGreaterThanOrEqual(0);
+      expect(doomed.stderr.indexOf('serving queue')).toBeLessThan(doomed.stderr.search(/job \d+ started/));
       expect(doomed.stderr).not.toMatch(new RegExp(`job ${killedJob} (ok|deadlock|failed)`));
 
       expect(await exitWithin(sweeping, 45_000), sweeping.stderr).toBe(0);
