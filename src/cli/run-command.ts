@@ -132,6 +132,9 @@ export function resultJson(
   };
 }
 
+/** Numbers of a --dump written between two chances for a signal to come in. */
+const NUMBERS_PER_STRETCH = 1 << 16;
+
 /**
  * Q, K and V (made again from the seed) and the output as JSON, each indexed
  * [head][row][column], written row by row: as one string (and arrays of arrays before it), a
@@ -145,12 +148,17 @@ async function writeDump(path: string, result: SdpaRunResult): Promise<void> {
     await writeAtomicallyInStretches(
       path,
       async (append, breathe) => {
+        // One head at N = 32768, d = 64 is 2M numbers a matrix, seconds of writing.
+        const rowsPerStretch = Math.max(1, Math.floor(NUMBERS_PER_STRETCH / d));
         const matrix = async (name: string, of: (head: number) => Matrix): Promise<void> => {
           append(`"${name}":[`);
           for (let h = 0; h < heads; h++) {
             const m = of(h);
             append(h === 0 ? '[' : ',[');
-            for (let r = 0; r < n; r++) append(`${r === 0 ? '' : ','}${JSON.stringify(Array.from(m.subarray(r * d, (r + 1) * d)))}`);
+            for (let r = 0; r < n; r++) {
+              append(`${r === 0 ? '' : ','}${JSON.stringify(Array.from(m.subarray(r * d, (r + 1) * d)))}`);
+              if ((r + 1) % rowsPerStretch === 0) await breathe();
+            }
             append(']');
             await breathe();
           }
