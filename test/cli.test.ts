@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
@@ -121,6 +121,13 @@ describe('damflow run', () => {
     expect(out.status).toBe('deadlock');
     expect(out.maxError).toBeNull();
     expect(JSON.stringify(out.deadlock)).toContain('long');
+    // With --dump too: the same report and exit, a note, and no file (there are no outputs).
+    const dump = tempFile('deadlock.json');
+    const dumped = damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=8', '--json', '--dump', dump);
+    expect(dumped.status).toBe(3);
+    expect(dumped.stdout).toBe(r.stdout.replace(/"wallSeconds": [\d.e-]+/, () => /"wallSeconds": [\d.e-]+/.exec(dumped.stdout)![0]));
+    expect(dumped.stderr).toMatch(/^damflow: no dump written to '.*': the run deadlocked, so it has no outputs\ndeadlock/);
+    expect(existsSync(dump)).toBe(false);
   });
 
   it('runs when the long FIFO holds exactly one score row', () => {

@@ -92,7 +92,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
     display.stop();
   }
 
-  if (options.dump !== undefined) await writeDump(options.dump, result);
+  if (options.dump !== undefined) {
+    // A deadlocked run has no outputs; its report (below) is what it gives.
+    if (result.deadlock === null) await writeDump(options.dump, result);
+    else if (!options.quiet) console.error(`damflow: no dump written to '${options.dump}': the run deadlocked, so it has no outputs`);
+  }
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
   else console.log(formatSummary(config, result));
   await writeTimelineOutputs(resultJson(result), options);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
@@ -10,6 +10,16 @@ import { resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
 const expand = (raw: unknown) => expandSweep(parseSweepSpec(raw, 's.yaml'), 's.yaml');
 
 describe('sweep files', () => {
+  it("expands the README's sweep file to the jobs it says", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const text = /```yaml\n(# sweep\.yaml: .*?)```/s.exec(readme)![1]!;
+    const jobs = Number(/= (\d+) jobs/.exec(text)![1]);
+    const { file } = sweepDir('sweep.yaml', text);
+    const listed = damflow('sweep', file, '--list', '--json');
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(jobs);
+  });
+
   it('expands a grid (first axis slowest), ranges, and a list crossed with the grid', () => {
     const { jobs, repeated } = expand({
       base: { design: 'modified', n: 8 },
