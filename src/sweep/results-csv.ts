@@ -18,6 +18,8 @@ const COLUMNS: readonly (readonly [string, (r: JobRecord) => Cell])[] = [
   ['d', (r) => r.config.d],
   ['heads', (r) => r.config.heads],
   ['seed', (r) => r.config.seed],
+  ['engine', (r) => r.config.engine ?? 'auto'],
+  ['fast_forward', (r) => r.config.fastForward ?? true],
   ['cycles', (r) => r.cycles],
   ['intermediate_capacity', (r) => (r.intermediateMemory === null ? null : (r.intermediateMemory.capacity ?? 'unbounded'))],
   ['intermediate_peak', (r) => r.intermediateMemory?.peakOccupancy],
@@ -32,7 +34,17 @@ const COLUMNS: readonly (readonly [string, (r: JobRecord) => Cell])[] = [
   ...UNITS.map((u) => [`ii.${u}`, (r: JobRecord) => r.config.ii[u]] as const),
   ...CHANNELS.map((c) => [`depth.${c}`, (r: JobRecord) => depthCell(r.config.depth, c)] as const),
   ...CHANNELS.map((c) => [`peak.${c}`, (r: JobRecord) => channelPeak(r, c)] as const),
+  // One head's settings (`depth.h1/qk=3`), which the columns above, one per name, cannot hold.
+  ['head_settings', (r) => headSettings(r)],
 ];
+
+function headSettings({ config }: JobRecord): string {
+  const settings = (kind: string, values: Readonly<Record<string, number | null>>): string[] =>
+    Object.entries(values)
+      .filter(([name]) => name.includes('/'))
+      .map(([name, value]) => `${kind}.${name}=${value ?? 'unbounded'}`);
+  return [...settings('latency', config.latency), ...settings('ii', config.ii), ...settings('depth', config.depth)].join(' ');
+}
 
 function depthCell(depth: Readonly<Record<string, number | null>>, channel: string): Cell {
   if (!(channel in depth)) return undefined;

@@ -25,7 +25,7 @@ export async function runJob(job: SweepJob, via: RanOn['via'], timingOnly = fals
     index: job.index,
     hash: job.hash,
     point: job.point,
-    config: result.config,
+    config: job.resolved,
     status: result.status,
     cycles: result.cycles,
     intermediateMemory: result.intermediateMemory,

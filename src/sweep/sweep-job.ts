@@ -13,8 +13,23 @@ export interface SweepJob {
   readonly point: Point;
   /** The configuration as the sweep file gives it (parseSdpaConfig's output). */
   readonly config: SdpaRunConfig;
-  /** Every default filled in: what the hash covers. */
-  readonly resolved: ResolvedSdpaConfig;
+  /** Every default filled in, and how it asks to be run: what the hash covers. */
+  readonly resolved: JobConfig;
+}
+
+/**
+ * A job's resolved configuration, with the engine and fast-forward where the job asks for other
+ * than the default (auto, on): they change no figure but the time, and a sweep may compare them,
+ * so they are part of what a job is. A job that leaves them alone hashes as it always has.
+ */
+export type JobConfig = ResolvedSdpaConfig & { readonly engine?: 'compiled' | 'actors'; readonly fastForward?: false };
+
+/** The execution choices of `config` that make a job other than the default run of its configuration. */
+export function executionChoices(config: SdpaRunConfig): Pick<JobConfig, 'engine' | 'fastForward'> {
+  return {
+    ...(config.engine === undefined || config.engine === 'auto' ? {} : { engine: config.engine }),
+    ...(config.fastForward === false ? { fastForward: false as const } : {}),
+  };
 }
 
 /** A job's status: 'failed' is a run error (a unit failed, the output is wrong, a worker died). */
@@ -32,7 +47,7 @@ export interface JobRecord {
   readonly index: number;
   readonly hash: string;
   readonly point: Point;
-  readonly config: ResolvedSdpaConfig;
+  readonly config: JobConfig;
   readonly status: JobStatus;
   /** Null when the job failed. */
   readonly cycles: number | null;

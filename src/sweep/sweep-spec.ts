@@ -4,6 +4,7 @@ import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { RUN_ONLY_FIELDS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
 import { jobHash } from './job-hash.js';
 import type { AxisValue, Point } from './axis.js';
+import { executionChoices } from './sweep-job.js';
 import type { SweepJob } from './sweep-job.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 
@@ -106,7 +107,7 @@ export function expandSweep(spec: SweepSpec, file: string): ExpandedSweep {
 
 /** A job of a configuration: resolved (the design checks names and ranges) and hashed. */
 export function createJob(index: number, point: Point, config: SdpaRunConfig): SweepJob {
-  const resolved = resolveSdpaConfig(config);
+  const resolved = { ...resolveSdpaConfig(config), ...executionChoices(config) };
   return { index, hash: jobHash(resolved), point, config, resolved };
 }
 

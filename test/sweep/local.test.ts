@@ -26,6 +26,9 @@ function sweep(file: string, ...args: string[]): { stdout: string; list: JobReco
   return { stdout: r.stdout, list: records(results).sort((a, b) => a.index - b.index), results };
 }
 
+/** Whether a record is the plain configuration's job: no engine or fast-forward asked for. */
+const plainHash = (r: JobRecord): string => (r.config.engine === undefined && r.config.fastForward === undefined ? r.hash : '');
+
 describe('damflow sweep on the local pool', () => {
   it('records for every job exactly what a single run of its configuration gives, with a summary table and a CSV', async () => {
     const { file } = sweepDir('s.yaml', SWEEP + EXTRA);
@@ -100,6 +103,42 @@ describe('damflow sweep on the local pool', () => {
     running.child.kill('SIGINT');
     expect(await running.exited).toBe(130);
     expect(records(results).map((r) => r.config.n)).toEqual([16]);
+  });
+
+  it('compares engines and fast-forward: each is a job of its own, with the same figures, and says which it was', () => {
+    const { dir, file } = sweepDir(
+      'e.yaml',
+      'base: { design: naive, n: 24, heads: 2 }\ngrid:\n  engine: [auto, compiled, actors]\n  fastForward: [true, false]\n  depth.h1/long: [null, 40]\n',
+    );
+    const results = join(dir, 'e.jsonl');
+    const ran = damflow('sweep', file, '--results', results, '--workers', '2');
+    expect(ran.status, ran.stderr).toBe(0);
+    const list = records(results);
+    expect(list).toHaveLength(12);
+    expect(new Set(list.map((r) => r.hash)).size).toBe(12);
+    // auto with fast-forward on is the configuration itself: its hash is the plain configuration's.
+    const plain = list.find((r) => r.point['engine'] === 'auto' && r.point['fastForward'] === true && r.point['depth.h1/long'] === null)!;
+    expect(plain.config).not.toHaveProperty('engine');
+    expect(plain.config).not.toHaveProperty('fastForward');
+    for (const r of list) {
+      expect(r.config.engine).toBe(r.point['engine'] === 'auto' ? undefined : r.point['engine']);
+      expect(r.config.fastForward).toBe(r.point['fastForward'] === true ? undefined : false);
+      const twin = list.find((t) => t.point['depth.h1/long'] === r.point['depth.h1/long'] && t.hash === plainHash(t))!;
+      expect([r.status, r.cycles, r.peaks, r.intermediateMemory, r.maxError]).toEqual([
+        twin.status,
+        twin.cycles,
+        twin.peaks,
+        twin.intermediateMemory,
+        twin.maxError,
+      ]);
+    }
+    const csv = readFileSync(join(dir, 'e.csv'), 'utf8').trim().split('\n');
+    const header = csv[0]!.split(',');
+    const rows = csv.slice(1).map((line) => Object.fromEntries(line.split(',').map((cell, k) => [header[k], cell])));
+    expect(new Set(rows.map((row) => `${row['engine']} ${row['fast_forward']}`))).toEqual(
+      new Set(['auto true', 'auto false', 'compiled true', 'compiled false', 'actors true', 'actors false']),
+    );
+    expect(new Set(rows.map((row) => row['head_settings']))).toEqual(new Set(['depth.h1/long=unbounded', 'depth.h1/long=40']));
   });
 
   it('runs as a job array: --list, --only I into files of their own, sweep merge: the same results', () => {
