@@ -11,7 +11,8 @@ import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
 import { sweepTitle } from '../reports/result-title.js';
 import { outputsKey } from '../designs/sdpa/outputs-key.js';
-import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
+import { LONG_RUN_SECONDS, duration, estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
+import { ProgramError } from '../kernel/errors.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
@@ -83,6 +84,27 @@ function checkX(axis: string): string {
   return axis;
 }
 
+/**
+ * Refuses, before any runs, a sweep on this machine's pool with a job that could not fit in its
+ * memory, as `run` refuses one. Through a queue such a job runs elsewhere, and a worker that
+ * cannot hold it records why it failed.
+ */
+function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[]): void {
+  for (const job of jobs) {
+    try {
+      refuseWhatCannotFit(estimateCost(job.resolved, { ...job.config, workers: 1 }));
+    } catch (error) {
+      if (error instanceof ProgramError) throw new ProgramError(`sweep file '${file}', ${jobLabel(job)}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+/** `job 3 (design=naive n=512)`. */
+function jobLabel(job: SweepJob): string {
+  return `job ${job.index} (${pointLabel(job.point) || 'the base configuration'})`;
+}
+
 /** Says, before the jobs start, which will take long by estimate (the sweep waits for its longest). */
 function noteLongestJob(jobs: readonly SweepJob[], note: (text: string) => void): void {
   let longest: { job: SweepJob; seconds: number } | null = null;
@@ -93,7 +115,7 @@ function noteLongestJob(jobs: readonly SweepJob[], note: (text: string) => void)
   if (longest === null) return;
   const { job, seconds } = longest;
   note(
-    `job ${job.index} (${pointLabel(job.point)}) will take about ${duration(seconds)} (an estimate), the longest; Ctrl-C stops the sweep, and the same command resumes it`,
+    `${jobLabel(job)} will take about ${duration(seconds)} (an estimate), the longest; Ctrl-C stops the sweep, and the same command resumes it`,
   );
 }
 
@@ -142,6 +164,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
   if (pending.length < jobs.length && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
+  if (pool !== null) refuseWhatCannotFitHere(file, pending);
   noteLongestJob(pending, note);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
   const controller = new AbortController();
@@ -250,7 +273,7 @@ async function runOnly(file: string, jobs: readonly SweepJob[], index: number, r
   const record = results.get(job.hash) ?? (await (await import('../sweep/run-job.js')).runJob(job, 'array'));
   results.add(record);
   const figures = record.status === 'failed' ? record.error : `${record.cycles} cycles`;
-  console.log(`job ${index} (${pointLabel(job.point)}): ${record.status}, ${figures} -> ${resultsPath}`);
+  console.log(`${jobLabel(job)}: ${record.status}, ${figures} -> ${resultsPath}`);
   return record.status === 'failed' ? EXIT_RUN_ERROR : EXIT_OK;
 }
 

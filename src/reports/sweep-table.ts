@@ -3,6 +3,7 @@ import type { JobRecord, JobStatus } from '../sweep/sweep-job.js';
 
 /** Rows past this are left to the results file: a table of 100,000 jobs reads no better than the file. */
 const MAX_ROWS = 200;
+const MAX_FAILURES = 10;
 
 /** The table that closes a sweep: a row per job (its axes, status and figures), then the counts. */
 export function sweepTable(records: readonly JobRecord[], totalJobs: number, wallSeconds: number, resultsPath: string): string {
@@ -21,6 +22,10 @@ export function sweepTable(records: readonly JobRecord[], totalJobs: number, wal
     ]);
   const lines = [formatTable(['job', ...axes, 'status', 'cycles', 'memory', 'peak', 'wall s'], rows)];
   if (sorted.length > MAX_ROWS) lines.push(`... ${sorted.length - MAX_ROWS} more jobs in ${resultsPath}`);
+  // Why each job failed, which the table has no room for (the first few; all are in the file).
+  const failed = sorted.filter((r) => r.status === 'failed');
+  if (failed.length > 0) lines.push('', ...failed.slice(0, MAX_FAILURES).map((r) => `job ${r.index} failed: ${r.error}`));
+  if (failed.length > MAX_FAILURES) lines.push(`... ${failed.length - MAX_FAILURES} more failures in ${resultsPath}`);
   lines.push('', sweepCounts(records, totalJobs, wallSeconds));
   return lines.join('\n');
 }

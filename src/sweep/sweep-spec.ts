@@ -1,6 +1,7 @@
 import { ProgramError } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { inexactClocks } from '../designs/sdpa/exact-clocks.js';
 import { RUN_ONLY_FIELDS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
 import { jobHash } from './job-hash.js';
 import type { AxisValue, Point } from './axis.js';
@@ -70,8 +71,8 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
 
 /**
  * Every job of a sweep, each configuration checked as `check` checks a case (parseSdpaConfig,
- * then the design's names and ranges): the first bad one is a ProgramError naming the file,
- * the job and the field, before anything runs.
+ * then the design's names and ranges, and clocks that stay exact): the first bad one is a
+ * ProgramError naming the file, the job and the field, before anything runs.
  */
 export function expandSweep(spec: SweepSpec, file: string): ExpandedSweep {
   const listPoints = spec.list.length > 0 ? spec.list : [{}];
@@ -90,6 +91,9 @@ export function expandSweep(spec: SweepSpec, file: string): ExpandedSweep {
       let job: SweepJob;
       try {
         job = createJob(jobs.length, point, parseSdpaConfig(applyPoint(spec.base, point)));
+        // No machine runs a job whose clocks pass 2^53: refused with the file's other mistakes.
+        const inexact = inexactClocks(job.resolved);
+        if (inexact !== null) throw new ProgramError(inexact);
       } catch (error) {
         if (error instanceof ProgramError) throw new ProgramError(`${where}: ${error.message}`);
         throw error;

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
-import { sweepDir } from '../helpers/sweep.js';
+import { records, sweepDir } from '../helpers/sweep.js';
+import { sweepTable } from '../../dist/reports/sweep-table.js';
 import { expandSweep, parseSweepSpec } from '../../dist/sweep/sweep-spec.js';
 import { canonicalJson, jobHash } from '../../dist/sweep/job-hash.js';
 import { resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
@@ -86,6 +87,8 @@ describe('sweep files', () => {
       [{ base: { design: 'modified', n: '8' } }, /job 0: n must be a positive integer, got "8"/],
       [{ base: { design: 'modified', n: 8, unbounded: 'yes' } }, /unbounded must be true or false/],
       [{ base: { design: 'modified', n: 8 }, list: [{ n: 4 }], grid: { n: [4] } }, /list\[0\]: axis 'n' is in the grid too/],
+      // No machine runs it: refused with the file's other mistakes.
+      [{ base: { design: 'modified' }, grid: { n: [16, 1e8] } }, /job 1 \(n=100000000\): this run needs clocks past 2\^53/],
       // Counted before any point is made (9 million took 12 s and 2 GB to be refused).
       [
         { base: { design: 'modified' }, grid: { n: { from: 1, to: 3000, step: 1 }, d: { from: 1, to: 3000, step: 1 } } },
@@ -96,6 +99,21 @@ describe('sweep files', () => {
       expect(() => expand(raw)).toThrow(message);
       expect(() => expand(raw)).toThrow(/^sweep file 's\.yaml'/);
     }
+  });
+
+  it("refuses a job this machine's memory cannot hold before any runs on its pool; a job run alone records why it failed", () => {
+    const { dir, file } = sweepDir('mem.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  d: [1, 100000000]\n');
+    const r = damflow('sweep', file, '--results', join(dir, 'r.jsonl'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^damflow: sweep file '.*mem\.yaml', job 1 \(d=100000000\): this run needs about [\d.]+ GiB of memory/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'r.jsonl'))).toBe(false);
+    const alone = damflow('sweep', file, '--only', '1', '--results', join(dir, 'one.jsonl'));
+    expect(alone.status).toBe(1);
+    expect(alone.stdout).toMatch(/^job 1 \(d=100000000\): failed, this run needs about/);
+    // A sweep's closing table says why each job failed.
+    const table = sweepTable(records(join(dir, 'one.jsonl')), 2, 1, join(dir, 'one.jsonl'));
+    expect(table).toMatch(/\njob 1 failed: this run needs about [\d.]+ GiB of memory/);
   });
 
   it('reports a bad sweep file on the command line in one line, exit 2, and runs nothing', () => {
