@@ -179,13 +179,29 @@ describe('damflow check as a CI tool', () => {
       { name: 'third', design: 'modified', n: 4, expectedStatus: 'deadlock' },
       { name: 'fourth', design: 'modified', n: 8, expectedCycles: 174 },
     ]);
+    // Before the rewrite: a deadlock case's cycles are compared too.
+    const before = damflow('check', file);
+    expect(before.status).toBe(1);
+    expect(before.stdout).toMatch(/FAIL +\[1\] second: expected status ok, got deadlock; expected 5 cycles, got \d+/);
     const r = damflow('check', file, '--update');
-    expect(r.status).toBe(1);
+    // Rewritten, the file expects what ran: the update succeeded.
+    expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/updated 3 case\(s\)/);
     const cases = (JSON.parse(readFileSync(file, 'utf8')) as { cases: Record<string, unknown>[] }).cases;
     expect(cases.map((c) => c['name'])).toEqual(['first', 'second', 'third', 'fourth']);
     expect(cases[0]).toEqual({ name: 'first', design: 'naive', n: 4, expectedCycles: 92, expectedPeaks: { long: LONG_PEAK_N4 } });
-    expect(cases[1]).toEqual({ name: 'second', design: 'naive', n: 16, depth: { long: 8 }, expectedStatus: 'deadlock' });
+    // A deadlock case keeps the cycles it gave, brought up to date (those of the deadlocked run).
+    const deadlocked = JSON.parse(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=8', '--json').stdout) as {
+      cycles: number;
+    };
+    expect(cases[1]).toEqual({
+      name: 'second',
+      design: 'naive',
+      n: 16,
+      depth: { long: 8 },
+      expectedCycles: deadlocked.cycles,
+      expectedStatus: 'deadlock',
+    });
     expect(cases[2]).toEqual({ name: 'third', design: 'modified', n: 4, expectedCycles: 78 });
     // The round trip: the rewritten file passes.
     const again = damflow('check', file);
