@@ -1,4 +1,5 @@
 import { refuseUnrunnable } from '../designs/sdpa/runnable.js';
+import { DESIGN_DEFS } from '../designs/sdpa/design.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
 import { formatSizing } from '../reports/size-report.js';
@@ -45,10 +46,23 @@ export function registerSize(program: Command, setExit: (code: number) => void):
   refuseRepeatedOptions(command, ['--depth', '--latency', '--ii']);
 }
 
+/**
+ * A searched channel's capacity is one for every head: a head's own (`h1/qk`) would be dropped
+ * by the search of that channel and kept by the others', and the table would show neither.
+ */
+function refuseHeadCapacities(design: DesignName, depth: Record<string, number> | undefined): void {
+  for (const key of Object.keys(depth ?? {})) {
+    const channel = /^h\d+\/(.+)$/.exec(key)?.[1];
+    if (channel !== undefined && DESIGN_DEFS[design].channels.some((c) => c.name === channel && c.intermediate))
+      throw new UsageError(`--depth ${key}: size searches '${channel}' on every head at once; give --depth ${channel}=K, or leave it out`);
+  }
+}
+
 export async function sizeCommand(options: SizeOptions): Promise<number> {
   if (options.design === undefined) throw new UsageError('--design is required (naive or modified)');
   if (options.n === undefined) throw new UsageError('--n is required');
   const { design, n, d, heads, seed, uniformDepth, depth, latency, ii } = options;
+  refuseHeadCapacities(design, depth);
   // Each search runs the timing of this configuration at other capacities, unbounded too.
   refuseUnrunnable({ design, n, d, heads, seed, uniformDepth, depth, latency, ii, timingOnly: true, workers: 1 });
   refuseUnrunnable({ design, n, d, heads, seed, latency, ii, unbounded: true, timingOnly: true, workers: 1 });

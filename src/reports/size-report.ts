@@ -29,8 +29,10 @@ export function formatSizing(report: SizingReport): string {
     '',
   ];
   const joint = report.joint;
-  if (joint === null) lines.push('joint run: not made (some channel reaches the unbounded cycles at no capacity)');
-  else if (!joint.searched)
+  if (joint === null) {
+    const none = report.channels.filter((c) => c.fullThroughput === null).map((c) => c.channel);
+    lines.push(`joint run: not made (no capacity of ${none.join(', ')} reaches the unbounded cycles, the others as configured)`);
+  } else if (!joint.searched)
     lines.push(`joint run at every minimum: ${show(joint.cycles)} cycles, the unbounded cycles: the minima hold together`);
   else {
     const depths = Object.entries(joint.depth)
@@ -47,7 +49,7 @@ export function formatSizing(report: SizingReport): string {
       : '';
   const rowNote = report.channels.some((s) => s.rule === null) ? ' (a row FIFO at its published capacity)' : '';
   lines.push(
-    `intermediate memory (sum of capacities): configured ${show(m.configured, 'unbounded')}, rule ${show(m.rule)}${rowNote}, minimum ${show(m.minimum)}${saving}`,
+    `intermediate memory (sum of capacities${report.config.heads > 1 ? `, ${report.config.heads} heads` : ''}): configured ${show(m.configured, 'unbounded')}, rule ${show(m.rule)}${rowNote}, minimum ${show(m.minimum)}${saving}`,
   );
   return lines.join('\n');
 }

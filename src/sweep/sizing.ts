@@ -48,9 +48,9 @@ export interface SizingReport {
   readonly configuredCycles: number | null;
   readonly configuredStatus: JobRecord['status'];
   readonly channels: readonly ChannelSizing[];
-  /** Null when some channel reaches the unbounded cycles at no capacity. */
+  /** Null when no capacity of some channel reaches the unbounded cycles (its fullThroughput is null). */
   readonly joint: JointSizing | null;
-  /** Sums over the intermediate channels (null when one is unbounded). */
+  /** Sums over the intermediate channels of every head, as a run reports it (null when one is unbounded). */
   readonly memory: { readonly configured: number | null; readonly rule: number | null; readonly minimum: number | null };
   /** Every run the searches made, for the capacity-against-cycles chart. */
   readonly probes: readonly Probe[];
@@ -149,8 +149,9 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
     joint = { depth: minima, cycles: together.cycles, status: together.status, searched: false, reachesUnbounded: reaches(together) };
     if (!joint.reachesUnbounded) joint = await searchJoint(channels, probe, reaches);
   }
+  // Over every head, as a run reports its intermediate memory (a searched capacity is every head's).
   const sum = (values: readonly (number | null)[]): number | null =>
-    values.reduce<number | null>((a, v) => (a === null || v === null ? null : a + v), 0);
+    values.reduce<number | null>((a, v) => (a === null || v === null ? null : a + resolved.heads * v), 0);
   return {
     config: resolved,
     unboundedCycles: target,

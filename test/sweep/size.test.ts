@@ -74,6 +74,17 @@ describe('damflow size', () => {
       /^intermediate memory \(sum of capacities\): configured 112, rule \d+ \(a row FIFO at its published capacity\), minimum \d+: saves \d+ \(\d+%\) against configured$/m,
     );
     expect(damflow('size', '--design', 'naive').stderr).toBe('damflow: --n is required\n');
+    // Memory over every head, as run reports it; a head's own capacity of a searched channel is refused.
+    const heads = ['--design', 'modified', '--n', '32', '--heads', '3', '--ii', 'runningmax=3'];
+    const ran = JSON.parse(damflow('run', ...heads, '--json').stdout) as { intermediateMemory: { capacity: number } };
+    expect(damflow('size', ...heads).stdout).toContain(`(sum of capacities, 3 heads): configured ${ran.intermediateMemory.capacity},`);
+    expect(damflow('size', '--design', 'modified', '--n', '32', '--heads', '2', '--depth', 'h1/qk=3').stderr).toBe(
+      "damflow: --depth h1/qk: size searches 'qk' on every head at once; give --depth qk=K, or leave it out\n",
+    );
+    // With every FIFO one deep, no capacity of any one channel gives the unbounded cycles: the line says which.
+    expect(damflow('size', '--design', 'modified', '--n', '32', '--uniform-depth', '1').stdout).toMatch(
+      /^joint run: not made \(no capacity of qk, delta1, delta2, e1, e2, rowsum, outp reaches the unbounded cycles, the others as configured\)$/m,
+    );
     expect(damflow('size', '--design', 'naive', '--n', '8', '--depth', 'nope=3').status).toBe(2);
     // What no search could run is refused before any: clocks past 2^53 (2N^2), or heads past any heap.
     for (const [args, message] of [
