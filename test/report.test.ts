@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN, damflow } from './helpers/cli.js';
+import { memorySeries } from '../dist/reports/memory-chart.js';
+import { resolveSdpaConfig } from '../dist/designs/sdpa/design.js';
 import type { BrowserContext, Page } from 'playwright-core';
 
 /** Debian's chromium (.ci/run installs it when missing). */
@@ -189,5 +191,31 @@ describe('damflow report input', () => {
       expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
       expect(existsSync(page)).toBe(false);
     }
+  });
+});
+
+describe('memory chart lines', () => {
+  it('never join two configurations: published FIFOs, unbounded and uniform depths are lines of their own', () => {
+    const configs = ['naive', 'modified'].flatMap((design) =>
+      [16, 64].flatMap((n) => [
+        resolveSdpaConfig({ design: design as 'naive', n }),
+        resolveSdpaConfig({ design: design as 'naive', n, unbounded: true }),
+        resolveSdpaConfig({ design: design as 'naive', n, uniformDepth: 4 }),
+        resolveSdpaConfig({ design: design as 'naive', n, latency: { div: 30 }, depth: { rowsum: 3 } }),
+      ]),
+    );
+    const series = memorySeries(configs);
+    expect(new Set(series)).toEqual(
+      new Set(
+        ['naive', 'modified'].flatMap((design) => [
+          `${design}, published FIFOs`,
+          `${design}, unbounded`,
+          `${design}, uniform depth 4`,
+          `${design}, depth rowsum=3, latency div=30`,
+        ]),
+      ),
+    );
+    // Published runs at every N are one line: their capacities grow with N.
+    expect(series[0]).toBe(series[4]);
   });
 });

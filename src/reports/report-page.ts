@@ -2,7 +2,7 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { chartSvg } from './chart-svg.js';
 import { deadlockSvg } from './deadlock-graph.js';
 import { escapeMarkup } from './markup.js';
-import { memorySpec } from './memory-chart.js';
+import { memorySeries, memorySpec } from './memory-chart.js';
 import { occupancySpec } from './occupancy-chart.js';
 import { formatCount } from './table.js';
 import type { DeadlockReport } from '../engines/run-result.js';
@@ -158,18 +158,14 @@ function configTable(c: ResolvedSdpaConfig): string {
 }
 
 async function memoryChart(runs: readonly ReportRun[]): Promise<string> {
-  const points = runs.flatMap((r) =>
-    r.status === 'ok' && r.intermediateMemory !== null
-      ? [
-          {
-            design: r.config.design,
-            n: r.config.n,
-            capacity: r.intermediateMemory.capacity,
-            peakOccupancy: r.intermediateMemory.peakOccupancy,
-          },
-        ]
-      : [],
-  );
+  const drawn = runs.filter((r) => r.status === 'ok' && r.intermediateMemory !== null);
+  const series = memorySeries(drawn.map((r) => r.config));
+  const points = drawn.map((r, i) => ({
+    series: series[i]!,
+    n: r.config.n,
+    capacity: r.intermediateMemory!.capacity,
+    peakOccupancy: r.intermediateMemory!.peakOccupancy,
+  }));
   if (points.length === 0) return '<p class="note">No run finished: nothing to draw.</p>';
   return `<figure class="memory-chart">${await chartSvg(memorySpec(points))}</figure>`;
 }

@@ -84,7 +84,7 @@ export function sweepChart(
       encoding: {
         x: { field: 'x', type: numericX ? 'quantitative' : 'ordinal', title: x, ...(numericX ? { scale: { zero: false } } : {}) },
         y: { field: 'value', type: 'quantitative', title: m.key, scale: { zero: false } },
-        color: { field: 'series', type: 'nominal', title: series.join(', ') || ' ' },
+        color: { field: 'series', type: 'nominal', title: series.join(', ') || ' ', legend: { labelLimit: 0 } },
         order: { field: 'x' },
         description: { field: 'description' },
       },
