@@ -98,6 +98,14 @@ describe('damflow check as a CI tool', () => {
     ['an unknown design', { design: 'fast', n: 4, expectedCycles: 92 }, /design must be one of naive, modified/],
     ['an unknown channel', { design: 'naive', n: 4, depth: { nope: 3 }, expectedCycles: 92 }, /unknown channel 'nope'/],
     ['no expectation', { design: 'naive', n: 4 }, /expectedCycles is required/],
+    // A misspelt expectation is named as an unknown field, not hidden behind the missing one.
+    ['a misspelt expectation', { design: 'naive', n: 4, expectedCycle: 92 }, /unknown field 'expectedCycle'/],
+    ['a capacity past 2^53', { design: 'naive', n: 4, uniformDepth: 2 ** 53, expectedCycles: 92 }, /uniformDepth must be below 2\^53/],
+    [
+      'N whose published capacity passes 2^53',
+      { design: 'naive', n: 1e8, expectedCycles: 92 },
+      /at N = 100000000 channel 'q' has the published capacity N\*N = 10000000000000000, past 2\^53: lower N/,
+    ],
     [
       'a peak of a channel the design has not',
       { design: 'naive', n: 4, expectedCycles: 92, expectedPeaks: { qk: 1 } },

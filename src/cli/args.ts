@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, UsageError } from './errors.js';
 import type { Command } from 'commander';
-import { messageOf } from '../kernel/errors.js';
+import { messageOf, notPositiveInteger } from '../kernel/errors.js';
 
 /** Commander calls parsers inside its own error handling: rethrow ours as its invalid-argument error. */
 export function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -15,9 +15,8 @@ export function arg<T>(parse: (value: string, previous: T) => T): (value: string
 }
 
 export function parsePositiveInt(value: string, what: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${what} must be a positive integer, got '${value}'`);
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer, got '${value}'`);
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(notPositiveInteger(what, n, `'${value}'`));
   return n;
 }
 

@@ -82,8 +82,6 @@ function readCase(entry: unknown, index: number): CheckCase {
     const status = expectedStatus ?? 'ok';
     if (expectedCycles !== undefined && !isCount(expectedCycles))
       throw new ProgramError(`expectedCycles must be a non-negative integer, got ${JSON.stringify(expectedCycles)}`);
-    if (status === 'ok' && expectedCycles === undefined)
-      throw new ProgramError('expectedCycles is required unless expectedStatus is "deadlock"');
     if (expectedPeaks !== undefined) {
       if (typeof expectedPeaks !== 'object' || expectedPeaks === null || Array.isArray(expectedPeaks))
         throw new ProgramError('expectedPeaks must be an object of CHANNEL: peak');
@@ -92,6 +90,9 @@ function readCase(entry: unknown, index: number): CheckCase {
       }
     }
     const config = parseSdpaConfig(raw, EXPECTATIONS);
+    // After the configuration: a misspelt field (expectedCycle) is named as what it is.
+    if (status === 'ok' && expectedCycles === undefined)
+      throw new ProgramError('expectedCycles is required unless expectedStatus is "deadlock"');
     return {
       ...base,
       config,

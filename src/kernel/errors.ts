@@ -1,3 +1,12 @@
+/**
+ * Why a value is not a positive integer (a count, a capacity, a latency), as `WHAT must be ...,
+ * got SHOWN`: one past 2^53 is said to be too large, not to be no integer.
+ */
+export function notPositiveInteger(what: string, value: unknown, shown = String(value)): string {
+  const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
+  return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : 'a positive integer'}, got ${shown}`;
+}
+
 /** A program that cannot run as written: bad wiring or bad parameters. */
 export class ProgramError extends Error {
   override readonly name = 'ProgramError';

@@ -1,4 +1,4 @@
-import { messageOf, ProgramError } from './errors.js';
+import { messageOf, notPositiveInteger, ProgramError } from './errors.js';
 import { unitKind } from './registry.js';
 import { MAX_TIME } from './time.js';
 import type { Ports } from './unit-kind.js';
@@ -177,7 +177,7 @@ export function validateProgram(program: Program): void {
 function checkNumber(ch: ChannelSpec, what: string, value: number | null, nullable: boolean): void {
   if (value === null && nullable) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_TIME) {
-    throw new ProgramError(`channel '${ch.name}': ${what} must be a positive integer, got ${String(value)}`);
+    throw new ProgramError(`channel '${ch.name}': ${notPositiveInteger(what, value)}`);
   }
 }
 

@@ -15,6 +15,11 @@ const NAMED_FIELDS = ['latency', 'ii', 'depth'];
  * thread), and `timingOnly` would give a job figures without its maxError under the same key.
  */
 export const RUN_ONLY_FIELDS = ['workers', 'timingOnly'];
+/** Why a field of a single run is not a sweep's. */
+export const RUN_ONLY_REASONS: Readonly<Record<string, string>> = {
+  workers: 'every job runs in one thread of the pool',
+  timingOnly: "a job's record holds the maxError of its checked outputs",
+};
 /** A typo in a range should not expand into a sweep that never ends. */
 const MAX_RANGE_VALUES = 100_000;
 
@@ -31,8 +36,7 @@ export function checkAxisName(name: string, where: string): void {
       throw new ProgramError(`${where}: unknown axis '${name}' (named axes: ${NAMED_FIELDS.map((f) => `${f}.NAME`).join(', ')})`);
     return;
   }
-  if (RUN_ONLY_FIELDS.includes(name))
-    throw new ProgramError(`${where}: '${name}' cannot vary in a sweep (every job runs in one thread of the pool)`);
+  if (RUN_ONLY_FIELDS.includes(name)) throw new ProgramError(`${where}: '${name}' cannot vary in a sweep (${RUN_ONLY_REASONS[name]})`);
   if (!CONFIG_FIELDS.includes(name)) {
     const known = CONFIG_FIELDS.filter((f) => !RUN_ONLY_FIELDS.includes(f) && !NAMED_FIELDS.includes(f));
     throw new ProgramError(

@@ -2,7 +2,7 @@ import { ProgramError } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { inexactClocks } from '../designs/sdpa/exact-clocks.js';
-import { RUN_ONLY_FIELDS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
+import { RUN_ONLY_FIELDS, RUN_ONLY_REASONS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
 import { jobHash } from './job-hash.js';
 import type { AxisValue, Point } from './axis.js';
 import { executionChoices } from './sweep-job.js';
@@ -32,7 +32,9 @@ const MAX_JOBS = 100_000;
 export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   const where = `sweep file '${file}'`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new ProgramError(`${where} must be an object with 'base' and 'grid' and/or 'list'`);
+    throw new ProgramError(
+      `${where} must be an object: a 'base' configuration, with a 'grid' of axes and/or a 'list' of points to vary it`,
+    );
   const data = raw as Record<string, unknown>;
   for (const key of Object.keys(data)) {
     if (!TOP_LEVEL.includes(key)) throw new ProgramError(`${where}: unknown field '${key}' (known: ${TOP_LEVEL.join(', ')})`);
@@ -41,8 +43,7 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   if (typeof base !== 'object' || base === null || Array.isArray(base))
     throw new ProgramError(`${where}: base must be a configuration object`);
   for (const field of RUN_ONLY_FIELDS) {
-    if (field in base)
-      throw new ProgramError(`${where}: base.${field} cannot be set in a sweep (every job runs in one thread of the pool)`);
+    if (field in base) throw new ProgramError(`${where}: base.${field} cannot be set in a sweep (${RUN_ONLY_REASONS[field]})`);
   }
 
   const gridRaw = data['grid'] ?? {};

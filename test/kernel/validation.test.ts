@@ -126,6 +126,7 @@ describe('programs given to the engines as plain data', () => {
       [{ latency: '5' }, /latency must be a positive integer/],
       [{ latency: Number.NaN }, /latency must be a positive integer, got NaN/],
       [{ capacity: 0 }, /capacity must be a positive integer, got 0/],
+      [{ capacity: 2 ** 60 }, /capacity must be below 2\^53/],
     ] as [Record<string, unknown>, RegExp][]) {
       await expect(simulate(plain(channel) as never, { workers: 1 })).rejects.toThrow(message);
       await expect(openSession(plain(channel) as never)).rejects.toThrow(message);

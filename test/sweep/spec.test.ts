@@ -75,7 +75,14 @@ describe('sweep files', () => {
         { base: { design: 'naive', n: 4 }, list: [{ 'depth.long': 40 }, { 'depth.lung': 40 }] },
         /job 1 \(depth\.lung=40\): unknown channel 'lung'/,
       ],
-      [{ base: { design: 'naive', n: 4, workers: 2 } }, /base\.workers cannot be set in a sweep/],
+      [
+        { base: { design: 'naive', n: 4, workers: 2 } },
+        /base\.workers cannot be set in a sweep \(every job runs in one thread of the pool\)/,
+      ],
+      [
+        { base: { design: 'naive', n: 4, timingOnly: true } },
+        /base\.timingOnly cannot be set in a sweep \(a job's record holds the maxError/,
+      ],
       [{ base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } }, /grid\.n\.to must be at least 4, got 2/],
       [
         { base: { design: 'modified' }, grid: { n: { from: 4, to: 2 ** 53 + 2, step: 1 } } },

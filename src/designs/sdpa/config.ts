@@ -1,4 +1,4 @@
-import { ProgramError } from '../../kernel/errors.js';
+import { ProgramError, notPositiveInteger } from '../../kernel/errors.js';
 import { DESIGNS } from './design.js';
 import type { SdpaConfig } from './design.js';
 
@@ -73,7 +73,7 @@ export function parseSdpaConfig(raw: unknown, skip: readonly string[] = []): Sdp
 
 function positiveInteger(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ProgramError(`${field} must be a positive integer, got ${show(value)}`);
+    throw new ProgramError(notPositiveInteger(field, value, show(value)));
   }
   return value;
 }

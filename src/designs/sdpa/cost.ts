@@ -117,7 +117,7 @@ export function refuseThreads(threads: number, budget = memoryBudget()): void {
 
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
-  if (largest === THREADS) return 'fewer --workers';
+  if (largest === THREADS) return 'fewer workers';
   return `lower N, d or heads${largest === OUTPUTS ? ', or ask for --timing-only' : ''}`;
 }
 

@@ -1,4 +1,4 @@
-import { ProgramError } from '../../kernel/errors.js';
+import { ProgramError, notPositiveInteger } from '../../kernel/errors.js';
 import { ProgramBuilder } from '../../kernel/program.js';
 import { UTILITY_UNITS_MODULE } from '../../units/index.js';
 import './io-units.js';
@@ -192,7 +192,14 @@ export function resolveSdpaConfig(config: SdpaConfig): ResolvedSdpaConfig {
   const ii = resolve(config.ii, unitNames, heads, 'unit', 'II', (name) => def.units.find((u) => u.name === name)!.ii);
   const depth = resolve(config.depth, channelNames, heads, 'channel', 'capacity', (name) => {
     if (config.unbounded === true) return null;
-    return config.uniformDepth ?? publishedDepth(def.channels.find((c) => c.name === name)!.capacity, n);
+    if (config.uniformDepth !== undefined) return config.uniformDepth;
+    const { capacity } = def.channels.find((c) => c.name === name)!;
+    const published = publishedDepth(capacity, n);
+    if (!Number.isSafeInteger(published))
+      throw new ProgramError(
+        `at N = ${n} channel '${name}' has the published capacity ${depthFormula(capacity)} = ${published}, past 2^53: lower N`,
+      );
+    return published;
   });
   return { design: config.design, n, d, heads, seed, latency, ii, depth };
 }
@@ -232,7 +239,7 @@ export function sdpaProgram(config: SdpaConfig): Program {
 }
 
 function positive(value: number, what: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ProgramError(`${what} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1) throw new ProgramError(notPositiveInteger(what, value));
   return value;
 }
 
