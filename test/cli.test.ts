@@ -130,6 +130,13 @@ describe('damflow run', () => {
     expect(existsSync(dump)).toBe(false);
   });
 
+  it('says when the actors engine ran on fewer workers than asked for', () => {
+    const r = damflow('run', '--design', 'naive', '--n', '32', '--unbounded', '--engine', 'actors', '--workers', '2', '--json');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { workers: number }).workers).toBe(1);
+    expect(r.stderr).toMatch(/^damflow: ran on 1 of the 2 workers asked for: the actors engine could not spread the units further/);
+  });
+
   it('runs when the long FIFO holds exactly one score row', () => {
     expect(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=16').status).toBe(0);
   });

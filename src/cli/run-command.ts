@@ -92,6 +92,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
     display.stop();
   }
 
+  if (typeof options.workers === 'number' && result.workers < options.workers && !options.quiet) {
+    const why =
+      result.engine === 'actors'
+        ? ': the actors engine could not spread the units further (an unbounded channel, or one too deep for a shared ring, keeps its two units together)'
+        : '';
+    console.error(`damflow: ran on ${result.workers} of the ${options.workers} workers asked for${why}`);
+  }
   if (options.dump !== undefined) {
     // A deadlocked run has no outputs; its report (below) is what it gives.
     if (result.deadlock === null) await writeDump(options.dump, result);
