@@ -79,6 +79,11 @@ describe('damflow run', () => {
     expect(r.stdout).toMatch(/cycles: 596/);
     expect(r.stdout).toMatch(/published: 596 \(match\)/);
     expect(r.stdout).toMatch(/intermediate memory: capacity 96/);
+    // However the published configuration is spelt; not for any other.
+    expect(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'short=13', '--latency', 'div=8').stdout).toMatch(
+      /published: 596 \(match\)/,
+    );
+    expect(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'short=14').stdout).not.toMatch(/published:/);
   });
 
   it('dumps Q, K, V and the output indexed [head][row][column]', () => {

@@ -2,20 +2,25 @@ import { formatCount, formatTable } from './table.js';
 import { publishedCycles } from './published.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
+import { resolveSdpaConfig } from '../designs/sdpa/design.js';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 
 /**
- * The published numbers hold only for the published latencies and II at d = 1 (capacities
- * may be unbounded for the modified design: same cycles).
+ * The published numbers hold only for the published latencies, IIs and capacities at d = 1 (the
+ * modified design may be unbounded: same cycles), however they are spelt (`--depth qk=12` is
+ * the published qk).
  */
 export function publishedReference(config: SdpaRunConfig): number | undefined {
-  const overridden =
-    Object.keys(config.latency ?? {}).length > 0 ||
-    Object.keys(config.ii ?? {}).length > 0 ||
-    Object.keys(config.depth ?? {}).length > 0 ||
-    config.uniformDepth !== undefined ||
-    (config.unbounded === true && config.design !== 'modified');
-  if (overridden || (config.d ?? 1) !== 1) return undefined;
-  return publishedCycles(config.design, config.n);
+  if ((config.d ?? 1) !== 1) return undefined;
+  const { design, n, heads } = config;
+  const settings = ({ latency, ii, depth }: ResolvedSdpaConfig): string => JSON.stringify([latency, ii, depth]);
+  const given = settings(resolveSdpaConfig(config));
+  const published = [
+    resolveSdpaConfig({ design, n, heads }),
+    ...(design === 'modified' ? [resolveSdpaConfig({ design, n, heads, unbounded: true })] : []),
+  ];
+  if (!published.some((p) => settings(p) === given)) return undefined;
+  return publishedCycles(design, n);
 }
 
 export function formatSummary(config: SdpaRunConfig, result: SdpaRunResult): string {
