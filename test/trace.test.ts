@@ -190,4 +190,12 @@ describe('timeline of a run (--trace)', () => {
     expect(ran.status).toBe(2);
     expect(ran.stderr).toMatch(/cannot write --trace/);
   });
+
+  it('says when the window starts after the run has ended', () => {
+    const ran = damflow('run', '--design', 'modified', '--n', '8', '--trace', join(folder, 'late.json'), '--trace-window', '1000:2000');
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toBe(
+      'damflow: the timeline window starts at cycle 1,000, after the run ended at 174: it holds nothing of the run\n',
+    );
+  });
 });

@@ -22,7 +22,7 @@ export function registerDemo(program: Command, setExit: (code: number) => void):
   const command = program
     .command('demo')
     .description('both designs next to the published cycle counts, and memory over N (what damflow runs without arguments)')
-    .option('--plot <FILE>', `where to draw the sweep (default ${DEMO_CHART})`, arg(checkChartFile), DEMO_CHART)
+    .option('--plot <FILE>', 'where to draw the sweep (.svg or .html)', arg(checkChartFile), DEMO_CHART)
     .exitOverride()
     .action(async (options: { plot: string }) => setExit(await demoCommand(options.plot)));
   refuseRepeatedOptions(command, []);

@@ -130,6 +130,8 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     throw new UsageError('--list runs nothing: not with --only or --queue');
   if (options.only !== undefined && options.queue !== undefined) throw new UsageError('--only runs one job here: not with --queue');
   if (options.json && !options.list) throw new UsageError('--json goes with --list');
+  if (options.x !== undefined && options.plot === undefined)
+    throw new UsageError("--x picks the x axis of --plot's chart: give --plot too");
   if (options.report !== undefined) {
     if (options.list || options.only !== undefined) throw new UsageError('--report draws the whole sweep: not with --list or --only');
     checkWritable(options.report, '--report');

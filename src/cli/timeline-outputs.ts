@@ -1,6 +1,7 @@
 import { interruption } from '../engines/interruption.js';
 import { writeChromeTrace } from '../reports/chrome-trace.js';
 import { resultTitle } from '../reports/result-title.js';
+import { formatCount } from '../reports/table.js';
 import { writeAtomically } from './output-file.js';
 import { recordSdpaTimeline } from './trace-options.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
@@ -26,6 +27,10 @@ export async function writeTimelineOutputs(
   const stopping = interruption({ interruptible: true });
   try {
     const timeline = await recordSdpaTimeline(run.config, options);
+    if (run.cycles !== null && timeline.start > run.cycles)
+      console.error(
+        `damflow: the timeline window starts at cycle ${formatCount(timeline.start)}, after the run ended at ${formatCount(run.cycles)}: it holds nothing of the run`,
+      );
     const title = resultTitle(run.config);
     if (options.trace !== undefined) await writeChromeTrace(options.trace, timeline, { title, config: run.config }, stopping.signal);
     if (options.report === undefined) return;

@@ -232,6 +232,7 @@ describe('damflow sweep on the local pool', () => {
       ]);
     }
     expect(existsSync(join(dir, 'r.jsonl'))).toBe(false);
+    expect(damflow('sweep', file, '--x', 'n').stderr).toBe("damflow: --x picks the x axis of --plot's chart: give --plot too\n");
   });
 
   it('never cuts, or resumes from, a file that is not a results file; a merge needs every part', () => {
