@@ -22,8 +22,13 @@ export interface RunCost {
   readonly seconds: number;
 }
 
-/** Wall time per score element: the values (with the reference check), and the timing when simulated. */
-const VALUES_NS = 25;
+/**
+ * Thread time per score element: the values (with the reference check), and the timing when
+ * simulated. The values' figure is what N = 32768 took on 2 workers (31.2 s, bench/RESULTS.md:
+ * two threads share this VM's cores at 1.2-1.5x, not 2x); 25 ns had estimated 4 h for a run at
+ * N = 10^6 that takes 8 h or more.
+ */
+const VALUES_NS = 55;
 const VALUES_NS_PER_D = 4;
 const TIMING_NS = 80;
 const ACTORS_NS = 700;
