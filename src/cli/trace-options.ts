@@ -51,7 +51,7 @@ export function addTraceOptions(command: Command): Command {
     )
     .option(
       '--trace-max-events <M>',
-      'most events (spans and occupancy samples) a trace holds; a longer one is cut, with a note',
+      "most events (spans and occupancy samples) a trace records, besides each channel's first sample; a longer one is cut, with a note",
       arg((v) => parsePositiveInt(v, 'trace max events')),
       DEFAULT_MAX_EVENTS,
     );
