@@ -52,9 +52,9 @@ function changed(what: string, values: Readonly<Record<string, number | null>>, 
 }
 
 /**
- * Intermediate memory against N, one line per configuration (memorySeries) and measure (sum of capacities, sum of
- * peak occupancies; an unbounded capacity has no point), N on a log scale; each point's
- * aria-label reads 'DESIGN N=n: MEASURE v'.
+ * Intermediate memory against N, one line per configuration (memorySeries) and measure (sum of
+ * capacities, sum of peak occupancies; an unbounded capacity has no point), N on a log scale;
+ * each point's aria-label reads 'SERIES N=n: MEASURE v'.
  */
 export function memorySpec(points: readonly MemoryPoint[]): TopLevelSpec {
   const values = points.flatMap((p) => [
