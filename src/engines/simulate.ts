@@ -1,4 +1,4 @@
-import { ProgramError } from '../kernel/errors.js';
+import { ProgramError, RunAborted } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
@@ -68,6 +68,8 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
   // Its units' kinds are known once their modules are loaded.
   await loadUnitModules((program as Program | null)?.modules ?? []);
   checkProgram(program);
+  // Aborted already: nothing runs (a run short enough to end in its first slice had run to the end).
+  if (options.signal?.aborted) throw new RunAborted('run interrupted', { cause: options.signal.reason });
   if (chooseEngine(program, options) === 'compiled') {
     const workers = compiledWorkers(program, options);
     const run = await runCompiled(program, {
@@ -162,7 +164,14 @@ export const CHANNELS_PER_CUT = 64;
 /** Where the actors engine runs each unit. */
 export function place(program: Program, options: Pick<SimulateOptions, 'workers' | 'placement'>): Placement {
   if (options.placement !== undefined) {
+    for (const w of options.placement as readonly unknown[]) {
+      if (!Number.isSafeInteger(w) || (w as number) < 0)
+        throw new ProgramError(`a placement lists workers 0, 1, ...: got ${typeof w === 'string' ? JSON.stringify(w) : String(w)}`);
+    }
     const workers = options.placement.reduce((most, w) => Math.max(most, w + 1), 1);
+    // The placement says how many workers; a different count given beside it is a contradiction, not a cap.
+    if (typeof options.workers === 'number' && options.workers !== workers)
+      throw new ProgramError(`the placement puts units on ${workers} workers, and workers is ${options.workers}: give one of them`);
     return placement(program, options.placement, workers);
   }
   const requested = checkedWorkers(options.workers);

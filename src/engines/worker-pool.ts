@@ -10,6 +10,7 @@ export function poolOptions(module: string, threads: number) {
   return {
     filename: HANDLER,
     workerData: { handler: module },
+    execArgv: workerExecArgv(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Infinity,
@@ -18,4 +19,18 @@ export function poolOptions(module: string, threads: number) {
     // back of its queue, and a compiled run's largest values jobs, meant to go first, went last.
     stricterFIFO: true,
   } as const;
+}
+
+/**
+ * The process's Node options, less what a worker thread refuses: `--input-type` (a script run
+ * with `node --input-type=module -e`), with which every thread died at its start.
+ */
+export function workerExecArgv(): string[] {
+  const kept: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--input-type') i++;
+    else if (!args[i]!.startsWith('--input-type=')) kept.push(args[i]!);
+  }
+  return kept;
 }

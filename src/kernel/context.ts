@@ -1,3 +1,4 @@
+import { MAX_TIME } from './time.js';
 import { ClockMove } from './tracer.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
@@ -55,11 +56,14 @@ export class Context implements UnitContext {
   ) {}
 
   incr(cycles: Time): void {
-    if (!(cycles >= 0)) badCycles(cycles);
-    this.time = this.settleRoom() + cycles;
+    if (!Number.isInteger(cycles) || cycles < 0) badClock('incr', cycles, 'cycles must be a non-negative integer');
+    const time = this.settleRoom() + cycles;
+    if (time > MAX_TIME) badClock('incr', cycles, 'the clock would pass 2^53, where clocks are no longer exact');
+    this.time = time;
   }
 
   advance(to: Time): void {
+    if (!Number.isSafeInteger(to)) badClock('advance', to, 'a clock is an integer below 2^53');
     this.settleRoom();
     if (to > this.time) this.moveTo(to, ClockMove.Idle);
   }
@@ -104,6 +108,17 @@ export class Context implements UnitContext {
   }
 
   report(value: unknown): void {
+    // What a report holds crosses threads on a pool: a function in it failed there as a bare {}
+    // and was dropped in one thread. Typed arrays (a sink's outputs) always can.
+    if (!ArrayBuffer.isView(value)) {
+      try {
+        structuredClone(value);
+      } catch (error) {
+        throw new TypeError(
+          `report(): a report is plain data, which can cross threads (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
+    }
     this.reported = value;
   }
 
@@ -188,7 +203,7 @@ export class Context implements UnitContext {
   }
 }
 
-/** Out of `incr`, which stays small enough to be inlined into unit bodies. */
-function badCycles(cycles: Time): never {
-  throw new RangeError(`incr(${cycles}): cycles must be a non-negative integer`);
+/** Out of `incr` and `advance`, which stay small enough to be inlined into unit bodies. */
+function badClock(operation: string, value: unknown, why: string): never {
+  throw new RangeError(`${operation}(${typeof value === 'string' ? JSON.stringify(value) : String(value)}): ${why}`);
 }

@@ -1,3 +1,4 @@
+import { workerExecArgv } from '../engines/worker-pool.js';
 import { Worker } from 'node:worker_threads';
 import { releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -41,7 +42,7 @@ export async function openSession(program: Program): Promise<Session> {
   await loadUnitModules((program as Program | null)?.modules ?? []);
   checkProgram(program);
   checkWorkerModules(program.modules);
-  const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { program } });
+  const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { program }, execArgv: workerExecArgv() });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   // A worker that dies answers no call: each call fails with why it died instead of hanging.
   let died: unknown = null;
@@ -57,9 +58,25 @@ export async function openSession(program: Program): Promise<Session> {
     if ('failure' in outcome) throw failureError(outcome.failure);
     return outcome.value;
   };
-  // After close, a call says so (comlink's own answer is "Proxy has been released").
-  const open = <T>(call: () => Promise<Outcome<T>>): Promise<T> =>
-    closed === null ? answer(call()) : Promise.reject(new ProgramError('the session is closed'));
+  // Calls run one after another, each on the state the one before left (two runUntil at once had
+  // both answered with the later one's inspection). The worker holds the process only while a
+  // call is under way: a session left open does not keep a script from ending.
+  worker.unref();
+  let queue: Promise<unknown> = Promise.resolve();
+  let underWay = 0;
+  const open = <T>(call: () => Promise<Outcome<T>>): Promise<T> => {
+    if (closed !== null) return Promise.reject(new ProgramError('the session is closed'));
+    if (underWay++ === 0) worker.ref();
+    const turn = queue.then(() => (closed === null ? answer(call()) : Promise.reject(new ProgramError('the session is closed'))));
+    queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    void queue.then(() => {
+      if (--underWay === 0) worker.unref();
+    });
+    return turn;
+  };
   return {
     runUntil: (cycle) => open(() => remote.runUntil(cycle)),
     step: (rows) => open(() => remote.step(rows)),
@@ -68,9 +85,11 @@ export async function openSession(program: Program): Promise<Session> {
     exited,
     close() {
       closed ??= (async () => {
+        worker.ref();
+        // A unit that never yields answers nothing: its thread is terminated after the grace.
+        const timer = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
         await Promise.race([remote.close(), exited]);
         remote[releaseProxy]();
-        const timer = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
         await exited;
         clearTimeout(timer);
       })();

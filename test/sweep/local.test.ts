@@ -97,11 +97,16 @@ describe('damflow sweep on the local pool', () => {
     const { file } = sweepDir('s.yaml', 'base: { design: modified }\ngrid:\n  n: [16, 33554432]\n');
     const results = join(file, '..', 'long.jsonl');
     const running = start('sweep', file, '--results', results, '--workers', '2');
-    await until(() => running.stderr.includes('will take about'), 30_000, 'the note');
-    expect(running.stderr).toMatch(/^damflow: job 1 \(n=33554432\) will take about [\d.]+ years \(an estimate\), the longest/m);
-    await until(() => existsSync(results) && records(results).length === 1, 30_000, 'the short job');
-    running.child.kill('SIGINT');
-    expect(await running.exited).toBe(130);
+    try {
+      await until(() => running.stderr.includes('will take about'), 30_000, 'the note');
+      expect(running.stderr).toMatch(/^damflow: job 1 \(n=33554432\) will take about [\d.]+ years \(an estimate\), the longest/m);
+      await until(() => existsSync(results) && records(results).length === 1, 30_000, 'the short job');
+      running.child.kill('SIGINT');
+      expect(await running.exited).toBe(130);
+    } finally {
+      // A failed wait must not leave a sweep of a year's job running.
+      running.child.kill('SIGKILL');
+    }
     expect(records(results).map((r) => r.config.n)).toEqual([16]);
   });
 

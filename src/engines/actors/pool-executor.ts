@@ -23,6 +23,8 @@ export interface PoolOptions {
 /** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./pool-worker.js', import.meta.url).href;
 const COORDINATOR_POLL_MS = 20;
+/** How long the workers have to stop by themselves once the run is aborted, before they are terminated. */
+const STOP_GRACE_MS = 1000;
 
 /**
  * Runs a placed program on a piscina pool: one long-lived task per worker, each running many
@@ -43,7 +45,15 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
 
   let deadlocked = false;
   const stopping = interruption(options);
-  stopping.signal.addEventListener('abort', () => control.stop(), { once: true });
+  let abortedAt = Infinity;
+  stopping.signal.addEventListener(
+    'abort',
+    () => {
+      abortedAt = performance.now();
+      control.stop();
+    },
+    { once: true },
+  );
   // Atomics.waitAsync does not keep the event loop alive, and piscina's workers do not either.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -66,6 +76,8 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     let lastBound = -1;
     let activityAtBound = -1;
     while (!settled) {
+      // A unit that never yields never sees the stop: its thread is ended with the pool (below).
+      if (performance.now() - abortedAt > STOP_GRACE_MS) throw new RunAborted('run interrupted');
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
       if (options.onProgress && performance.now() >= nextProgress) {

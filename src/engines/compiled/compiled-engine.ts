@@ -78,7 +78,18 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   const work = jobs.map((job) => jobWork(job, rowsOf));
   const progress = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * jobs.length));
   const total = work.reduce((a, b) => a + b, 0);
-  const report = (): void => options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total, unit: 'rows' });
+  // A callback that throws stops the run, which rejects with its error: thrown from the timer, it
+  // had ended the process, out of the caller's reach.
+  const callback: { failed: boolean; error?: unknown } = { failed: false };
+  const callbackStop = new AbortController();
+  const report = (): void => {
+    try {
+      options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total, unit: 'rows' });
+    } catch (error) {
+      if (!callback.failed) Object.assign(callback, { failed: true, error });
+      callbackStop.abort();
+    }
+  };
   const timer = options.onProgress === undefined ? null : setInterval(report, options.progressEveryMs ?? 250);
 
   // Each group's output, written in place by whichever thread computes its rows.
@@ -93,18 +104,22 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
     }
   }
 
-  const stopping = interruption(options);
+  const signal = options.signal === undefined ? callbackStop.signal : AbortSignal.any([options.signal, callbackStop.signal]);
+  const stopping = interruption({ ...options, signal });
   let outcomes: (JobOutcome & { thread: number })[];
   try {
     outcomes =
       options.workers === 1
         ? await inThread(program, jobs, outputs, progress, stopping.signal)
         : await onPool(program, jobs, options.workers, outputs, progress, stopping.signal);
+  } catch (error) {
+    throw callback.failed ? callback.error : error;
   } finally {
     if (timer !== null) clearInterval(timer);
     stopping.release();
   }
   report();
+  if (callback.failed) throw callback.error;
   const failure = outcomes.find((o) => o.failure !== null)?.failure;
   if (failure) throw failureError(failure);
   if (outcomes.some((o) => o.stuck !== null)) return null;

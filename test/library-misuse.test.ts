@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { openSession } from '../dist/session/open-session.js';
+import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
+
+/** A unit that never yields, into a sink. */
+const runaway = new ProgramBuilder()
+  .module(UTILITY_UNITS_MODULE)
+  .module(TEST_UNITS_MODULE)
+  .unit('spin', 'test.runaway')
+  .unit('sink', 'sink')
+  .channel('c', 'spin.out', 'sink.in', { capacity: 2 })
+  .build();
+
+/** A unit whose clock takes one bad call, into a sink. */
+const badClock = (op: string, value: unknown) =>
+  new ProgramBuilder()
+    .module(UTILITY_UNITS_MODULE)
+    .module(TEST_UNITS_MODULE)
+    .unit('clock', 'test.clock', { op, value })
+    .unit('sink', 'sink')
+    .channel('c', 'clock.out', 'sink.in', { capacity: 2 })
+    .build();
+
+describe('the library, misused', () => {
+  it('a throwing onProgress rejects the run with its error (on the compiled engine it had ended the process)', async () => {
+    for (const workers of [1, 2]) {
+      const run = simulate(sdpaProgram({ design: 'modified', n: 2048 }), {
+        workers,
+        progressEveryMs: 5,
+        onProgress: () => {
+          throw new Error('from the callback');
+        },
+      });
+      await expect(run).rejects.toThrow('from the callback');
+    }
+  });
+
+  it('an abort stops a pool whose unit never yields: its thread is ended, the run rejects', async () => {
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 300);
+    await expect(simulate(runaway, { engine: 'actors', placement: [0, 1], signal: controller.signal })).rejects.toThrow(RunAborted);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('a signal aborted before the run: nothing runs, on any engine and worker count, and the reason is the cause', async () => {
+    const controller = new AbortController();
+    const reason = new Error('not now');
+    controller.abort(reason);
+    for (const options of [{ workers: 1 }, { workers: 2 }, { engine: 'actors' as const, workers: 1 }]) {
+      const run = simulate(sdpaProgram({ design: 'modified', n: 16 }), { ...options, signal: controller.signal });
+      await expect(run).rejects.toThrow(RunAborted);
+      await expect(run).rejects.toHaveProperty('cause', reason);
+    }
+  });
+
+  it.each([
+    ['incr', 0.5, /incr\(0\.5\): cycles must be a non-negative integer/],
+    ['incr', '5', /incr\("5"\): cycles must be a non-negative integer/],
+    ['incr', Infinity, /incr\(Infinity\): cycles must be a non-negative integer/],
+    ['incr', 2 ** 53 + 10, /the clock would pass 2\^53/],
+    ['advance', 7.25, /advance\(7\.25\): a clock is an integer below 2\^53/],
+    ['advance', Number.NaN, /advance\(NaN\)/],
+  ])('%s(%s) fails the unit, naming it, on 1 and 2 workers alike', async (op, value, message) => {
+    for (const placement of [
+      [0, 0],
+      [0, 1],
+    ]) {
+      const run = simulate(badClock(op, value), { engine: 'actors', placement });
+      await expect(run).rejects.toThrow(UnitError);
+      await expect(run).rejects.toThrow(message);
+      await expect(run).rejects.toHaveProperty('unit', 'clock');
+    }
+  });
+
+  it('a report that cannot cross threads fails its unit, on 1 and 2 workers alike', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('reporter', 'test.badReport')
+      .unit('sink', 'sink')
+      .channel('c', 'reporter.out', 'sink.in', { capacity: 2 })
+      .build();
+    for (const placement of [
+      [0, 0],
+      [0, 1],
+    ]) {
+      const run = simulate(program, { engine: 'actors', placement });
+      await expect(run).rejects.toThrow(/unit 'reporter' failed: report\(\): a report is plain data/);
+    }
+  });
+
+  it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
+    const program = badClock('incr', 1);
+    await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(
+      'the placement puts units on 13 workers, and workers is 1: give one of them',
+    );
+    await expect(simulate(program, { placement: ['0', '1'] as never })).rejects.toThrow('a placement lists workers 0, 1, ...: got "0"');
+    await expect(simulate(program, { placement: [-1, 0] })).rejects.toThrow('a placement lists workers 0, 1, ...: got -1');
+  });
+
+  it('session calls made at once run one after another, each with its own answer', async () => {
+    const session = await openSession(sdpaProgram({ design: 'modified', n: 64 }));
+    try {
+      const [a, b] = await Promise.all([session.runUntil(600), session.runUntil(1200)]);
+      expect(a.cycle).toBeGreaterThanOrEqual(600);
+      expect(a.cycle).toBeLessThan(1200);
+      expect(b.cycle).toBeGreaterThanOrEqual(1200);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('closing a session whose unit never yields ends its thread within the grace', async () => {
+    const session = await openSession(runaway);
+    void session.runUntil(10).catch(() => undefined);
+    const started = performance.now();
+    await session.close();
+    expect(performance.now() - started).toBeLessThan(5000);
+    await session.exited;
+  });
+
+  it('a session left open does not keep a script from ending; threads start under node --input-type=module -e', () => {
+    // Worker threads refuse --input-type: inherited, it had killed every thread at its start.
+    const script = `
+      import { openSession } from ${JSON.stringify(new URL('../dist/session/open-session.js', import.meta.url).href)};
+      import { sdpaProgram, simulate } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const pooled = await simulate(sdpaProgram({ design: 'modified', n: 16, heads: 2 }), { engine: 'actors', workers: 2 });
+      const session = await openSession(sdpaProgram({ design: 'modified', n: 16 }));
+      const seen = await session.runUntil(50);
+      console.log(pooled.workers, seen.cycle >= 50 ? 'paused' : 'not paused');`;
+    const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect([ran.status, ran.stdout.trim(), ran.stderr]).toEqual([0, '2 paused', '']);
+  });
+});
