@@ -116,6 +116,7 @@ export class Context implements UnitContext {
       } catch (error) {
         throw new TypeError(
           `report(): a report is plain data, which can cross threads (${error instanceof Error ? error.message : String(error)})`,
+          { cause: error },
         );
       }
     }
