@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, runSdpa, sdpaProgram, simulate } from '../dist/index.js';
 import { openSession } from '../dist/session/open-session.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
 
@@ -99,6 +99,22 @@ describe('the library, misused', () => {
     );
     await expect(simulate(program, { placement: ['0', '1'] as never })).rejects.toThrow('a placement lists workers 0, 1, ...: got "0"');
     await expect(simulate(program, { placement: [-1, 0] })).rejects.toThrow('a placement lists workers 0, 1, ...: got -1');
+  });
+
+  it('runSdpa reads its configuration strictly, and messages quote a string given for a number', async () => {
+    await expect(runSdpa({ design: 'modified', n: 16, heds: 4 } as never)).rejects.toThrow(/unknown field 'heds'/);
+    await expect(runSdpa({ design: 'modified', n: 16, fastForward: 'false' } as never)).rejects.toThrow(
+      'fastForward must be true or false, got "false"',
+    );
+    await expect(simulate(badClock('incr', 1), { workers: '2' as never })).rejects.toThrow(
+      `workers must be a positive integer or 'auto', got "2"`,
+    );
+    const session = await openSession(sdpaProgram({ design: 'modified', n: 16 }));
+    try {
+      await expect(session.runUntil('200' as never)).rejects.toThrow('a cycle must be a non-negative integer, got "200"');
+    } finally {
+      await session.close();
+    }
   });
 
   it('session calls made at once run one after another, each with its own answer', async () => {

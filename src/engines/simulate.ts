@@ -1,4 +1,4 @@
-import { ProgramError, RunAborted } from '../kernel/errors.js';
+import { ProgramError, RunAborted, show } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
@@ -149,7 +149,7 @@ function compiledWorkers(program: Program, options: SimulateOptions): number {
 function checkedWorkers(workers: number | 'auto' | undefined): number | 'auto' {
   const requested = workers ?? 'auto';
   if (requested !== 'auto' && (!Number.isSafeInteger(requested) || requested < 1)) {
-    throw new ProgramError(`workers must be a positive integer or 'auto', got ${String(requested)}`);
+    throw new ProgramError(`workers must be a positive integer or 'auto', got ${show(requested)}`);
   }
   return requested;
 }
@@ -165,8 +165,7 @@ export const CHANNELS_PER_CUT = 64;
 export function place(program: Program, options: Pick<SimulateOptions, 'workers' | 'placement'>): Placement {
   if (options.placement !== undefined) {
     for (const w of options.placement as readonly unknown[]) {
-      if (!Number.isSafeInteger(w) || (w as number) < 0)
-        throw new ProgramError(`a placement lists workers 0, 1, ...: got ${typeof w === 'string' ? JSON.stringify(w) : String(w)}`);
+      if (!Number.isSafeInteger(w) || (w as number) < 0) throw new ProgramError(`a placement lists workers 0, 1, ...: got ${show(w)}`);
     }
     const workers = options.placement.reduce((most, w) => Math.max(most, w + 1), 1);
     // The placement says how many workers; a different count given beside it is a contradiction, not a cap.

@@ -1,3 +1,4 @@
+import { show } from './errors.js';
 import { MAX_TIME } from './time.js';
 import { ClockMove } from './tracer.js';
 import { Wait } from './wait.js';
@@ -206,5 +207,5 @@ export class Context implements UnitContext {
 
 /** Out of `incr` and `advance`, which stay small enough to be inlined into unit bodies. */
 function badClock(operation: string, value: unknown, why: string): never {
-  throw new RangeError(`${operation}(${typeof value === 'string' ? JSON.stringify(value) : String(value)}): ${why}`);
+  throw new RangeError(`${operation}(${show(value)}): ${why}`);
 }

@@ -2,9 +2,20 @@
  * Why a value is not a positive integer (a count, a capacity, a latency), as `WHAT must be ...,
  * got SHOWN`: one past 2^53 is said to be too large, not to be no integer.
  */
-export function notPositiveInteger(what: string, value: unknown, shown = String(value)): string {
+export function notPositiveInteger(what: string, value: unknown, shown = show(value)): string {
   const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
   return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : 'a positive integer'}, got ${shown}`;
+}
+
+/** A value as a message shows it: a string in quotes, so that '2' does not read as the number 2. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** A program that cannot run as written: bad wiring or bad parameters. */

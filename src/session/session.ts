@@ -1,4 +1,4 @@
-import { ProgramError, UnitError } from '../kernel/errors.js';
+import { ProgramError, UnitError, show } from '../kernel/errors.js';
 import { SingleThreadExecutor } from '../engines/actors/single-thread-executor.js';
 import { sinkUnits } from '../engines/actors/sink-watch.js';
 import { deadlockReport, settledBefore } from '../engines/actors/stall.js';
@@ -36,7 +36,7 @@ export class Session {
 
   /** Runs until every unit has reached `cycle` or waits on one that has (or the run is over). */
   async runUntil(cycle: Time): Promise<Inspection> {
-    if (!Number.isSafeInteger(cycle) || cycle < 0) throw new ProgramError(`a cycle must be a non-negative integer, got ${cycle}`);
+    if (!Number.isSafeInteger(cycle) || cycle < 0) throw new ProgramError(`a cycle must be a non-negative integer, got ${show(cycle)}`);
     if (cycle < this.cycle) throw new ProgramError(`the session is at cycle ${this.cycle} already: it cannot go back to ${cycle}`);
     return this.pauseAt(cycle);
   }
@@ -46,7 +46,7 @@ export class Session {
    * on to the cycle just after the last of them was taken.
    */
   async step(rows: number): Promise<Inspection> {
-    if (!Number.isSafeInteger(rows) || rows < 1) throw new ProgramError(`rows must be a positive integer, got ${rows}`);
+    if (!Number.isSafeInteger(rows) || rows < 1) throw new ProgramError(`rows must be a positive integer, got ${show(rows)}`);
     if (this.state !== 'paused') return this.inspect();
     this.counter.watch(this.counter.rows + rows, (at) => this.executor.holdAt(at + 1));
     return this.pauseAt(Infinity);
@@ -54,7 +54,8 @@ export class Session {
 
   /** The state at the pause; `elements`: how many elements of each channel to list. */
   inspect(elements = DEFAULT_ELEMENTS): Inspection {
-    if (!Number.isSafeInteger(elements) || elements < 0) throw new ProgramError(`elements must be a non-negative integer, got ${elements}`);
+    if (!Number.isSafeInteger(elements) || elements < 0)
+      throw new ProgramError(`elements must be a non-negative integer, got ${show(elements)}`);
     this.rethrow();
     const { contexts, channels } = this.executor.instance;
     const live = contexts.filter((ctx) => !ctx.finished);

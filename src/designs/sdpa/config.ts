@@ -1,4 +1,4 @@
-import { ProgramError, notPositiveInteger } from '../../kernel/errors.js';
+import { ProgramError, notPositiveInteger, show } from '../../kernel/errors.js';
 import { DESIGNS } from './design.js';
 import type { SdpaConfig } from './design.js';
 
@@ -73,7 +73,7 @@ export function parseSdpaConfig(raw: unknown, skip: readonly string[] = []): Sdp
 
 function positiveInteger(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ProgramError(notPositiveInteger(field, value, show(value)));
+    throw new ProgramError(notPositiveInteger(field, value));
   }
   return value;
 }
@@ -93,8 +93,4 @@ function record(value: unknown, field: string, each: Field): Record<string, unkn
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ProgramError(`${field} must be an object of NAME: value, got ${show(value)}`);
   return Object.fromEntries(Object.entries(value).map(([name, x]) => [name, each(x, `${field}.${name}`)]));
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
 }

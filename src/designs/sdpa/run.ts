@@ -9,6 +9,7 @@ import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
 import type { Matrix } from './data.js';
 import type { DesignName, ResolvedSdpaConfig } from './design.js';
+import { parseSdpaConfig } from './config.js';
 import type { SdpaRunConfig } from './config.js';
 
 export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'progressEveryMs' | 'signal' | 'interruptible' | 'placement'>;
@@ -74,6 +75,9 @@ export interface SdpaRunResult {
  * run, this thread checks.
  */
 export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {}): Promise<SdpaRunResult> {
+  // Strictly, as a check file's case: from JavaScript, `heds: 4` had run one head and
+  // `fastForward: 'false'` had fast-forwarded.
+  parseSdpaConfig(config);
   const resolved = refuseUnrunnable(config);
   const program = sdpaProgram(resolved);
   const { n, d, heads, seed } = resolved;
