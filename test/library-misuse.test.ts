@@ -92,6 +92,26 @@ describe('the library, misused', () => {
     }
   });
 
+  it('a unit that finishes without taking its input is the one blamed, not its sender', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('src', 'generator', { count: 20 })
+      .unit('mid', 'test.early')
+      .unit('sink', 'sink')
+      .channel('a', 'src.out', 'mid.in', { capacity: 2 })
+      .channel('b', 'mid.out', 'sink.in', { capacity: 2 })
+      .build();
+    for (const placement of [
+      [0, 0, 0],
+      [0, 1, 0],
+    ]) {
+      const run = simulate(program, { engine: 'actors', placement });
+      await expect(run).rejects.toHaveProperty('unit', 'mid');
+      await expect(run).rejects.toThrow("unit 'mid' failed: it finished without taking the elements of channel 'a'");
+    }
+  });
+
   it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
     const program = badClock('incr', 1);
     await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(

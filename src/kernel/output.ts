@@ -1,3 +1,4 @@
+import { UnitError } from './errors.js';
 import { Endpoint } from './endpoint.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
@@ -74,8 +75,12 @@ export class Output extends Endpoint {
   }
 
   private blocked(ch: Channel, kind: typeof Wait.Room | typeof Wait.Buffer): false {
+    // The receiver is at fault, not this sender: it finished without taking what it was sent.
     if (ch.receiver.finished) {
-      throw new Error(`channel '${ch.name}' is full and its receiver '${ch.receiver.name}' has finished`);
+      throw new UnitError(
+        ch.receiver.name,
+        `it finished without taking the elements of channel '${ch.name}', which is full, its sender '${ch.sender.name}' waiting`,
+      );
     }
     this.ctx.block(kind, ch, 0);
     return false;
