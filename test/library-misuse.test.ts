@@ -112,6 +112,24 @@ describe('the library, misused', () => {
     }
   });
 
+  it.each([
+    [{ value: 'hello', stamp: 1 }, `the value must be a number, got "hello"`],
+    [{ value: { a: 1 }, stamp: 1 }, 'the value must be a number, got {"a":1}'],
+    [{ value: 1, stamp: Number.NaN }, 'the stamp must be an integer clock below 2^53, got NaN'],
+    [{ value: 1, stamp: 'abc' }, 'the stamp must be an integer clock below 2^53, got "abc"'],
+  ])('enqueue(%o) fails the unit, naming it', async (params, message) => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('send', 'test.send', params)
+      .unit('sink', 'sink')
+      .channel('c', 'send.out', 'sink.in', { capacity: 2 })
+      .build();
+    await expect(simulate(program, { engine: 'actors', workers: 1 })).rejects.toThrow(
+      `unit 'send' failed: enqueue on channel 'c': ${message}`,
+    );
+  });
+
   it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
     const program = badClock('incr', 1);
     await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(

@@ -1,4 +1,4 @@
-import { UnitError } from './errors.js';
+import { UnitError, show } from './errors.js';
 import { Endpoint } from './endpoint.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
@@ -37,6 +37,8 @@ export class Output extends Endpoint {
   enqueue(value: number, stamp: Time): void {
     const ch = this.channel;
     if (ch.width !== 1) misuse(ch, 'scalar');
+    // A string or an object became NaN in the channel's Float64Array without a word.
+    if (typeof value !== 'number') badElement(ch, 'value', value);
     ch.data[this.put(ch, stamp)] = value;
   }
 
@@ -51,6 +53,8 @@ export class Output extends Endpoint {
 
   private put(ch: Channel, stamp: Time): number {
     if (!this.granted) misuse(ch, 'unready');
+    // A stamp of NaN or 'abc' was ignored (the element took the clock), one past 2^53 rounded.
+    if (!Number.isSafeInteger(stamp)) badElement(ch, 'stamp', stamp);
     this.granted = false;
     const slot = ch.append(this.ctx.settleRoom(), stamp);
     if (ch.receiverWaiting) ch.receiver.wake();
@@ -94,6 +98,11 @@ function hasRoom(ch: Channel): boolean {
 }
 
 /** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
+function badElement(ch: Channel, what: 'value' | 'stamp', got: unknown): never {
+  const wanted = what === 'value' ? 'a number' : 'an integer clock below 2^53';
+  throw new TypeError(`enqueue on channel '${ch.name}': the ${what} must be ${wanted}, got ${show(got)}`);
+}
+
 function misuse(ch: Channel, got: number | 'scalar' | 'unready'): never {
   if (got === 'unready') {
     throw new Error(`enqueued on channel '${ch.name}' without waiting for room: write 'while (!out.ready()) yield;' before each enqueue`);
