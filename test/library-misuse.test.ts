@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, runSdpa, sdpaProgram, simulate } from '../dist/index.js';
+import {
+  ProgramBuilder,
+  RunAborted,
+  UTILITY_UNITS_MODULE,
+  UnitError,
+  registerUnitKind,
+  runSdpa,
+  sdpaProgram,
+  simulate,
+} from '../dist/index.js';
 import { openSession } from '../dist/session/open-session.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
 
@@ -127,6 +136,17 @@ describe('the library, misused', () => {
       .build();
     await expect(simulate(program, { engine: 'actors', workers: 1 })).rejects.toThrow(
       `unit 'send' failed: enqueue on channel 'c': ${message}`,
+    );
+  });
+
+  it('a kind whose ports() gives no port lists, or a port twice, is refused at build, naming the unit', () => {
+    registerUnitKind({ kind: 'misuse.noPorts', ports: () => null as never, *run() {} });
+    registerUnitKind({ kind: 'misuse.twice', ports: () => ({ inputs: ['in', 'in'], outputs: [] }), *run() {} });
+    expect(() => new ProgramBuilder().unit('u', 'misuse.noPorts').build()).toThrow(
+      "unit 'u': its kind's ports() must give { inputs: string[], outputs: string[] }, got null",
+    );
+    expect(() => new ProgramBuilder().unit('u', 'misuse.twice').build()).toThrow(
+      `unit 'u': its kind's ports() names a port twice: ["in","in"]`,
     );
   });
 

@@ -1,4 +1,4 @@
-import { messageOf, notPositiveInteger, ProgramError } from './errors.js';
+import { messageOf, notPositiveInteger, ProgramError, show } from './errors.js';
 import { unitKind } from './registry.js';
 import { MAX_TIME } from './time.js';
 import type { Ports } from './unit-kind.js';
@@ -147,6 +147,15 @@ export function validateProgram(program: Program): void {
     } catch (error) {
       throw new ProgramError(`unit '${unit.name}': ${messageOf(error)}`);
     }
+    // What a kind's ports() gives comes from user code: a null failed later as a TypeError naming no unit.
+    const names = (list: unknown): boolean => Array.isArray(list) && list.every((p) => typeof p === 'string');
+    if (typeof unitPorts !== 'object' || unitPorts === null || !names(unitPorts.inputs) || !names(unitPorts.outputs))
+      throw new ProgramError(
+        `unit '${unit.name}': its kind's ports() must give { inputs: string[], outputs: string[] }, got ${show(unitPorts)}`,
+      );
+    for (const list of [unitPorts.inputs, unitPorts.outputs])
+      if (new Set(list).size < list.length)
+        throw new ProgramError(`unit '${unit.name}': its kind's ports() names a port twice: ${show(list)}`);
     ports.set(unit.name, unitPorts);
   }
 
