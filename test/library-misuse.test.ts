@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   ProgramBuilder,
+  ProgramError,
   RunAborted,
   UTILITY_UNITS_MODULE,
   UnitError,
@@ -147,6 +148,14 @@ describe('the library, misused', () => {
     );
     expect(() => new ProgramBuilder().unit('u', 'misuse.twice').build()).toThrow(
       `unit 'u': its kind's ports() names a port twice: ["in","in"]`,
+    );
+  });
+
+  it('a unit module that is not there is a ProgramError naming it', async () => {
+    const program = new ProgramBuilder().module('/nonexistent/units.mjs').build();
+    await expect(simulate(program)).rejects.toThrow(ProgramError);
+    await expect(simulate(program)).rejects.toThrow(
+      "the program's unit module '/nonexistent/units.mjs' cannot be loaded: Cannot find module",
     );
   });
 

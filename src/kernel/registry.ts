@@ -52,7 +52,15 @@ export async function loadUnitModules(modules: readonly string[]): Promise<void>
   const running = modulesOnStack();
   for (const specifier of pending) {
     const url = moduleUrl(specifier);
-    if (url === null || !running.has(url)) await import(specifier);
+    if (url === null || !running.has(url)) {
+      try {
+        await import(specifier);
+      } catch (error) {
+        // The program names a module that is not there: bad input, not a crash of ours.
+        if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+        throw new ProgramError(`the program's unit module '${specifier}' cannot be loaded: ${messageOf(error)}`, { cause: error });
+      }
+    }
     loaded.add(specifier);
   }
 }
