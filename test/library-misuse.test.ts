@@ -159,6 +159,22 @@ describe('the library, misused', () => {
     );
   });
 
+  it("a generator's fn on a pool or in a session is refused before any thread starts, naming the unit", async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .unit('gen', 'generator', { count: 4, fn: (i: number) => i * i })
+      .unit('sink', 'sink')
+      .channel('c', 'gen.out', 'sink.in', { capacity: 2 })
+      .build();
+    expect((await simulate(program, { workers: 1 })).status).toBe('ok');
+    await expect(simulate(program, { engine: 'actors', placement: [0, 1] })).rejects.toThrow(
+      /^unit 'gen': its params cannot be sent to another thread \(.*\): run it in one thread \(workers: 1\)$/,
+    );
+    await expect(openSession(program)).rejects.toThrow(
+      /^unit 'gen': its params cannot be sent to another thread .*: a session runs in a thread of its own/,
+    );
+  });
+
   it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
     const program = badClock('incr', 1);
     await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(

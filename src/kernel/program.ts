@@ -213,3 +213,20 @@ function bindPort(
   }
   bound.set(key, ch.name);
 }
+
+/**
+ * Refuses, before any thread starts, a program whose units' params cannot be sent to another
+ * thread (a generator's `fn`): it failed there as a DataCloneError naming no unit. `instead`
+ * says what to do.
+ */
+export function refuseParamsThreadsCannotTake(program: Program, instead: string): void {
+  for (const unit of program.units) {
+    try {
+      structuredClone(unit.params);
+    } catch (error) {
+      throw new ProgramError(`unit '${unit.name}': its params cannot be sent to another thread (${messageOf(error)}): ${instead}`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -5,7 +5,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ProgramError } from '../kernel/errors.js';
 import { checkWorkerModules, loadUnitModules } from '../kernel/registry.js';
 import { failureError } from '../engines/worker-failure.js';
-import { checkProgram } from '../kernel/program.js';
+import { checkProgram, refuseParamsThreadsCannotTake } from '../kernel/program.js';
 import type { Program } from '../kernel/program.js';
 import type { Time } from '../kernel/time.js';
 import type { RunResult } from '../engines/run-result.js';
@@ -42,6 +42,7 @@ export async function openSession(program: Program): Promise<Session> {
   await loadUnitModules((program as Program | null)?.modules ?? []);
   checkProgram(program);
   checkWorkerModules(program.modules);
+  refuseParamsThreadsCannotTake(program, 'a session runs in a thread of its own: give data, not functions');
   const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { program }, execArgv: workerExecArgv() });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   // A worker that dies answers no call: each call fails with why it died instead of hanging.

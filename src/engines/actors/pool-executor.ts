@@ -1,5 +1,5 @@
 import { RunAborted } from '../../kernel/errors.js';
-import { channelEnds, unitIndex } from '../../kernel/program.js';
+import { channelEnds, refuseParamsThreadsCannotTake, unitIndex } from '../../kernel/program.js';
 import { interruption } from '../interruption.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
@@ -34,6 +34,7 @@ const STOP_GRACE_MS = 1000;
  */
 export async function runOnPool(program: Program, placed: Placement, options: PoolOptions = {}): Promise<RunResult> {
   checkWorkerModules(program.modules);
+  refuseParamsThreadsCannotTake(program, 'run it in one thread (workers: 1)');
   const controlMemory = createControlMemory(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);
