@@ -175,6 +175,24 @@ describe('the library, misused', () => {
     );
   });
 
+  it('a kind whose run is not a generator function fails its unit at once, saying so (an async one had spun for ever)', async () => {
+    registerUnitKind({ kind: 'misuse.async', ports: () => ({ inputs: [], outputs: [] }), run: async function* () {} as never });
+    registerUnitKind({
+      kind: 'misuse.iterator',
+      ports: () => ({ inputs: [], outputs: [] }),
+      run: (() => ({ next: () => ({ done: false }) })) as never,
+    });
+    for (const [kind, gave] of [
+      ['misuse.async', 'an async generator'],
+      ['misuse.iterator', 'an object'],
+    ]) {
+      const run = simulate(new ProgramBuilder().unit('u', kind!).build(), { workers: 1 });
+      await expect(run).rejects.toThrow(
+        `unit 'u' failed: its kind's run must be a generator function (function*), which yields when it waits; it gave ${gave}`,
+      );
+    }
+  });
+
   it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
     const program = badClock('incr', 1);
     await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(

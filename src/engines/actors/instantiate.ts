@@ -13,6 +13,8 @@ import type { Program } from '../../kernel/program.js';
 import type { Scheduler } from '../../kernel/scheduler.js';
 import { channelStats } from '../run-result.js';
 import type { ChannelStats, ContextStats } from '../run-result.js';
+import { UnitError } from '../../kernel/errors.js';
+import type { UnitBody } from '../../kernel/unit-kind.js';
 
 /** A program's contexts and channels, built in one thread. */
 export interface Instance {
@@ -87,8 +89,33 @@ export function instantiate(program: Program, scheduler: Scheduler, part: Part =
     }
     if (memory !== undefined) links.push(new LinkEnd(ch, senderLocal, memory));
   });
-  for (const ctx of contexts) ctx.body = unitKind(ctx.kind).run(ctx, program.units[ctx.index]!.params as never);
+  for (const ctx of contexts) ctx.body = unitBody(ctx, program.units[ctx.index]!.params);
   return { contexts, channels, proxies, links };
+}
+
+/**
+ * The generator a unit's kind runs. A kind's `run` that is not a generator function (`function*`)
+ * is the unit's error, said as such: an async generator or a hand-made iterator had spun for ever,
+ * and a plain function failed as 'ctx.body.next is not a function'.
+ */
+function unitBody(ctx: Context, params: unknown): UnitBody {
+  let body: unknown;
+  try {
+    body = unitKind(ctx.kind).run(ctx, params as never);
+  } catch (error) {
+    throw UnitError.from(ctx.name, error);
+  }
+  if (Object.prototype.toString.call(body) !== '[object Generator]') {
+    const type = Object.prototype.toString.call(body).slice(8, -1);
+    const got =
+      type === 'AsyncGenerator'
+        ? 'an async generator'
+        : type === 'Undefined'
+          ? 'nothing'
+          : `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type.toLowerCase()}`;
+    throw new UnitError(ctx.name, `its kind's run must be a generator function (function*), which yields when it waits; it gave ${got}`);
+  }
+  return body as UnitBody;
 }
 
 /** What the units handed back with `report()`, as (unit name, value) pairs. */
