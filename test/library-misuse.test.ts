@@ -193,6 +193,23 @@ describe('the library, misused', () => {
     }
   });
 
+  it('a unit that yields for ever waiting on nothing fails, named, on 1 and 2 workers alike (it had livelocked)', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('idle', 'test.idle')
+      .unit('sink', 'sink')
+      .channel('c', 'idle.out', 'sink.in', { capacity: 2 })
+      .build();
+    for (const placement of [
+      [0, 0],
+      [0, 1],
+    ]) {
+      const run = simulate(program, { engine: 'actors', placement });
+      await expect(run).rejects.toThrow(/^unit 'idle' failed: it yielded 1000000 times in a row at clock 0 without waiting on anything/);
+    }
+  });
+
   it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
     const program = badClock('incr', 1);
     await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(

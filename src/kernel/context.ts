@@ -36,6 +36,10 @@ export class Context implements UnitContext {
   body: UnitBody | null = null;
   reported: unknown = undefined;
 
+  /** Yields in a row that waited on nothing, at the clock `bareYieldClock` (a unit that livelocks). */
+  bareYields = 0;
+  bareYieldClock: Time = -1;
+
   /** Wait conditions, any of which wakes the context (parallel arrays, reused). */
   waitCount = 0;
   readonly waitKinds: WaitKind[] = [];

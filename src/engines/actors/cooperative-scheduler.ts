@@ -7,6 +7,9 @@ import type { Scheduler } from '../../kernel/scheduler.js';
  * condition was met. Shared by the single-thread executor and by each pool worker, so both
  * apply the same channel and clock rules.
  */
+/** Yields in a row, waiting on nothing at one clock, that make a unit taken for livelocked. */
+const BARE_YIELDS_IN_A_ROW = 1_000_000;
+
 export class CooperativeScheduler implements Scheduler {
   contexts: readonly Context[] = [];
   live = 0;
@@ -69,11 +72,32 @@ export class CooperativeScheduler implements Scheduler {
       }
       this.current = null;
       if (done) this.finish(ctx);
-      else if (ctx.waitCount === 0) this.push(ctx);
+      else if (ctx.waitCount === 0) {
+        this.noteBareYield(ctx);
+        this.push(ctx);
+      }
       if (ctx.time >= ctx.watchFrom) ctx.releaseWatchers();
       if (afterSlice !== null) afterSlice(ctx);
     }
     return slices;
+  }
+
+  /**
+   * A yield that waited on nothing: a unit yields when a channel operation must wait. One that
+   * yields so again and again with its clock still had livelocked the run without a word
+   * (`for (;;) yield;`); it fails, naming the unit.
+   */
+  private noteBareYield(ctx: Context): void {
+    if (ctx.time !== ctx.bareYieldClock) {
+      ctx.bareYieldClock = ctx.time;
+      ctx.bareYields = 0;
+    } else if (++ctx.bareYields >= BARE_YIELDS_IN_A_ROW) {
+      this.stop(null);
+      throw new UnitError(
+        ctx.name,
+        `it yielded ${BARE_YIELDS_IN_A_ROW} times in a row at clock ${ctx.time} without waiting on anything: a unit yields when ready(), peek() or quietUntil() says to wait`,
+      );
+    }
   }
 
   /** Moves the horizon (Infinity: none) and queues the parked contexts it no longer holds. */
