@@ -217,6 +217,13 @@ describe('the library, misused', () => {
     );
     await expect(simulate(program, { placement: ['0', '1'] as never })).rejects.toThrow('a placement lists workers 0, 1, ...: got "0"');
     await expect(simulate(program, { placement: [-1, 0] })).rejects.toThrow('a placement lists workers 0, 1, ...: got -1');
+    // As many threads as a placement names, refused before any starts when they cannot fit.
+    await expect(simulate(program, { placement: [0, 1_000_000] })).rejects.toThrow(
+      /^1000001 threads need about .* GiB of memory, more than the .* this machine can give: fewer workers$/,
+    );
+    await expect(simulate(sdpaProgram({ design: 'modified', n: 64 }), { workers: 1_000_000 })).rejects.toThrow(
+      /^1000000 threads need about/,
+    );
   });
 
   it('runSdpa reads its configuration strictly, and messages quote a string given for a number', async () => {

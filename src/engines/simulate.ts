@@ -5,6 +5,7 @@ import { coreCount } from './actors/pool-control.js';
 import { runOnPool } from './actors/pool-executor.js';
 import { SingleThreadExecutor } from './actors/single-thread-executor.js';
 import { runCompiled } from './compiled/compiled-engine.js';
+import { refuseThreads } from './worker-pool.js';
 import { interruption } from './interruption.js';
 import { scheduleGroups, scheduleKind } from './compiled/row-order.js';
 import { checkProgram } from '../kernel/program.js';
@@ -72,6 +73,7 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
   if (options.signal?.aborted) throw new RunAborted('run interrupted', { cause: options.signal.reason });
   if (chooseEngine(program, options) === 'compiled') {
     const workers = compiledWorkers(program, options);
+    if (workers > 1) refuseThreads(workers);
     const run = await runCompiled(program, {
       workers,
       fastForward: options.fastForward ?? true,
@@ -85,6 +87,8 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
     if (run !== null) return { ...run, contexts: unitStats(run.contexts, run.channels), engine: 'compiled', placement: null };
   }
   const placed = place(program, options);
+  // A placement names as many threads as its largest worker: [0, 4999] asked for 5,000.
+  if (placed.workers > 1) refuseThreads(placed.workers);
   let result: RunResult;
   if (placed.workers === 1) {
     const stopping = interruption(options);

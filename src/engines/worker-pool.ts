@@ -1,3 +1,6 @@
+import { freemem, totalmem } from 'node:os';
+import { ProgramError } from '../kernel/errors.js';
+
 /** The handler file of every pool (esm-handler.cts): compiled CommonJS, next to this module in dist/. */
 const HANDLER = new URL('./esm-handler.cjs', import.meta.url).href;
 
@@ -33,4 +36,32 @@ export function workerExecArgv(): string[] {
     else if (!args[i]!.startsWith('--input-type=')) kept.push(args[i]!);
   }
   return kept;
+}
+
+/** What a worker thread costs at least: its isolate, heap and the modules it loads. */
+export const BYTES_PER_THREAD = 40 * 1024 * 1024;
+
+/**
+ * The most a run may take: three quarters of the machine's memory (the rest is the system's
+ * and Node's own), and no more than is free now.
+ */
+export function memoryBudget(): number {
+  return Math.min(0.75 * totalmem(), freemem());
+}
+
+/**
+ * Refuses, before any starts, `threads` threads whose memory this machine cannot give: 5,000
+ * asked for had taken 13 GB before failing.
+ */
+export function refuseThreads(threads: number, budget = memoryBudget()): void {
+  const bytes = threads * BYTES_PER_THREAD;
+  if (bytes > budget) {
+    throw new ProgramError(
+      `${threads} threads need about ${gib(bytes)} of memory, more than the ${gib(budget)} this machine can give: fewer workers`,
+    );
+  }
+}
+
+export function gib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB`;
 }

@@ -1,8 +1,8 @@
-import { freemem, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { ProgramError } from '../../kernel/errors.js';
 import { Channel } from '../../kernel/channel.js';
 import { coreCount } from '../../engines/actors/pool-control.js';
+import { BYTES_PER_THREAD, gib, memoryBudget } from '../../engines/worker-pool.js';
 import { DESIGN_DEFS, forHead } from './design.js';
 import type { ResolvedSdpaConfig } from './design.js';
 import type { SdpaRunConfig } from './config.js';
@@ -38,7 +38,6 @@ const HEAD_SECONDS = 1e-3;
 const ROWS_BEFORE_FAST_FORWARD = 40;
 /** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */
 const BYTES_PER_HEAD = 24 * 1024;
-const BYTES_PER_THREAD = 40 * 1024 * 1024;
 /** The parts of a run's memory whose refusal says more than "lower N, d or heads". */
 const THREADS = 'the threads';
 const OUTPUTS = 'the outputs';
@@ -83,14 +82,6 @@ function actorBuffers(config: ResolvedSdpaConfig): number {
   return bytes;
 }
 
-/**
- * The most a run may take: three quarters of the machine's memory (the rest is the system's
- * and Node's own), and no more than is free now plus what the JavaScript heap may still grow by.
- */
-export function memoryBudget(): number {
-  return Math.min(0.75 * totalmem(), freemem());
-}
-
 /** The most the JavaScript heap can hold of a run's objects (its program and statistics), with room for the rest. */
 export function heapBudget(): number {
   const heap = getHeapStatistics();
@@ -110,24 +101,10 @@ export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): voi
   );
 }
 
-/** Refuses `threads` threads (a sweep's pool) whose memory this machine cannot give. */
-export function refuseThreads(threads: number, budget = memoryBudget()): void {
-  const bytes = threads * BYTES_PER_THREAD;
-  if (bytes > budget) {
-    throw new ProgramError(
-      `${threads} threads need about ${gib(bytes)} of memory, more than the ${gib(budget)} this machine can give: ${remedy(THREADS)}`,
-    );
-  }
-}
-
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
   if (largest === THREADS) return 'fewer workers';
   return `lower N, d or heads${largest === OUTPUTS ? ', or ask for --timing-only' : ''}`;
-}
-
-export function gib(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB`;
 }
 
 /** A duration as people say it: 40 s, 12 min, 3.5 h, 2.1 days, 4 years. */
