@@ -210,6 +210,12 @@ describe('the library, misused', () => {
     }
   });
 
+  it('a misspelt channel option is refused, naming the channel (it had made an unbounded channel)', () => {
+    expect(() => new ProgramBuilder().channel('c', 'a.out', 'b.in', { capacty: 2 } as never)).toThrow(
+      "channel 'c': unknown option 'capacty' (known: capacity, latency, responseLatency, width)",
+    );
+  });
+
   it('a placement and a worker count that disagree are refused; a bad placement entry is named as it is', async () => {
     const program = badClock('incr', 1);
     await expect(simulate(program, { workers: 1, placement: [0, 12] })).rejects.toThrow(

@@ -50,6 +50,8 @@ export interface ChannelOptions {
   width?: number;
 }
 
+const CHANNEL_OPTIONS = ['capacity', 'latency', 'responseLatency', 'width'];
+
 /** Wires units and channels into a validated Program. */
 export class ProgramBuilder {
   private readonly units: UnitSpec[] = [];
@@ -76,6 +78,11 @@ export class ProgramBuilder {
 
   /** Connects `from` ("unit.port") to `to`; unbounded unless a capacity is given. */
   channel(name: string, from: string | PortRef, to: string | PortRef, options: ChannelOptions = {}): this {
+    // From JavaScript a misspelt option (`capacty: 2`) had made an unbounded channel without a word.
+    for (const key of Object.keys(options)) {
+      if (!CHANNEL_OPTIONS.includes(key))
+        throw new ProgramError(`channel '${name}': unknown option '${key}' (known: ${CHANNEL_OPTIONS.join(', ')})`);
+    }
     this.channels.push({
       name,
       from: portRef(from, name),
