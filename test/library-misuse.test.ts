@@ -14,24 +14,27 @@ import {
 import { openSession } from '../dist/session/open-session.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
 
-/** A unit that never yields, into a sink. */
-const runaway = new ProgramBuilder()
-  .module(UTILITY_UNITS_MODULE)
-  .module(TEST_UNITS_MODULE)
-  .unit('spin', 'test.runaway')
-  .unit('sink', 'sink')
-  .channel('c', 'spin.out', 'sink.in', { capacity: 2 })
-  .build();
-
-/** A unit whose clock takes one bad call, into a sink. */
-const badClock = (op: string, value: unknown) =>
+/** Unit `name`, of `kind` with `params`, into a sink over channel 'c' of capacity 2. */
+const intoSink = (name: string, kind: string, params: object = {}) =>
   new ProgramBuilder()
     .module(UTILITY_UNITS_MODULE)
     .module(TEST_UNITS_MODULE)
-    .unit('clock', 'test.clock', { op, value })
+    .unit(name, kind, params)
     .unit('sink', 'sink')
-    .channel('c', 'clock.out', 'sink.in', { capacity: 2 })
+    .channel('c', `${name}.out`, 'sink.in', { capacity: 2 })
     .build();
+
+/** A source and its sink in one thread, and in two. */
+const ONE_AND_TWO_WORKERS = [
+  [0, 0],
+  [0, 1],
+];
+
+/** A unit that never yields, into a sink. */
+const runaway = intoSink('spin', 'test.runaway');
+
+/** A unit whose clock takes one bad call, into a sink. */
+const badClock = (op: string, value: unknown) => intoSink('clock', 'test.clock', { op, value });
 
 describe('the library, misused', () => {
   it('a throwing onProgress rejects the run with its error (on the compiled engine it had ended the process)', async () => {
@@ -74,10 +77,7 @@ describe('the library, misused', () => {
     ['advance', 7.25, /advance\(7\.25\): a clock is an integer below 2\^53/],
     ['advance', Number.NaN, /advance\(NaN\)/],
   ])('%s(%s) fails the unit, naming it, on 1 and 2 workers alike', async (op, value, message) => {
-    for (const placement of [
-      [0, 0],
-      [0, 1],
-    ]) {
+    for (const placement of ONE_AND_TWO_WORKERS) {
       const run = simulate(badClock(op, value), { engine: 'actors', placement });
       await expect(run).rejects.toThrow(UnitError);
       await expect(run).rejects.toThrow(message);
@@ -86,17 +86,8 @@ describe('the library, misused', () => {
   });
 
   it('a report that cannot cross threads fails its unit, on 1 and 2 workers alike', async () => {
-    const program = new ProgramBuilder()
-      .module(UTILITY_UNITS_MODULE)
-      .module(TEST_UNITS_MODULE)
-      .unit('reporter', 'test.badReport')
-      .unit('sink', 'sink')
-      .channel('c', 'reporter.out', 'sink.in', { capacity: 2 })
-      .build();
-    for (const placement of [
-      [0, 0],
-      [0, 1],
-    ]) {
+    const program = intoSink('reporter', 'test.badReport');
+    for (const placement of ONE_AND_TWO_WORKERS) {
       const run = simulate(program, { engine: 'actors', placement });
       await expect(run).rejects.toThrow(/unit 'reporter' failed: report\(\): a report is plain data/);
     }
@@ -128,13 +119,7 @@ describe('the library, misused', () => {
     [{ value: 1, stamp: Number.NaN }, 'the stamp must be an integer clock below 2^53, got NaN'],
     [{ value: 1, stamp: 'abc' }, 'the stamp must be an integer clock below 2^53, got "abc"'],
   ])('enqueue(%o) fails the unit, naming it', async (params, message) => {
-    const program = new ProgramBuilder()
-      .module(UTILITY_UNITS_MODULE)
-      .module(TEST_UNITS_MODULE)
-      .unit('send', 'test.send', params)
-      .unit('sink', 'sink')
-      .channel('c', 'send.out', 'sink.in', { capacity: 2 })
-      .build();
+    const program = intoSink('send', 'test.send', params);
     await expect(simulate(program, { engine: 'actors', workers: 1 })).rejects.toThrow(
       `unit 'send' failed: enqueue on channel 'c': ${message}`,
     );
@@ -160,12 +145,7 @@ describe('the library, misused', () => {
   });
 
   it("a generator's fn on a pool or in a session is refused before any thread starts, naming the unit", async () => {
-    const program = new ProgramBuilder()
-      .module(UTILITY_UNITS_MODULE)
-      .unit('gen', 'generator', { count: 4, fn: (i: number) => i * i })
-      .unit('sink', 'sink')
-      .channel('c', 'gen.out', 'sink.in', { capacity: 2 })
-      .build();
+    const program = intoSink('gen', 'generator', { count: 4, fn: (i: number) => i * i });
     expect((await simulate(program, { workers: 1 })).status).toBe('ok');
     await expect(simulate(program, { engine: 'actors', placement: [0, 1] })).rejects.toThrow(
       /^unit 'gen': its params cannot be sent to another thread \(.*\): run it in one thread \(workers: 1\)$/,
@@ -194,17 +174,8 @@ describe('the library, misused', () => {
   });
 
   it('a unit that yields for ever waiting on nothing fails, named, on 1 and 2 workers alike (it had livelocked)', async () => {
-    const program = new ProgramBuilder()
-      .module(UTILITY_UNITS_MODULE)
-      .module(TEST_UNITS_MODULE)
-      .unit('idle', 'test.idle')
-      .unit('sink', 'sink')
-      .channel('c', 'idle.out', 'sink.in', { capacity: 2 })
-      .build();
-    for (const placement of [
-      [0, 0],
-      [0, 1],
-    ]) {
+    const program = intoSink('idle', 'test.idle');
+    for (const placement of ONE_AND_TWO_WORKERS) {
       const run = simulate(program, { engine: 'actors', placement });
       await expect(run).rejects.toThrow(/^unit 'idle' failed: it yielded 1000000 times in a row at clock 0 without waiting on anything/);
     }

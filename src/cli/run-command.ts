@@ -105,7 +105,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     else if (!options.quiet) console.error(`damflow: no dump written to '${options.dump}': the run deadlocked, so it has no outputs`);
   }
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
-  else console.log(formatSummary(config, result));
+  else console.log(formatSummary(result));
   await writeTimelineOutputs(resultJson(result), options);
   if (result.deadlock !== null) {
     console.error(describeDeadlock(result.deadlock));

@@ -168,14 +168,11 @@ export const CHANNELS_PER_CUT = 64;
 /** Where the actors engine runs each unit. */
 export function place(program: Program, options: Pick<SimulateOptions, 'workers' | 'placement'>): Placement {
   if (options.placement !== undefined) {
-    for (const w of options.placement as readonly unknown[]) {
-      if (!Number.isSafeInteger(w) || (w as number) < 0) throw new ProgramError(`a placement lists workers 0, 1, ...: got ${show(w)}`);
-    }
-    const workers = options.placement.reduce((most, w) => Math.max(most, w + 1), 1);
+    const placed = placement(program, options.placement);
     // The placement says how many workers; a different count given beside it is a contradiction, not a cap.
-    if (typeof options.workers === 'number' && options.workers !== workers)
-      throw new ProgramError(`the placement puts units on ${workers} workers, and workers is ${options.workers}: give one of them`);
-    return placement(program, options.placement, workers);
+    if (typeof options.workers === 'number' && options.workers !== placed.workers)
+      throw new ProgramError(`the placement puts units on ${placed.workers} workers, and workers is ${options.workers}: give one of them`);
+    return placed;
   }
   const requested = checkedWorkers(options.workers);
   if (requested !== 'auto') {

@@ -1,4 +1,4 @@
-import { show } from './errors.js';
+import { messageOf, show } from './errors.js';
 import { MAX_TIME } from './time.js';
 import { ClockMove } from './tracer.js';
 import { Wait } from './wait.js';
@@ -119,10 +119,7 @@ export class Context implements UnitContext {
       try {
         structuredClone(value);
       } catch (error) {
-        throw new TypeError(
-          `report(): a report is plain data, which can cross threads (${error instanceof Error ? error.message : String(error)})`,
-          { cause: error },
-        );
+        throw new TypeError(`report(): a report is plain data, which can cross threads (${messageOf(error)})`, { cause: error });
       }
     }
     this.reported = value;

@@ -97,12 +97,13 @@ function hasRoom(ch: Channel): boolean {
   return sent - ch.acked < ch.capacity && sent - ch.received < ch.slots;
 }
 
-/** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
+/** Throws why an element given to enqueue on `ch` cannot go in: its value, or its stamp. */
 function badElement(ch: Channel, what: 'value' | 'stamp', got: unknown): never {
   const wanted = what === 'value' ? 'a number' : 'an integer clock below 2^53';
   throw new TypeError(`enqueue on channel '${ch.name}': the ${what} must be ${wanted}, got ${show(got)}`);
 }
 
+/** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */
 function misuse(ch: Channel, got: number | 'scalar' | 'unready'): never {
   if (got === 'unready') {
     throw new Error(`enqueued on channel '${ch.name}' without waiting for room: write 'while (!out.ready()) yield;' before each enqueue`);

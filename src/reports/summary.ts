@@ -1,7 +1,6 @@
 import { formatCount, formatTable } from './table.js';
 import { publishedCycles } from './published.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
-import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 
@@ -10,11 +9,11 @@ import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
  * modified design may be unbounded: same cycles), however they are spelt (`--depth qk=12` is
  * the published qk).
  */
-export function publishedReference(config: SdpaRunConfig): number | undefined {
-  if ((config.d ?? 1) !== 1) return undefined;
+export function publishedReference(config: ResolvedSdpaConfig): number | undefined {
+  if (config.d !== 1) return undefined;
   const { design, n, heads } = config;
   const settings = ({ latency, ii, depth }: ResolvedSdpaConfig): string => JSON.stringify([latency, ii, depth]);
-  const given = settings(resolveSdpaConfig(config));
+  const given = settings(config);
   const published = [
     resolveSdpaConfig({ design, n, heads }),
     ...(design === 'modified' ? [resolveSdpaConfig({ design, n, heads, unbounded: true })] : []),
@@ -23,13 +22,13 @@ export function publishedReference(config: SdpaRunConfig): number | undefined {
   return publishedCycles(design, n);
 }
 
-export function formatSummary(config: SdpaRunConfig, result: SdpaRunResult): string {
+export function formatSummary(result: SdpaRunResult): string {
   const lines = [
     `design ${result.design}, N = ${result.n}, d = ${result.d}, heads = ${result.heads}, ${result.engine} engine, workers = ${result.workers}`,
     `status: ${result.status}`,
     `cycles: ${formatCount(result.cycles)}`,
   ];
-  const published = publishedReference(config);
+  const published = publishedReference(result.config);
   if (published !== undefined) {
     const verdict = published === result.cycles ? 'match' : `differs by ${result.cycles - published}`;
     lines.push(`published: ${formatCount(published)} (${verdict})`);

@@ -65,10 +65,13 @@ export async function openSession(program: Program): Promise<Session> {
   worker.unref();
   let queue: Promise<unknown> = Promise.resolve();
   let underWay = 0;
+  // Also for a call that waited its turn while the session closed.
+  const whenOpen = <T>(call: () => Promise<Outcome<T>>): Promise<T> =>
+    closed === null ? answer(call()) : Promise.reject(new ProgramError('the session is closed'));
   const open = <T>(call: () => Promise<Outcome<T>>): Promise<T> => {
-    if (closed !== null) return Promise.reject(new ProgramError('the session is closed'));
+    if (closed !== null) return whenOpen(call);
     if (underWay++ === 0) worker.ref();
-    const turn = queue.then(() => (closed === null ? answer(call()) : Promise.reject(new ProgramError('the session is closed'))));
+    const turn = queue.then(() => whenOpen(call));
     queue = turn.then(
       () => undefined,
       () => undefined,

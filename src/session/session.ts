@@ -119,9 +119,7 @@ export class Session {
    * comes down only to just after a sink's dequeue, whose clock counts here.
    */
   private settled(): Time {
-    let least = this.executor.horizon;
-    for (const ctx of this.executor.instance.contexts) if (!ctx.finished && ctx.time < least) least = ctx.time;
-    return Math.max(least, this.cycle);
+    return Math.max(Math.min(this.executor.horizon, this.executor.leastClock()), this.cycle);
   }
 
   private rethrow(): void {

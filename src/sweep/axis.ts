@@ -11,15 +11,15 @@ export type Point = Readonly<Record<string, AxisValue>>;
 /** Per-unit and per-channel settings: an axis `latency.qkt` sets `latency: { qkt }`. */
 const NAMED_FIELDS = ['latency', 'ii', 'depth'];
 /**
- * How a job runs, not what it is: `workers` is the pool's business (every job runs in one
- * thread), and `timingOnly` would give a job figures without its maxError under the same key.
+ * How a job runs, not what it is, and why it is not a sweep's: `workers` is the pool's business
+ * (every job runs in one thread), and `timingOnly` would give a job figures without its
+ * maxError under the same key.
  */
-export const RUN_ONLY_FIELDS = ['workers', 'timingOnly'];
-/** Why a field of a single run is not a sweep's. */
 export const RUN_ONLY_REASONS: Readonly<Record<string, string>> = {
   workers: 'every job runs in one thread of the pool',
   timingOnly: "a job's record holds the maxError of its checked outputs",
 };
+export const RUN_ONLY_FIELDS = Object.keys(RUN_ONLY_REASONS);
 /** A typo in a range should not expand into a sweep that never ends. */
 const MAX_RANGE_VALUES = 100_000;
 

@@ -7,8 +7,7 @@ import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { JobTask, OutputsCheck } from './job-worker.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
-import { poolOptions } from '../engines/worker-pool.js';
-import { refuseThreads } from '../engines/worker-pool.js';
+import { poolOptions, refuseThreads } from '../engines/worker-pool.js';
 
 /** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./job-worker.js', import.meta.url).href;

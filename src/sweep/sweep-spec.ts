@@ -1,7 +1,7 @@
 import { ProgramError } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
-import { inexactClocks } from '../designs/sdpa/exact-clocks.js';
+import { refuseInexactClocks } from '../designs/sdpa/exact-clocks.js';
 import { RUN_ONLY_FIELDS, RUN_ONLY_REASONS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
 import { jobHash } from './job-hash.js';
 import type { AxisValue, Point } from './axis.js';
@@ -93,8 +93,7 @@ export function expandSweep(spec: SweepSpec, file: string): ExpandedSweep {
       try {
         job = createJob(jobs.length, point, parseSdpaConfig(applyPoint(spec.base, point)));
         // No machine runs a job whose clocks pass 2^53: refused with the file's other mistakes.
-        const inexact = inexactClocks(job.resolved);
-        if (inexact !== null) throw new ProgramError(inexact);
+        refuseInexactClocks(job.resolved);
       } catch (error) {
         if (error instanceof ProgramError) throw new ProgramError(`${where}: ${error.message}`);
         throw error;

@@ -1,3 +1,4 @@
+import { ProgramError } from '../../kernel/errors.js';
 import { MAX_TIME } from '../../kernel/time.js';
 import { DESIGN_DEFS, forHead } from './design.js';
 import type { ResolvedSdpaConfig } from './design.js';
@@ -23,4 +24,10 @@ export function inexactClocks(config: ResolvedSdpaConfig): string | null {
     }
   }
   return null;
+}
+
+/** Throws, as a ProgramError, why a run's clocks must pass 2^53 (inexactClocks), if they must. */
+export function refuseInexactClocks(config: ResolvedSdpaConfig): void {
+  const inexact = inexactClocks(config);
+  if (inexact !== null) throw new ProgramError(inexact);
 }

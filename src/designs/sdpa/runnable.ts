@@ -1,7 +1,6 @@
-import { ProgramError } from '../../kernel/errors.js';
 import { estimateCost, refuseWhatCannotFit } from './cost.js';
 import { resolveSdpaConfig } from './design.js';
-import { inexactClocks } from './exact-clocks.js';
+import { refuseInexactClocks } from './exact-clocks.js';
 import type { SdpaRunConfig } from './config.js';
 import type { ResolvedSdpaConfig } from './design.js';
 
@@ -12,8 +11,7 @@ import type { ResolvedSdpaConfig } from './design.js';
  */
 export function refuseUnrunnable(config: SdpaRunConfig): ResolvedSdpaConfig {
   const resolved = resolveSdpaConfig(config);
-  const inexact = inexactClocks(resolved);
-  if (inexact !== null) throw new ProgramError(inexact);
+  refuseInexactClocks(resolved);
   refuseWhatCannotFit(estimateCost(resolved, config));
   return resolved;
 }

@@ -2,14 +2,14 @@ import { UnitError } from '../../kernel/errors.js';
 import type { Context } from '../../kernel/context.js';
 import type { Scheduler } from '../../kernel/scheduler.js';
 
+/** Yields in a row, waiting on nothing at one clock, that make a unit taken for livelocked. */
+const BARE_YIELDS_IN_A_ROW = 1_000_000;
+
 /**
  * Runs contexts cooperatively on one thread: a FIFO ready queue of contexts whose last wait
  * condition was met. Shared by the single-thread executor and by each pool worker, so both
  * apply the same channel and clock rules.
  */
-/** Yields in a row, waiting on nothing at one clock, that make a unit taken for livelocked. */
-const BARE_YIELDS_IN_A_ROW = 1_000_000;
-
 export class CooperativeScheduler implements Scheduler {
   contexts: readonly Context[] = [];
   live = 0;

@@ -1,5 +1,5 @@
 import { Channel, channelShape } from '../../kernel/channel.js';
-import { ProgramError } from '../../kernel/errors.js';
+import { ProgramError, show } from '../../kernel/errors.js';
 import { channelEnds } from '../../kernel/program.js';
 import type { ChannelSpec, Program } from '../../kernel/program.js';
 
@@ -90,23 +90,28 @@ export function partition(program: Program, workers: number, cutChannels = true,
   return placement(program, of, used);
 }
 
-/** Checks an explicit placement (unit index -> worker) and finds its cut channels. */
-export function placement(program: Program, of: readonly number[], workers: number): Placement {
+/**
+ * Checks a placement (unit index -> worker) and finds its cut channels. Without `workers`, an
+ * explicit placement's own: as many as its largest worker names.
+ */
+export function placement(program: Program, of: readonly number[], workers?: number): Placement {
   if (of.length !== program.units.length)
     throw new ProgramError(`placement lists ${of.length} units, the program has ${program.units.length}`);
+  for (const w of of as readonly unknown[]) {
+    if (!Number.isSafeInteger(w) || (w as number) < 0 || (workers !== undefined && (w as number) >= workers))
+      throw new ProgramError(`a placement lists workers 0, 1, ...${workers === undefined ? '' : ` below ${workers}`}: got ${show(w)}`);
+  }
+  const count = workers ?? of.reduce((most, w) => Math.max(most, w + 1), 1);
   const ends = channelEnds(program);
   const cut: number[] = [];
   program.channels.forEach((ch, c) => {
     const from = of[ends[c]![0]]!;
     const to = of[ends[c]![1]]!;
-    for (const w of [from, to]) {
-      if (!Number.isInteger(w) || w < 0 || w >= workers) throw new ProgramError(`placement puts a unit on worker ${w} of ${workers}`);
-    }
     if (from === to) return;
     if (!cuttable(ch)) {
       throw new ProgramError(`channel '${ch.name}' cannot cross workers (unbounded, or too deep for a shared ring)`);
     }
     cut.push(c);
   });
-  return { workers, of: [...of], cut };
+  return { workers: count, of: [...of], cut };
 }
