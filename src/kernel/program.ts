@@ -96,12 +96,16 @@ export class ProgramBuilder {
   }
 
   build(): Program {
-    const program: Program = {
-      units: [...this.units],
-      channels: [...this.channels],
-      modules: [...this.modules],
+    // Frozen, down to each channel's ends: the program is validated once, here, and a change
+    // made afterwards would run unchecked (a unit's params are the caller's own objects).
+    const program: Program = Object.freeze({
+      units: Object.freeze(this.units.map((unit) => Object.freeze({ ...unit }))),
+      channels: Object.freeze(
+        this.channels.map((c) => Object.freeze({ ...c, from: Object.freeze({ ...c.from }), to: Object.freeze({ ...c.to }) })),
+      ),
+      modules: Object.freeze([...this.modules]),
       ...(this.scheduleKind === undefined ? {} : { schedule: this.scheduleKind }),
-    };
+    });
     validateProgram(program);
     built.add(program);
     return program;
@@ -114,7 +118,7 @@ const built = new WeakSet<Program>();
 /**
  * Validates a program an engine is given unless ProgramBuilder built it (validated then): one
  * written as plain data ran unchecked (a latency "5" or NaN gave a wrong 'ok', a capacity 0 a
- * deadlock). A built program is not to be changed afterwards.
+ * deadlock). A built program is frozen.
  */
 export function checkProgram(program: Program): void {
   if (typeof program !== 'object' || program === null || !Array.isArray(program.units) || !Array.isArray(program.channels))

@@ -16,7 +16,7 @@ export interface BroadcastParams {
 export const broadcast = registerUnitKind<BroadcastParams>({
   kind: 'broadcast',
   ports(params) {
-    const p = record(params, 'broadcast');
+    const p = record(params, 'broadcast', ['outputs', 'latency', 'ii']);
     positiveInteger(p['latency'], 'broadcast latency', 1);
     positiveInteger(p['ii'], 'broadcast ii', 1);
     return { inputs: ['in'], outputs: numberedPorts('out', positiveInteger(p['outputs'], 'broadcast outputs')) };

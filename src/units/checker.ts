@@ -12,7 +12,7 @@ export interface CheckerParams {
 export const checker = registerUnitKind<CheckerParams>({
   kind: 'checker',
   ports(params) {
-    const p = record(params, 'checker');
+    const p = record(params, 'checker', ['expected', 'tolerance']);
     if (!Array.isArray(p['expected'])) throw new Error('checker needs an expected array');
     const tolerance = p['tolerance'];
     if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance >= 0)) {

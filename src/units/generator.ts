@@ -1,4 +1,5 @@
 import { registerUnitKind } from '../kernel/registry.js';
+import { show } from '../kernel/errors.js';
 import { nonNegativeInteger, record } from './params.js';
 import type { UnitContext } from '../kernel/unit-kind.js';
 
@@ -43,11 +44,27 @@ export const generator = registerUnitKind<GeneratorParams>({
   },
 });
 
+const GENERATOR_PARAMS = ['values', 'count', 'start', 'step', 'fn', 'times'];
+
 function elementCount(params: GeneratorParams): number {
-  const p = record(params, 'generator');
+  const p = record(params, 'generator', GENERATOR_PARAMS);
+  // The elements come from one source: with two, one of them would be ignored without a word.
+  if (p['values'] !== undefined) {
+    const others = ['count', 'start', 'step', 'fn'].filter((key) => p[key] !== undefined);
+    if (others.length > 0)
+      throw new Error(`generator takes values or count (with start and step, or fn), not values and ${others.join(', ')}`);
+    if (!Array.isArray(p['values'])) throw new Error('generator values must be an array');
+  }
   const count = p['values'] === undefined ? nonNegativeInteger(p['count'], 'generator count (or values)') : undefined;
-  if (p['values'] !== undefined && !Array.isArray(p['values'])) throw new Error('generator values must be an array');
-  if (p['fn'] !== undefined && typeof p['fn'] !== 'function') throw new Error('generator fn must be a function');
+  if (p['fn'] !== undefined) {
+    if (typeof p['fn'] !== 'function') throw new Error('generator fn must be a function');
+    if (p['start'] !== undefined || p['step'] !== undefined) throw new Error('generator takes fn or start and step, not both');
+  }
+  for (const key of ['start', 'step']) {
+    const x = p[key];
+    if (x !== undefined && !(typeof x === 'number' && Number.isFinite(x)))
+      throw new Error(`generator ${key} must be a finite number, got ${show(x)}`);
+  }
   const n = count ?? (p['values'] as unknown[]).length;
   const times = p['times'];
   if (times !== undefined) {

@@ -20,7 +20,7 @@ export interface MergeParams {
 export const merge = registerUnitKind<MergeParams>({
   kind: 'merge',
   ports(params) {
-    const p = record(params, 'merge');
+    const p = record(params, 'merge', ['inputs', 'latency', 'ii']);
     positiveInteger(p['latency'], 'merge latency', 1);
     positiveInteger(p['ii'], 'merge ii', 1);
     return { inputs: numberedPorts('in', positiveInteger(p['inputs'], 'merge inputs', 2)), outputs: ['out'] };

@@ -1,25 +1,34 @@
 /** Parameter checks shared by unit kinds: each throws with the reason a user can act on. */
+import { notPositiveInteger, show } from '../kernel/errors.js';
 
 export function positiveInteger(value: unknown, what: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${what} must be a positive integer, got ${String(value)}`);
-  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new Error(notPositiveInteger(what, value));
   return value;
 }
 
 export function nonNegativeInteger(value: unknown, what: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`${what} must be a non-negative integer, got ${String(value)}`);
+    const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > 0;
+    throw new Error(`${what} must be ${tooLarge ? 'below 2^53' : 'a non-negative integer'}, got ${show(value)}`);
   }
   return value;
 }
 
-export function record(params: unknown, kind: string): Record<string, unknown> {
+/**
+ * A unit's parameters as a record of the names it takes: a misspelt one (`latecy: 5`) would
+ * otherwise leave its default in place without a word.
+ */
+export function record(params: unknown, kind: string, known: readonly string[]): Record<string, unknown> {
   if (params === undefined) return {};
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     throw new Error(`${kind} parameters must be an object`);
+  }
+  const unknown = Object.keys(params).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    const takes = known.length === 0 ? 'none' : known.join(', ');
+    throw new Error(`${kind} has no parameter ${unknown.map((key) => `'${key}'`).join(', ')} (it takes ${takes})`);
   }
   return params as Record<string, unknown>;
 }

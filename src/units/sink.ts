@@ -1,4 +1,5 @@
 import { registerUnitKind } from '../kernel/registry.js';
+import { show } from '../kernel/errors.js';
 import { record } from './params.js';
 import type { UnitContext } from '../kernel/unit-kind.js';
 
@@ -16,7 +17,8 @@ export interface SinkReport {
 export const sink = registerUnitKind<SinkParams>({
   kind: 'sink',
   ports(params) {
-    record(params, 'sink');
+    const collect = record(params, 'sink', ['collect'])['collect'];
+    if (collect !== undefined && typeof collect !== 'boolean') throw new Error(`sink collect must be true or false, got ${show(collect)}`);
     return { inputs: ['in'], outputs: [] };
   },
   *run(ctx: UnitContext, params) {

@@ -115,6 +115,35 @@ describe('ProgramBuilder validation', () => {
     fails(() => new ProgramBuilder().unit('gt', 'generator', { count: 2, times: [3, 1] }).build(), /'gt'/, /decrease/);
     fails(() => new ProgramBuilder().unit('ck', 'checker', { expected: [1], tolerance: -1 }).build(), /'ck'/, /tolerance/);
   });
+
+  it('a misspelt unit parameter is refused, naming the unit, the name and what the kind takes', () => {
+    fails(
+      () => new ProgramBuilder().unit('g', 'generator', { count: 2 }).unit('bc', 'broadcast', { outputs: 1, latecy: 5 }).build(),
+      /'bc'/,
+      /broadcast has no parameter 'latecy' \(it takes outputs, latency, ii\)/,
+    );
+    fails(() => pair().unit('s2', 'sink', { colect: true }).build(), /'s2'/, /no parameter 'colect'/);
+    fails(() => pair().unit('s3', 'sink', { collect: 'yes' }).build(), /'s3'/, /collect must be true or false, got "yes"/);
+  });
+
+  it('a generator takes its elements from one source: values, or count with start and step or fn', () => {
+    const generator = (params: unknown) => () =>
+      new ProgramBuilder().unit('gen', 'generator', params).unit('s', 'sink').channel('c', 'gen.out', 's.in').build();
+    fails(generator({ values: [1, 2], count: 5 }), /'gen'/, /not values and count/);
+    fails(generator({ values: [1, 2], start: 3 }), /'gen'/, /not values and start/);
+    fails(generator({ count: 2, fn: (i: number) => i, step: 2 }), /'gen'/, /fn or start and step, not both/);
+    fails(generator({ count: 2, start: '1' }), /'gen'/, /start must be a finite number, got "1"/);
+    fails(generator({ count: 2 ** 53 }), /'gen'/, /count \(or values\) must be below 2\^53/);
+    expect(generator({ count: 2, start: 1, step: 0.5 })).not.toThrow();
+  });
+
+  it('a built program is frozen: what was validated is what runs', () => {
+    const program = pair({ capacity: 2 }).build();
+    expect(() => ((program.channels[0] as { capacity: number | null }).capacity = 0)).toThrow(TypeError);
+    expect(() => (program.units as unknown[]).push({ name: 'x', kind: 'sink' })).toThrow(TypeError);
+    expect(() => ((program.channels[0]!.to as { port: string }).port = 'nope')).toThrow(TypeError);
+    expect(program.channels[0]!.capacity).toBe(2);
+  });
 });
 
 describe('programs given to the engines as plain data', () => {

@@ -22,7 +22,7 @@ export interface SdpaSourceParams {
 export const sdpaSource = registerUnitKind<SdpaSourceParams>({
   kind: 'sdpa.source',
   ports(params) {
-    const p = record(params, 'sdpa.source');
+    const p = record(params, 'sdpa.source', ['seed', 'head', 'matrix', 'n', 'd', 'repeat']);
     nonNegativeInteger(p['seed'], 'sdpa.source seed');
     nonNegativeInteger(p['head'], 'sdpa.source head');
     if (p['matrix'] !== 'q' && p['matrix'] !== 'k' && p['matrix'] !== 'v') throw new Error("sdpa.source matrix must be 'q', 'k' or 'v'");
@@ -54,7 +54,7 @@ export interface SdpaSinkParams {
 export const sdpaSink = registerUnitKind<SdpaSinkParams>({
   kind: 'sdpa.sink',
   ports(params) {
-    const p = record(params, 'sdpa.sink');
+    const p = record(params, 'sdpa.sink', ['n', 'd']);
     positiveInteger(p['n'], 'sdpa.sink n');
     positiveInteger(p['d'], 'sdpa.sink d');
     return { inputs: ['in'], outputs: [] };

@@ -8,8 +8,10 @@ export interface SdpaUnitParams {
   ii: number;
 }
 
+const SDPA_UNIT_PARAMS = ['n', 'd', 'latency', 'ii'];
+
 export function sdpaUnitParams(params: unknown, kind: string): SdpaUnitParams {
-  const p = record(params, kind);
+  const p = record(params, kind, SDPA_UNIT_PARAMS);
   return {
     n: positiveInteger(p['n'], `${kind} n`),
     d: positiveInteger(p['d'], `${kind} d`),
