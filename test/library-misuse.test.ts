@@ -50,6 +50,22 @@ describe('the library, misused', () => {
     }
   });
 
+  it('a unit that ends its worker thread (process.exit) is named, on a pool and in a session (the run had said only "worker exited")', async () => {
+    const exits = intoSink('quitter', 'test.exit');
+    const named = "unit 'quitter' failed: it ended its worker thread (exit code 7): a unit must not call process.exit()";
+    for (const placement of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      const run = simulate(exits, { engine: 'actors', placement });
+      await expect(run).rejects.toThrow(UnitError);
+      await expect(run).rejects.toThrow(named);
+    }
+    const session = await openSession(exits);
+    await expect(session.runUntil(100)).rejects.toThrow(named);
+    await session.close();
+  });
+
   it('an abort stops a pool whose unit never yields: its thread is ended, the run rejects', async () => {
     const controller = new AbortController();
     const started = performance.now();

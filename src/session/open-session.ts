@@ -5,6 +5,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ProgramError } from '../kernel/errors.js';
 import { checkWorkerModules, loadUnitModules } from '../kernel/registry.js';
 import { failureError } from '../engines/worker-failure.js';
+import { createThreadEnds, threadEndFailure } from '../engines/actors/thread-end.js';
 import { checkProgram, refuseParamsThreadsCannotTake } from '../kernel/program.js';
 import type { Program } from '../kernel/program.js';
 import type { Time } from '../kernel/time.js';
@@ -43,13 +44,18 @@ export async function openSession(program: Program): Promise<Session> {
   checkProgram(program);
   checkWorkerModules(program.modules);
   refuseParamsThreadsCannotTake(program, 'a session runs in a thread of its own: give data, not functions');
-  const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { program }, execArgv: workerExecArgv() });
+  const threadEnds = createThreadEnds(1);
+  const worker = new Worker(new URL('./session-worker.js', import.meta.url), {
+    workerData: { program, threadEnds },
+    execArgv: workerExecArgv(),
+  });
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   // A worker that dies answers no call: each call fails with why it died instead of hanging.
   let died: unknown = null;
   worker.on('error', (error) => (died = error));
   const death = exited.then((code): never => {
-    throw new ProgramError(`the session's worker thread exited (code ${code})${died === null ? '' : `: ${String(died)}`}`);
+    const ended = new ProgramError(`the session's worker thread exited (code ${code})${died === null ? '' : `: ${String(died)}`}`);
+    throw threadEndFailure(threadEnds, program, ended) ?? ended;
   });
   death.catch(() => undefined);
   const remote = wrap<SessionControl>(nodeEndpoint(worker));

@@ -5,6 +5,7 @@ import { UnitError } from '../kernel/errors.js';
 import { importWorkerModules } from '../kernel/registry.js';
 import { programFailure, unitFailure } from '../engines/worker-failure.js';
 import { Session } from './session.js';
+import { watchThreadEnd } from '../engines/actors/thread-end.js';
 import type { Program } from '../kernel/program.js';
 import type { Time } from '../kernel/time.js';
 import type { RunResult } from '../engines/run-result.js';
@@ -25,7 +26,8 @@ export interface SessionControl {
 }
 
 const port = parentPort!;
-const { program } = workerData as { program: Program };
+const { program, threadEnds } = workerData as { program: Program; threadEnds: SharedArrayBuffer };
+watchThreadEnd(threadEnds, 0);
 // Modules are imported as in a pool worker: the program's own, and this thread refuses to start a run.
 const session = importWorkerModules(
   program.modules,

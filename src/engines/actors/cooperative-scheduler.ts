@@ -5,6 +5,11 @@ import type { Scheduler } from '../../kernel/scheduler.js';
 /** Yields in a row, waiting on nothing at one clock, that make a unit taken for livelocked. */
 const BARE_YIELDS_IN_A_ROW = 1_000_000;
 
+/** The unit running in this thread now (null between slices): what a thread's exit listener names. */
+export function runningContext(): Context | null {
+  return CooperativeScheduler.draining?.running ?? null;
+}
+
 /**
  * Runs contexts cooperatively on one thread: a FIFO ready queue of contexts whose last wait
  * condition was met. Shared by the single-thread executor and by each pool worker, so both
@@ -25,6 +30,8 @@ export class CooperativeScheduler implements Scheduler {
   private head = 0;
   private size = 0;
   private current: Context | null = null;
+  /** The scheduler that drained last in this thread: its current context is the unit running now, if any. */
+  static draining: CooperativeScheduler | null = null;
 
   /** Takes the contexts this scheduler runs (built with it as their scheduler). */
   adopt(contexts: readonly Context[]): void {
@@ -35,6 +42,11 @@ export class CooperativeScheduler implements Scheduler {
     this.queue = new Array<Context>(n);
     this.mask = n - 1;
     for (const ctx of contexts) this.push(ctx);
+  }
+
+  /** The context whose slice runs now. */
+  get running(): Context | null {
+    return this.current;
   }
 
   makeReady(ctx: Context): void {
@@ -52,6 +64,7 @@ export class CooperativeScheduler implements Scheduler {
    */
   drain(budget: number, afterSlice: ((ctx: Context) => void) | null): number {
     let slices = 0;
+    CooperativeScheduler.draining = this;
     while (this.size > 0 && slices < budget) {
       slices++;
       const ctx = this.queue[this.head]!;

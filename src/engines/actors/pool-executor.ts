@@ -5,6 +5,7 @@ import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
 import { failureError } from '../worker-failure.js';
+import { createThreadEnds, threadEndFailure } from './thread-end.js';
 import { poolOptions } from '../worker-pool.js';
 import type { Program } from '../../kernel/program.js';
 import type { Placement } from './partition.js';
@@ -36,6 +37,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   checkWorkerModules(program.modules);
   refuseParamsThreadsCannotTake(program, 'run it in one thread (workers: 1)');
   const controlMemory = createControlMemory(placed.workers);
+  const threadEnds = createThreadEnds(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);
   const ends = channelEnds(program);
@@ -60,7 +62,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   try {
     const tasks = Promise.all(
       Array.from({ length: placed.workers }, (_, worker) =>
-        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks }),
+        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks, threadEnds }),
       ),
     );
     let settled = false;
@@ -104,7 +106,9 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
         control.publishBound(least);
       }
     }
-    const outcomes = await tasks;
+    const outcomes = await tasks.catch((error: unknown) => {
+      throw threadEndFailure(threadEnds, program, error) ?? error;
+    });
     if (stopping.signal.aborted) throw new RunAborted('run interrupted');
     return merge(program, outcomes, deadlocked);
   } finally {

@@ -6,6 +6,7 @@ import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
 import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
 import { programFailure, unitFailure } from '../worker-failure.js';
+import { watchThreadEnd } from './thread-end.js';
 import type { Context } from '../../kernel/context.js';
 import type { Program } from '../../kernel/program.js';
 import type { ClockMemory, LinkEnd, LinkMemory } from './link.js';
@@ -22,6 +23,8 @@ export interface WorkerTask {
   readonly links: readonly LinkMemory[];
   readonly control: ControlMemory;
   readonly clocks: ClockMemory;
+  /** Where this thread notes the unit that ended it (thread-end.ts). */
+  readonly threadEnds: SharedArrayBuffer;
 }
 
 export interface WorkerOutcome {
@@ -51,6 +54,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   const board = new ClockBoard(task.clocks);
   const memories = new Map(task.links.map((link) => [link.channel, link]));
   const scheduler = new CooperativeScheduler();
+  const unwatch = watchThreadEnd(task.threadEnds, me);
   let instance: Instance;
   try {
     const local = (unit: number): boolean => task.placement[unit] === me;
@@ -62,6 +66,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   } catch (thrown) {
     control.stop();
     control.goIdle(me, control.doorbell(me), Infinity);
+    unwatch();
     return { contexts: [], channels: [], roomWaits: [], reports: [], stalled: null, failure: programFailure(thrown) };
   }
   scheduler.adopt(instance.contexts);
@@ -138,6 +143,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
     control.stop();
   }
 
+  unwatch();
   const remaining = live();
   const stalled = failure === null && remaining.length > 0 ? deadlockReport(remaining) : null;
   scheduler.stop(null);
