@@ -97,12 +97,17 @@ export class ProgramBuilder {
 
   build(): Program {
     // Frozen, down to each channel's ends: the program is validated once, here, and a change
-    // made afterwards would run unchecked (a unit's params are the caller's own objects).
+    // made afterwards would run unchecked (a unit's params are the caller's own objects). The
+    // specs are this builder's own, never changed by it, so they are frozen where they are.
+    for (const unit of this.units) Object.freeze(unit);
+    for (const ch of this.channels) {
+      Object.freeze(ch.from);
+      Object.freeze(ch.to);
+      Object.freeze(ch);
+    }
     const program: Program = Object.freeze({
-      units: Object.freeze(this.units.map((unit) => Object.freeze({ ...unit }))),
-      channels: Object.freeze(
-        this.channels.map((c) => Object.freeze({ ...c, from: Object.freeze({ ...c.from }), to: Object.freeze({ ...c.to }) })),
-      ),
+      units: Object.freeze([...this.units]),
+      channels: Object.freeze([...this.channels]),
       modules: Object.freeze([...this.modules]),
       ...(this.scheduleKind === undefined ? {} : { schedule: this.scheduleKind }),
     });
@@ -127,7 +132,8 @@ export function checkProgram(program: Program): void {
 }
 
 function portRef(ref: string | PortRef, channel: string): PortRef {
-  if (typeof ref !== 'string') return ref;
+  // A copy: the built program freezes its own, not the caller's.
+  if (typeof ref !== 'string') return { unit: ref?.unit, port: ref?.port };
   const dot = ref.lastIndexOf('.');
   if (dot <= 0 || dot === ref.length - 1) {
     throw new ProgramError(`channel '${channel}': endpoint '${ref}' must be written 'unit.port'`);
@@ -148,7 +154,7 @@ export function channelEnds(program: Program): (readonly [number, number])[] {
 
 /** Checks wiring and parameters; throws a ProgramError naming the unit or channel at fault. */
 export function validateProgram(program: Program): void {
-  const ports = new Map<string, Ports>();
+  const ports = new Map<string, UnitPorts>();
   for (const unit of program.units) {
     if (typeof unit.name !== 'string' || unit.name === '') throw new ProgramError('a unit has no name');
     if (ports.has(unit.name)) throw new ProgramError(`unit name '${unit.name}' is used twice`);
@@ -159,19 +165,17 @@ export function validateProgram(program: Program): void {
       throw new ProgramError(`unit '${unit.name}': ${messageOf(error)}`);
     }
     // What a kind's ports() gives comes from user code: a null failed later as a TypeError naming no unit.
-    const names = (list: unknown): boolean => Array.isArray(list) && list.every((p) => typeof p === 'string');
-    if (typeof unitPorts !== 'object' || unitPorts === null || !names(unitPorts.inputs) || !names(unitPorts.outputs))
+    if (typeof unitPorts !== 'object' || unitPorts === null || !portNames(unitPorts.inputs) || !portNames(unitPorts.outputs))
       throw new ProgramError(
         `unit '${unit.name}': its kind's ports() must give { inputs: string[], outputs: string[] }, got ${show(unitPorts)}`,
       );
     for (const list of [unitPorts.inputs, unitPorts.outputs])
-      if (new Set(list).size < list.length)
+      if (list.some((port, i) => list.indexOf(port) !== i))
         throw new ProgramError(`unit '${unit.name}': its kind's ports() names a port twice: ${show(list)}`);
-    ports.set(unit.name, unitPorts);
+    ports.set(unit.name, { ports: unitPorts, inputs: [], outputs: [] });
   }
 
   const names = new Set<string>();
-  const bound = new Map<string, string>();
   for (const ch of program.channels) {
     if (typeof ch.name !== 'string' || ch.name === '') throw new ProgramError('a channel has no name');
     if (names.has(ch.name)) throw new ProgramError(`channel name '${ch.name}' is used twice`);
@@ -180,18 +184,30 @@ export function validateProgram(program: Program): void {
     checkNumber(ch, 'latency', ch.latency, false);
     checkNumber(ch, 'response latency', ch.responseLatency, false);
     checkNumber(ch, 'width', ch.width, false);
-    bindPort(ch, 'sender', ch.from, ports, bound, 'outputs');
-    bindPort(ch, 'receiver', ch.to, ports, bound, 'inputs');
+    bindPort(ch, 'sender', ch.from, ports, 'outputs');
+    bindPort(ch, 'receiver', ch.to, ports, 'inputs');
   }
 
-  for (const [unit, unitPorts] of ports) {
-    for (const port of unitPorts.inputs) {
-      if (!bound.has(`${unit}\0inputs\0${port}`)) throw new ProgramError(`unit '${unit}': input port '${port}' is not connected`);
-    }
-    for (const port of unitPorts.outputs) {
-      if (!bound.has(`${unit}\0outputs\0${port}`)) throw new ProgramError(`unit '${unit}': output port '${port}' is not connected`);
-    }
+  for (const [unit, { ports: unitPorts, inputs, outputs }] of ports) {
+    unitPorts.inputs.forEach((port, i) => {
+      if (inputs[i] === undefined) throw new ProgramError(`unit '${unit}': input port '${port}' is not connected`);
+    });
+    unitPorts.outputs.forEach((port, i) => {
+      if (outputs[i] === undefined) throw new ProgramError(`unit '${unit}': output port '${port}' is not connected`);
+    });
   }
+}
+
+/** A list of port names, as a kind's ports() must give. */
+function portNames(list: unknown): boolean {
+  return Array.isArray(list) && list.every((port) => typeof port === 'string');
+}
+
+/** A unit's ports and, by port index, the channel bound to each so far. */
+interface UnitPorts {
+  readonly ports: Ports;
+  readonly inputs: string[];
+  readonly outputs: string[];
 }
 
 function checkNumber(ch: ChannelSpec, what: string, value: number | null, nullable: boolean): void {
@@ -205,24 +221,23 @@ function bindPort(
   ch: ChannelSpec,
   end: 'sender' | 'receiver',
   ref: PortRef,
-  ports: Map<string, Ports>,
-  bound: Map<string, string>,
+  ports: Map<string, UnitPorts>,
   side: 'inputs' | 'outputs',
 ): void {
-  const unitPorts = ports.get(ref?.unit);
-  if (unitPorts === undefined) throw new ProgramError(`channel '${ch.name}': ${end} unit '${ref?.unit}' does not exist`);
-  if (!unitPorts[side].includes(ref.port)) {
+  const unit = ports.get(ref?.unit);
+  if (unit === undefined) throw new ProgramError(`channel '${ch.name}': ${end} unit '${ref?.unit}' does not exist`);
+  const index = unit.ports[side].indexOf(ref.port);
+  if (index < 0) {
     const kind = side === 'inputs' ? 'input' : 'output';
     throw new ProgramError(
-      `channel '${ch.name}': unit '${ref.unit}' has no ${kind} port '${ref.port}' (it has: ${unitPorts[side].join(', ') || 'none'})`,
+      `channel '${ch.name}': unit '${ref.unit}' has no ${kind} port '${ref.port}' (it has: ${unit.ports[side].join(', ') || 'none'})`,
     );
   }
-  const key = `${ref.unit}\0${side}\0${ref.port}`;
-  const other = bound.get(key);
+  const other = unit[side][index];
   if (other !== undefined) {
     throw new ProgramError(`channel '${ch.name}': port '${ref.unit}.${ref.port}' is already connected to channel '${other}'`);
   }
-  bound.set(key, ch.name);
+  unit[side][index] = ch.name;
 }
 
 /**
