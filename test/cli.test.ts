@@ -105,16 +105,16 @@ describe('damflow run', () => {
     expect(damflow('run', '--design', 'modified', '--n', '4', '--dump', join(dir, 'link.json'), '--quiet').status).toBe(0);
     expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'real.json'), 'utf8'))).toHaveProperty('o');
-    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    execFileSync('mkfifo', [join(dir, 'fifo.html')]);
     for (const option of ['--dump', '--trace', '--report']) {
-      const r = damflow('run', '--design', 'modified', '--n', '4', option, join(dir, 'fifo'));
+      const r = damflow('run', '--design', 'modified', '--n', '4', option, join(dir, 'fifo.html'));
       expect([r.status, r.stdout, r.stderr]).toEqual([
         2,
         '',
-        `damflow: cannot write ${option} '${join(dir, 'fifo')}': it is not a plain file\n`,
+        `damflow: cannot write ${option} '${join(dir, 'fifo.html')}': it is not a plain file\n`,
       ]);
     }
-    expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true);
+    expect(lstatSync(join(dir, 'fifo.html')).isFIFO()).toBe(true);
   });
 
   it('exits 3 and reports the long FIFO when the naive design cannot hold a score row', () => {
@@ -173,7 +173,8 @@ describe('damflow run', () => {
     ['a seed past 32 bits', [...design, '--seed', '4294967296']],
     ['a head that does not exist', [...design, '--depth', 'h1/long=9']],
     ['--dump with --timing-only', [...design, '--timing-only', '--dump', join(tmpdir(), 'never.json')]],
-    ['one file for --trace and --report', [...design, '--trace', join(tmpdir(), 'same'), '--report', join(tmpdir(), 'same')]],
+    ['one file for --trace and --report', [...design, '--trace', join(tmpdir(), 'same.html'), '--report', join(tmpdir(), 'same.html')]],
+    ['a report that is not an HTML file', [...design, '--report', join(tmpdir(), 'report.svg')]],
     [
       'a trace window past the rows, found before the run',
       [...design, '--trace', join(tmpdir(), 'never.json'), '--trace-window', 'rows:0:100'],
@@ -201,6 +202,49 @@ describe('damflow run', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^damflow: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('one file in two roles, where one writes it, is refused before anything runs', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'damflow-roles-'));
+  const at = (name: string): string => join(folder, name);
+  writeFileSync(at('s.yaml'), 'base: { design: modified, n: 16 }\ngrid: { n: [16, 32] }\n');
+  writeFileSync(at('cases.json'), JSON.stringify({ cases: [{ design: 'naive', n: 8, expectedCycles: 196 }] }));
+  writeFileSync(at('result.json'), damflow('run', '--design', 'naive', '--n', '8', '--json').stdout);
+  symlinkSync('trace.json', at('link.json'));
+  const inputs = ['s.yaml', 'cases.json', 'result.json'].map((name) => [name, readFileSync(at(name), 'utf8')] as const);
+
+  it.each([
+    [
+      'report over its own result',
+      ['report', at('result.json'), '--out', at('result.json')],
+      /--out '.*' is the same file as the result file/,
+    ],
+    [
+      'a sweep report over the sweep file',
+      ['sweep', at('s.yaml'), '--report', at('s.yaml')],
+      /--report '.*' is the same file as the sweep file/,
+    ],
+    [
+      'a sweep report over its results',
+      ['sweep', at('s.yaml'), '--results', at('r.jsonl'), '--report', at('r.jsonl')],
+      /--report .* --results/,
+    ],
+    ["a sweep report over the results' CSV", ['sweep', at('s.yaml'), '--report', at('s.results.csv')], /the results' CSV/],
+    ['a sweep plot and report in one file', ['sweep', at('s.yaml'), '--plot', at('same.html'), '--report', at('same.html')], /--plot/],
+    ['a JUnit file over the cases', ['check', at('cases.json'), '--junit', at('cases.json')], /--junit .* the check file/],
+    [
+      'a trace and a dump through a link to a file not made yet',
+      ['run', '--design', 'naive', '--n', '8', '--trace', at('trace.json'), '--dump', at('link.json')],
+      /--trace '.*trace.json' is the same file as --dump/,
+    ],
+  ])('%s', (_label, args, message) => {
+    const r = damflow(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    for (const [name, text] of inputs) expect(readFileSync(at(name), 'utf8')).toBe(text);
+    expect(existsSync(at('trace.json'))).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import { runSdpa } from '../designs/sdpa/run.js';
 import { junitXml } from '../reports/junit.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
-import { checkWritable, writeAtomically } from './output-file.js';
+import { checkWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
 import type { Command } from 'commander';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
@@ -219,6 +219,10 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
   const file = readCheckFile(path);
   if (options.junit !== undefined) checkWritable(options.junit, '--junit');
   if (options.update) checkWritable(path, 'the check file (--update)');
+  refuseSharedFiles([
+    { path, what: 'the check file', writes: options.update === true },
+    options.junit === undefined ? null : { path: options.junit, what: '--junit', writes: true },
+  ]);
   const started = performance.now();
   // SIGINT or SIGTERM stops the check in one line (exit 130), between cases as in one.
   const stopping = interruption({ interruptible: true });

@@ -4,7 +4,7 @@ import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
-import { checkWritable, writeAtomically } from './output-file.js';
+import { checkPageWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
 import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf } from './trace-options.js';
 import type { Command } from 'commander';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
@@ -41,7 +41,11 @@ async function reportCommand(file: string, options: ReportOptions): Promise<numb
 
 async function writeReport(file: string, options: ReportOptions, signal: AbortSignal): Promise<number> {
   const out = options.out ?? `${file.replace(/\.jsonl?$/i, '')}.html`;
-  checkWritable(out, '--out');
+  refuseSharedFiles([
+    { path: file, what: 'the result file', writes: false },
+    { path: out, what: options.out === undefined ? 'the page (RESULT with .html)' : '--out', writes: true },
+  ]);
+  checkPageWritable(out, '--out');
   const runs = readRuns(file);
   const first = runs[0]!;
   if (runs.length === 1 && options.timeline) refuseTimelineOf(first.config, options, '--no-timeline');

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { DESIGN_DEFS, resolveSdpaConfig } from '../designs/sdpa/design.js';
@@ -8,7 +7,7 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { arg, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
-import { checkWritable, writeAtomicallyInStretches } from './output-file.js';
+import { checkPageWritable, checkWritable, refuseSharedFiles, writeAtomicallyInStretches } from './output-file.js';
 import { interruption } from '../engines/interruption.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
@@ -76,9 +75,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (process.stderr.isTTY && !options.quiet) noteLongRun(config);
   if (options.dump !== undefined) checkWritable(options.dump, '--dump');
   if (options.trace !== undefined) checkWritable(options.trace, '--trace');
-  if (options.report !== undefined) checkWritable(options.report, '--report');
-  const outputs = [options.dump, options.trace, options.report].filter((f) => f !== undefined).map((f) => resolve(f));
-  if (new Set(outputs).size < outputs.length) throw new UsageError('--dump, --trace and --report need a file each: two name the same');
+  refuseSharedFiles(
+    (['dump', 'trace', 'report'] as const).map((option) => {
+      const path = options[option];
+      return path === undefined ? null : { path, what: `--${option}`, writes: true };
+    }),
+  );
+  if (options.report !== undefined) checkPageWritable(options.report, '--report');
   if (options.dump !== undefined && options.timingOnly)
     throw new UsageError('--dump writes the outputs, which --timing-only does not compute');
   if (options.trace !== undefined || options.report !== undefined)

@@ -17,7 +17,7 @@ import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
-import { checkWritable, writeAtomically } from './output-file.js';
+import { checkPageWritable, checkWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
 import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
 import type { JobRecord, SweepJob } from '../sweep/sweep-job.js';
@@ -132,10 +132,25 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
   if (options.json && !options.list) throw new UsageError('--json goes with --list');
   if (options.x !== undefined && options.plot === undefined)
     throw new UsageError("--x picks the x axis of --plot's chart: give --plot too");
-  if (options.report !== undefined) {
-    if (options.list || options.only !== undefined) throw new UsageError('--report draws the whole sweep: not with --list or --only');
-    checkWritable(options.report, '--report');
+  if (options.list && options.results !== undefined) throw new UsageError('--list runs nothing and writes no --results');
+  for (const [option, value] of [
+    ['--report', options.report],
+    ['--plot', options.plot],
+  ] as const) {
+    if (value !== undefined && (options.list || options.only !== undefined))
+      throw new UsageError(`${option} draws the whole sweep: not with --list or --only`);
   }
+  if (!options.list) {
+    const results = options.results ?? defaultResultsPath(file, options.only);
+    refuseSharedFiles([
+      { path: file, what: 'the sweep file', writes: false },
+      { path: results, what: options.results === undefined ? 'the results file' : '--results', writes: true },
+      { path: csvPathOf(results), what: "the results' CSV", writes: true },
+      options.plot === undefined ? null : { path: options.plot, what: '--plot', writes: true },
+      options.report === undefined ? null : { path: options.report, what: '--report', writes: true },
+    ]);
+  }
+  if (options.report !== undefined) checkPageWritable(options.report, '--report');
   // The local pool's threads take about 150 ms to start and load a job's modules: they do it
   // while this thread reads and expands the file.
   const pool = options.list || options.only !== undefined || options.queue !== undefined ? null : new JobPool(options.workers);

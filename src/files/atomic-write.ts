@@ -1,5 +1,7 @@
-import { closeSync, existsSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { RunAborted } from '../kernel/errors.js';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { messageOf, RunAborted } from '../kernel/errors.js';
+import { fileIdentity } from './file-identity.js';
 
 /** Writes a whole file or nothing: a new file beside it, renamed over it (a kill leaves the old one). */
 export function writeFileAtomically(path: string, text: string): void {
@@ -55,10 +57,17 @@ class AtomicFile {
   private closed = false;
 
   constructor(path: string) {
-    this.target = existsSync(path) ? realpathSync(path) : path;
+    // Through links, one not yet leading to a file too: renamed over, the link itself would go.
+    this.target = fileIdentity(path);
     if (existsSync(this.target) && !statSync(this.target).isFile()) throw new Error(`'${path}' is not a plain file`);
     this.temporary = `${this.target}.${process.pid}.tmp`;
-    this.fd = openSync(this.temporary, 'w');
+    try {
+      this.fd = openSync(this.temporary, 'w');
+    } catch (error) {
+      // The error names the temporary file, which the user never gave.
+      const code = (error as NodeJS.ErrnoException).code ?? messageOf(error);
+      throw new Error(`cannot make a file in '${dirname(this.target)}' (${code})`, { cause: error });
+    }
   }
 
   append(text: string): void {
