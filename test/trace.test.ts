@@ -191,6 +191,17 @@ describe('timeline of a run (--trace)', () => {
     expect(ran.stderr).toMatch(/cannot write --trace/);
   });
 
+  it('a window of rows in a run that deadlocks first runs to the deadlock: its report, exit 3, and the page (it had been exit 2 after the run)', () => {
+    const page = join(folder, 'deadlock.html');
+    const ran = damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=8', '--report', page, '--trace-window', 'rows:0:1');
+    expect(ran.status).toBe(3);
+    expect(ran.stderr).toContain(
+      'damflow: the run deadlocks before the sinks take row 1: the timeline runs from cycle 0 to the deadlock\n',
+    );
+    expect(ran.stderr).toMatch(/deadlock: 5 context\(s\) can never proceed/);
+    expect(readFileSync(page, 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
   it('says when the window starts after the run has ended', () => {
     const ran = damflow('run', '--design', 'modified', '--n', '8', '--trace', join(folder, 'late.json'), '--trace-window', '1000:2000');
     expect(ran.status).toBe(0);

@@ -110,6 +110,13 @@ async function windowBounds(options: TraceOptions, program: Program, signal: Abo
   if (window === undefined) return { maxEvents };
   if ('cycles' in window) return { start: window.cycles[0], end: window.cycles[1], maxEvents };
   const [a, b] = window.rows;
-  const cycles = await sinkRowCycles(program, a === 0 ? [b] : [a, b], signal);
-  return { start: a === 0 ? 0 : cycles[0]!, end: cycles[cycles.length - 1]! + 1, maxEvents };
+  const rows = a === 0 ? [b] : [a, b];
+  const cycles = await sinkRowCycles(program, rows, signal);
+  if (cycles.length === rows.length) return { start: a === 0 ? 0 : cycles[0]!, end: cycles[cycles.length - 1]! + 1, maxEvents };
+  // The sinks take every row of a run that ends (refuseTimelineOf): one that stops short deadlocked, and its end is what to see.
+  const reached = a === 0 || cycles.length === 0 ? null : cycles[0]!;
+  console.error(
+    `damflow: the run deadlocks before the sinks take row ${rows[cycles.length]}: the timeline runs ${reached === null ? 'from cycle 0' : `from row ${a}`} to the deadlock`,
+  );
+  return { start: reached ?? 0, maxEvents };
 }

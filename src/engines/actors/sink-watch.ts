@@ -71,7 +71,8 @@ export class SinkWatch implements Tracer {
 
 /**
  * The cycle at which every sink has taken each of `rows` (ascending, from 1) elements, found by
- * running the program in the calling thread only as far as the last of them.
+ * running the program in the calling thread only as far as the last of them. A run that ends
+ * first (a deadlock, or sinks that take fewer rows) gives the cycles of the rows it reached.
  */
 export async function sinkRowCycles(program: Program, rows: readonly number[], signal?: AbortSignal): Promise<Time[]> {
   await loadUnitModules(program.modules);
@@ -93,9 +94,6 @@ export async function sinkRowCycles(program: Program, rows: readonly number[], s
     await executor.runTo(Infinity, signal);
   } finally {
     executor.close();
-  }
-  if (cycles.length < rows.length) {
-    throw new ProgramError(`the sinks take ${watch.rows} rows in all, not ${rows[cycles.length]}`);
   }
   return cycles;
 }
