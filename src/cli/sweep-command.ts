@@ -177,6 +177,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
 
   const resultsPath = options.results ?? defaultResultsPath(file);
   const results = openResults(resultsPath, '--results');
+  refuseOtherSweeps(results, jobs, file, note);
   const pending = jobs.filter((j) => !results.has(j.hash));
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
@@ -258,6 +259,25 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   return records.some((r) => r.status === 'failed') ? EXIT_RUN_ERROR : EXIT_OK;
 }
 
+/**
+ * Refuses a results file none of whose records is a job of this sweep (another sweep's: its
+ * records would mix with these, their job numbers repeated), and says how many are not where
+ * some are (an earlier version of the sweep file: kept, and not shown).
+ */
+function refuseOtherSweeps(results: ResultsFile, jobs: readonly SweepJob[], file: string, note: (text: string) => void): void {
+  const ours = new Set(jobs.map((j) => j.hash));
+  const records = results.all();
+  const others = records.filter((r) => !ours.has(r.hash)).length;
+  if (others === 0) return;
+  if (others === records.length)
+    throw new UsageError(
+      `results file '${results.path}' holds ${others} result(s), none of them a job of '${file}': give this sweep its own --results file`,
+    );
+  note(
+    `${others} result(s) in '${results.path}' are not jobs of '${file}' (of an earlier version of it?): kept, and left out of this sweep's table`,
+  );
+}
+
 function listJobs(jobs: readonly SweepJob[], json: boolean): void {
   if (json) {
     for (const job of jobs) console.log(JSON.stringify({ index: job.index, hash: job.hash, point: job.point, config: job.resolved }));
@@ -296,7 +316,9 @@ async function runOnly(file: string, jobs: readonly SweepJob[], index: number, r
 
 export function mergeCommand(parts: readonly string[], into: string): number {
   // Every part read before the merged file is touched: a part missing or not a results file leaves it as it was.
-  const records = parts.flatMap((part) => readResults(part, { mustExist: true })).sort((a, b) => a.index - b.index);
+  const read = parts.map((part) => ({ file: part, records: readResults(part, { mustExist: true }) }));
+  refuseMixedSweeps([{ file: into, records: readResults(into) }, ...read]);
+  const records = read.flatMap((part) => part.records).sort((a, b) => a.index - b.index);
   const results = openResults(into, '--into');
   const before = results.all().length;
   for (const record of records) results.add(record);
@@ -305,4 +327,22 @@ export function mergeCommand(parts: readonly string[], into: string): number {
     `merged ${parts.length} file(s): ${added} job(s) added, ${records.length - added} already there; ${results.all().length} in ${into}, ${results.csvPath}`,
   );
   return EXIT_OK;
+}
+
+/**
+ * Refuses to merge results whose job numbers disagree: one job number with two configurations
+ * comes from two sweeps (or two versions of one), and merged they would read as one sweep.
+ */
+function refuseMixedSweeps(files: readonly { readonly file: string; readonly records: readonly JobRecord[] }[]): void {
+  const seen = new Map<number, { file: string; hash: string }>();
+  for (const { file, records } of files) {
+    for (const record of records) {
+      const earlier = seen.get(record.index);
+      if (earlier === undefined) seen.set(record.index, { file, hash: record.hash });
+      else if (earlier.hash !== record.hash)
+        throw new UsageError(
+          `job ${record.index} is in '${earlier.file}' and in '${file}' with different configurations: they are results of different sweeps`,
+        );
+    }
+  }
 }

@@ -265,6 +265,32 @@ describe('damflow sweep on the local pool', () => {
     expect(existsSync(join(dir, 'm.jsonl')) || existsSync(join(dir, 'm.csv'))).toBe(false);
   });
 
+  it("keeps two sweeps' results apart: a results file or a merge of another sweep's jobs is refused, untouched", () => {
+    const { dir, file } = sweepDir('a.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
+    const other = join(dir, 'b.yaml');
+    writeFileSync(other, 'base: { design: naive, n: 8 }\ngrid: { n: [8, 12] }\n');
+    const theirs = join(dir, 'b.jsonl');
+    expect(damflow('sweep', other, '--results', theirs, '--quiet').status).toBe(0);
+    const before = readFileSync(theirs, 'utf8');
+    const into = damflow('sweep', file, '--results', theirs);
+    expect([into.status, into.stderr]).toEqual([
+      2,
+      `damflow: results file '${theirs}' holds 2 result(s), none of them a job of '${file}': give this sweep its own --results file\n`,
+    ]);
+    const part = join(dir, 'a.job-0.results.jsonl');
+    expect(damflow('sweep', file, '--only', '0').status).toBe(0);
+    const merged = damflow('sweep', 'merge', '--into', join(dir, 'm.jsonl'), part, theirs);
+    expect(merged.status).toBe(2);
+    expect(merged.stderr).toMatch(/^damflow: job 0 is in '.*a\.job-0\.results\.jsonl' and in '.*b\.jsonl' with different configurations/);
+    expect(readFileSync(theirs, 'utf8')).toBe(before);
+    expect(existsSync(join(dir, 'm.jsonl'))).toBe(false);
+    // An earlier version of the same sweep: its results are kept, and the note counts those that are no longer jobs.
+    writeFileSync(other, 'base: { design: naive, n: 8 }\ngrid: { n: [8, 16] }\n');
+    const edited = damflow('sweep', other, '--results', theirs);
+    expect(edited.status).toBe(0);
+    expect(edited.stderr).toContain(`damflow: 1 result(s) in '${theirs}' are not jobs of '${other}' (of an earlier version of it?)`);
+  });
+
   it("draws the demo's memory sweep and says where", () => {
     const { dir } = sweepDir('unused.yaml', '');
     const svg = join(dir, 'demo.svg');
