@@ -157,6 +157,26 @@ describe('damflow report input', () => {
     expect(readFileSync(notJson, 'utf8')).toBe('{"status": "ok"');
   });
 
+  it('a result whose figures its configuration does not give is refused: the page would set a timeline beside figures it contradicts', () => {
+    // Naive N = 16 takes 596 cycles, N = 8 196 (spec section 3).
+    const result = JSON.parse(damflow('run', '--design', 'naive', '--n', '16', '--json').stdout) as Record<string, unknown>;
+    const edited = join(folder, 'edited.json');
+    writeFileSync(edited, JSON.stringify({ ...result, cycles: 5 }));
+    const refused = damflow('report', edited, '--out', join(folder, 'edited.html'));
+    expect([refused.status, refused.stderr]).toEqual([
+      2,
+      `damflow: result file '${edited}' does not match its configuration as this damflow runs it: cycles 5 in the file, 596 here. ` +
+        'Was it edited, or made by another version? (--no-timeline draws its figures without running it again)\n',
+    ]);
+    expect(existsSync(join(folder, 'edited.html'))).toBe(false);
+    const other = join(folder, 'other-n.json');
+    writeFileSync(other, JSON.stringify({ ...result, config: { ...(result['config'] as object), n: 8 } }));
+    expect(damflow('report', other, '--out', join(folder, 'other-n.html')).stderr).toMatch(
+      /cycles 596 in the file, 196 here; h0\/q peak and tokens .* in the file, .* here; .*and \d+ more\./,
+    );
+    expect(damflow('report', edited, '--out', join(folder, 'edited.html'), '--no-timeline').status).toBe(0);
+  });
+
   it('a timeline of more heads than a page holds is refused before anything runs; --no-timeline draws the rest', () => {
     const many = join(folder, 'many.json');
     const ran = damflow('run', '--design', 'modified', '--n', '8', '--heads', '65', '--json', '--quiet');
