@@ -127,6 +127,12 @@ describe('damflow check as a CI tool', () => {
     ['not JSON', '{'],
     ['no cases array', '{}'],
     ['an empty case list', '{ "cases": [] }'],
+    [
+      'a key given twice (JSON.parse keeps the last)',
+      '{ "cases": [{ "design": "naive", "n": 4, "expectedCycles": 92, "expectedCycles": 5 }] }',
+    ],
+    ['cases given twice', '{ "cases": [{ "design": "naive", "n": 4 }],\n "cases": [] }'],
+    ['a field beside cases', '{ "cases": [{ "design": "naive", "n": 4 }], "comment": "mine" }'],
   ])('exits 2 with one line on stderr on %s', (_label, content) => {
     const file = tempFile('check.json');
     if (content !== null) writeFileSync(file, content);
@@ -134,6 +140,16 @@ describe('damflow check as a CI tool', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^damflow: /);
+  });
+
+  it('reads a file with a byte-order mark as the JSON it is; a repeated key is named with its line', () => {
+    const file = tempFile('bom.json');
+    writeFileSync(file, '\uFEFF{ "cases": [{ "design": "naive", "n": 4, "expectedCycles": 92 }] }');
+    expect(damflow('check', file).status).toBe(0);
+    writeFileSync(file, '{ "cases": [{ "design": "naive", "n": 4,\n "n": 8 }] }');
+    expect(damflow('check', file).stderr).toBe(
+      `damflow: check file '${file}' is not valid JSON: "n" is given twice in one object (line 2)\n`,
+    );
   });
 
   it('prints one JSON object with --json', () => {
@@ -215,6 +231,23 @@ describe('damflow check as a CI tool', () => {
     const again = damflow('check', file);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/^4 passed, 0 failed/m);
+  });
+
+  it('--update is all or nothing: a file with a case that cannot run, or with nothing to change, is left as written', () => {
+    const text =
+      '{"cases": [{"design": "naive", "n": 4, "expectedCycles": 92},\n  {"design": "naive", "n": 8, "expectedCycles": 1}, {"design": "naive", "n": 0}]}\n';
+    const file = checkFile([]);
+    writeFileSync(file, text);
+    const refused = damflow('check', file, '--update');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/1 case\(s\) of .* cannot run as written \(INVALID above\); the file is left as it was\n$/);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    const current = '{"cases": [{"design": "naive", "n": 4, "expectedCycles": 92}]}\n';
+    writeFileSync(file, current);
+    const unchanged = damflow('check', file, '--update');
+    expect(unchanged.status).toBe(0);
+    expect(unchanged.stdout).toMatch(/updated 0 case\(s\)/);
+    expect(readFileSync(file, 'utf8')).toBe(current);
   });
 
   it('stops quietly when its reader does (| head -1)', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { messageOf, ProgramError, RunAborted, UnitError } from '../kernel/errors.js';
+import { messageOf, ProgramError, RunAborted, UnitError, show } from '../kernel/errors.js';
+import { parseJsonStrictly } from '../files/strict-json.js';
 import { interruption } from '../engines/interruption.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
@@ -56,13 +57,16 @@ export function readCheckFile(file: string): CheckFile {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseJsonStrictly(text);
   } catch (error) {
-    throw new UsageError(`check file '${file}' is not JSON: ${messageOf(error)}`);
+    throw new UsageError(`check file '${file}' is not valid JSON: ${messageOf(error)}`);
   }
   const cases = (data as { cases?: unknown } | null)?.cases;
   if (typeof data !== 'object' || data === null || !Array.isArray(cases))
     throw new UsageError(`check file '${file}' must be an object with a 'cases' array`);
+  const others = Object.keys(data).filter((key) => key !== 'cases');
+  if (others.length > 0)
+    throw new UsageError(`check file '${file}' has ${others.map(show).join(', ')} beside 'cases', which is all it takes`);
   if (cases.length === 0) throw new UsageError(`check file '${file}' has no cases`);
   const indent = /^\{\r?\n([ \t]+)/.exec(text)?.[1] ?? '  ';
   return { cases: cases.map(readCase), data: data as Record<string, unknown>, indent };
@@ -71,7 +75,8 @@ export function readCheckFile(file: string): CheckFile {
 function readCase(entry: unknown, index: number): CheckCase {
   const raw = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
   const { name, expectedCycles, expectedPeaks, expectedStatus } = raw;
-  const label = typeof name === 'string' ? name : `${String(raw['design'])} N=${String(raw['n'])}`;
+  const label =
+    typeof name === 'string' ? name : raw['design'] === undefined ? `case ${index}` : `${String(raw['design'])} N=${String(raw['n'])}`;
   const base = { index, name: label, raw, config: null, expectedStatus: 'ok' as const, expectedCycles: null, expectedPeaks: null };
   try {
     if (raw !== entry) throw new ProgramError('a case must be an object');
@@ -81,12 +86,12 @@ function readCase(entry: unknown, index: number): CheckCase {
     }
     const status = expectedStatus ?? 'ok';
     if (expectedCycles !== undefined && !isCount(expectedCycles))
-      throw new ProgramError(`expectedCycles must be a non-negative integer, got ${JSON.stringify(expectedCycles)}`);
+      throw new ProgramError(`expectedCycles must be a non-negative integer, got ${show(expectedCycles)}`);
     if (expectedPeaks !== undefined) {
       if (typeof expectedPeaks !== 'object' || expectedPeaks === null || Array.isArray(expectedPeaks))
         throw new ProgramError('expectedPeaks must be an object of CHANNEL: peak');
       for (const [channel, peak] of Object.entries(expectedPeaks)) {
-        if (!isCount(peak)) throw new ProgramError(`expectedPeaks.${channel} must be a non-negative integer, got ${JSON.stringify(peak)}`);
+        if (!isCount(peak)) throw new ProgramError(`expectedPeaks.${channel} must be a non-negative integer, got ${show(peak)}`);
       }
     }
     const config = parseSdpaConfig(raw, EXPECTATIONS);
@@ -240,10 +245,12 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
 
   if (options.junit !== undefined) writeAtomically(options.junit, junitXml(path, outcomes, wallSeconds));
   let updated = 0;
-  if (options.update) {
+  // All or nothing: a file with a case that cannot run is left for the user to fix, and one
+  // with nothing to change is left as written (a rewrite would reformat it).
+  if (options.update && invalid === 0) {
     const rewritten = updatedCheckFile(file, outcomes);
     updated = rewritten.updated;
-    writeAtomically(path, `${JSON.stringify(rewritten.data, null, file.indent)}\n`);
+    if (updated > 0) writeAtomically(path, `${JSON.stringify(rewritten.data, null, file.indent)}\n`);
   }
   if (options.json) {
     const cases = outcomes.map(({ result, ...o }) => ({ ...o, status: result?.status ?? null, cycles: result?.cycles ?? null }));
@@ -255,7 +262,10 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
     console.log(options.update ? `${summary}; updated ${updated} case(s) in ${path}` : summary);
   }
   // A case that cannot run as written is bad input: the file needs fixing before it can pass.
-  if (invalid > 0) console.error(`damflow: ${invalid} case(s) of '${path}' cannot run as written (INVALID above)`);
+  if (invalid > 0)
+    console.error(
+      `damflow: ${invalid} case(s) of '${path}' cannot run as written (INVALID above)${options.update ? '; the file is left as it was' : ''}`,
+    );
   // Updated, the file expects what ran: what failed before the rewrite is what was asked for.
   return invalid > 0 ? EXIT_BAD_INPUT : failed > 0 && !options.update ? EXIT_RUN_ERROR : EXIT_OK;
 }

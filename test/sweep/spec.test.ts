@@ -131,7 +131,7 @@ describe('sweep files', () => {
       ],
       ['base: {design: modified\n', /is not valid YAML/],
       // JSON.parse would keep the last n: a repeated key is refused in JSON as in YAML.
-      ['{"base": {"design": "modified", "n": 16, "n": 32}}', /is not valid JSON: Map keys must be unique/],
+      ['{"base": {"design": "modified", "n": 16, "n": 32}}', /is not valid JSON: "n" is given twice in one object \(line 1\)/],
     ] as const) {
       const { dir, file } = sweepDir(text.startsWith('{') ? 'bad.json' : 'bad.yaml', text);
       const r = damflow('sweep', file);
