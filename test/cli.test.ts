@@ -180,6 +180,7 @@ describe('damflow run', () => {
       [...design, '--trace', join(tmpdir(), 'never.json'), '--trace-window', 'rows:0:100'],
     ],
     ['a trace window without a trace', [...design, '--trace-window', '0:10']],
+    ['a trace cap without a trace', [...design, '--trace-max-events', '5']],
     // Checked as head 1, but the program names it h1: it applied to nothing.
     ['a head written with a leading zero', [...design, '--heads', '2', '--depth', 'h01/long=9']],
     ['clocks past 2^53', ['--design', 'modified', '--n', '1000000000000']],

@@ -155,6 +155,13 @@ describe('damflow report input', () => {
       expect(ran.stderr.trim().split('\n'), ran.stderr).toHaveLength(1);
     }
     expect(readFileSync(notJson, 'utf8')).toBe('{"status": "ok"');
+    for (const bound of [
+      ['--trace-window', '0:4'],
+      ['--trace-max-events', '9'],
+    ]) {
+      const ran = damflow('report', noConfig, '--no-timeline', ...bound);
+      expect([ran.status, ran.stderr]).toEqual([2, `damflow: ${bound[0]} bounds a timeline: --no-timeline draws none\n`]);
+    }
   });
 
   it('a result whose figures its configuration does not give is refused: the page would set a timeline beside figures it contradicts', () => {

@@ -7,7 +7,7 @@ import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { checkPageWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
-import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf } from './trace-options.js';
+import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf, refuseTraceBoundsWithoutTimeline } from './trace-options.js';
 import type { Command } from 'commander';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { ReportRun } from '../reports/report-page.js';
@@ -48,6 +48,7 @@ async function writeReport(file: string, options: ReportOptions, signal: AbortSi
     { path: out, what: options.out === undefined ? 'the page (RESULT with .html)' : '--out', writes: true },
   ]);
   checkPageWritable(out, '--out');
+  if (!options.timeline) refuseTraceBoundsWithoutTimeline(options, '--no-timeline draws none');
   const runs = readRuns(file);
   const first = runs[0]!;
   if (runs.length === 1 && options.timeline) refuseTimelineOf(first.config, options, '--no-timeline');

@@ -12,7 +12,7 @@ import { interruption } from '../engines/interruption.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
 import { writeTimelineOutputs } from './timeline-outputs.js';
-import { addTraceOptions, refuseTimelineOf } from './trace-options.js';
+import { addTraceOptions, refuseTimelineOf, refuseTraceBoundsWithoutTimeline } from './trace-options.js';
 import type { Command } from 'commander';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import type { SdpaEngine, SdpaRunConfig } from '../designs/sdpa/config.js';
@@ -86,7 +86,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     throw new UsageError('--dump writes the outputs, which --timing-only does not compute');
   if (options.trace !== undefined || options.report !== undefined)
     refuseTimelineOf(resolveSdpaConfig(config), options, 'run without --trace and --report, then `damflow report RESULT --no-timeline`');
-  else if (options.traceWindow !== undefined) throw new UsageError('--trace-window bounds a --trace or a --report: give one');
+  else refuseTraceBoundsWithoutTimeline(options, 'give --trace or --report');
   const display = options.progress && !options.quiet ? progressDisplay(expectedCycles(config)) : { stop() {} };
   let result: SdpaRunResult;
   try {

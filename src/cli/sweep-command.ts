@@ -130,6 +130,8 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     throw new UsageError('--list runs nothing: not with --only or --queue');
   if (options.only !== undefined && options.queue !== undefined) throw new UsageError('--only runs one job here: not with --queue');
   if (options.json && !options.list) throw new UsageError('--json goes with --list');
+  if (options.queueName !== DEFAULT_QUEUE_NAME && options.queue === undefined)
+    throw new UsageError('--queue-name names the queue of --queue: give --queue too');
   if (options.x !== undefined && options.plot === undefined)
     throw new UsageError("--x picks the x axis of --plot's chart: give --plot too");
   if (options.list && options.results !== undefined) throw new UsageError('--list runs nothing and writes no --results');

@@ -57,6 +57,15 @@ export function addTraceOptions(command: Command): Command {
     );
 }
 
+/** Refuses --trace-window or --trace-max-events where no timeline is recorded: they would bound nothing. */
+export function refuseTraceBoundsWithoutTimeline(options: TraceOptions, why: string): void {
+  for (const [option, given] of [
+    ['--trace-window', options.traceWindow !== undefined],
+    ['--trace-max-events', options.traceMaxEvents !== DEFAULT_MAX_EVENTS],
+  ] as const)
+    if (given) throw new UsageError(`${option} bounds a timeline: ${why}`);
+}
+
 /**
  * Heads whose occupancy over time a trace or a report records at most: each of a head's
  * channels is a chart of the page (64 heads at N = 16: 15 s and an 11 MB page; 10,000 heads

@@ -238,6 +238,9 @@ describe('damflow sweep on the local pool', () => {
     }
     expect(existsSync(join(dir, 'r.jsonl'))).toBe(false);
     expect(damflow('sweep', file, '--x', 'n').stderr).toBe("damflow: --x picks the x axis of --plot's chart: give --plot too\n");
+    expect(damflow('sweep', file, '--queue-name', 'mine').stderr).toBe(
+      'damflow: --queue-name names the queue of --queue: give --queue too\n',
+    );
   });
 
   it('never cuts, or resumes from, a file that is not a results file; a merge needs every part', () => {
