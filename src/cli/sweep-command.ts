@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { expandSweep, parseSweepSpec } from '../sweep/sweep-spec.js';
@@ -230,7 +231,8 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     return record === undefined ? [] : [{ ...record, index: j.index, point: j.point }];
   });
   if (controller.signal.aborted) {
-    console.error(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are in '${resultsPath}': run the same command to resume`);
+    const where = existsSync(resultsPath) ? `in '${resultsPath}'` : 'done, and nothing is written';
+    console.error(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are ${where}: run the same command to resume`);
     return EXIT_INTERRUPTED;
   }
   console.log(sweepTable(records, jobs.length, wallSeconds, resultsPath));

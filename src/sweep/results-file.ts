@@ -19,6 +19,8 @@ export function csvPathOf(path: string): string {
 export class ResultsFile {
   readonly csvPath: string;
   private readonly records = new Map<string, JobRecord>();
+  /** Whether the CSV is written: not before the first record, for a file that did not exist (an early Ctrl-C leaves nothing). */
+  private csvWritten = false;
 
   private constructor(readonly path: string) {
     this.csvPath = csvPathOf(path);
@@ -28,7 +30,7 @@ export class ResultsFile {
   static open(path: string): ResultsFile {
     const file = new ResultsFile(path);
     for (const record of readResults(path, { repair: true })) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
-    file.writeCsv();
+    if (existsSync(path)) file.writeCsv();
     return file;
   }
 
@@ -50,12 +52,14 @@ export class ResultsFile {
     this.records.set(record.hash, record);
     // One write of a whole line each: a kill leaves at most the last one torn.
     appendFileSync(this.path, `${JSON.stringify(record)}\n`);
-    appendFileSync(this.csvPath, `${csvRow(record)}\n`);
+    if (this.csvWritten) appendFileSync(this.csvPath, `${csvRow(record)}\n`);
+    else this.writeCsv();
     return true;
   }
 
   private writeCsv(): void {
     writeFileAtomically(this.csvPath, [CSV_HEADER, ...[...this.records.values()].map(csvRow), ''].join('\n'));
+    this.csvWritten = true;
   }
 }
 

@@ -135,7 +135,11 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       worker.child.kill('SIGINT');
       // At most 2 s for the broker, then 1 s for connections it no longer answers.
       expect(await exitWithin(sweeping, 10_000), sweeping.stderr).toBe(130);
-      expect(sweeping.stderr).toMatch(/damflow: interrupted; 0 of 1 jobs are in .*\n$/);
+      // Stopped before any job finished: no results file, and no CSV of only its header.
+      expect(sweeping.stderr).toMatch(
+        /damflow: interrupted; 0 of 1 jobs are done, and nothing is written: run the same command to resume\n$/,
+      );
+      expect(existsSync(join(dir, 'r.jsonl')) || existsSync(join(dir, 'r.csv'))).toBe(false);
       expect(sweeping.stderr).not.toMatch(/Unhandled error|\n\s+at /);
       expect(await exitWithin(worker, 10_000), worker.stderr).toBe(0);
       expect(worker.stderr).toMatch(/stopped\n$/);
