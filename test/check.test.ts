@@ -264,6 +264,12 @@ describe('damflow check as a CI tool', () => {
 });
 
 describe('damflow with a mistyped command', () => {
+  it('help NAME SUB gives the help of a subcommand', () => {
+    const r = damflow('help', 'sweep', 'merge');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: damflow sweep merge \[options\] <parts\.\.\.>/);
+  });
+
   it('exits 2 and lists the commands', () => {
     const r = damflow('chek', PUBLISHED);
     expect(r.status).toBe(2);
@@ -273,6 +279,8 @@ describe('damflow with a mistyped command', () => {
 
   it.each([
     ['help for a command that does not exist', ['help', 'chek']],
+    ['--help after a command that does not exist (it had printed the whole help, exit 0)', ['merge', '--help']],
+    ['help for a subcommand that does not exist', ['help', 'sweep', 'nope']],
     ['a stray word after a command', ['demo', 'extra']],
     ['a second file', ['check', PUBLISHED, PUBLISHED]],
   ])('exits 2 with one line on stderr: %s', (_label, args) => {

@@ -47,13 +47,24 @@ async function buildProgram(argv: readonly string[], setExit: (code: number) => 
   };
   program
     .command('help')
-    .argument('[command]')
+    .argument('[command...]', 'a command, and a subcommand of it (help sweep merge)')
     .description('display help for command')
-    .action((name?: string) => {
-      if (name === undefined) return program.help();
-      (program.commands.find((c) => c.name() === name) ?? unknownCommand(name)).help();
+    .action((names: string[]) => {
+      let command = program;
+      for (const name of names) {
+        const sub = command.commands.find((c) => c.name() === name);
+        if (sub === undefined) {
+          if (command === program) unknownCommand(name);
+          throw new CommanderError(EXIT_BAD_INPUT, UNKNOWN_COMMAND, `'${command.name()}' has no subcommand '${name}'`);
+        }
+        command = sub;
+      }
+      command.help();
     });
-  // A mistyped command must not pass as something else (before, it ran the demo and exited 0).
+  // A mistyped command must not pass as something else (before, it ran the demo and exited 0),
+  // nor, with --help after it, as a request for the whole help (exit 0).
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && first !== 'help' && !Object.hasOwn(COMMANDS, first)) unknownCommand(first);
   program.on('command:*', (operands: string[]) => unknownCommand(operands[0]!));
   return program;
 }
