@@ -111,6 +111,11 @@ describe('damflow check as a CI tool', () => {
       { design: 'naive', n: 4, expectedCycles: 92, expectedPeaks: { qk: 1 } },
       /names channel 'qk'/,
     ],
+    [
+      "a peak of a head's channel, the head missing",
+      { design: 'naive', n: 4, expectedCycles: 92, expectedPeaks: { 'h3/long': 1 } },
+      /names channel 'h3\/long' of head 3, which does not exist \(heads: 1\)/,
+    ],
     ['not an object', 42, /must be an object/],
   ])('reports a bad case (%s) with its index, runs the others, and exits 2', (_label, bad, message) => {
     const file = checkFile([{ design: 'naive', n: 4, expectedCycles: 92 }, bad]);

@@ -21,9 +21,11 @@ export function parsePositiveInt(value: string, what: string): number {
 }
 
 export function parseNonNegativeInt(value: string, what: string): number {
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`${what} must be a non-negative integer, got '${value}'`);
-  }
+  const digits = /^\d+$/.test(value.trim());
+  if (!digits || !Number.isSafeInteger(Number(value)))
+    throw new UsageError(
+      `${what} must be ${digits ? 'below 2^53 (clocks and counts stay exact integers)' : 'a non-negative integer'}, got '${value}'`,
+    );
   return Number(value);
 }
 

@@ -158,7 +158,13 @@ function compare(c: CheckCase, result: SdpaRunResult): string[] | string {
   }
   for (const [channel, expected] of Object.entries(c.expectedPeaks ?? {})) {
     const peaks = peaksOf(result, channel);
-    if (peaks.length === 0) return `expectedPeaks names channel '${channel}', which the ${result.design} design has not`;
+    if (peaks.length === 0) {
+      const scoped = /^h(\d+)\/(.+)$/.exec(channel);
+      const name = scoped?.[2] ?? channel;
+      if (result.channels.some((c) => c.name === name))
+        return `expectedPeaks names channel '${channel}' of head ${scoped![1]}, which does not exist (heads: ${result.heads})`;
+      return `expectedPeaks names channel '${name}', which the ${result.design} design has not`;
+    }
     const got = [...new Set(peaks)];
     if (got.length !== 1 || got[0] !== expected) differences.push(`peak '${channel}': expected ${expected}, got ${got.join(' / ')}`);
   }
