@@ -69,16 +69,16 @@ function rangeValues(range: Record<string, unknown>, where: string): number[] {
     throw new ProgramError(
       `${where}: a range is { from, to, step } or { from, to, times }, got keys ${Object.keys(range).join(', ') || 'none'}`,
     );
-  const integer = (key: string, least: number): number => {
+  const integer = (key: string, least: number, why = ''): number => {
     const v = range[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v))
       throw new ProgramError(`${where}.${key} must be an integer below 2^53, got ${JSON.stringify(v)}`);
-    if (v < least) throw new ProgramError(`${where}.${key} must be at least ${least}, got ${v}`);
+    if (v < least) throw new ProgramError(`${where}.${key} must be at least ${least}${why}, got ${v}`);
     return v;
   };
   // A seed counts from 0; what else cannot be 0 its configuration says. A product must grow.
   const from = integer('from', 'step' in range ? 0 : 1);
-  const to = integer('to', from);
+  const to = integer('to', from, ` (its from: a range counts up, from ${Math.min(from, Number(range['to']))} to ${from} is written so)`);
   const next =
     'step' in range
       ? (

@@ -9,6 +9,8 @@ export function checkQueueUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
+    const port = /^rediss?:\/\/[^/:]*:(\d+)(\/|$)/.exec(url)?.[1];
+    if (port !== undefined && Number(port) > 65535) throw new ProgramError(`--queue's port must be at most 65535, got ${port} in '${url}'`);
     throw new ProgramError(`--queue must be a URL such as redis://HOST:PORT, got '${url}'`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
