@@ -19,6 +19,15 @@ describe('damflow run', () => {
     expect(out).not.toHaveProperty('deadlock');
   });
 
+  it('--depth CHANNEL=unbounded leaves one channel without a bound, as null does in a file', () => {
+    const r = damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=unbounded', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { cycles: number; channels: { name: string; capacity: number | null }[] };
+    expect(out.channels.find((c) => c.name === 'long')!.capacity).toBeNull();
+    // The long FIFO holds a row at its published capacity already: unbounded, the run is the published one (spec section 3).
+    expect(out.cycles).toBe(596);
+  });
+
   it('gives the same figures on either engine', () => {
     const run = (engine: string): Record<string, unknown> => {
       const r = damflow('run', '--design', 'naive', '--n', '16', '--d', '2', '--engine', engine, '--json');
@@ -161,6 +170,7 @@ describe('damflow run', () => {
     ['unknown engine', [...design, '--engine', 'fast']],
     ['unknown channel', [...design, '--depth', 'nope=3']],
     ['zero capacity', [...design, '--depth', 'long=0']],
+    ['a capacity that is no number nor unbounded', [...design, '--depth', 'long=null']],
     ['zero uniform depth', [...design, '--uniform-depth', '0']],
     ['unknown unit', [...design, '--latency', 'zzz=3']],
     ['zero latency', [...design, '--latency', 'div=0']],

@@ -29,19 +29,31 @@ export function parseNonNegativeInt(value: string, what: string): number {
   return Number(value);
 }
 
-/** Accumulates a repeatable NAME=K option into a record; a NAME given twice is refused (the design checks the names). */
-export function collectAssignment(what: string): (value: string, previous: Record<string, number> | undefined) => Record<string, number> {
+/**
+ * Accumulates a repeatable NAME=K option into a record, K read by `parse`; a NAME given twice is
+ * refused (the design checks the names).
+ */
+export function collectAssignment<V = number>(
+  what: string,
+  parse: (value: string, what: string) => V = parsePositiveInt as (value: string, what: string) => V,
+): (value: string, previous: Record<string, V> | undefined) => Record<string, V> {
   return (value, previous) => {
     const match = /^([^=\s]+)=(.*)$/.exec(value);
     if (match === null) throw new UsageError(`${what} must look like NAME=K, got '${value}'`);
     const name = match[1]!;
     if (previous !== undefined && name in previous)
-      throw new UsageError(`${what} of '${name}' given twice (${previous[name]} and ${match[2]})`);
-    return { ...previous, [name]: parsePositiveInt(match[2]!, `${what} '${name}'`) };
+      throw new UsageError(`${what} of '${name}' given twice (${String(previous[name])} and ${match[2]})`);
+    return { ...previous, [name]: parse(match[2]!, `${what} '${name}'`) };
   };
 }
 
-/** 'auto': at most the machine's cores. */
+/** A capacity: a positive integer, or 'unbounded' (null, as in a sweep or check file). */
+export function parseCapacity(value: string, what: string): number | null {
+  if (value === 'unbounded') return null;
+  if (!/^\s*\d+\s*$/.test(value)) throw new UsageError(`${what} must be a positive integer or 'unbounded', got '${value}'`);
+  return parsePositiveInt(value, what);
+}
+
 export function parseWorkers(value: string): number | 'auto' {
   return value === 'auto' ? 'auto' : parsePositiveInt(value, 'workers');
 }

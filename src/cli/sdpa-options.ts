@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { DEFAULT_SEED, DESIGN_DEFS, DESIGNS, depthFormula } from '../designs/sdpa/design.js';
-import { arg, collectAssignment, parseNonNegativeInt, parsePositiveInt } from './args.js';
+import { arg, collectAssignment, parseCapacity, parseNonNegativeInt, parsePositiveInt } from './args.js';
 import { UsageError } from './errors.js';
 import type { Command } from 'commander';
 import type { DesignName, SdpaConfig } from '../designs/sdpa/design.js';
@@ -14,7 +14,7 @@ export interface SdpaOptions {
   seed?: number;
   unbounded?: boolean;
   uniformDepth?: number;
-  depth?: Record<string, number>;
+  depth?: Record<string, number | null>;
   latency?: Record<string, number>;
   ii?: Record<string, number>;
 }
@@ -31,7 +31,11 @@ export function addSdpaOptions(command: Command): Command {
       'give every channel capacity K',
       arg((v) => parsePositiveInt(v, 'uniform depth')),
     )
-    .option('--depth <CHANNEL=K>', "capacity of one channel, or of one head's (h1/qk=4) (repeatable)", arg(collectAssignment('depth')));
+    .option(
+      '--depth <CHANNEL=K>',
+      "capacity of one channel, or of one head's (h1/qk=4), or unbounded (long=unbounded) (repeatable)",
+      arg(collectAssignment('depth', parseCapacity)),
+    );
   return addUnitOptions(command);
 }
 

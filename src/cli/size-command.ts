@@ -4,7 +4,7 @@ import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
 import { formatSizing } from '../reports/size-report.js';
 import { sizeChart } from '../reports/size-chart.js';
-import { arg, collectAssignment, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { arg, collectAssignment, parseCapacity, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { addShapeOptions, addUnitOptions } from './sdpa-options.js';
 import { EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
@@ -18,7 +18,7 @@ export interface SizeOptions {
   heads: number;
   seed?: number;
   uniformDepth?: number;
-  depth?: Record<string, number>;
+  depth?: Record<string, number | null>;
   latency?: Record<string, number>;
   ii?: Record<string, number>;
   workers: number | 'auto';
@@ -36,7 +36,11 @@ export function registerSize(program: Command, setExit: (code: number) => void):
       'every other channel capacity K',
       arg((v) => parsePositiveInt(v, 'uniform depth')),
     )
-    .option('--depth <CHANNEL=K>', 'capacity of one channel while the others are searched (repeatable)', arg(collectAssignment('depth')));
+    .option(
+      '--depth <CHANNEL=K>',
+      'capacity of one channel (or unbounded) while the others are searched (repeatable)',
+      arg(collectAssignment('depth', parseCapacity)),
+    );
   addUnitOptions(command)
     .option('--workers <W>', "threads of the local pool the searches run on, or 'auto'", arg(parseWorkers), 'auto')
     .option('--plot <FILE>', `capacity against cycles for each channel (${CHART_EXTENSIONS.join(' or ')})`, arg(checkChartFile))
@@ -50,7 +54,7 @@ export function registerSize(program: Command, setExit: (code: number) => void):
  * A searched channel's capacity is one for every head: a head's own (`h1/qk`) would be dropped
  * by the search of that channel and kept by the others', and the table would show neither.
  */
-function refuseHeadCapacities(design: DesignName, depth: Record<string, number> | undefined): void {
+function refuseHeadCapacities(design: DesignName, depth: Record<string, number | null> | undefined): void {
   for (const key of Object.keys(depth ?? {})) {
     const channel = /^h\d+\/(.+)$/.exec(key)?.[1];
     if (channel !== undefined && DESIGN_DEFS[design].channels.some((c) => c.name === channel && c.intermediate))
