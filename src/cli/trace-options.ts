@@ -24,7 +24,9 @@ export interface TraceOptions {
  * 'START:END' in cycles (END may be left out: to the run's end), or 'rows:A:B': from the cycle
  * the sink takes its A-th output row (A = 0: cycle 0) to the cycle it takes its B-th, included.
  */
-export function parseTraceWindow(value: string): TraceWindow {
+export function parseTraceWindow(given: string): TraceWindow {
+  // Spaces around it are taken as the numeric options take them.
+  const value = given.trim();
   const past = (x: number): boolean => x !== Infinity && !Number.isSafeInteger(x);
   const rows = /^rows:(\d+):(\d+)$/.exec(value);
   if (rows !== null) {
