@@ -22,6 +22,9 @@ const WORKERS: [string, SimulateOptions][] = [
   ['2 workers', { placement: [1, 0, 0] }],
 ];
 
+/** The options for a program of two units: on two workers, one unit each. */
+const twoUnits = (options: SimulateOptions): SimulateOptions => (options.placement === undefined ? options : { placement: [1, 0] });
+
 describe.each(WORKERS)('unit rules on %s', (_label, options) => {
   it('a unit error keeps the unit and its own error (message and stack) as the cause', async () => {
     const error: unknown = await simulate(between('test.faulty', { throwAfter: 10 }), options).catch((e: unknown) => e);
@@ -41,6 +44,35 @@ describe.each(WORKERS)('unit rules on %s', (_label, options) => {
     await expect(run).rejects.toThrow(UnitError);
     await expect(run).rejects.toThrow(
       "unit 'middle' failed: enqueued on channel 'out' without waiting for room: write 'while (!out.ready()) yield;' before each enqueue",
+    );
+  });
+
+  it('a read without a ready() that saw the element is refused, whether or not the element is there (it had passed on one worker, failed on two)', async () => {
+    const reader = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('source', 'generator', { count: 5 })
+      .unit('reader', 'test.unasked', { read: 'dequeue' })
+      .channel('in', 'source.out', 'reader.in', { capacity: 8 })
+      .build();
+    const run = simulate(reader, twoUnits(options));
+    await expect(run).rejects.toThrow(UnitError);
+    await expect(run).rejects.toThrow(
+      /^unit 'reader' failed: read (channel 'in' without asking whether an element is there|from empty channel 'in')/,
+    );
+  });
+
+  it('a unit that spins on peek() answering Nothing, without yielding, is stopped (it had hung)', async () => {
+    const spinner = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      // First, so that on one thread it asks before the source has run.
+      .unit('spinner', 'test.unasked', { read: 'peek' })
+      .unit('source', 'generator', { count: 1 })
+      .channel('in', 'source.out', 'spinner.in', { capacity: 8 })
+      .build();
+    await expect(simulate(spinner, twoUnits(options))).rejects.toThrow(
+      /^unit 'spinner' failed: peek\(\) on channel 'in' answered Nothing 1000000 times in a row at one clock/,
     );
   });
 

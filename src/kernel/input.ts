@@ -25,11 +25,21 @@ export type PeekResult = (typeof Peek)[keyof typeof Peek];
 export class Input extends Endpoint {
   /** Set by `peek()` when it answers Nothing. */
   quietTime: Time = 0;
+  /**
+   * An element at the head that a `ready()` or `peek()` has seen and no read has taken yet. A
+   * read needs one: an element found there without asking is there or not by how the threads
+   * ran (a unit that read five times without a ready() ran on one worker and failed on two).
+   */
+  private seen = false;
+  /** `peek()` answers of Nothing in a row at the clock `nothingClock` (a unit spinning on peek). */
+  private nothings = 0;
+  private nothingClock: Time = -1;
 
   /** True when an element is at the head or the stream has ended. */
   ready(): boolean {
     const ch = this.channel;
-    if (ch.received < ch.sent || ch.closed) return true;
+    if (ch.received < ch.sent) return (this.seen = true);
+    if (ch.closed) return true;
     this.ctx.block(Wait.Data, ch, 0);
     return false;
   }
@@ -43,14 +53,14 @@ export class Input extends Endpoint {
   /** Time stamp of the head element (which must exist). */
   get headTime(): Time {
     const ch = this.channel;
-    if (ch.received === ch.sent) misuse(ch, SCALAR);
+    if (!this.seen || ch.received === ch.sent) misuse(ch, SCALAR, this.seen);
     return ch.times[ch.received & ch.mask]!;
   }
 
   /** DAM's peekNext: advance to the head element's time and return it without removing it. */
   peekNext(): number {
     const ch = this.channel;
-    if (ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR);
+    if (!this.seen || ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR, this.seen);
     const slot = ch.received & ch.mask;
     this.ctx.arrive(ch, ch.times[slot]!);
     return ch.data[slot]!;
@@ -58,7 +68,7 @@ export class Input extends Endpoint {
 
   peekNextVector(into: Float64Array): Float64Array {
     const ch = this.channel;
-    if (ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length);
+    if (!this.seen || ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length, this.seen);
     const slot = ch.received & ch.mask;
     this.ctx.arrive(ch, ch.times[slot]!);
     return copyOut(ch, slot, into);
@@ -66,13 +76,13 @@ export class Input extends Endpoint {
 
   dequeue(): number {
     const ch = this.channel;
-    if (ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR);
+    if (!this.seen || ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR, this.seen);
     return ch.data[this.take(ch)]!;
   }
 
   dequeueVector(into: Float64Array): Float64Array {
     const ch = this.channel;
-    if (ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length);
+    if (!this.seen || ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length, this.seen);
     return copyOut(ch, this.take(ch), into);
   }
 
@@ -82,10 +92,19 @@ export class Input extends Endpoint {
    */
   peek(): PeekResult {
     const ch = this.channel;
-    if (ch.received < ch.sent) return Peek.Something;
+    if (ch.received < ch.sent) {
+      this.seen = true;
+      return Peek.Something;
+    }
     if (ch.closed) return Peek.Closed;
     const sender = ch.sender;
     this.quietTime = sender.time > sender.lowerBound ? sender.time : sender.lowerBound;
+    // In one slice nothing arrives: asked again and again at one clock, without a wait, the
+    // answer never changes, and on one thread nothing else can run (the run hung).
+    if (this.ctx.time !== this.nothingClock) {
+      this.nothingClock = this.ctx.time;
+      this.nothings = 0;
+    } else if (++this.nothings >= NOTHINGS_AT_ONE_CLOCK) spinsOnPeek(ch);
     return Peek.Nothing;
   }
 
@@ -105,6 +124,8 @@ export class Input extends Endpoint {
 
   /** Removes the head element (which exists), acknowledges it and returns its slot. */
   private take(ch: Channel): number {
+    this.seen = false;
+    this.nothings = 0;
     const now = this.ctx.arrive(ch, ch.times[ch.received & ch.mask]!);
     const slot = ch.remove(now);
     const wait = ch.senderWait;
@@ -115,9 +136,15 @@ export class Input extends Endpoint {
 
 /** `misuse` room of a scalar operation. */
 const SCALAR = -1;
+/** Nothing answers in a row at one clock that make a unit taken for spinning on `peek()`. */
+const NOTHINGS_AT_ONE_CLOCK = 1_000_000;
 
 /** Throws the reason an operation on `ch` cannot proceed, for a caller holding a buffer of `room` words. */
-function misuse(ch: Channel, room: number): never {
+function misuse(ch: Channel, room: number, seen: boolean): never {
+  if (ch.received !== ch.sent && !seen)
+    throw new Error(
+      `read channel '${ch.name}' without asking whether an element is there: write 'while (!input.ready()) yield;' before each read`,
+    );
   if (ch.received === ch.sent) {
     throw new Error(
       ch.closed
@@ -127,6 +154,12 @@ function misuse(ch: Channel, room: number): never {
   }
   if (room === SCALAR) throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: use dequeueVector`);
   throw new Error(`channel '${ch.name}' carries vectors of ${ch.width}: buffer of ${room} is too short`);
+}
+
+function spinsOnPeek(ch: Channel): never {
+  throw new Error(
+    `peek() on channel '${ch.name}' answered Nothing ${NOTHINGS_AT_ONE_CLOCK} times in a row at one clock: after Nothing, wait with quietUntil() or ready() and yield`,
+  );
 }
 
 function copyOut(ch: Channel, slot: number, into: Float64Array): Float64Array {

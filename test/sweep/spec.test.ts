@@ -83,7 +83,10 @@ describe('sweep files', () => {
         { base: { design: 'naive', n: 4, timingOnly: true } },
         /base\.timingOnly cannot be set in a sweep \(a job's record holds the maxError/,
       ],
-      [{ base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } }, /grid\.n\.to must be at least 4 \(its from: a range counts up, from 2 to 4 is written so\), got 2/],
+      [
+        { base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } },
+        /grid\.n\.to must be at least 4 \(its from: a range counts up, from 2 to 4 is written so\), got 2/,
+      ],
       [
         { base: { design: 'modified' }, grid: { n: { from: 4, to: 2 ** 53 + 2, step: 1 } } },
         /grid\.n\.to must be an integer below 2\^53, got/,
