@@ -141,6 +141,17 @@ describe('the library, misused', () => {
     );
   });
 
+  it('a kind with no name, no ports() or no run is refused when registered, the same at any worker count', () => {
+    const register = (kind: unknown) => () => registerUnitKind(kind as never);
+    expect(register({ kind: '', ports: () => ({ inputs: [], outputs: [] }), *run() {} })).toThrow(
+      `a unit kind needs a name (kind: 'my.unit'), got ""`,
+    );
+    expect(register({ kind: 'misuse.noRun', ports: () => ({ inputs: [], outputs: [] }) })).toThrow(
+      "unit kind 'misuse.noRun': run must be a function (a generator function, function*), got undefined",
+    );
+    expect(register({ kind: 'misuse.portsList', ports: { inputs: [], outputs: [] }, *run() {} })).toThrow(ProgramError);
+  });
+
   it('a kind whose ports() gives no port lists, or a port twice, is refused at build, naming the unit', () => {
     registerUnitKind({ kind: 'misuse.noPorts', ports: () => null as never, *run() {} });
     registerUnitKind({ kind: 'misuse.twice', ports: () => ({ inputs: ['in', 'in'], outputs: [] }), *run() {} });

@@ -1,4 +1,4 @@
-import { messageOf, ProgramError } from './errors.js';
+import { messageOf, ProgramError, show } from './errors.js';
 import { entryModule, moduleUrl, modulesOnStack } from './running-modules.js';
 import type { UnitKind } from './unit-kind.js';
 
@@ -9,6 +9,16 @@ const kinds = new Map<string, UnitKind<never>>();
  * worker thread gets the same kinds by importing the modules a program lists.
  */
 export function registerUnitKind<P>(kind: UnitKind<P>): UnitKind<P> {
+  // Refused here, the same at any worker count: a kind with no run had failed as a UnitError in
+  // one thread and as a ProgramError on a pool, naming an internal call.
+  const given = kind as Partial<UnitKind<P>> | null;
+  if (typeof given?.kind !== 'string' || given.kind === '')
+    throw new ProgramError(`a unit kind needs a name (kind: 'my.unit'), got ${show(given?.kind)}`);
+  for (const member of ['ports', 'run'] as const)
+    if (typeof given[member] !== 'function')
+      throw new ProgramError(
+        `unit kind '${given.kind}': ${member} must be a function${member === 'run' ? ' (a generator function, function*)' : ''}, got ${show(given[member])}`,
+      );
   const existing = kinds.get(kind.kind);
   if (existing !== undefined && existing !== (kind as UnitKind<never>)) {
     throw new ProgramError(`unit kind '${kind.kind}' is already registered`);
