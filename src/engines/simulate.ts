@@ -66,6 +66,7 @@ export interface Simulation extends RunResult {
 
 /** Runs a program on the engine the options ask for (see EngineChoice). */
 export async function simulate(program: Program, options: SimulateOptions = {}): Promise<Simulation> {
+  checkOptions(options);
   // Its units' kinds are known once their modules are loaded.
   await loadUnitModules((program as Program | null)?.modules ?? []);
   checkProgram(program);
@@ -109,6 +110,35 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
     execution: null,
     maxError: null,
   };
+}
+
+/** SimulateOptions' names, each with what its value must be (the engine and workers are checked where they are read). */
+const OPTION_CHECKS: Readonly<Record<keyof SimulateOptions, ((value: unknown) => boolean) | null>> = {
+  engine: null,
+  workers: null,
+  placement: null,
+  fastForward: (v) => typeof v === 'boolean',
+  timingOnly: (v) => typeof v === 'boolean',
+  check: (v) => typeof v === 'boolean',
+  onProgress: (v) => typeof v === 'function',
+  progressEveryMs: (v) => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  signal: (v) => v instanceof AbortSignal,
+  interruptible: (v) => typeof v === 'boolean',
+};
+
+/**
+ * Refuses a misspelt option or one of the wrong type, as runSdpa refuses them: `wrkers: 2` had
+ * run in one thread, and `fastForward: 'false'` had fast-forwarded.
+ */
+function checkOptions(options: SimulateOptions): void {
+  if (typeof options !== 'object' || options === null) throw new ProgramError(`simulate's options must be an object, got ${show(options)}`);
+  for (const [name, value] of Object.entries(options)) {
+    if (!Object.hasOwn(OPTION_CHECKS, name))
+      throw new ProgramError(`simulate has no option '${name}' (it takes ${Object.keys(OPTION_CHECKS).join(', ')})`);
+    const check = OPTION_CHECKS[name as keyof SimulateOptions];
+    if (value !== undefined && check !== null && !check(value))
+      throw new ProgramError(`simulate's option ${name} cannot be ${show(value)}`);
+  }
 }
 
 function chooseEngine(program: Program, options: SimulateOptions): 'compiled' | 'actors' {
