@@ -88,7 +88,7 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
     if (run !== null) return { ...run, contexts: unitStats(run.contexts, run.channels), engine: 'compiled', placement: null };
   }
   const placed = place(program, options);
-  // A placement names as many threads as its largest worker: [0, 4999] asked for 5,000.
+  // A placement may name more threads than this machine can hold: refused before any starts.
   if (placed.workers > 1) refuseThreads(placed.workers);
   let result: RunResult;
   if (placed.workers === 1) {

@@ -102,6 +102,13 @@ export function placement(program: Program, of: readonly number[], workers?: num
       throw new ProgramError(`a placement lists workers 0, 1, ...${workers === undefined ? '' : ` below ${workers}`}: got ${show(w)}`);
   }
   const count = workers ?? of.reduce((most, w) => Math.max(most, w + 1), 1);
+  // A worker with no unit is a thread started for nothing ([0, 40] had started 41).
+  const used = new Set(of);
+  const idle = Array.from({ length: count }, (_, w) => w).filter((w) => !used.has(w));
+  if (idle.length > 0)
+    throw new ProgramError(
+      `a placement numbers its workers 0, 1, ... without gaps: worker${idle.length > 1 ? 's' : ''} ${idleRange(idle)} would hold no unit`,
+    );
   const ends = channelEnds(program);
   const cut: number[] = [];
   program.channels.forEach((ch, c) => {
@@ -114,4 +121,11 @@ export function placement(program: Program, of: readonly number[], workers?: num
     cut.push(c);
   });
   return { workers: count, of: [...of], cut };
+}
+
+/** `3`, `1 to 39`, or `1, 4 and 6`: the idle workers of a placement. */
+function idleRange(idle: readonly number[]): string {
+  if (idle.length === 1) return String(idle[0]);
+  if (idle[idle.length - 1]! - idle[0]! === idle.length - 1) return `${idle[0]} to ${idle[idle.length - 1]}`;
+  return `${idle.slice(0, -1).join(', ')} and ${idle[idle.length - 1]}`;
 }
