@@ -269,11 +269,15 @@ describe('the library, misused', () => {
 
   it('closing a session whose unit never yields ends its thread within the grace', async () => {
     const session = await openSession(runaway);
-    void session.runUntil(10).catch(() => undefined);
+    const call = session.runUntil(10);
+    call.catch(() => undefined);
     const started = performance.now();
     await session.close();
     expect(performance.now() - started).toBeLessThan(5000);
     await session.exited;
+    // The call under way was stopped, as an aborted run is (it had been a ProgramError 'exited (code 1)').
+    await expect(call).rejects.toThrow(RunAborted);
+    await expect(call).rejects.toThrow('the session was closed while this call ran');
   });
 
   it('a session left open does not keep a script from ending; threads start under node --input-type=module -e', () => {

@@ -2,7 +2,7 @@ import { workerExecArgv } from '../engines/worker-pool.js';
 import { Worker } from 'node:worker_threads';
 import { releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { ProgramError } from '../kernel/errors.js';
+import { ProgramError, RunAborted } from '../kernel/errors.js';
 import { checkWorkerModules, loadUnitModules } from '../kernel/registry.js';
 import { failureError } from '../engines/worker-failure.js';
 import { createThreadEnds, threadEndFailure } from '../engines/actors/thread-end.js';
@@ -53,13 +53,16 @@ export async function openSession(program: Program): Promise<Session> {
   // A worker that dies answers no call: each call fails with why it died instead of hanging.
   let died: unknown = null;
   worker.on('error', (error) => (died = error));
+  let closed: Promise<void> | null = null;
   const death = exited.then((code): never => {
     const ended = new ProgramError(`the session's worker thread exited (code ${code})${died === null ? '' : `: ${String(died)}`}`);
-    throw threadEndFailure(threadEnds, program, ended) ?? ended;
+    const unit = threadEndFailure(threadEnds, program, ended);
+    if (unit !== null) throw unit;
+    // A call under way when close() ended the thread was stopped, as an aborted run is.
+    throw closed === null ? ended : new RunAborted('the session was closed while this call ran');
   });
   death.catch(() => undefined);
   const remote = wrap<SessionControl>(nodeEndpoint(worker));
-  let closed: Promise<void> | null = null;
   const answer = async <T>(call: Promise<Outcome<T>>): Promise<T> => {
     const outcome = await Promise.race([call, death]);
     if ('failure' in outcome) throw failureError(outcome.failure);
