@@ -74,11 +74,11 @@ export async function openSession(program: Program): Promise<Session> {
   worker.unref();
   let queue: Promise<unknown> = Promise.resolve();
   let underWay = 0;
-  // Also for a call that waited its turn while the session closed.
+  // A call made before close() that had not run yet was stopped, as an aborted run is.
   const whenOpen = <T>(call: () => Promise<Outcome<T>>): Promise<T> =>
-    closed === null ? answer(call()) : Promise.reject(new ProgramError('the session is closed'));
+    closed === null ? answer(call()) : Promise.reject(new RunAborted('the session was closed before this call ran'));
   const open = <T>(call: () => Promise<Outcome<T>>): Promise<T> => {
-    if (closed !== null) return whenOpen(call);
+    if (closed !== null) return Promise.reject(new ProgramError('the session is closed'));
     if (underWay++ === 0) worker.ref();
     const turn = queue.then(() => whenOpen(call));
     queue = turn.then(
