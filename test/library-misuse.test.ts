@@ -267,6 +267,15 @@ describe('the library, misused', () => {
     }
   });
 
+  it('step() on a program with no sink says so, and what to do instead (it had said "the sinks have taken 0 rows already")', async () => {
+    const session = await openSession(new ProgramBuilder().module(TEST_UNITS_MODULE).unit('alone', 'test.alone').build());
+    await expect(session.step(1)).rejects.toThrow(
+      'this program has no sink (a unit with inputs and no outputs) whose rows could be counted: run to a cycle instead',
+    );
+    expect((await session.resume()).cycles).toBe(5);
+    await session.close();
+  });
+
   it('closing a session whose unit never yields ends its thread within the grace', async () => {
     const session = await openSession(runaway);
     const call = session.runUntil(10);

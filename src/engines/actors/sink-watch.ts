@@ -51,6 +51,8 @@ export class SinkWatch implements Tracer {
     this.onReached = onReached;
     this.latest = 0;
     this.waiting = 0;
+    if (this.taken.size === 0)
+      throw new ProgramError('this program has no sink (a unit with inputs and no outputs) whose rows could be counted: run to a cycle instead');
     for (const n of this.taken.values()) if (n < target) this.waiting++;
     if (this.waiting === 0) throw new ProgramError(`the sinks have taken ${this.rows} rows already`);
   }
@@ -77,7 +79,6 @@ export class SinkWatch implements Tracer {
 export async function sinkRowCycles(program: Program, rows: readonly number[], signal?: AbortSignal): Promise<Time[]> {
   await loadUnitModules(program.modules);
   const sinks = sinkUnits(program);
-  if (sinks.size === 0) throw new ProgramError('this program has no sink (a unit with inputs and no outputs) whose rows could be counted');
   const cycles: Time[] = [];
   const watch = new SinkWatch(sinks);
   const executor = new SingleThreadExecutor(program, { tracer: watch });
