@@ -66,6 +66,23 @@ describe('the library, misused', () => {
     await session.close();
   });
 
+  it("an abort during a run rejects with RunAborted whose cause is the abort's reason, on every engine", async () => {
+    for (const options of [
+      { engine: 'actors', workers: 1 },
+      { engine: 'actors', workers: 2 },
+      { engine: 'compiled', workers: 1 },
+    ] as const) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort('enough'), 100);
+      const error: unknown = await simulate(sdpaProgram({ design: 'modified', n: 4096, heads: 2 }), {
+        ...options,
+        signal: controller.signal,
+      }).catch((e: unknown) => e);
+      expect(error, JSON.stringify(options)).toBeInstanceOf(RunAborted);
+      expect((error as RunAborted).cause, JSON.stringify(options)).toBe('enough');
+    }
+  });
+
   it('an abort stops a pool whose unit never yields: its thread is ended, the run rejects', async () => {
     const controller = new AbortController();
     const started = performance.now();

@@ -11,21 +11,28 @@ export function interruption(options: { readonly signal?: AbortSignal; readonly 
   release(): void;
 } {
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
+  // The caller's reason is kept: a RunAborted has it as its cause.
+  const stop = (): void => controller.abort(options.signal?.aborted ? options.signal.reason : undefined);
+  const signalled = (name: NodeJS.Signals): void => controller.abort(new Error(`${name} received`));
   if (options.signal?.aborted) stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.interruptible) {
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', signalled);
+    process.on('SIGTERM', signalled);
   }
   return {
     signal: controller.signal,
     release() {
       options.signal?.removeEventListener('abort', stop);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      process.off('SIGINT', signalled);
+      process.off('SIGTERM', signalled);
     },
   };
+}
+
+/** The RunAborted of a run `signal` stopped, with the abort's reason as its cause. */
+export function runAborted(signal: AbortSignal, what = 'run interrupted'): RunAborted {
+  return new RunAborted(what, { cause: signal.reason });
 }
 
 /** Resolves when `signal` aborts (at once if it has). */
@@ -39,7 +46,7 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
 /** Rejects with RunAborted (`what`) when `signal` aborts: the other side of a race with the work the signal stops. */
 export function interrupted(signal: AbortSignal, what: string): Promise<never> {
   return whenAborted(signal).then(() => {
-    throw new RunAborted(what);
+    throw runAborted(signal, what);
   });
 }
 

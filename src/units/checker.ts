@@ -37,7 +37,8 @@ export const checker = registerUnitKind<CheckerParams>({
       const want = expected[i]!;
       const wanted = typeof want === 'number' ? [want] : want;
       for (let j = 0; j < actual.length; j++) {
-        if (!(Math.abs(actual[j]! - wanted[j]!) <= tolerance)) {
+        // Object.is: a NaN expected is a NaN got (any difference from it is NaN, never within a tolerance).
+        if (!(Math.abs(actual[j]! - wanted[j]!) <= tolerance) && !Object.is(actual[j], wanted[j])) {
           const shown = typeof want === 'number' ? String(want) : `[${wanted.join(', ')}]`;
           const got = input.width === 1 ? String(actual[0]) : `[${[...actual].join(', ')}]`;
           throw new Error(`element ${i}: expected ${shown}, got ${got} (tolerance ${tolerance})`);

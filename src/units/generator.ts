@@ -1,6 +1,6 @@
 import { registerUnitKind } from '../kernel/registry.js';
 import { show } from '../kernel/errors.js';
-import { nonNegativeInteger, record } from './params.js';
+import { nonNegativeInteger, positiveInteger, record } from './params.js';
 import type { UnitContext } from '../kernel/unit-kind.js';
 
 export interface GeneratorParams {
@@ -70,7 +70,8 @@ function elementCount(params: GeneratorParams): number {
   if (times !== undefined) {
     if (!Array.isArray(times) || times.length !== n) throw new Error(`generator times must list ${n} times`);
     for (let i = 0; i < n; i++) {
-      nonNegativeInteger(times[i], `generator times[${i}]`);
+      // An element is stamped at least one cycle after its clock, which starts at 0.
+      positiveInteger(times[i], `generator times[${i}]`);
       if (i > 0 && times[i] < times[i - 1]) throw new Error('generator times must not decrease');
     }
   }

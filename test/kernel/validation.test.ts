@@ -113,6 +113,12 @@ describe('ProgramBuilder validation', () => {
     fails(() => new ProgramBuilder().unit('m', 'merge', { inputs: 1.5 }).build(), /'m'/, /inputs/);
     fails(() => new ProgramBuilder().unit('gen', 'generator', { count: -1 }).build(), /'gen'/, /count/);
     fails(() => new ProgramBuilder().unit('gt', 'generator', { count: 2, times: [3, 1] }).build(), /'gt'/, /decrease/);
+    // Stamped at least one cycle after the clock's start: 0 had been emitted at 1 without a word.
+    fails(
+      () => new ProgramBuilder().unit('g0', 'generator', { count: 1, times: [0] }).build(),
+      /'g0'/,
+      /times\[0\] must be a positive integer/,
+    );
     fails(() => new ProgramBuilder().unit('ck', 'checker', { expected: [1], tolerance: -1 }).build(), /'ck'/, /tolerance/);
   });
 

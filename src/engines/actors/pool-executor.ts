@@ -1,6 +1,5 @@
-import { RunAborted } from '../../kernel/errors.js';
 import { channelEnds, refuseParamsThreadsCannotTake, unitIndex } from '../../kernel/program.js';
-import { interruption } from '../interruption.js';
+import { interruption, runAborted } from '../interruption.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
@@ -80,7 +79,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     let activityAtBound = -1;
     while (!settled) {
       // A unit that never yields never sees the stop: its thread is ended with the pool (below).
-      if (performance.now() - abortedAt > STOP_GRACE_MS) throw new RunAborted('run interrupted');
+      if (performance.now() - abortedAt > STOP_GRACE_MS) throw runAborted(stopping.signal);
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
       if (options.onProgress && performance.now() >= nextProgress) {
@@ -109,7 +108,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     const outcomes = await tasks.catch((error: unknown) => {
       throw threadEndFailure(threadEnds, program, error) ?? error;
     });
-    if (stopping.signal.aborted) throw new RunAborted('run interrupted');
+    if (stopping.signal.aborted) throw runAborted(stopping.signal);
     return merge(program, outcomes, deadlocked);
   } finally {
     clearInterval(keepAlive);

@@ -1,5 +1,4 @@
-import { RunAborted } from '../../kernel/errors.js';
-import { breather } from '../interruption.js';
+import { breather, runAborted } from '../interruption.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { deadlockReport, resolveStall } from './stall.js';
@@ -85,7 +84,7 @@ export class SingleThreadExecutor {
       await breather();
       if (signal?.aborted) {
         this.close();
-        throw new RunAborted('run interrupted');
+        throw runAborted(signal);
       }
     }
   }

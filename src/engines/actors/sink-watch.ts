@@ -52,7 +52,9 @@ export class SinkWatch implements Tracer {
     this.latest = 0;
     this.waiting = 0;
     if (this.taken.size === 0)
-      throw new ProgramError('this program has no sink (a unit with inputs and no outputs) whose rows could be counted: run to a cycle instead');
+      throw new ProgramError(
+        'this program has no sink (a unit with inputs and no outputs) whose rows could be counted: run to a cycle instead',
+      );
     for (const n of this.taken.values()) if (n < target) this.waiting++;
     if (this.waiting === 0) throw new ProgramError(`the sinks have taken ${this.rows} rows already`);
   }

@@ -1,8 +1,7 @@
 import { threadId } from 'node:worker_threads';
-import { RunAborted } from '../../kernel/errors.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { failureError } from '../worker-failure.js';
-import { breather, interrupted, interruption } from '../interruption.js';
+import { breather, interrupted, interruption, runAborted } from '../interruption.js';
 import { poolOptions } from '../worker-pool.js';
 import { jobProgram, jobWork, runJob } from './jobs.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
@@ -228,7 +227,7 @@ async function inThread(
       if (performance.now() >= deadline) {
         // Lets a signal, a timer (progress) or an abort in.
         await breather();
-        if (signal.aborted) throw new RunAborted('run interrupted');
+        if (signal.aborted) throw runAborted(signal);
         deadline = performance.now() + SLICE_MS;
       }
     }
