@@ -195,6 +195,15 @@ describe('the library, misused', () => {
     await expect(simulate(program)).rejects.toThrow(
       "the program's unit module '/nonexistent/units.mjs' cannot be loaded: Cannot find module",
     );
+    // One that fails as it loads is a ProgramError naming it too (it had been the module's bare Error).
+    const failing = new URL('./fixtures/throws-on-load.mjs', import.meta.url).href;
+    await expect(simulate(new ProgramBuilder().module(failing).build())).rejects.toThrow(
+      `the program's unit module '${failing}' failed as it loaded: cannot load: on purpose`,
+    );
+    // A relative path would be read from damflow's own folder.
+    expect(() => new ProgramBuilder().module('./units.mjs')).toThrow(
+      'a unit module is a URL or a package name, not "./units.mjs": give new URL("./units.mjs", import.meta.url).href',
+    );
   });
 
   it("a generator's fn on a pool or in a session is refused before any thread starts, naming the unit", async () => {

@@ -61,6 +61,11 @@ export class ProgramBuilder {
 
   /** Adds a module that registers unit kinds this program uses. */
   module(specifier: string): this {
+    // Loaded by damflow's own modules, and by threads: a relative path would be read from there.
+    if (typeof specifier !== 'string' || /^\.\.?\//.test(specifier))
+      throw new ProgramError(
+        `a unit module is a URL or a package name, not ${show(specifier)}: give new URL(${show(specifier)}, import.meta.url).href`,
+      );
     this.modules.add(specifier);
     return this;
   }

@@ -66,9 +66,9 @@ export async function loadUnitModules(modules: readonly string[]): Promise<void>
       try {
         await import(specifier);
       } catch (error) {
-        // The program names a module that is not there: bad input, not a crash of ours.
-        if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-        throw new ProgramError(`the program's unit module '${specifier}' cannot be loaded: ${messageOf(error)}`, { cause: error });
+        // The program names a module that is not there, or one that fails as it loads: bad input, not a crash of ours.
+        const failed = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ? 'cannot be loaded' : 'failed as it loaded';
+        throw new ProgramError(`the program's unit module '${specifier}' ${failed}: ${messageOf(error)}`, { cause: error });
       }
     }
     loaded.add(specifier);
