@@ -26,4 +26,4 @@ export { ENGINES, CONFIG_FIELDS, parseSdpaConfig, type SdpaEngine, type SdpaRunC
 export { openSession, type Session } from './session/open-session.js';
 export type { Inspection, UnitInspection, ChannelInspection, ElementInspection, UnitState } from './session/inspection.js';
 export { recordTimeline, DEFAULT_MAX_EVENTS, type TimelineBounds } from './engines/actors/record-timeline.js';
-export type { Timeline, TimelineUnit, TimelineChannel, SpanKind } from './engines/timeline.js';
+export { SPAN_KINDS, type Timeline, type TimelineUnit, type TimelineChannel, type SpanKind } from './engines/timeline.js';

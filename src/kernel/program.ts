@@ -174,9 +174,16 @@ export function validateProgram(program: Program): void {
       throw new ProgramError(
         `unit '${unit.name}': its kind's ports() must give { inputs: string[], outputs: string[] }, got ${show(unitPorts)}`,
       );
-    for (const list of [unitPorts.inputs, unitPorts.outputs])
+    for (const list of [unitPorts.inputs, unitPorts.outputs]) {
       if (list.some((port, i) => list.indexOf(port) !== i))
         throw new ProgramError(`unit '${unit.name}': its kind's ports() names a port twice: ${show(list)}`);
+      // A channel's end is written 'unit.port', split at the last '.': such a port could not be named.
+      const dotted = list.find((port) => port === '' || port.includes('.'));
+      if (dotted !== undefined)
+        throw new ProgramError(
+          `unit '${unit.name}': its kind's ports() names a port ${show(dotted)}: a port name is not empty and has no '.'`,
+        );
+    }
     ports.set(unit.name, { ports: unitPorts, inputs: [], outputs: [] });
   }
 
