@@ -223,9 +223,12 @@ export function verifyDrift(
   if (steps.some((s) => s === null)) return UNPROVED;
 
   // Every max keeps its side for ever: the state drifts by the same vector every period.
-  const end = start + 2 * p;
   const stateDrift = states[2 * p - 1]!.map((v, slot) => v - states[p - 1]![slot]!);
-  const total = (sent: number, perPeriod: number): number => sent + ((totalRows - end) / p) * perPeriod;
+  // Each channel's elements over the whole run, as the run's end state will count them: a share of
+  // a period for rows left that are no whole number of periods had given fractional peaks.
+  const final = extrapolateDrift({ start, period: p, states, counters, stateDrift, peaks: new Map() }, totalRows);
+  const ringSlots = rows.channels.filter((c) => c.countSlot < 0);
+  const tokensOf = (c: CompiledChannel): number => (c.countSlot >= 0 ? final.state[c.countSlot]! : final.counters[ringSlots.indexOf(c)]!);
   rows.finish();
   const peaks = new Map<string, number>();
   // Rings first: a ring that can fail the proof does so before any handoff's peak is counted.
@@ -243,7 +246,7 @@ export function verifyDrift(
     // back: then its peak is counted as a handoff channel's is (with every element dequeued at
     // this boundary, its meter has settled them all).
     const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
-    const tokens = total(ch.sent, last.enqueued.size);
+    const tokens = tokensOf(c);
     const s = periodSteps(journals, ch);
     if (ch.capacity <= tokens || s === null) return UNPROVED;
     const pending = new RunLog();
@@ -262,11 +265,11 @@ export function verifyDrift(
       continue;
     }
     const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
-    const tokens = total(rows.state[c.countSlot]!, last.enqueued.size);
-    peaks.set(
-      ch.name,
-      Math.max(peak, driftPeak({ counted: pending.counted, pending: pending.instants, sent: ch.sent, tokens, first, last, dE, dD })),
-    );
+    const tokens = tokensOf(c);
+    const drifted = Math.max(peak, driftPeak({ counted: pending.counted, pending: pending.instants, sent: ch.sent, tokens, first, last, dE, dD }));
+    // Full in rows to come, it would count cycles full that no period has shown: no linear count, no proof.
+    if (drifted >= ch.capacity) return UNPROVED;
+    peaks.set(ch.name, drifted);
   }
   return { proof: { start, period: p, states, counters, stateDrift, peaks }, unprovedFor: 0 };
 }
