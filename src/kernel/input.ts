@@ -26,11 +26,12 @@ export class Input extends Endpoint {
   /** Set by `peek()` when it answers Nothing. */
   quietTime: Time = 0;
   /**
-   * An element at the head that a `ready()` or `peek()` has seen and no read has taken yet. A
-   * read needs one: an element found there without asking is there or not by how the threads
-   * ran (a unit that read five times without a ready() ran on one worker and failed on two).
+   * The element (by its count) that a `ready()` or `peek()` last saw at the head. A read needs
+   * the head to be that one: an element found there without asking is there or not by how the
+   * threads ran (a unit that read five times without a ready() ran on one worker and failed on
+   * two). One comparison covers it and an empty channel both: a read moves the head on.
    */
-  private seen = false;
+  private seenAt = -1;
   /** `peek()` answers of Nothing in a row at the clock `nothingClock` (a unit spinning on peek). */
   private nothings = 0;
   private nothingClock: Time = -1;
@@ -38,7 +39,10 @@ export class Input extends Endpoint {
   /** True when an element is at the head or the stream has ended. */
   ready(): boolean {
     const ch = this.channel;
-    if (ch.received < ch.sent) return (this.seen = true);
+    if (ch.received < ch.sent) {
+      this.seenAt = ch.received;
+      return true;
+    }
     if (ch.closed) return true;
     this.ctx.block(Wait.Data, ch, 0);
     return false;
@@ -53,14 +57,14 @@ export class Input extends Endpoint {
   /** Time stamp of the head element (which must exist). */
   get headTime(): Time {
     const ch = this.channel;
-    if (!this.seen || ch.received === ch.sent) misuse(ch, SCALAR, this.seen);
+    if (this.seenAt !== ch.received) misuse(ch, SCALAR, this.seenAt);
     return ch.times[ch.received & ch.mask]!;
   }
 
   /** DAM's peekNext: advance to the head element's time and return it without removing it. */
   peekNext(): number {
     const ch = this.channel;
-    if (!this.seen || ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR, this.seen);
+    if (this.seenAt !== ch.received || ch.width !== 1) misuse(ch, SCALAR, this.seenAt);
     const slot = ch.received & ch.mask;
     this.ctx.arrive(ch, ch.times[slot]!);
     return ch.data[slot]!;
@@ -68,7 +72,7 @@ export class Input extends Endpoint {
 
   peekNextVector(into: Float64Array): Float64Array {
     const ch = this.channel;
-    if (!this.seen || ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length, this.seen);
+    if (this.seenAt !== ch.received || into.length < ch.width) misuse(ch, into.length, this.seenAt);
     const slot = ch.received & ch.mask;
     this.ctx.arrive(ch, ch.times[slot]!);
     return copyOut(ch, slot, into);
@@ -76,13 +80,13 @@ export class Input extends Endpoint {
 
   dequeue(): number {
     const ch = this.channel;
-    if (!this.seen || ch.received === ch.sent || ch.width !== 1) misuse(ch, SCALAR, this.seen);
+    if (this.seenAt !== ch.received || ch.width !== 1) misuse(ch, SCALAR, this.seenAt);
     return ch.data[this.take(ch)]!;
   }
 
   dequeueVector(into: Float64Array): Float64Array {
     const ch = this.channel;
-    if (!this.seen || ch.received === ch.sent || into.length < ch.width) misuse(ch, into.length, this.seen);
+    if (this.seenAt !== ch.received || into.length < ch.width) misuse(ch, into.length, this.seenAt);
     return copyOut(ch, this.take(ch), into);
   }
 
@@ -93,7 +97,7 @@ export class Input extends Endpoint {
   peek(): PeekResult {
     const ch = this.channel;
     if (ch.received < ch.sent) {
-      this.seen = true;
+      this.seenAt = ch.received;
       return Peek.Something;
     }
     if (ch.closed) return Peek.Closed;
@@ -124,8 +128,6 @@ export class Input extends Endpoint {
 
   /** Removes the head element (which exists), acknowledges it and returns its slot. */
   private take(ch: Channel): number {
-    this.seen = false;
-    this.nothings = 0;
     const now = this.ctx.arrive(ch, ch.times[ch.received & ch.mask]!);
     const slot = ch.remove(now);
     const wait = ch.senderWait;
@@ -140,8 +142,8 @@ const SCALAR = -1;
 const NOTHINGS_AT_ONE_CLOCK = 1_000_000;
 
 /** Throws the reason an operation on `ch` cannot proceed, for a caller holding a buffer of `room` words. */
-function misuse(ch: Channel, room: number, seen: boolean): never {
-  if (ch.received !== ch.sent && !seen)
+function misuse(ch: Channel, room: number, seenAt: number): never {
+  if (ch.received !== ch.sent && seenAt !== ch.received)
     throw new Error(
       `read channel '${ch.name}' without asking whether an element is there: write 'while (!input.ready()) yield;' before each read`,
     );
