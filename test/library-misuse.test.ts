@@ -13,6 +13,7 @@ import {
 } from '../dist/index.js';
 import { openSession } from '../dist/session/open-session.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
+import { MAIN } from './helpers/cli.js';
 
 /** Unit `name`, of `kind` with `params`, into a sink over channel 'c' of capacity 2. */
 const intoSink = (name: string, kind: string, params: object = {}) =>
@@ -326,5 +327,38 @@ describe('the library, misused', () => {
       console.log(pooled.workers, seen.cycle >= 50 ? 'paused' : 'not paused');`;
     const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect([ran.status, ran.stdout.trim(), ran.stderr]).toEqual([0, '2 paused', '']);
+    // With V8's options too, which a thread refuses when they are given it explicitly.
+    const both = spawnSync(process.execPath, ['--max-old-space-size=1024', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect([both.status, both.stdout.trim(), both.stderr]).toEqual([0, '2 paused', '']);
+  });
+
+  it('threads start under node --max-old-space-size (ERR_WORKER_INVALID_EXEC_ARGV had ended every run on threads)', () => {
+    for (const engine of ['compiled', 'actors']) {
+      const ran = spawnSync(
+        process.execPath,
+        [
+          '--max-old-space-size=1024',
+          MAIN,
+          'run',
+          '--design',
+          'modified',
+          '--n',
+          '64',
+          '--heads',
+          '2',
+          '--workers',
+          '2',
+          '--engine',
+          engine,
+          '--json',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect([ran.status, ran.stderr], engine).toEqual([0, '']);
+      expect((JSON.parse(ran.stdout) as { workers: number }).workers, engine).toBe(2);
+    }
   });
 });

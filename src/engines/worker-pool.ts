@@ -1,5 +1,6 @@
 import { freemem, totalmem } from 'node:os';
-import { ProgramError } from '../kernel/errors.js';
+import { Worker } from 'node:worker_threads';
+import { messageOf, ProgramError } from '../kernel/errors.js';
 
 /** The handler file of every pool (esm-handler.cts): compiled CommonJS, next to this module in dist/. */
 const HANDLER = new URL('./esm-handler.cjs', import.meta.url).href;
@@ -25,17 +26,41 @@ export function poolOptions(module: string, threads: number) {
 }
 
 /**
- * The process's Node options, less what a worker thread refuses: `--input-type` (a script run
- * with `node --input-type=module -e`), with which every thread died at its start.
+ * The Node options for a worker thread: the process's own, inherited (undefined), unless it was
+ * started with `--input-type` (`node --input-type=module -e`), with which every thread died at
+ * its start. Then the options less that one, and less those a thread refuses when they are given
+ * explicitly (V8's and the process's, such as --max-old-space-size, which inherited options
+ * leave out silently): a thread started with them had thrown ERR_WORKER_INVALID_EXEC_ARGV.
  */
-export function workerExecArgv(): string[] {
-  const kept: string[] = [];
+export function workerExecArgv(): string[] | undefined {
   const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--input-type') i++;
-    else if (!args[i]!.startsWith('--input-type=')) kept.push(args[i]!);
+  if (!args.some((arg) => arg === '--input-type' || arg.startsWith('--input-type='))) return undefined;
+  if (explicitArgv === null) {
+    const kept: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (args[i] === '--input-type') i++;
+      else if (!args[i]!.startsWith('--input-type=')) kept.push(args[i]!);
+    }
+    explicitArgv = kept.filter((arg) => !refusedByThreads(kept).has(arg));
   }
-  return kept;
+  return explicitArgv;
+}
+
+let explicitArgv: string[] | null = null;
+
+/** The options a worker thread refuses, as it says when one is started with them (then ended at once). */
+function refusedByThreads(argv: string[]): Set<string> {
+  try {
+    void new Worker('', { eval: true, execArgv: argv }).terminate();
+    return new Set();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Set(
+      messageOf(error)
+        .replace(/^[^:]*: /, '')
+        .split(', '),
+    );
+  }
 }
 
 /** What a worker thread costs at least: its isolate, heap and the modules it loads. */

@@ -266,7 +266,10 @@ export function verifyDrift(
     }
     const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
     const tokens = tokensOf(c);
-    const drifted = Math.max(peak, driftPeak({ counted: pending.counted, pending: pending.instants, sent: ch.sent, tokens, first, last, dE, dD }));
+    const drifted = Math.max(
+      peak,
+      driftPeak({ counted: pending.counted, pending: pending.instants, sent: ch.sent, tokens, first, last, dE, dD }),
+    );
     // Full in rows to come, it would count cycles full that no period has shown: no linear count, no proof.
     if (drifted >= ch.capacity) return UNPROVED;
     peaks.set(ch.name, drifted);
