@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, UsageError } from './errors.js';
 import type { Command } from 'commander';
-import { messageOf, notPositiveInteger } from '../kernel/errors.js';
+import { messageOf, notNonNegativeInteger, notPositiveInteger } from '../kernel/errors.js';
 
 /** Commander calls parsers inside its own error handling: rethrow ours as its invalid-argument error. */
 export function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -21,12 +21,9 @@ export function parsePositiveInt(value: string, what: string): number {
 }
 
 export function parseNonNegativeInt(value: string, what: string): number {
-  const digits = /^\d+$/.test(value.trim());
-  if (!digits || !Number.isSafeInteger(Number(value)))
-    throw new UsageError(
-      `${what} must be ${digits ? 'below 2^53 (clocks and counts stay exact integers)' : 'a non-negative integer'}, got '${value}'`,
-    );
-  return Number(value);
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(notNonNegativeInteger(what, n, `'${value}'`));
+  return n;
 }
 
 /**

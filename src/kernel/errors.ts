@@ -3,8 +3,17 @@
  * got SHOWN`: one past 2^53 is said to be too large, not to be no integer.
  */
 export function notPositiveInteger(what: string, value: unknown, shown = show(value)): string {
+  return notCount(what, value, 'a positive integer', shown);
+}
+
+/** notPositiveInteger for a count that may be 0 (a seed, an index, a cycle). */
+export function notNonNegativeInteger(what: string, value: unknown, shown = show(value)): string {
+  return notCount(what, value, 'a non-negative integer', shown);
+}
+
+function notCount(what: string, value: unknown, wanted: string, shown: string): string {
   const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
-  return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : 'a positive integer'}, got ${shown}`;
+  return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : wanted}, got ${shown}`;
 }
 
 /** A value as a message shows it: a string in quotes, so that '2' does not read as the number 2. */

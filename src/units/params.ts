@@ -1,5 +1,5 @@
 /** Parameter checks shared by unit kinds: each throws with the reason a user can act on. */
-import { notPositiveInteger, show } from '../kernel/errors.js';
+import { notNonNegativeInteger, notPositiveInteger } from '../kernel/errors.js';
 
 export function positiveInteger(value: unknown, what: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
@@ -9,10 +9,7 @@ export function positiveInteger(value: unknown, what: string, fallback?: number)
 
 export function nonNegativeInteger(value: unknown, what: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > 0;
-    throw new Error(`${what} must be ${tooLarge ? 'below 2^53' : 'a non-negative integer'}, got ${show(value)}`);
-  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new Error(notNonNegativeInteger(what, value));
   return value;
 }
 
