@@ -150,15 +150,17 @@ function sameStep(
 
 /** Two periods run in verify mode, and what they show. */
 export interface DriftProof {
-  /** The boundary after the two periods, and the raw state after each of their rows (rows start + 1 .. start + 2p). */
-  readonly start: number;
   readonly period: number;
-  readonly states: readonly Float64Array[];
-  readonly counters: readonly (readonly number[])[];
-  /** Each state entry's drift per period. */
-  readonly stateDrift: Float64Array;
+  /** The state and the counters after the run's last row. */
+  readonly final: EndState;
   /** Each channel's peak occupancy over the whole run. */
   readonly peaks: ReadonlyMap<string, number>;
+}
+
+/** A row boundary's state vector, and the counters of channelCounters (ring counts, then cycles full). */
+interface EndState {
+  readonly state: Float64Array;
+  readonly counters: number[];
 }
 
 /**
@@ -226,7 +228,7 @@ export function verifyDrift(
   const stateDrift = states[2 * p - 1]!.map((v, slot) => v - states[p - 1]![slot]!);
   // Each channel's elements over the whole run, as the run's end state will count them: a share of
   // a period for rows left that are no whole number of periods had given fractional peaks.
-  const final = extrapolateDrift({ start, period: p, states, counters, stateDrift, peaks: new Map() }, totalRows);
+  const final = extrapolateDrift(start, p, states, counters, stateDrift, totalRows);
   const ringSlots = rows.channels.filter((c) => c.countSlot < 0);
   const tokensOf = (c: CompiledChannel): number => (c.countSlot >= 0 ? final.state[c.countSlot]! : final.counters[ringSlots.indexOf(c)]!);
   rows.finish();
@@ -274,19 +276,26 @@ export function verifyDrift(
     if (drifted >= ch.capacity) return UNPROVED;
     peaks.set(ch.name, drifted);
   }
-  return { proof: { start, period: p, states, counters, stateDrift, peaks }, unprovedFor: 0 };
+  return { proof: { period: p, final, peaks }, unprovedFor: 0 };
 }
 
 /**
- * The state after `totalRows` rows, from a proof: the state after row b' = totalRows - p k of
- * the second verified period, plus k drifts (ring channels' counts likewise).
+ * The state after `totalRows` rows, from the two verified periods after boundary `start` (the
+ * raw state and counters after each of their rows, start + 1 .. start + 2p): the state after
+ * row b' = totalRows - p k of the second period, plus k drifts (ring channels' counts likewise).
  */
-export function extrapolateDrift(proof: DriftProof, totalRows: number): { state: Float64Array; counters: number[] } {
-  const { start, period: p, states, counters } = proof;
+function extrapolateDrift(
+  start: number,
+  p: number,
+  states: readonly Float64Array[],
+  counters: readonly (readonly number[])[],
+  stateDrift: Float64Array,
+  totalRows: number,
+): EndState {
   const end = start + 2 * p;
   const k = Math.ceil((totalRows - end) / p);
   const r = totalRows - k * p - start - 1;
-  const state = states[r]!.map((v, slot) => v + k * proof.stateDrift[slot]!);
+  const state = states[r]!.map((v, slot) => v + k * stateDrift[slot]!);
   const perPeriod = counters[2 * p - 1]!.map((value, i) => value - counters[p - 1]![i]!);
   return { state, counters: counters[r]!.map((value, i) => value + k * perPeriod[i]!) };
 }

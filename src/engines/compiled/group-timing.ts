@@ -1,5 +1,5 @@
 import { channelShape } from '../../kernel/channel.js';
-import { DriftDetector, extrapolateDrift, verifyDrift } from './drift.js';
+import { DriftDetector, verifyDrift } from './drift.js';
 import { extrapolate, finalCounters, TimingHistory } from './fast-forward.js';
 import { fullSlot, RowCode, TIMING, VERIFY, writesNumbers } from './row-code.js';
 import type { ChannelShape } from '../../kernel/channel.js';
@@ -141,7 +141,7 @@ export function* groupTiming(
       const { proof, unprovedFor } = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
       done += 2 * drift.period;
       if (proof !== null) {
-        found = { final: extrapolateDrift(proof, order.rows), period: proof.period, shift: null, peaks: proof.peaks };
+        found = { final: proof.final, period: proof.period, shift: null, peaks: proof.peaks };
         break;
       }
       // A FIFO filling, say: its margins shrink until a max changes side, and every attempt before that fails.
