@@ -1,4 +1,4 @@
-import { ProgramError, RunAborted, show } from '../kernel/errors.js';
+import { ProgramError, show } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
@@ -6,7 +6,7 @@ import { runOnPool } from './actors/pool-executor.js';
 import { SingleThreadExecutor } from './actors/single-thread-executor.js';
 import { runCompiled } from './compiled/compiled-engine.js';
 import { refuseThreads } from './worker-pool.js';
-import { interruption } from './interruption.js';
+import { interruption, runAborted } from './interruption.js';
 import { scheduleGroups, scheduleKind } from './compiled/row-order.js';
 import { checkProgram } from '../kernel/program.js';
 import type { Program } from '../kernel/program.js';
@@ -71,7 +71,7 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
   await loadUnitModules((program as Program | null)?.modules ?? []);
   checkProgram(program);
   // Aborted already: nothing runs (a run short enough to end in its first slice had run to the end).
-  if (options.signal?.aborted) throw new RunAborted('run interrupted', { cause: options.signal.reason });
+  if (options.signal?.aborted) throw runAborted(options.signal);
   if (chooseEngine(program, options) === 'compiled') {
     const workers = compiledWorkers(program, options);
     if (workers > 1) refuseThreads(workers);
