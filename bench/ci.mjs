@@ -124,14 +124,20 @@ function fail(message, code = 2) {
 /** The commit built beside this tree, in a temporary folder reused while it is there. */
 function baselineBuild(sha) {
   const dir = join(tmpdir(), `damflow-bench-${sha.slice(0, 12)}`);
-  if (existsSync(join(dir, 'dist', 'index.js'))) return dir;
+  const modules = join(dir, 'node_modules');
+  if (existsSync(join(dir, 'dist', 'index.js'))) {
+    // Built by another checkout, perhaps one since removed: its modules link points to this one's.
+    rmSync(modules, { force: true });
+    symlinkSync(join(repo, 'node_modules'), modules, 'dir');
+    return dir;
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const archive = spawnSync('git', ['archive', '--format=tar', sha], { cwd: repo, maxBuffer: 2 ** 30 });
   if (archive.status !== 0) fail(`git archive ${sha} failed: ${archive.stderr}`);
   const tar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
   if (tar.status !== 0) fail(`unpacking ${sha} failed: ${tar.stderr}`);
-  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  symlinkSync(join(repo, 'node_modules'), modules, 'dir');
   const tsc = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], {
     encoding: 'utf8',
   });
