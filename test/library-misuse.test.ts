@@ -162,7 +162,7 @@ describe('the library, misused', () => {
   it('simulate refuses a misspelt option or one of the wrong type, as runSdpa does (wrkers: 2 had run in one thread)', async () => {
     const program = intoSink('send', 'test.send', { value: 1, stamp: 1 });
     await expect(simulate(program, { wrkers: 2 } as never)).rejects.toThrow(
-      "simulate has no option 'wrkers' (it takes engine, workers, placement, fastForward, timingOnly, check, onProgress, progressEveryMs, signal, interruptible)",
+      "simulate: unknown option 'wrkers' (known: engine, workers, placement, fastForward, timingOnly, check, onProgress, progressEveryMs, signal, interruptible)",
     );
     await expect(simulate(program, { fastForward: 'false' } as never)).rejects.toThrow(`simulate's option fastForward cannot be "false"`);
     await expect(simulate(program, { progressEveryMs: 0 })).rejects.toThrow(ProgramError);

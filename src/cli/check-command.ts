@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { messageOf, ProgramError, RunAborted, UnitError, show } from '../kernel/errors.js';
+import { messageOf, ProgramError, RunAborted, UnitError, show, unknownNames } from '../kernel/errors.js';
 import { parseJsonStrictly } from '../files/strict-json.js';
 import { interruption } from '../engines/interruption.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
@@ -64,9 +64,8 @@ export function readCheckFile(file: string): CheckFile {
   const cases = (data as { cases?: unknown } | null)?.cases;
   if (typeof data !== 'object' || data === null || !Array.isArray(cases))
     throw new UsageError(`check file '${file}' must be an object with a 'cases' array`);
-  const others = Object.keys(data).filter((key) => key !== 'cases');
-  if (others.length > 0)
-    throw new UsageError(`check file '${file}' has ${others.map(show).join(', ')} beside 'cases', which is all it takes`);
+  const unknown = unknownNames(data, ['cases'], 'field');
+  if (unknown !== null) throw new UsageError(`check file '${file}': ${unknown}`);
   if (cases.length === 0) throw new UsageError(`check file '${file}' has no cases`);
   const indent = /^\{\r?\n([ \t]+)/.exec(text)?.[1] ?? '  ';
   return { cases: cases.map(readCase), data: data as Record<string, unknown>, indent };

@@ -1,4 +1,4 @@
-import { ProgramError, show } from '../kernel/errors.js';
+import { ProgramError, show, unknownNames } from '../kernel/errors.js';
 import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
@@ -132,9 +132,9 @@ const OPTION_CHECKS: Readonly<Record<keyof SimulateOptions, ((value: unknown) =>
  */
 function checkOptions(options: SimulateOptions): void {
   if (typeof options !== 'object' || options === null) throw new ProgramError(`simulate's options must be an object, got ${show(options)}`);
+  const unknown = unknownNames(options, Object.keys(OPTION_CHECKS), 'option');
+  if (unknown !== null) throw new ProgramError(`simulate: ${unknown}`);
   for (const [name, value] of Object.entries(options)) {
-    if (!Object.hasOwn(OPTION_CHECKS, name))
-      throw new ProgramError(`simulate has no option '${name}' (it takes ${Object.keys(OPTION_CHECKS).join(', ')})`);
     const check = OPTION_CHECKS[name as keyof SimulateOptions];
     if (value !== undefined && check !== null && !check(value))
       throw new ProgramError(`simulate's option ${name} cannot be ${show(value)}`);

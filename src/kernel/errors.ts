@@ -16,6 +16,18 @@ function notCount(what: string, value: unknown, wanted: string, shown: string): 
   return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : wanted}, got ${shown}`;
 }
 
+/**
+ * Why a record has names its reader does not take, as `unknown NOUN 'a', 'b' (known: ...)`, or
+ * null when it has none: a misspelt name (`capacty`, `latecy`, `wrkers`) would otherwise leave
+ * a default in place without a word. Own keys only: 'hasOwnProperty' or 'toString' in a file
+ * are unknown, not Object's.
+ */
+export function unknownNames(record: object, known: readonly string[], noun: string): string | null {
+  const unknown = Object.keys(record).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return null;
+  return `unknown ${noun}${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `'${key}'`).join(', ')} (known: ${known.length === 0 ? 'none' : known.join(', ')})`;
+}
+
 /** A value as a message shows it: a string in quotes, so that '2' does not read as the number 2. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -1,4 +1,4 @@
-import { messageOf, notPositiveInteger, ProgramError, show } from './errors.js';
+import { messageOf, notPositiveInteger, ProgramError, show, unknownNames } from './errors.js';
 import { unitKind } from './registry.js';
 import { MAX_TIME } from './time.js';
 import type { Ports } from './unit-kind.js';
@@ -84,10 +84,8 @@ export class ProgramBuilder {
   /** Connects `from` ("unit.port") to `to`; unbounded unless a capacity is given. */
   channel(name: string, from: string | PortRef, to: string | PortRef, options: ChannelOptions = {}): this {
     // From JavaScript a misspelt option (`capacty: 2`) had made an unbounded channel without a word.
-    for (const key of Object.keys(options)) {
-      if (!CHANNEL_OPTIONS.includes(key))
-        throw new ProgramError(`channel '${name}': unknown option '${key}' (known: ${CHANNEL_OPTIONS.join(', ')})`);
-    }
+    const unknown = unknownNames(options, CHANNEL_OPTIONS, 'option');
+    if (unknown !== null) throw new ProgramError(`channel '${name}': ${unknown}`);
     this.channels.push({
       name,
       from: portRef(from, name),

@@ -1,4 +1,4 @@
-import { ProgramError } from '../kernel/errors.js';
+import { ProgramError, unknownNames } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { refuseInexactClocks } from '../designs/sdpa/exact-clocks.js';
@@ -36,9 +36,8 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
       `${where} must be an object: a 'base' configuration, with a 'grid' of axes and/or a 'list' of points to vary it`,
     );
   const data = raw as Record<string, unknown>;
-  for (const key of Object.keys(data)) {
-    if (!TOP_LEVEL.includes(key)) throw new ProgramError(`${where}: unknown field '${key}' (known: ${TOP_LEVEL.join(', ')})`);
-  }
+  const unknown = unknownNames(data, TOP_LEVEL, 'field');
+  if (unknown !== null) throw new ProgramError(`${where}: ${unknown}`);
   const base = data['base'] ?? {};
   if (typeof base !== 'object' || base === null || Array.isArray(base))
     throw new ProgramError(`${where}: base must be a configuration object`);

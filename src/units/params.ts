@@ -1,5 +1,5 @@
 /** Parameter checks shared by unit kinds: each throws with the reason a user can act on. */
-import { notNonNegativeInteger, notPositiveInteger } from '../kernel/errors.js';
+import { notNonNegativeInteger, notPositiveInteger, unknownNames } from '../kernel/errors.js';
 
 export function positiveInteger(value: unknown, what: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
@@ -22,11 +22,8 @@ export function record(params: unknown, kind: string, known: readonly string[]):
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     throw new Error(`${kind} parameters must be an object`);
   }
-  const unknown = Object.keys(params).filter((key) => !known.includes(key));
-  if (unknown.length > 0) {
-    const takes = known.length === 0 ? 'none' : known.join(', ');
-    throw new Error(`${kind} has no parameter ${unknown.map((key) => `'${key}'`).join(', ')} (it takes ${takes})`);
-  }
+  const unknown = unknownNames(params, known, 'parameter');
+  if (unknown !== null) throw new Error(`${kind}: ${unknown}`);
   return params as Record<string, unknown>;
 }
 

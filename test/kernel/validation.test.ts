@@ -126,9 +126,9 @@ describe('ProgramBuilder validation', () => {
     fails(
       () => new ProgramBuilder().unit('g', 'generator', { count: 2 }).unit('bc', 'broadcast', { outputs: 1, latecy: 5 }).build(),
       /'bc'/,
-      /broadcast has no parameter 'latecy' \(it takes outputs, latency, ii\)/,
+      /broadcast: unknown parameter 'latecy' \(known: outputs, latency, ii\)/,
     );
-    fails(() => pair().unit('s2', 'sink', { colect: true }).build(), /'s2'/, /no parameter 'colect'/);
+    fails(() => pair().unit('s2', 'sink', { colect: true }).build(), /'s2'/, /unknown parameter 'colect'/);
     fails(() => pair().unit('s3', 'sink', { collect: 'yes' }).build(), /'s3'/, /collect must be true or false, got "yes"/);
   });
 

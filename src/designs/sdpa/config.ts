@@ -1,4 +1,4 @@
-import { ProgramError, notPositiveInteger, show } from '../../kernel/errors.js';
+import { ProgramError, notPositiveInteger, show, unknownNames } from '../../kernel/errors.js';
 import { DESIGNS } from './design.js';
 import type { SdpaConfig } from './design.js';
 
@@ -57,14 +57,12 @@ export const CONFIG_FIELDS: readonly string[] = Object.keys(FIELDS);
 export function parseSdpaConfig(raw: unknown, skip: readonly string[] = []): SdpaRunConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ProgramError(`a configuration must be an object, got ${show(raw)}`);
+  const unknown = unknownNames(raw, [...CONFIG_FIELDS, ...skip], 'field');
+  if (unknown !== null) throw new ProgramError(unknown);
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (skip.includes(key)) continue;
-    // Own fields only: 'hasOwnProperty' or '__proto__' in a check file are unknown, not Object's.
-    const field = Object.hasOwn(FIELDS, key) ? FIELDS[key as keyof SdpaRunConfig] : undefined;
-    if (field === undefined) throw new ProgramError(`unknown field '${key}' (known: ${[...CONFIG_FIELDS, ...skip].join(', ')})`);
-    if (value === undefined) continue;
-    config[key] = field(value, key);
+    if (skip.includes(key) || value === undefined) continue;
+    config[key] = FIELDS[key as keyof SdpaRunConfig](value, key);
   }
   if (config['design'] === undefined) throw new ProgramError(`'design' is required (${DESIGNS.join(' or ')})`);
   if (config['n'] === undefined) throw new ProgramError("'n' is required");
