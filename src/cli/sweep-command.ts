@@ -25,7 +25,8 @@ import type { JobRecord, SweepJob } from '../sweep/sweep-job.js';
 
 export interface SweepOptions {
   results?: string;
-  workers: number | 'auto';
+  /** Unset: 'auto'. Kept apart from 'auto' so that a --workers that nothing reads is refused. */
+  workers?: number | 'auto';
   queue?: string;
   queueName: string;
   plot?: string;
@@ -44,7 +45,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .description('run every configuration of a sweep file (JSON or YAML) on the local worker pool, or through a Redis queue')
     .argument('<file>', 'sweep file: { base: CONFIG, grid: { AXIS: [values] | { from, to, step | times } }, list: [ { AXIS: value } ] }')
     .option('--results <FILE.jsonl>', 'results file (a CSV is written beside it); default FILE.results.jsonl beside the sweep file')
-    .option('--workers <W>', "worker threads of the local pool, or 'auto' (one per core)", arg(parseWorkers), 'auto')
+    .option('--workers <W>', "worker threads of the local pool, or 'auto' (one per core; the default)", arg(parseWorkers))
     .option(
       '--queue <URL>',
       'enqueue the jobs on a Redis broker (redis://HOST:PORT) for `damflow worker` processes to run',
@@ -136,6 +137,11 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
   if (options.x !== undefined && options.plot === undefined)
     throw new UsageError("--x picks the x axis of --plot's chart: give --plot too");
   if (options.list && options.results !== undefined) throw new UsageError('--list runs nothing and writes no --results');
+  // Only the local pool has workers: a --workers beside these had been ignored without a word.
+  if (options.workers !== undefined && (options.list || options.only !== undefined || options.queue !== undefined))
+    throw new UsageError(
+      "--workers sizes the local pool, which --list, --only and --queue do not use (a queue's workers take theirs: damflow worker --workers W)",
+    );
   for (const [option, value] of [
     ['--report', options.report],
     ['--plot', options.plot],
@@ -156,7 +162,7 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
   if (options.report !== undefined) checkPageWritable(options.report, '--report');
   // The local pool's threads take about 150 ms to start and load a job's modules: they do it
   // while this thread reads and expands the file.
-  const pool = options.list || options.only !== undefined || options.queue !== undefined ? null : new JobPool(options.workers);
+  const pool = options.list || options.only !== undefined || options.queue !== undefined ? null : new JobPool(options.workers ?? 'auto');
   try {
     return await sweepOn(pool, file, options);
   } finally {

@@ -161,5 +161,11 @@ describe('sweep files', () => {
       { n: 8, d: 2 },
     ]);
     expect(damflow('sweep', file, '--list').stdout).toMatch(/^3 +[0-9a-f]{12} +n=8 d=2$/m);
+    // The local pool's size means nothing to a list or a single job: refused, not ignored.
+    for (const mode of [['--list'], ['--only', '1']]) {
+      const refused = damflow('sweep', file, ...mode, '--workers', '2');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/^damflow: --workers sizes the local pool, which --list, --only and --queue do not use/);
+    }
   });
 });
