@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, simulate } from '../../dist/index.js';
+import { random } from '../helpers/random.js';
+import { runModel } from './utility-model.js';
+import type { Program, SinkReport } from '../../dist/index.js';
+import type { ModelProgram, ModelResult } from './utility-model.js';
+
+/**
+ * A random program of utility units: generators (one element per cycle, or timed), broadcasts
+ * (one to three outputs, latency above the send latency too), time-ordered merges of two or
+ * three streams, and a sink on every stream left open. Channels of capacity 1 to 4 or (unless
+ * `bounded`, since only a shared ring crosses threads) unbounded, send latency 1 to 4, response
+ * latency 1 to 3: backpressure everywhere, reconvergent paths.
+ */
+function randomProgram(seed: number, bounded: boolean): Program {
+  const r = random(seed);
+  const pick = (n: number) => Math.floor(r() * n);
+  const b = new ProgramBuilder().module(UTILITY_UNITS_MODULE);
+  const open: string[] = [];
+  let channels = 0;
+  const connect = (from: string, to: string) => {
+    const capacity = !bounded && r() < 0.15 ? undefined : 1 + pick(4);
+    b.channel(`c${channels++}`, from, to, {
+      ...(capacity === undefined ? {} : { capacity }),
+      latency: 1 + pick(4),
+      responseLatency: 1 + pick(3),
+    });
+  };
+  const take = () => open.splice(pick(open.length), 1)[0]!;
+
+  for (let g = 0, generators = 1 + pick(3); g < generators; g++) {
+    const count = 3 + pick(30);
+    if (r() < 0.5) {
+      b.unit(`g${g}`, 'generator', { count, start: 100 * g });
+    } else {
+      const times: number[] = [];
+      for (let i = 0, t = 1 + pick(5); i < count; i++) times.push((t += pick(4)));
+      b.unit(`g${g}`, 'generator', { values: times.map((_, i) => 100 * g + i), times });
+    }
+    open.push(`g${g}.out`);
+  }
+  for (let step = 0, steps = 2 + pick(8); step < steps; step++) {
+    const name = `u${step}`;
+    if (open.length >= 2 && r() < 0.4) {
+      const inputs = Math.min(open.length, 2 + pick(2));
+      b.unit(name, 'merge', { inputs, latency: 1 + pick(4), ii: 1 + pick(2) });
+      for (let i = 0; i < inputs; i++) connect(take(), `${name}.in${i}`);
+      open.push(`${name}.out`);
+    } else {
+      const outputs = 1 + pick(3);
+      b.unit(name, 'broadcast', { outputs, latency: 1 + pick(6), ii: 1 + pick(3) });
+      connect(take(), `${name}.in`);
+      for (let i = 0; i < outputs; i++) open.push(`${name}.out${i}`);
+    }
+  }
+  open.forEach((port, i) => {
+    b.unit(`sink${i}`, 'sink', { collect: true });
+    connect(port, `sink${i}.in`);
+  });
+  return b.build();
+}
+
+/** The program as the model reads it. */
+function modelProgram(program: Program): ModelProgram {
+  return {
+    units: program.units.map((u) => ({
+      name: u.name,
+      kind: u.kind as ModelProgram['units'][number]['kind'],
+      params: (u.params ?? {}) as Record<string, unknown>,
+    })),
+    channels: program.channels.map((c) => ({
+      name: c.name,
+      from: c.from,
+      to: c.to,
+      capacity: c.capacity,
+      latency: c.latency,
+      responseLatency: c.responseLatency,
+    })),
+  };
+}
+
+/** Runs `program` on the actors engine as `how` says and compares every figure with the model's. */
+async function compare(seed: number, program: Program, model: ModelResult, how: { workers?: number; placement?: number[] }) {
+  const label = `seed ${seed}, ${JSON.stringify(how)}`;
+  const run = await simulate(program, { engine: 'actors', ...how });
+  expect(run.status, label).toBe(model.status);
+  if (model.status === 'deadlock') {
+    const blocked = run.deadlock!.blocked.map((b) => [b.unit, b.clock]).sort();
+    expect(blocked, `${label}: blocked units and their clocks`).toEqual(model.blocked.map((b) => [b.unit, b.clock]).sort());
+    return;
+  }
+  expect(run.cycles, `${label}: cycles`).toBe(model.cycles);
+  for (const ctx of run.contexts) expect(ctx.finalClock, `${label}: clock of ${ctx.name}`).toBe(model.clocks[ctx.name]);
+  for (const ch of run.channels) {
+    const { tokens, peakOccupancy, fullCycles, emptyWaitCycles, roomWaitCycles } = ch;
+    expect({ tokens, peakOccupancy, fullCycles, emptyWaitCycles, roomWaitCycles }, `${label}: channel ${ch.name}`).toEqual(
+      model.channels[ch.name],
+    );
+  }
+  for (const [sink, values] of Object.entries(model.values))
+    expect((run.reports[sink] as SinkReport).values, `${label}: values of ${sink}`).toEqual(values);
+}
+
+async function soak(from: number, count: number, withPools: boolean): Promise<{ ok: number; deadlock: number }> {
+  const seen = { ok: 0, deadlock: 0 };
+  for (let seed = from; seed < from + count; seed++) {
+    const program = randomProgram(seed, withPools);
+    const model = runModel(modelProgram(program));
+    seen[model.status]++;
+    await compare(seed, program, model, { workers: 1 });
+    if (!withPools) continue;
+    const r = random(seed * 7919);
+    // Every unit placed at random over 2 or 3 workers: channels cut everywhere, peeks across threads.
+    const workers = 2 + (seed % 2);
+    const placement = program.units.map((_, i) => (i < workers ? i : Math.floor(r() * workers)));
+    await compare(seed, program, model, { placement });
+  }
+  return seen;
+}
+
+describe('the actors engine against an independent model of the utility units', () => {
+  it('300 random programs in one thread', async () => {
+    const seen = await soak(1, 300, false);
+    expect(seen.ok).toBeGreaterThan(200);
+  }, 120_000);
+
+  it('30 random programs with every unit placed at random over 2 or 3 workers', async () => {
+    await soak(1001, 30, true);
+  }, 120_000);
+});
+
+/** More of the same, off the suite: DAMFLOW_UTILITY_SOAK=2000 npx vitest run test/reference/utility-engines.test.ts -t soak */
+const SOAK = Number(process.env['DAMFLOW_UTILITY_SOAK'] ?? 0);
+describe.runIf(SOAK > 0)('soak: utility programs', () => {
+  it(`${SOAK} random programs, one thread and a random placement`, async () => {
+    const from = Number(process.env['DAMFLOW_UTILITY_SOAK_FROM'] ?? 10_000);
+    const seen = await soak(from, SOAK, true);
+    console.log(`utility soak: ${seen.ok} ok, ${seen.deadlock} deadlocked`);
+  }, 3_600_000);
+});
