@@ -73,6 +73,15 @@ export class Context implements UnitContext {
     if (to > this.time) this.moveTo(to, ClockMove.Idle);
   }
 
+  /**
+   * The clock as the spec has it, with any wait for room taken since the last operation: what a
+   * run reports for a unit. A broadcast stopped waiting for room on its second output has
+   * already waited on its first (DAM's wait moves the clock); `time` would leave that out.
+   */
+  get clock(): Time {
+    return this.roomTime > this.time ? this.roomTime : this.time;
+  }
+
   /** Moves the clock to any wait for room taken since the last operation; returns the clock. */
   settleRoom(): Time {
     const room = this.roomTime;

@@ -63,7 +63,7 @@ export class Session {
     const units: UnitInspection[] = contexts.map((ctx) => ({
       name: ctx.name,
       kind: ctx.kind,
-      clock: ctx.time,
+      clock: ctx.clock,
       state: unitState(ctx, waits.has(ctx.name)),
       waits: waits.get(ctx.name) ?? [],
     }));

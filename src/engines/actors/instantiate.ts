@@ -124,7 +124,7 @@ export function unitReports(contexts: readonly Context[]): (readonly [string, un
 }
 
 export function contextStats(ctx: Context): ContextStats {
-  return { name: ctx.name, kind: ctx.kind, finalClock: ctx.time };
+  return { name: ctx.name, kind: ctx.kind, finalClock: ctx.clock };
 }
 
 /** Statistics of a channel of this thread's contexts. */

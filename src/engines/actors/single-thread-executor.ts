@@ -165,7 +165,7 @@ export class SingleThreadExecutor {
     this.scheduler.stop(null);
     this.ended = {
       status,
-      cycles: contexts.reduce((max, ctx) => Math.max(max, ctx.time), 0),
+      cycles: contexts.reduce((max, ctx) => Math.max(max, ctx.clock), 0),
       contexts: contexts.map(contextStats),
       channels: channels.map(localChannelStats),
       reports: Object.fromEntries(unitReports(contexts)),

@@ -104,7 +104,7 @@ export function deadlockReport(live: readonly Context[]): DeadlockReport {
       else if (kind === Wait.Room) waits.push({ on: 'room', channel: ch.name, peer });
       else waits.push({ on: 'clock', channel: ch.name, peer, until });
     });
-    blocked.push({ unit: ctx.name, clock: ctx.time, waits });
+    blocked.push({ unit: ctx.name, clock: ctx.clock, waits });
   }
   return { blocked, heldBack };
 }
