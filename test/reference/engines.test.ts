@@ -86,9 +86,16 @@ async function compare(
   const models = Array.from({ length: heads }, (_, h) => runModel(modelConfig(config, h)));
   const deadlocked = models.some((m) => m.status === 'deadlock');
   expect(result.status, label).toBe(deadlocked ? 'deadlock' : 'ok');
-  if (deadlocked) return 'deadlock';
-  expect(result.cycles, label).toBe(Math.max(...models.map((m) => m.cycles)));
   const clocks = Object.fromEntries(result.units.map((u) => [`h${u.head}/${u.name}`, u.finalClock]));
+  if (deadlocked) {
+    // Where each unit stopped: the clocks its waits had reached, as the model's.
+    models.forEach((model, h) => {
+      for (const [unit, clock] of Object.entries(model.clocks))
+        expect(clocks[`h${h}/${unit}`], `${label}: clock of h${h}/${unit} at the deadlock`).toBe(clock);
+    });
+    return 'deadlock';
+  }
+  expect(result.cycles, label).toBe(Math.max(...models.map((m) => m.cycles)));
   // Spec section 2: every unit but the sink does incr(II) once per element it handles (Div of
   // the modified design once per row, the sources incr(1)): its busy cycles, whatever it waited.
   for (const u of result.units) {
