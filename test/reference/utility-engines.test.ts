@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, simulate } from '../../dist/index.js';
+import { ProgramBuilder, UTILITY_UNITS_MODULE, recordTimeline, simulate } from '../../dist/index.js';
 import { random } from '../helpers/random.js';
 import { runModel } from './utility-model.js';
-import type { Program, SinkReport } from '../../dist/index.js';
+import type { Program, SinkReport, Timeline } from '../../dist/index.js';
 import type { ModelProgram, ModelResult } from './utility-model.js';
 
 /**
@@ -115,6 +115,25 @@ async function compare(seed: number, program: Program, model: ModelResult, how: 
     expect((run.reports[sink] as SinkReport).values, `${label}: values of ${sink}`).toEqual(values);
 }
 
+/**
+ * The timeline's occupancy of every channel (what `report` and `--trace` draw) against the
+ * model's elements: at each instant either side says the occupancy changes, the same count.
+ */
+function compareOccupancy(seed: number, timeline: Timeline, model: ModelResult) {
+  for (const ch of timeline.channels) {
+    const elements = model.intervals[ch.name]!;
+    const modelAt = (t: number) => elements.filter((e) => e.enqueued <= t && (e.dequeued === null || t < e.dequeued)).length;
+    const timelineAt = (t: number) => {
+      let i = 0;
+      while (i + 1 < ch.at.length && ch.at[i + 1]! <= t) i++;
+      return ch.occupancy[i]!;
+    };
+    const instants = new Set([...ch.at, ...elements.flatMap((e) => [e.enqueued, e.dequeued ?? e.enqueued])]);
+    for (const t of [...instants].filter((t) => t >= timeline.start && t < timeline.end))
+      expect(timelineAt(t), `seed ${seed}: occupancy of ${ch.name} at cycle ${t}`).toBe(modelAt(t));
+  }
+}
+
 async function soak(from: number, count: number, withPools: boolean): Promise<{ ok: number; deadlock: number }> {
   const seen = { ok: 0, deadlock: 0 };
   for (let seed = from; seed < from + count; seed++) {
@@ -122,7 +141,10 @@ async function soak(from: number, count: number, withPools: boolean): Promise<{ 
     const model = runModel(modelProgram(program));
     seen[model.status]++;
     await compare(seed, program, model, { workers: 1 });
-    if (!withPools) continue;
+    if (!withPools) {
+      compareOccupancy(seed, await recordTimeline(program), model);
+      continue;
+    }
     const r = random(seed * 7919);
     // Every unit placed at random over 2 or 3 workers: channels cut everywhere, peeks across threads.
     const workers = 2 + (seed % 2);
@@ -133,10 +155,10 @@ async function soak(from: number, count: number, withPools: boolean): Promise<{ 
 }
 
 describe('the actors engine against an independent model of the utility units', () => {
-  it('300 random programs in one thread', async () => {
-    const seen = await soak(1, 300, false);
-    expect(seen.ok).toBeGreaterThan(150);
-    expect(seen.deadlock).toBeGreaterThan(30);
+  it('200 random programs in one thread, their timelines too', async () => {
+    const seen = await soak(1, 200, false);
+    expect(seen.ok).toBeGreaterThan(100);
+    expect(seen.deadlock).toBeGreaterThan(20);
   }, 120_000);
 
   it('30 random programs with every unit placed at random over 2 or 3 workers', async () => {

@@ -39,6 +39,9 @@ export interface ModelResult {
   clocks: Record<string, number>;
   channels: Record<string, ModelChannelStats>;
   values: Record<string, number[]>;
+  // Each channel's elements as they occupied it (spec section 4): [enqueued, dequeued), in
+  // enqueue order; dequeued null for an element never taken (a deadlock).
+  intervals: Record<string, { enqueued: number; dequeued: number | null }[]>;
   blocked: { unit: string; clock: number; waits: { on: 'data' | 'room' | 'clock'; channel: string }[] }[];
 }
 
@@ -340,6 +343,8 @@ export function runModel(program: ModelProgram): ModelResult {
     if (u.def.kind === 'sink') values[u.def.name] = u.values;
   }
   const channels: Record<string, ModelChannelStats> = {};
+  const intervals: ModelResult['intervals'] = {};
+  for (const c of chans) intervals[c.def.name] = c.all.map((e) => ({ enqueued: e.enqT, dequeued: e.deqT }));
   for (const c of chans)
     channels[c.def.name] = { tokens: c.all.length, ...occupancy(c), emptyWaitCycles: c.emptyWait, roomWaitCycles: c.roomWait };
   const blocked =
@@ -348,7 +353,7 @@ export function runModel(program: ModelProgram): ModelResult {
       : list
           .filter((u) => !u.finished)
           .map((u) => ({ unit: u.def.name, clock: u.t, waits: u.waits.map((w) => ({ on: w.on, channel: w.channel })) }));
-  return { status, cycles, clocks, channels, values, blocked };
+  return { status, cycles, clocks, channels, values, intervals, blocked };
 }
 
 // Occupancy over simulated time: each element occupies [enqT, deqT) (never-dequeued
