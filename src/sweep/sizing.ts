@@ -89,7 +89,12 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
     const job = createJob(cache.size, depth, config);
     let record = cache.get(job.hash);
     if (record === undefined) {
-      record = run(job);
+      // A run that failed (its clocks passed 2^53, a worker died) neither deadlocked nor gave
+      // cycles: counted as either, it had set a wrong minimum.
+      record = run(job).then((r) => {
+        if (r.status === 'failed') throw new SizingFailed(`the run with ${capacities(depth, unbounded)} failed: ${r.error ?? ''}`);
+        return r;
+      });
       cache.set(job.hash, record);
     }
     return record;
@@ -167,6 +172,13 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
     probes,
     runs: cache.size,
   };
+}
+
+/** The capacities of a search's run, as a message names them. */
+function capacities(depth: Depths, unbounded: boolean): string {
+  if (unbounded) return 'every channel unbounded';
+  const given = Object.entries(depth).map(([channel, k]) => `${channel}=${k ?? 'unbounded'}`);
+  return given.length === 0 ? 'the capacities as configured' : given.join(', ');
 }
 
 /** One channel at a capacity, head-scoped overrides of it dropped so that the capacity holds on every head. */

@@ -95,4 +95,15 @@ describe('damflow size', () => {
       expect([refused.status, refused.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(message)]]);
     }
   });
+
+  it('stops, naming the run, when a search run fails: its clocks past 2^53 had counted as a deadlock and set a wrong minimum', () => {
+    // QKT's latency alone keeps the configured and unbounded runs below 2^53 (about 3e14 cycles),
+    // but with qk at 4 places every element waits for it: 256 / 4 * 3e14 > 2^53.
+    const r = damflow('size', '--design', 'modified', '--n', '16', '--latency', 'qkt=300000000000000');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^damflow: sizing failed: the run with [a-z0-9]+=\d+ failed: this run's clocks passed 2\^53 \([\d.e+]+ cycles\)[^\n]*\n$/,
+    );
+  });
 });
