@@ -7,7 +7,7 @@ import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl } from '../sweep/queue-address.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
-import { sweepChart } from '../reports/sweep-chart.js';
+import { flatAxis, sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
 import { sweepTitle } from '../reports/result-title.js';
@@ -57,7 +57,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
       `chart of cycles, intermediate memory and peak occupancy (${CHART_EXTENSIONS.join(' or ')})`,
       arg(checkChartFile),
     )
-    .option('--x <AXIS>', "the chart's x axis (default: the first numeric axis that varies)", arg(checkX))
+    .option('--x <AXIS>', "the chart's x axis (default: the first axis that varies, one of numbers first)", arg(checkX))
     .option('--report <FILE>', 'write a self-contained HTML report of the sweep (results, memory against N), as damflow report does')
     .option('--list', 'print the jobs (index, hash, axes) and run nothing')
     .option(
@@ -178,6 +178,14 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     if (!options.quiet) console.error(`damflow: ${text}`);
   };
   if (repeated > 0) note(`${repeated} point(s) of '${file}' repeat an earlier configuration: each runs once`);
+  const flat =
+    options.x === undefined
+      ? null
+      : flatAxis(
+          jobs.map((j) => ({ point: j.point, config: j.resolved })),
+          options.x,
+        );
+  if (flat !== null) throw new UsageError(flat);
   if (options.list) {
     listJobs(jobs, options.json === true);
     return EXIT_OK;
@@ -253,13 +261,17 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   if (options.plot !== undefined) {
     const { writeChart } = await import('../reports/render-chart.js');
     const chart = sweepChart(records, `damflow sweep ${basename(file)}`, options.x);
-    await writeChart(
-      options.plot,
-      chart.spec,
-      `damflow sweep ${basename(file)}`,
-      sweepTable(records, jobs.length, wallSeconds, resultsPath),
-    );
-    console.log(`chart: ${options.plot}`);
+    // An empty chart (axes from Infinity to -Infinity) had been written without a word.
+    if (chart.points.length === 0) console.error(`damflow: no chart written to '${options.plot}': no job finished (${chart.notDrawn})`);
+    else {
+      await writeChart(
+        options.plot,
+        chart.spec,
+        `damflow sweep ${basename(file)}`,
+        sweepTable(records, jobs.length, wallSeconds, resultsPath),
+      );
+      console.log(`chart: ${options.plot}${chart.notDrawn === null ? '' : ` (not drawn: ${chart.notDrawn})`}`);
+    }
   }
   if (options.report !== undefined) {
     const { reportPage } = await import('../reports/report-page.js');

@@ -1,6 +1,7 @@
 import { axisValueOf } from '../sweep/axis.js';
 import type { TopLevelSpec } from 'vega-lite';
-import type { AxisValue } from '../sweep/axis.js';
+import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { Point } from '../sweep/axis.js';
 import type { JobRecord } from '../sweep/sweep-job.js';
 
 /** The figures a sweep chart draws, one panel each. */
@@ -17,22 +18,46 @@ const METRICS = [
 export interface SweepChartPoint {
   readonly job: number;
   readonly metric: (typeof METRICS)[number]['key'];
-  readonly x: AxisValue;
+  /** The axis value; on an axis that is not all numbers, null reads 'unbounded' (a depth) or 'none'. */
+  readonly x: number | string | boolean;
   readonly series: string;
   readonly value: number;
   /** What the point's aria-label says: the job, the metric and its exact value. */
   readonly description: string;
 }
 
+/** A job as the chart reads it: its point and the whole configuration. */
+export interface ChartedJob {
+  readonly point: Point;
+  readonly config: ResolvedSdpaConfig;
+}
+
+/** The axes of the jobs' points along which their values differ, in the order the points name them. */
+export function varyingAxes(jobs: readonly ChartedJob[]): string[] {
+  const names = [...new Set(jobs.flatMap((j) => Object.keys(j.point)))];
+  return names.filter((axis) => new Set(jobs.map((j) => JSON.stringify(axisValueOf(j.point, j.config, axis)))).size > 1);
+}
+
 /**
- * The axes that vary among the records, in the order their points name them: the x axis is
- * the one asked for, else the first numeric one (else `n`); the series are the others.
+ * Why `x` cannot be a chart's x axis for these jobs (every point would stand at one x: an axis
+ * the sweep does not vary, a channel no design has), or null.
  */
-export function chartAxes(records: readonly JobRecord[], x?: string): { x: string; series: string[] } {
-  const names = [...new Set(records.flatMap((r) => Object.keys(r.point)))];
-  const varying = names.filter((axis) => new Set(records.map((r) => JSON.stringify(axisValueOf(r.point, r.config, axis)))).size > 1);
-  const numeric = varying.find((axis) => records.every((r) => typeof axisValueOf(r.point, r.config, axis) === 'number'));
-  const chosen = x ?? numeric ?? 'n';
+export function flatAxis(jobs: readonly ChartedJob[], x: string): string | null {
+  const values = new Set(jobs.map((j) => JSON.stringify(axisValueOf(j.point, j.config, x))));
+  if (values.size > 1) return null;
+  const varying = varyingAxes(jobs);
+  return `--x ${x}: every job of this sweep has ${x} = ${[...values][0] ?? 'nothing'}, so every point would stand at one x; ${varying.length === 0 ? 'no axis varies' : `the axes that vary: ${varying.join(', ')}`}`;
+}
+
+/**
+ * The x axis is the one asked for, else the first varying one that is all numbers, else the
+ * first varying one (a depth axis with an unbounded value, say), else `n`; the series are the
+ * other varying axes.
+ */
+export function chartAxes(jobs: readonly ChartedJob[], x?: string): { x: string; series: string[] } {
+  const varying = varyingAxes(jobs);
+  const numeric = varying.find((axis) => jobs.every((j) => typeof axisValueOf(j.point, j.config, axis) === 'number'));
+  const chosen = x ?? numeric ?? varying[0] ?? 'n';
   return { x: chosen, series: varying.filter((axis) => axis !== chosen) };
 }
 
@@ -45,7 +70,8 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
     const label = series.map((axis, i) => `${axis}=${values[i]}`).join(', ') || 'all';
     // The legend's title names a lone axis: its entries need only the values.
     const legend = series.length === 1 ? values[0]! : label;
-    const xValue = axisValueOf(r.point, r.config, x);
+    const value = axisValueOf(r.point, r.config, x);
+    const xValue = value ?? (x.startsWith('depth.') ? 'unbounded' : 'none');
     for (const m of METRICS) {
       const value = m.value(r);
       if (value === null) continue;
@@ -62,18 +88,22 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
   return points.sort((a, b) => a.job - b.job);
 }
 
-/** Cycles, intermediate memory and peak occupancy against one axis, a line per value of the other axes. */
+/**
+ * Cycles, intermediate memory and peak occupancy against one axis, a line per value of the other
+ * axes. The jobs that did not finish are not drawn, and the subtitle says how many.
+ */
 export function sweepChart(
   records: readonly JobRecord[],
   title: string,
   xAxis?: string,
-): { spec: TopLevelSpec; points: SweepChartPoint[] } {
+): { spec: TopLevelSpec; points: SweepChartPoint[]; notDrawn: string | null } {
   const { x, series } = chartAxes(records, xAxis);
   const points = sweepChartPoints(records, x, series);
   const numericX = points.every((p) => typeof p.x === 'number');
+  const notDrawn = unfinished(records);
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
+    title: notDrawn === null ? title : { text: title, subtitle: `not drawn: ${notDrawn}` },
     data: { values: points as unknown as Record<string, unknown>[] },
     vconcat: METRICS.map((m) => ({
       title: m.title,
@@ -82,7 +112,13 @@ export function sweepChart(
       transform: [{ filter: { field: 'metric', equal: m.key } }],
       mark: { type: 'line', point: true },
       encoding: {
-        x: { field: 'x', type: numericX ? 'quantitative' : 'ordinal', title: x, ...(numericX ? { scale: { zero: false } } : {}) },
+        // Values other than numbers in the sweep's order (2, 4, 8, unbounded), not sorted as text.
+        x: {
+          field: 'x',
+          type: numericX ? 'quantitative' : 'ordinal',
+          title: x,
+          ...(numericX ? { scale: { zero: false } } : { sort: null }),
+        },
         y: { field: 'value', type: 'quantitative', title: m.key, scale: { zero: false } },
         color: { field: 'series', type: 'nominal', title: series.join(', ') || ' ', legend: { labelLimit: 0 } },
         order: { field: 'x' },
@@ -90,5 +126,14 @@ export function sweepChart(
       },
     })),
   };
-  return { spec, points };
+  return { spec, points, notDrawn };
+}
+
+/** "2 of 8 jobs (1 deadlocked, 1 failed)", or null when every job finished. */
+function unfinished(records: readonly JobRecord[]): string | null {
+  const deadlocked = records.filter((r) => r.status === 'deadlock').length;
+  const failed = records.filter((r) => r.status === 'failed').length;
+  if (deadlocked + failed === 0) return null;
+  const why = [deadlocked > 0 ? `${deadlocked} deadlocked` : '', failed > 0 ? `${failed} failed` : ''].filter(Boolean).join(', ');
+  return `${deadlocked + failed} of ${records.length} jobs (${why})`;
 }

@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { damflow } from '../helpers/cli.js';
+import { pointLabels, records, sweepDir } from '../helpers/sweep.js';
+
+describe('sweep --plot', () => {
+  it('takes a varying axis with an unbounded value as x, in the sweep order, rather than one that does not vary', () => {
+    const { dir, file } = sweepDir('depth.yaml', 'base: { design: modified, n: 32 }\ngrid:\n  depth.qk: [2, 4, 8, null]\n');
+    const svg = join(dir, 'chart.svg');
+    const ran = damflow('sweep', file, '--plot', svg);
+    expect(ran.status, ran.stderr).toBe(0);
+    const cycles = records(join(dir, 'depth.results.jsonl')).map((r) => `job ${r.index}: cycles ${r.cycles}`);
+    const labels = pointLabels(readFileSync(svg, 'utf8')).filter((l) => l.includes(': cycles '));
+    expect(labels.sort()).toEqual(['2', '4', '8', 'unbounded'].map((qk, i) => `${cycles[i]} at depth.qk=${qk} (all)`));
+    // The axis reads in the sweep's order (2, 4, 8, unbounded), not sorted as text.
+    const text = readFileSync(svg, 'utf8');
+    const ticks = ['>2<', '>4<', '>8<', '>unbounded<'].map((tick) => text.indexOf(tick));
+    expect(ticks.every((at, i) => at > 0 && (i === 0 || at > ticks[i - 1]!))).toBe(true);
+  });
+
+  it('writes no chart when no job finished, and says so; a chart leaving jobs out says how many', () => {
+    const { dir, file } = sweepDir('stuck.yaml', 'base: { design: naive, n: 16, uniformDepth: 2 }\ngrid:\n  n: [16, 32]\n');
+    const svg = join(dir, 'chart.svg');
+    const ran = damflow('sweep', file, '--plot', svg);
+    expect(ran.status).toBe(0);
+    expect(ran.stderr).toContain(`damflow: no chart written to '${svg}': no job finished (2 of 2 jobs (2 deadlocked))\n`);
+    expect(existsSync(svg)).toBe(false);
+
+    const mixed = sweepDir('mixed.yaml', 'base: { design: naive, n: 16 }\ngrid:\n  uniformDepth: [2, 32]\n');
+    const chart = join(mixed.dir, 'chart.svg');
+    const drawn = damflow('sweep', mixed.file, '--plot', chart, '--x', 'uniformDepth');
+    expect(drawn.status, drawn.stderr).toBe(0);
+    expect(drawn.stdout).toContain(`chart: ${chart} (not drawn: 1 of 2 jobs (1 deadlocked))`);
+    expect(readFileSync(chart, 'utf8')).toContain('not drawn: 1 of 2 jobs (1 deadlocked)');
+  });
+
+  it('refuses, before running, an x axis along which the jobs do not differ', () => {
+    const { dir, file } = sweepDir('n.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  n: [16, 32]\n');
+    for (const [x, message] of [
+      ['d', '--x d: every job of this sweep has d = 1, so every point would stand at one x; the axes that vary: n'],
+      [
+        'depth.nope',
+        '--x depth.nope: every job of this sweep has depth.nope = null, so every point would stand at one x; the axes that vary: n',
+      ],
+    ]) {
+      const refused = damflow('sweep', file, '--plot', join(dir, 'c.svg'), '--x', x!);
+      expect([refused.status, refused.stderr]).toEqual([2, `damflow: ${message}\n`]);
+    }
+    expect(existsSync(join(dir, 'n.results.jsonl'))).toBe(false);
+  });
+});
