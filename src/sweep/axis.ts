@@ -20,6 +20,8 @@ export const RUN_ONLY_REASONS: Readonly<Record<string, string>> = {
   timingOnly: "a job's record holds the maxError of its checked outputs",
 };
 export const RUN_ONLY_FIELDS = Object.keys(RUN_ONLY_REASONS);
+/** The configuration fields a sweep accepts, in its base and as axes: every field but the run-only ones. */
+export const SWEEP_FIELDS: readonly string[] = CONFIG_FIELDS.filter((f) => !RUN_ONLY_FIELDS.includes(f));
 /** A typo in a range should not expand into a sweep that never ends. */
 const MAX_RANGE_VALUES = 100_000;
 
@@ -37,8 +39,8 @@ export function checkAxisName(name: string, where: string): void {
     return;
   }
   if (RUN_ONLY_FIELDS.includes(name)) throw new ProgramError(`${where}: '${name}' cannot vary in a sweep (${RUN_ONLY_REASONS[name]})`);
-  if (!CONFIG_FIELDS.includes(name)) {
-    const known = CONFIG_FIELDS.filter((f) => !RUN_ONLY_FIELDS.includes(f) && !NAMED_FIELDS.includes(f));
+  if (!SWEEP_FIELDS.includes(name)) {
+    const known = SWEEP_FIELDS.filter((f) => !NAMED_FIELDS.includes(f));
     throw new ProgramError(
       `${where}: unknown axis '${name}' (axes: ${known.join(', ')}, ${NAMED_FIELDS.map((f) => `${f}.NAME`).join(', ')})`,
     );

@@ -2,7 +2,7 @@ import { ProgramError, unknownNames } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { refuseInexactClocks } from '../designs/sdpa/exact-clocks.js';
-import { RUN_ONLY_FIELDS, RUN_ONLY_REASONS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
+import { RUN_ONLY_FIELDS, RUN_ONLY_REASONS, SWEEP_FIELDS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
 import { jobHash } from './job-hash.js';
 import type { AxisValue, Point } from './axis.js';
 import { executionChoices } from './sweep-job.js';
@@ -44,6 +44,9 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   for (const field of RUN_ONLY_FIELDS) {
     if (field in base) throw new ProgramError(`${where}: base.${field} cannot be set in a sweep (${RUN_ONLY_REASONS[field]})`);
   }
+  // Checked here, not by each job's parseSdpaConfig, whose list of known fields has the run-only ones.
+  const unknownBase = unknownNames(base, SWEEP_FIELDS, 'field');
+  if (unknownBase !== null) throw new ProgramError(`${where}, base: ${unknownBase}`);
 
   const gridRaw = data['grid'] ?? {};
   if (typeof gridRaw !== 'object' || gridRaw === null || Array.isArray(gridRaw))

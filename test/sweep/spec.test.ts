@@ -111,6 +111,24 @@ describe('sweep files', () => {
     }
   });
 
+  it('names, for an unknown base field, the fields a sweep accepts (not workers or timingOnly, which it refuses)', () => {
+    const message = (raw: unknown): string => {
+      try {
+        expand(raw);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('not refused');
+    };
+    expect(message({ base: { design: 'modified', n: 16, uniformdepth: 3 } })).toBe(
+      "sweep file 's.yaml', base: unknown field 'uniformdepth' (known: design, n, d, heads, seed, latency, ii, depth, uniformDepth, unbounded, engine, fastForward)",
+    );
+    // The axes' list names the same fields, but for the named settings.
+    expect(message({ base: { design: 'modified', n: 16 }, grid: { uniformdepth: [3] } })).toBe(
+      "sweep file 's.yaml', grid: unknown axis 'uniformdepth' (axes: design, n, d, heads, seed, uniformDepth, unbounded, engine, fastForward, latency.NAME, ii.NAME, depth.NAME)",
+    );
+  });
+
   it("refuses a job this machine's memory cannot hold before any runs on its pool; a job run alone records why it failed", () => {
     const { dir, file } = sweepDir('mem.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  d: [1, 100000000]\n');
     const r = damflow('sweep', file, '--results', join(dir, 'r.jsonl'));
