@@ -33,6 +33,7 @@ export async function runJob(job: SweepJob, via: RanOn['via'], timingOnly = fals
     maxError: result.maxError,
     ...(result.maxError === null ? {} : { check: 'own' as const }),
     error: null,
+    ...(result.deadlock === null ? {} : { deadlock: result.deadlock }),
     // The whole job (build, run, its reference check unless shared), not only the simulation runSdpa times.
     wallSeconds: (performance.now() - started) / 1000,
     ranOn: ranOn(via),

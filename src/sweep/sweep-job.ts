@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { Point } from './axis.js';
+import type { DeadlockReport } from '../engines/run-result.js';
 
 /** One configuration of a sweep, ready to run anywhere (plain data: it crosses threads and Redis). */
 export interface SweepJob {
@@ -62,6 +63,12 @@ export interface JobRecord {
   readonly check?: 'own' | 'shared';
   /** Why the job failed, or null. */
   readonly error: string | null;
+  /**
+   * Who waits on what in a deadlocked job (its blocked units, their clocks and waits), as
+   * `damflow run --json` reports it: what a user would otherwise run the job again to see.
+   * Absent unless the status is 'deadlock', and in older files.
+   */
+  readonly deadlock?: DeadlockReport;
   readonly wallSeconds: number;
   readonly ranOn: RanOn;
   readonly finishedAt: string;

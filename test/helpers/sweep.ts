@@ -28,12 +28,13 @@ export function records(path: string): JobRecord[] {
 export async function singleRunFigures(record: JobRecord): Promise<Record<string, unknown>> {
   const r = await runSdpa({ ...record.config, workers: 1 });
   const peaks = Object.fromEntries(r.channels.map((c) => [r.heads > 1 ? `h${c.head}/${c.name}` : c.name, c.peakOccupancy]));
-  return { config: r.config, status: r.status, cycles: r.cycles, intermediateMemory: r.intermediateMemory, peaks, maxError: r.maxError };
+  const { config, status, cycles, intermediateMemory, maxError, deadlock } = r;
+  return { config, status, cycles, intermediateMemory, peaks, maxError, deadlock };
 }
 
 export function recordFigures(record: JobRecord): Record<string, unknown> {
-  const { config, status, cycles, intermediateMemory, peaks, maxError } = record;
-  return { config, status, cycles, intermediateMemory, peaks, maxError };
+  const { config, status, cycles, intermediateMemory, peaks, maxError, deadlock = null } = record;
+  return { config, status, cycles, intermediateMemory, peaks, maxError, deadlock };
 }
 
 /** Figures by job hash, each hash once (the test fails on a hash recorded twice). */

@@ -47,12 +47,20 @@ describe('damflow sweep on the local pool', () => {
     expect(list.map((r) => r.check ?? null)).toEqual(list.map((r) => (r.status !== 'ok' ? null : r.config.d === 1 ? 'shared' : 'own')));
     expect(stdout).toMatch(/^outputs: 9 jobs of 6 shape\(s\) checked once per shape/m);
     expect(stdout).toMatch(/^7 +naive +24 +3 +deadlock +\d+ /m);
+    // A deadlocked job's record says who waits on what, as damflow run --json does, so that nobody runs it again to see.
+    const stuck = list.find((r) => r.status === 'deadlock')!;
+    const run = damflow('run', '--design', 'naive', '--n', String(stuck.config.n), '--uniform-depth', '3', '--json');
+    expect(stuck.deadlock).toEqual((JSON.parse(run.stdout) as { deadlock: unknown }).deadlock);
+    expect(stuck.deadlock!.blocked.length).toBeGreaterThan(0);
+    expect(list.filter((r) => r.status !== 'deadlock').every((r) => !('deadlock' in r))).toBe(true);
 
     const csv = readFileSync(results.replace(/\.jsonl$/, '.csv'), 'utf8')
       .trim()
       .split('\n');
     const header = csv[0]!.split(',');
     expect(csv).toHaveLength(19);
+    // The deadlock report is the JSON line's: no column of the CSV holds it.
+    expect(header.some((name) => name.includes('deadlock') || name.includes('blocked'))).toBe(false);
     for (const line of csv.slice(1)) {
       const row = Object.fromEntries(line.split(',').map((cell, i) => [header[i], cell]));
       const record = list.find((r) => r.hash === row['hash'])!;
