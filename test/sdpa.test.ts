@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runSdpa } from '../dist/designs/sdpa/run.js';
 import { checkOutput, referenceSdpa } from '../dist/designs/sdpa/data.js';
-import { DESIGNS } from '../dist/designs/sdpa/design.js';
+import { DESIGNS, resolveSdpaConfig } from '../dist/designs/sdpa/design.js';
+import { expandSweep } from '../dist/sweep/sweep-spec.js';
 import { rescaleFactor } from '../dist/designs/sdpa/running-max.js';
 import { exp } from '../dist/designs/sdpa/exp.js';
 import { ProgramError, UnitError } from '../dist/kernel/errors.js';
@@ -184,5 +185,23 @@ describe('runSdpa overrides worked out by hand', () => {
     expect(stuck.maxError).toBeNull();
     expect(JSON.stringify(stuck.deadlock)).toContain('long');
     expect((await runSdpa({ design: 'naive', n: 16, depth: { long: 16 } })).status).toBe('ok');
+  });
+});
+
+describe('one configuration, one resolved form', () => {
+  it("drops a head's own value equal to the shared one, and makes every head's same value the shared one: a sweep ran such points twice", () => {
+    const base = { design: 'modified', n: 16, heads: 2 } as const;
+    const forms = [
+      [{}, { 'h1/qk': 12 }],
+      [{ qk: 3 }, { 'h0/qk': 3, 'h1/qk': 3 }],
+    ];
+    for (const [a, b] of forms) expect(resolveSdpaConfig({ ...base, depth: b! })).toEqual(resolveSdpaConfig({ ...base, depth: a! }));
+    // A head that differs keeps its own value.
+    expect(resolveSdpaConfig({ ...base, depth: { 'h1/qk': 3 } }).depth).toMatchObject({ qk: 12, 'h1/qk': 3 });
+    const { jobs, repeated } = expandSweep(
+      { base, grid: [], list: [{}, { 'depth.h1/qk': 12 }, { 'depth.qk': 3 }, { 'depth.h0/qk': 3, 'depth.h1/qk': 3 }] },
+      's.yaml',
+    );
+    expect([jobs.length, repeated]).toEqual([2, 2]);
   });
 });

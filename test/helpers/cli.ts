@@ -13,6 +13,9 @@ export interface Ran {
   stderr: string;
 }
 
+/** The longest a test's command may take: the suite's longest takes about 20 s on 2 cores. */
+const COMMAND_LIMIT_MS = 180_000;
+
 /** Runs the CLI as a user would: exit code and both streams. */
 export function damflow(...args: string[]): Ran {
   return damflow.withInput('', ...args);
@@ -20,7 +23,11 @@ export function damflow(...args: string[]): Ran {
 
 /** Runs the CLI with `input` on its standard input (a pipe, not a terminal). */
 damflow.withInput = (input: string, ...args: string[]): Ran => {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input });
+  // spawnSync holds the test's thread, so vitest's own timeout cannot fire: a command that ran
+  // away (one did, looping over 10^8 heads) had hung the suite. Killed outright: a busy main
+  // thread never runs the CLI's SIGTERM handler.
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input, timeout: COMMAND_LIMIT_MS, killSignal: 'SIGKILL' });
+  if (r.signal === 'SIGKILL') throw new Error(`damflow ${args.join(' ')} ran past ${COMMAND_LIMIT_MS / 1000} s and was killed`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 

@@ -273,5 +273,19 @@ function resolve<V extends number | null>(
     if (value === null && setting === 'capacity') continue;
     positive(value as number, `${setting} of ${what} '${key}'`);
   }
+  // One configuration, one form (a sweep knows a job by its hash, so two forms ran twice): a
+  // head's own value equal to the shared one says nothing, and every head's, all the same, is
+  // the shared one.
+  // Only the heads given their own values are looked at: --heads 100000000 is refused later, for
+  // its memory, and a loop over every head had taken minutes and gigabytes first.
+  const own = new Map<string, string[]>();
+  for (const key of Object.keys(values)) {
+    const name = /^h\d+\/(.+)$/.exec(key)?.[1];
+    if (name !== undefined) own.set(name, [...(own.get(name) ?? []), key]);
+  }
+  for (const [name, keys] of own) {
+    if (keys.length === heads && keys.every((key) => values[key] === values[keys[0]!])) values[name] = values[keys[0]!]!;
+    for (const key of keys) if (values[key] === values[name]) delete values[key];
+  }
   return values;
 }
