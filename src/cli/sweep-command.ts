@@ -337,6 +337,12 @@ async function runOnly(file: string, jobs: readonly SweepJob[], index: number, r
 }
 
 export function mergeCommand(parts: readonly string[], into: string): number {
+  // Written over a part, the merged file or its CSV would lose what the part held: refused as sweep refuses an output over an input.
+  refuseSharedFiles([
+    ...parts.map((part) => ({ path: part, what: 'a part', writes: false })),
+    { path: into, what: '--into', writes: true },
+    { path: csvPathOf(into), what: "--into's CSV", writes: true },
+  ]);
   // Every part read before the merged file is touched: a part missing or not a results file leaves it as it was.
   const read = parts.map((part) => ({ file: part, records: readResults(part, { mustExist: true }) }));
   refuseMixedSweeps([{ file: into, records: readResults(into) }, ...read]);

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,9 @@ function sweep(file: string, ...args: string[]): { stdout: string; list: JobReco
   expect(r.status, r.stderr).toBe(0);
   return { stdout: r.stdout, list: records(results).sort((a, b) => a.index - b.index), results };
 }
+
+/** A string as a regular expression matching it alone. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether a record is the plain configuration's job: no engine or fast-forward asked for. */
 const plainHash = (r: JobRecord): string => (r.config.engine === undefined && r.config.fastForward === undefined ? r.hash : '');
@@ -274,6 +277,29 @@ describe('damflow sweep on the local pool', () => {
     expect(readFileSync(odd, 'utf8')).toBe(oddText);
     // A refused merge leaves no merged file, nor its CSV.
     expect(existsSync(join(dir, 'm.jsonl')) || existsSync(join(dir, 'm.csv'))).toBe(false);
+  });
+
+  it('refuses a merge that would write over one of its parts, before touching anything', () => {
+    const { dir, file } = sweepDir('s.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
+    for (const i of [0, 1]) expect(damflow('sweep', file, '--only', String(i)).status).toBe(0);
+    const [a, b] = [0, 1].map((i) => join(dir, `s.job-${i}.results.jsonl`)) as [string, string];
+    // A part named as the merged file's CSV (a copy of a part, say), or as the merged file itself, directly or through a link.
+    const csvPart = join(dir, 'part.csv');
+    copyFileSync(a, csvPart);
+    symlinkSync(a, join(dir, 'link.jsonl'));
+    const before = [a, b, csvPart].map((f) => readFileSync(f, 'utf8'));
+    for (const [args, message] of [
+      [['--into', join(dir, 'part.jsonl'), csvPart], `damflow: --into's CSV '${join(dir, 'part.csv')}' is the same file as a part`],
+      [['--into', a, a, b], `damflow: --into '${a}' is the same file as a part`],
+      [['--into', join(dir, 'link.jsonl'), b, a], `damflow: --into '${join(dir, 'link.jsonl')}' is the same file as a part`],
+    ] as [string[], string][]) {
+      const r = damflow('sweep', 'merge', ...args);
+      expect([r.status, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(new RegExp(`^${escape(message)}[^\n]*\n$`))]);
+    }
+    expect([a, b, csvPart].map((f) => readFileSync(f, 'utf8'))).toEqual(before);
+    expect(existsSync(join(dir, 'part.jsonl'))).toBe(false);
+    // The same part twice is read twice, and written nowhere: allowed.
+    expect(damflow('sweep', 'merge', '--into', join(dir, 'm.jsonl'), a, a, b).status).toBe(0);
   });
 
   it("keeps two sweeps' results apart: a results file or a merge of another sweep's jobs is refused, untouched", () => {
