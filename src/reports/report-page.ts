@@ -9,7 +9,10 @@ import type { DeadlockReport } from '../engines/run-result.js';
 import { breather } from '../engines/interruption.js';
 import { RunAborted } from '../kernel/errors.js';
 import type { Timeline } from '../engines/timeline.js';
+import { axisLabel } from '../sweep/axis.js';
+import { varyingAxes } from './sweep-chart.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { Point } from '../sweep/axis.js';
 
 /**
  * What a report shows of one run: a `damflow run --json` result has all of it; a sweep's
@@ -18,6 +21,8 @@ import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
  */
 export interface ReportRun {
   readonly config: ResolvedSdpaConfig;
+  /** A sweep job's axis values: the runs table gives each axis that varies a column. */
+  readonly point?: Point;
   readonly status: string;
   readonly cycles: number | null;
   readonly intermediateMemory: { readonly capacity: number | null; readonly peakOccupancy: number } | null;
@@ -119,14 +124,24 @@ function oneRun(run: ReportRun): string[] {
   return parts;
 }
 
+/** The runs table's columns of the configuration that every run has. */
+const SHAPE_AXES = ['design', 'n', 'd', 'heads'];
+
 function sweep(runs: readonly ReportRun[]): string[] {
-  const header = ['run', 'design', 'N', 'd', 'heads', 'status', 'cycles', 'memory: capacity', 'memory: peak occupancy'];
+  // A sweep over latency.div or uniformDepth needs those beside the shape, or its rows look alike.
+  const charted = runs.map((r) => ({ point: r.point ?? {}, config: r.config }));
+  const axes = varyingAxes(charted).filter((axis) => !SHAPE_AXES.includes(axis));
+  const header = ['run', 'design', 'N', 'd', 'heads', ...axes, 'status', 'cycles', 'memory: capacity', 'memory: peak occupancy'];
   const rows = runs.map((r, i) => [
     String(i),
     escapeMarkup(r.config.design),
     cell('n', r.config.n),
     cell('d', r.config.d),
     cell('heads', r.config.heads),
+    ...axes.map((axis) => {
+      const value = axisLabel(charted[i]!.point, r.config, axis);
+      return cell(axis, typeof value === 'boolean' ? String(value) : value);
+    }),
     escapeMarkup(r.status),
     cell('cycles', r.cycles),
     cell('capacity', r.intermediateMemory?.capacity ?? null, r.intermediateMemory === null ? '-' : 'unbounded'),

@@ -1,4 +1,4 @@
-import { axisValueOf } from '../sweep/axis.js';
+import { axisLabel, axisValueOf } from '../sweep/axis.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { Point } from '../sweep/axis.js';
@@ -70,8 +70,7 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
     const label = series.map((axis, i) => `${axis}=${values[i]}`).join(', ') || 'all';
     // The legend's title names a lone axis: its entries need only the values.
     const legend = series.length === 1 ? values[0]! : label;
-    const value = axisValueOf(r.point, r.config, x);
-    const xValue = value ?? (x.startsWith('depth.') ? 'unbounded' : 'none');
+    const xValue = axisLabel(r.point, r.config, x);
     for (const m of METRICS) {
       const value = m.value(r);
       if (value === null) continue;

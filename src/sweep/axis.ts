@@ -128,6 +128,11 @@ export function pointLabel(point: Point): string {
     .join(' ');
 }
 
+/** An axis's value as a table or a chart shows it: a capacity of null is 'unbounded'; null elsewhere, 'none'. */
+export function axisLabel(point: Point, config: ResolvedSdpaConfig, axis: string): Exclude<AxisValue, null> {
+  return axisValueOf(point, config, axis) ?? (axis.startsWith('depth.') ? 'unbounded' : 'none');
+}
+
 /**
  * An axis's value for a job: the value its point gave, else what its resolved configuration
  * holds (`n`, `design`, `latency.qkt`, `depth.long`), so any axis can be read off any record.

@@ -10,7 +10,9 @@ describe('sweep --plot', () => {
     const svg = join(dir, 'chart.svg');
     const ran = damflow('sweep', file, '--plot', svg);
     expect(ran.status, ran.stderr).toBe(0);
-    const cycles = records(join(dir, 'depth.results.jsonl')).map((r) => `job ${r.index}: cycles ${r.cycles}`);
+    const cycles = records(join(dir, 'depth.results.jsonl'))
+      .sort((a, b) => a.index - b.index)
+      .map((r) => `job ${r.index}: cycles ${r.cycles}`);
     const labels = pointLabels(readFileSync(svg, 'utf8')).filter((l) => l.includes(': cycles '));
     expect(labels.sort()).toEqual(['2', '4', '8', 'unbounded'].map((qk, i) => `${cycles[i]} at depth.qk=${qk} (all)`));
     // The axis reads in the sweep's order (2, 4, 8, unbounded), not sorted as text.
@@ -48,5 +50,22 @@ describe('sweep --plot', () => {
       expect([refused.status, refused.stderr]).toEqual([2, `damflow: ${message}\n`]);
     }
     expect(existsSync(join(dir, 'n.results.jsonl'))).toBe(false);
+  });
+
+  it("--report's table of runs gives each axis that varies a column, so that runs of one shape can be told apart", () => {
+    const { dir, file } = sweepDir(
+      'axes.yaml',
+      'base: { design: naive, n: 16 }\ngrid:\n  latency.div: [3, 8]\n  unbounded: [false, true]\n',
+    );
+    const page = join(dir, 'r.html');
+    expect(damflow('sweep', file, '--report', page).status).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<th>heads</th><th>latency.div</th><th>unbounded</th><th>status</th>');
+    const list = records(join(dir, 'axes.results.jsonl')).sort((a, b) => a.index - b.index);
+    const shown = [...html.matchAll(/data-field="latency\.div" data-value="(\d+)">\d+<\/span><\/td><td>(true|false)<\/td>/g)].map((m) => [
+      Number(m[1]),
+      m[2] === 'true',
+    ]);
+    expect(shown).toEqual(list.map((r) => [r.point['latency.div'], r.point['unbounded']]));
   });
 });
