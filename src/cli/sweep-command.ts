@@ -190,10 +190,11 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     listJobs(jobs, options.json === true);
     return EXIT_OK;
   }
-  if (options.only !== undefined) return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only));
+  if (options.only !== undefined) return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only), note);
 
   const resultsPath = options.results ?? defaultResultsPath(file);
   const results = openResults(resultsPath, '--results');
+  if (results.tornLineCut) note(tornLine(resultsPath, 'cut off; its job runs again'));
   refuseOtherSweeps(results, jobs, file, note);
   const pending = jobs.filter((j) => !results.has(j.hash));
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
@@ -324,10 +325,17 @@ function openResults(path: string, option: string): ResultsFile {
 }
 
 /** One job of an array (Slurm, Kubernetes Indexed Job): runs here, into its own results file. */
-async function runOnly(file: string, jobs: readonly SweepJob[], index: number, resultsPath: string): Promise<number> {
+async function runOnly(
+  file: string,
+  jobs: readonly SweepJob[],
+  index: number,
+  resultsPath: string,
+  note: (text: string) => void,
+): Promise<number> {
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
   const results = openResults(resultsPath, '--results');
+  if (results.tornLineCut) note(tornLine(resultsPath, 'cut off'));
   // The engines load only here: a sweep's own thread runs no job.
   const record = results.get(job.hash) ?? (await (await import('../sweep/run-job.js')).runJob(job, 'array'));
   results.add(record);
@@ -344,10 +352,17 @@ export function mergeCommand(parts: readonly string[], into: string): number {
     { path: csvPathOf(into), what: "--into's CSV", writes: true },
   ]);
   // Every part read before the merged file is touched: a part missing or not a results file leaves it as it was.
-  const read = parts.map((part) => ({ file: part, records: readResults(part, { mustExist: true }) }));
-  refuseMixedSweeps([{ file: into, records: readResults(into) }, ...read]);
+  const read = parts.map((part) => ({ file: part, ...readResults(part, { mustExist: true }) }));
+  refuseMixedSweeps([{ file: into, records: readResults(into).records }, ...read]);
+  for (const part of read) if (part.torn) console.error(`damflow: ${tornLine(part.file, 'left out')}`);
   const records = read.flatMap((part) => part.records).sort((a, b) => a.index - b.index);
+  if (records.length === 0 && !existsSync(into)) {
+    checkWritable(into, '--into');
+    console.log(`merged ${parts.length} file(s): they hold no job record; nothing written to ${into}`);
+    return EXIT_OK;
+  }
   const results = openResults(into, '--into');
+  if (results.tornLineCut) console.error(`damflow: ${tornLine(into, 'cut off')}`);
   const before = results.all().length;
   for (const record of records) results.add(record);
   const added = results.all().length - before;
@@ -355,6 +370,11 @@ export function mergeCommand(parts: readonly string[], into: string): number {
     `merged ${parts.length} file(s): ${added} job(s) added, ${records.length - added} already there; ${results.all().length} in ${into}, ${results.csvPath}`,
   );
   return EXIT_OK;
+}
+
+/** The note on a results file whose last line a kill tore (its record lost): `fate` says what became of the line. */
+function tornLine(path: string, fate: string): string {
+  return `the last line of '${path}' is torn (a kill while it was written?): ${fate}`;
 }
 
 /**

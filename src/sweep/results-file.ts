@@ -22,14 +22,19 @@ export class ResultsFile {
   /** Whether the CSV is written: not before the first record, for a file that did not exist (an early Ctrl-C leaves nothing). */
   private csvWritten = false;
 
-  private constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    /** Whether opening cut off a torn last line (its job's record is not here). */
+    readonly tornLineCut: boolean,
+  ) {
     this.csvPath = csvPathOf(path);
   }
 
   /** Opens (or creates) a results file, keeping what it holds. */
   static open(path: string): ResultsFile {
-    const file = new ResultsFile(path);
-    for (const record of readResults(path, { repair: true })) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
+    const { records, torn } = readResults(path, { repair: true });
+    const file = new ResultsFile(path, torn);
+    for (const record of records) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
     if (existsSync(path)) file.writeCsv();
     return file;
   }
@@ -64,14 +69,15 @@ export class ResultsFile {
 }
 
 /**
- * The records of a results file (none if it does not exist, unless `mustExist`). A last line
- * without its newline that begins as a record does was torn by a kill: it is ignored, and with
- * `repair` cut off so the next line starts clean (once every other line has been read as a
- * record: a file that is not a results file is refused, never cut). Any other line that is not
- * a record is an error naming the file and the line.
+ * The records of a results file (none if it does not exist, unless `mustExist`), and whether its
+ * last line was torn. A last line without its newline that begins as a record does was torn by
+ * a kill: it is left out (`torn`, for the caller to say so), and with `repair` cut off so the
+ * next line starts clean (once every other line has been read as a record: a file that is not a
+ * results file is refused, never cut). Any other line that is not a record is an error naming
+ * the file and the line.
  */
-export function readResults(path: string, { repair = false, mustExist = false } = {}): JobRecord[] {
-  if (!existsSync(path) && !mustExist) return [];
+export function readResults(path: string, { repair = false, mustExist = false } = {}): { records: JobRecord[]; torn: boolean } {
+  if (!existsSync(path) && !mustExist) return { records: [], torn: false };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -93,11 +99,12 @@ export function readResults(path: string, { repair = false, mustExist = false } 
     }
     return isJobRecord(value) ? [value] : notRecord(i + 1);
   });
-  if (end < text.length) {
+  const torn = end < text.length;
+  if (torn) {
     if (!text.slice(end).startsWith('{')) notRecord(lines.length + 1);
     if (repair) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
   }
-  return records;
+  return { records, torn };
 }
 
 const STATUSES: readonly unknown[] = ['ok', 'deadlock', 'failed'] satisfies JobStatus[];

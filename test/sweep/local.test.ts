@@ -97,6 +97,9 @@ describe('damflow sweep on the local pool', () => {
     const second = damflow('sweep', file, '--results', results, '--workers', '2');
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).toContain(`${before.length} of 8 jobs already in`);
+    expect(second.stderr).toContain(
+      `damflow: the last line of '${results}' is torn (a kill while it was written?): cut off; its job runs again\n`,
+    );
     const after = records(results);
     expect(after).toHaveLength(8);
     expect(after.slice(0, before.length)).toEqual(before);
@@ -300,6 +303,41 @@ describe('damflow sweep on the local pool', () => {
     expect(existsSync(join(dir, 'part.jsonl'))).toBe(false);
     // The same part twice is read twice, and written nowhere: allowed.
     expect(damflow('sweep', 'merge', '--into', join(dir, 'm.jsonl'), a, a, b).status).toBe(0);
+  });
+
+  it('says what a merge did: nothing written for parts without a record, a torn last line of a part left out, with a note', () => {
+    const { dir, file } = sweepDir('s.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '');
+    const into = join(dir, 'm.jsonl');
+    const none = damflow('sweep', 'merge', '--into', into, empty, empty);
+    expect([none.status, none.stdout, none.stderr]).toEqual([
+      0,
+      `merged 2 file(s): they hold no job record; nothing written to ${into}\n`,
+      '',
+    ]);
+    expect(existsSync(into) || existsSync(join(dir, 'm.csv'))).toBe(false);
+
+    expect(damflow('sweep', file, '--only', '0').status).toBe(0);
+    const part = join(dir, 's.job-0.results.jsonl');
+    appendFileSync(part, '{"index":1,"hash":"torn'); // a second record whose write a kill cut short
+    const text = readFileSync(part, 'utf8');
+    const torn = damflow('sweep', 'merge', '--into', into, part);
+    expect(torn.status, torn.stderr).toBe(0);
+    expect(torn.stderr).toBe(`damflow: the last line of '${part}' is torn (a kill while it was written?): left out\n`);
+    expect(torn.stdout).toBe(`merged 1 file(s): 1 job(s) added, 0 already there; 1 in ${into}, ${join(dir, 'm.csv')}\n`);
+    expect(records(into).map((r) => r.index)).toEqual([0]);
+    // A part is read, never repaired.
+    expect(readFileSync(part, 'utf8')).toBe(text);
+    // The merged file itself torn: cut off as a sweep does its own, and said.
+    appendFileSync(into, '{"index":1,"hash":"torn');
+    const again = damflow('sweep', 'merge', '--into', into, empty);
+    expect([again.status, again.stderr]).toEqual([
+      0,
+      `damflow: the last line of '${into}' is torn (a kill while it was written?): cut off\n`,
+    ]);
+    expect(again.stdout).toMatch(/: 0 job\(s\) added, 0 already there; 1 in /);
+    expect(readFileSync(into, 'utf8').endsWith('\n')).toBe(true);
   });
 
   it("keeps two sweeps' results apart: a results file or a merge of another sweep's jobs is refused, untouched", () => {
