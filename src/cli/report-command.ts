@@ -88,9 +88,11 @@ function readRuns(file: string): ReportRun[] {
     });
   }
   if (values.length === 0) throw new UsageError(`result file '${file}' holds no run`);
-  // A sweep's records are written as jobs finish: shown in job order, as the sweep shows them.
+  // A sweep's records are written as jobs finish: shown in job order, as the sweep shows them,
+  // and those of jobs an edit of the sweep file removed (numbered null) after them.
   const index = (v: unknown): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)['index'] : undefined);
-  if (values.every((v) => typeof index(v) === 'number')) values.sort((a, b) => (index(a) as number) - (index(b) as number));
+  const place = (v: unknown): number => (index(v) === null ? Number.MAX_SAFE_INTEGER : (index(v) as number));
+  if (values.every((v) => typeof index(v) === 'number' || index(v) === null)) values.sort((a, b) => place(a) - place(b));
   return values.map((value, i) => checkedRun(value, `result file '${file}'${values.length > 1 ? ` run ${i}` : ''}`));
 }
 

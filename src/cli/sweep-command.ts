@@ -3,6 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { readSweepFile } from '../sweep/sweep-file.js';
 import { expandSweep, parseSweepSpec } from '../sweep/sweep-spec.js';
 import { ResultsFile, csvPathOf, readResults } from '../sweep/results-file.js';
+import type { Numbering } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl } from '../sweep/queue-address.js';
@@ -21,7 +22,8 @@ import { sweepProgress } from './sweep-progress.js';
 import { checkPageWritable, checkWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
 import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
-import type { JobRecord, SweepJob } from '../sweep/sweep-job.js';
+import type { JobRecord, StoredRecord, SweepJob } from '../sweep/sweep-job.js';
+import type { Point } from '../sweep/axis.js';
 
 export interface SweepOptions {
   results?: string;
@@ -193,9 +195,8 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   if (options.only !== undefined) return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only), note);
 
   const resultsPath = options.results ?? defaultResultsPath(file);
-  const results = openResults(resultsPath, '--results');
+  const results = openResults(resultsPath, '--results', jobs, (records) => refuseOtherSweeps(resultsPath, records, jobs, file, note));
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off; its job runs again'));
-  refuseOtherSweeps(results, jobs, file, note);
   const pending = jobs.filter((j) => !results.has(j.hash));
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
@@ -240,11 +241,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     process.off('SIGTERM', interrupt);
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  // A record found by hash is shown under this sweep's numbering (the file may have changed since).
-  const records = jobs.flatMap((j) => {
-    const record = results.get(j.hash);
-    return record === undefined ? [] : [{ ...record, index: j.index, point: j.point }];
-  });
+  const records = jobs.flatMap((j) => results.get(j.hash) ?? []);
   if (controller.signal.aborted) {
     const where = existsSync(resultsPath) ? `in '${resultsPath}'` : 'done, and nothing is written';
     console.error(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are ${where}: run the same command to resume`);
@@ -284,20 +281,25 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
 
 /**
  * Refuses a results file none of whose records is a job of this sweep (another sweep's: its
- * records would mix with these, their job numbers repeated), and says how many are not where
- * some are (an earlier version of the sweep file: kept, and not shown).
+ * records would mix with these), and says how many are not where some are (an earlier version
+ * of the sweep file: kept, without a job number, and not shown).
  */
-function refuseOtherSweeps(results: ResultsFile, jobs: readonly SweepJob[], file: string, note: (text: string) => void): void {
+function refuseOtherSweeps(
+  path: string,
+  records: readonly StoredRecord[],
+  jobs: readonly SweepJob[],
+  file: string,
+  note: (text: string) => void,
+): void {
   const ours = new Set(jobs.map((j) => j.hash));
-  const records = results.all();
   const others = records.filter((r) => !ours.has(r.hash)).length;
   if (others === 0) return;
   if (others === records.length)
     throw new UsageError(
-      `results file '${results.path}' holds ${others} result(s), none of them a job of '${file}': give this sweep its own --results file`,
+      `results file '${path}' holds ${others} result(s), none of them a job of '${file}': give this sweep its own --results file`,
     );
   note(
-    `${others} result(s) in '${results.path}' are not jobs of '${file}' (of an earlier version of it?): kept, and left out of this sweep's table`,
+    `${others} result(s) in '${path}' are not jobs of '${file}' (of an earlier version of it?): kept without a job number, and left out of this sweep's table`,
   );
 }
 
@@ -315,13 +317,15 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
 }
 
 /**
- * A results file (`option` names it), refused in one line where it or its CSV cannot be
- * written: in a folder that does not exist, a file that is read-only or not a file, say.
+ * A results file (`option` names it), numbered by `jobs`, refused in one line where it or its
+ * CSV cannot be written: in a folder that does not exist, a file that is read-only or not a
+ * file, say. `check` sees its records before opening the file changes anything in it.
  */
-function openResults(path: string, option: string): ResultsFile {
+function openResults(path: string, option: string, jobs: Numbering, check?: (records: readonly StoredRecord[]) => void): ResultsFile {
   checkWritable(path, option, { appended: true });
   checkWritable(csvPathOf(path), `${option}'s CSV`);
-  return ResultsFile.open(path);
+  check?.(readResults(path).records);
+  return ResultsFile.open(path, jobs);
 }
 
 /** One job of an array (Slurm, Kubernetes Indexed Job): runs here, into its own results file. */
@@ -334,7 +338,7 @@ async function runOnly(
 ): Promise<number> {
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
-  const results = openResults(resultsPath, '--results');
+  const results = openResults(resultsPath, '--results', jobs);
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off'));
   // The engines load only here: a sweep's own thread runs no job.
   const record = results.get(job.hash) ?? (await (await import('../sweep/run-job.js')).runJob(job, 'array'));
@@ -353,16 +357,19 @@ export function mergeCommand(parts: readonly string[], into: string): number {
   ]);
   // Every part read before the merged file is touched: a part missing or not a results file leaves it as it was.
   const read = parts.map((part) => ({ file: part, ...readResults(part, { mustExist: true }) }));
-  refuseMixedSweeps([{ file: into, records: readResults(into).records }, ...read]);
+  const target = { file: into, records: readResults(into).records };
+  const numbering = mergedNumbering(target, read);
   for (const part of read) if (part.torn) console.error(`damflow: ${tornLine(part.file, 'left out')}`);
-  const records = read.flatMap((part) => part.records).sort((a, b) => a.index - b.index);
+  const place = (r: StoredRecord): number => r.index ?? Number.MAX_SAFE_INTEGER;
+  const records = read.flatMap((part) => part.records).sort((a, b) => place(a) - place(b));
   if (records.length === 0 && !existsSync(into)) {
     checkWritable(into, '--into');
     console.log(`merged ${parts.length} file(s): they hold no job record; nothing written to ${into}`);
     return EXIT_OK;
   }
-  const results = openResults(into, '--into');
+  const results = openResults(into, '--into', numbering);
   if (results.tornLineCut) console.error(`damflow: ${tornLine(into, 'cut off')}`);
+  noteRenumbered(target, results);
   const before = results.all().length;
   for (const record of records) results.add(record);
   const added = results.all().length - before;
@@ -372,25 +379,74 @@ export function mergeCommand(parts: readonly string[], into: string): number {
   return EXIT_OK;
 }
 
+/** Says how many of the merged file's records the parts numbered otherwise (the file was numbered by another version of the sweep file). */
+function noteRenumbered(before: MergedFile, after: ResultsFile): void {
+  const now = new Map(after.all().map((r) => [r.hash, r.index]));
+  const changed = before.records.filter((r) => r.index !== null && now.get(r.hash) !== r.index);
+  if (changed.length === 0) return;
+  const unnumbered = changed.filter((r) => now.get(r.hash) === null).length;
+  console.error(
+    `damflow: the parts number their jobs as another version of the sweep file than '${before.file}' did: ${changed.length - unnumbered} of its result(s) renumbered as the parts number them, ${unnumbered} kept without a number`,
+  );
+}
+
 /** The note on a results file whose last line a kill tore (its record lost): `fate` says what became of the line. */
 function tornLine(path: string, fate: string): string {
   return `the last line of '${path}' is torn (a kill while it was written?): ${fate}`;
 }
 
+/** A results file read for a merge. */
+interface MergedFile {
+  readonly file: string;
+  readonly records: readonly StoredRecord[];
+}
+
 /**
- * Refuses to merge results whose job numbers disagree: one job number with two configurations
- * comes from two sweeps (or two versions of one), and merged they would read as one sweep.
+ * How a merge numbers its records. The parts were numbered by the sweep file as it was when
+ * they ran (`--only`), and must agree: one job number with two configurations, or one
+ * configuration under two numbers, comes from two sweeps (or two versions of one), which merged
+ * would read as one. Their numbers stand. The merged file's other records keep theirs where no
+ * part's job has it, and lose it (kept, without a number) where one does: the file was numbered
+ * by an earlier version of the sweep. A merged file that has no job in common with the parts and
+ * numbers one of their jobs otherwise is another sweep's: refused.
  */
-function refuseMixedSweeps(files: readonly { readonly file: string; readonly records: readonly JobRecord[] }[]): void {
-  const seen = new Map<number, { file: string; hash: string }>();
-  for (const { file, records } of files) {
-    for (const record of records) {
-      const earlier = seen.get(record.index);
-      if (earlier === undefined) seen.set(record.index, { file, hash: record.hash });
-      else if (earlier.hash !== record.hash)
+function mergedNumbering(into: MergedFile, parts: readonly MergedFile[]): Numbering {
+  const byIndex = new Map<number, { file: string; hash: string }>();
+  const byHash = new Map<string, { file: string; index: number; point: Point }>();
+  const differ = (index: number, earlier: string, file: string, why = ''): never => {
+    throw new UsageError(
+      `job ${index} is in '${earlier}' and in '${file}' with different configurations${why}: they are results of different sweeps`,
+    );
+  };
+  for (const { file, records } of parts) {
+    for (const { index, hash, point } of records) {
+      if (index === null) continue;
+      const atIndex = byIndex.get(index);
+      if (atIndex?.file === file && atIndex.hash !== hash)
         throw new UsageError(
-          `job ${record.index} is in '${earlier.file}' and in '${file}' with different configurations: they are results of different sweeps`,
+          `'${file}' holds two configurations numbered job ${index} (a file an older damflow wrote after an edit of the sweep file): run the sweep on it once to number it anew`,
         );
+      if (atIndex !== undefined && atIndex.hash !== hash) differ(index, atIndex.file, file);
+      const ofHash = byHash.get(hash);
+      if (ofHash !== undefined && ofHash.index !== index)
+        throw new UsageError(
+          `one configuration is job ${ofHash.index} in '${ofHash.file}' and job ${index} in '${file}': they are results of different versions of a sweep`,
+        );
+      byIndex.set(index, { file, hash });
+      byHash.set(hash, { file, index, point });
     }
   }
+  const numbering = [...byHash].map(([hash, { index, point }]) => ({ hash, index, point }));
+  const shared = into.records.some((r) => byHash.has(r.hash));
+  // A number two of the merged file's own records hold (a file an older damflow numbered twice) goes to the first.
+  const taken = new Set(byIndex.keys());
+  for (const { index, hash, point } of into.records) {
+    if (index === null || byHash.has(hash)) continue;
+    const part = byIndex.get(index);
+    if (part !== undefined && !shared) differ(index, part.file, into.file, ', and no job in common');
+    if (taken.has(index)) continue;
+    taken.add(index);
+    numbering.push({ hash, index, point });
+  }
+  return numbering;
 }

@@ -1,6 +1,6 @@
 import { DESIGN_DEFS, DESIGNS } from '../designs/sdpa/design.js';
 import { channelPeak } from './sweep-job.js';
-import type { JobRecord } from './sweep-job.js';
+import type { StoredRecord } from './sweep-job.js';
 
 const unique = (names: string[]): string[] => [...new Set(names)];
 /** Both designs' units and channels, so that one header serves any sweep (a cell is empty where a design has no such name). */
@@ -9,7 +9,7 @@ const CHANNELS = unique(DESIGNS.flatMap((d) => DESIGN_DEFS[d].channels.map((c) =
 
 type Cell = string | number | boolean | null | undefined;
 
-const COLUMNS: readonly (readonly [string, (r: JobRecord) => Cell])[] = [
+const COLUMNS: readonly (readonly [string, (r: StoredRecord) => Cell])[] = [
   ['index', (r) => r.index],
   ['hash', (r) => r.hash],
   ['status', (r) => r.status],
@@ -30,15 +30,15 @@ const COLUMNS: readonly (readonly [string, (r: JobRecord) => Cell])[] = [
   ['pid', (r) => r.ranOn.pid],
   ['via', (r) => r.ranOn.via],
   ['finished_at', (r) => r.finishedAt],
-  ...UNITS.map((u) => [`latency.${u}`, (r: JobRecord) => r.config.latency[u]] as const),
-  ...UNITS.map((u) => [`ii.${u}`, (r: JobRecord) => r.config.ii[u]] as const),
-  ...CHANNELS.map((c) => [`depth.${c}`, (r: JobRecord) => depthCell(r.config.depth, c)] as const),
-  ...CHANNELS.map((c) => [`peak.${c}`, (r: JobRecord) => channelPeak(r, c)] as const),
+  ...UNITS.map((u) => [`latency.${u}`, (r: StoredRecord) => r.config.latency[u]] as const),
+  ...UNITS.map((u) => [`ii.${u}`, (r: StoredRecord) => r.config.ii[u]] as const),
+  ...CHANNELS.map((c) => [`depth.${c}`, (r: StoredRecord) => depthCell(r.config.depth, c)] as const),
+  ...CHANNELS.map((c) => [`peak.${c}`, (r: StoredRecord) => channelPeak(r, c)] as const),
   // One head's settings (`depth.h1/qk=3`), which the columns above, one per name, cannot hold.
   ['head_settings', (r) => headSettings(r)],
 ];
 
-function headSettings({ config }: JobRecord): string {
+function headSettings({ config }: StoredRecord): string {
   const settings = (kind: string, values: Readonly<Record<string, number | null>>): string[] =>
     Object.entries(values)
       .filter(([name]) => name.includes('/'))
@@ -55,7 +55,7 @@ function depthCell(depth: Readonly<Record<string, number | null>>, channel: stri
 export const CSV_HEADER = COLUMNS.map(([name]) => name).join(',');
 
 /** One record as a CSV row (RFC 4180 quoting where a cell needs it). */
-export function csvRow(record: JobRecord): string {
+export function csvRow(record: StoredRecord): string {
   return COLUMNS.map(([, cell]) => quote(cell(record))).join(',');
 }
 

@@ -2,12 +2,16 @@ import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs'
 import { messageOf, ProgramError } from '../kernel/errors.js';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { CSV_HEADER, csvRow } from './results-csv.js';
-import type { JobRecord, JobStatus } from './sweep-job.js';
+import { canonicalJson } from './job-hash.js';
+import type { JobRecord, JobStatus, StoredRecord } from './sweep-job.js';
 
 /** The CSV beside a results file: `results.jsonl` -> `results.csv`. */
 export function csvPathOf(path: string): string {
   return path.endsWith('.jsonl') ? `${path.slice(0, -'.jsonl'.length)}.csv` : `${path}.csv`;
 }
+
+/** The jobs a results file numbers its records by: each job's hash, its number and its axis values (a sweep's jobs). */
+export type Numbering = readonly Pick<JobRecord, 'hash' | 'index' | 'point'>[];
 
 /**
  * A results file: one JSON line per finished job, appended whole as each job finishes, with
@@ -15,10 +19,17 @@ export function csvPathOf(path: string): string {
  * hash: a record for a hash already there is dropped, so a job delivered twice (a queue's
  * retry) is counted once. A kill can tear the last line; opening the file drops that line (the
  * job runs again), and rewrites the CSV from the JSON lines, which are the truth.
+ *
+ * A job's number and point are its place in one version of the sweep file: the file is opened
+ * with the jobs of the version at hand, and every record takes its job's number and point
+ * (a record that a queue kept from before an edit too), or none where its configuration is no
+ * longer a job (kept, index null), so that no two records ever share a number. A file numbered
+ * otherwise is written again, whole, when it is opened.
  */
 export class ResultsFile {
   readonly csvPath: string;
-  private readonly records = new Map<string, JobRecord>();
+  private readonly records = new Map<string, StoredRecord>();
+  private readonly numbering: ReadonlyMap<string, Pick<JobRecord, 'index' | 'point'>>;
   /** Whether the CSV is written: not before the first record, for a file that did not exist (an early Ctrl-C leaves nothing). */
   private csvWritten = false;
 
@@ -26,16 +37,20 @@ export class ResultsFile {
     readonly path: string,
     /** Whether opening cut off a torn last line (its job's record is not here). */
     readonly tornLineCut: boolean,
+    jobs: Numbering,
   ) {
     this.csvPath = csvPathOf(path);
+    this.numbering = new Map(jobs.map(({ hash, index, point }) => [hash, { index, point }]));
   }
 
-  /** Opens (or creates) a results file, keeping what it holds. */
-  static open(path: string): ResultsFile {
+  /** Opens (or creates) a results file, keeping what it holds, numbered by `jobs`. */
+  static open(path: string, jobs: Numbering): ResultsFile {
     const { records, torn } = readResults(path, { repair: true });
-    const file = new ResultsFile(path, torn);
-    for (const record of records) if (!file.records.has(record.hash)) file.records.set(record.hash, record);
-    if (existsSync(path)) file.writeCsv();
+    const file = new ResultsFile(path, torn, jobs);
+    for (const record of records) if (!file.records.has(record.hash)) file.records.set(record.hash, file.numbered(record));
+    const kept = file.all();
+    if (kept.length !== records.length || kept.some((record, i) => record !== records[i])) file.rewrite();
+    else if (existsSync(path)) file.writeCsv();
     return file;
   }
 
@@ -43,29 +58,57 @@ export class ResultsFile {
     return this.records.has(hash);
   }
 
+  /** The record of a job of the numbering (its number and point as the numbering gives them). */
   get(hash: string): JobRecord | undefined {
-    return this.records.get(hash);
+    const record = this.records.get(hash);
+    return record === undefined || !isNumbered(record) ? undefined : record;
   }
 
-  all(): JobRecord[] {
+  all(): StoredRecord[] {
     return [...this.records.values()];
   }
 
-  /** Appends a record unless its job is already there; true when it was added. */
-  add(record: JobRecord): boolean {
+  /** Appends a record, numbered, unless its configuration is already there; true when it was added. */
+  add(record: StoredRecord): boolean {
     if (this.records.has(record.hash)) return false;
-    this.records.set(record.hash, record);
+    const numbered = this.numbered(record);
+    this.records.set(record.hash, numbered);
     // One write of a whole line each: a kill leaves at most the last one torn.
-    appendFileSync(this.path, `${JSON.stringify(record)}\n`);
-    if (this.csvWritten) appendFileSync(this.csvPath, `${csvRow(record)}\n`);
+    appendFileSync(this.path, `${JSON.stringify(numbered)}\n`);
+    if (this.csvWritten) appendFileSync(this.csvPath, `${csvRow(numbered)}\n`);
     else this.writeCsv();
     return true;
+  }
+
+  /** A record as this file numbers it: its job's number and point, or no number for a configuration that is no job. */
+  private numbered(record: StoredRecord): StoredRecord {
+    const job = this.numbering.get(record.hash);
+    const index = job?.index ?? null;
+    const point = job?.point ?? record.point;
+    // The same object where nothing changes: how open() tells a file that needs writing again.
+    if (index === record.index && canonicalJson(point) === canonicalJson(record.point)) return record;
+    return { ...record, index, point };
+  }
+
+  /** The whole file and its CSV written again, each at once (a kill leaves the old one). */
+  private rewrite(): void {
+    writeFileAtomically(
+      this.path,
+      this.all()
+        .map((record) => `${JSON.stringify(record)}\n`)
+        .join(''),
+    );
+    this.writeCsv();
   }
 
   private writeCsv(): void {
     writeFileAtomically(this.csvPath, [CSV_HEADER, ...[...this.records.values()].map(csvRow), ''].join('\n'));
     this.csvWritten = true;
   }
+}
+
+function isNumbered(record: StoredRecord): record is JobRecord {
+  return record.index !== null;
 }
 
 /**
@@ -76,7 +119,7 @@ export class ResultsFile {
  * results file is refused, never cut). Any other line that is not a record is an error naming
  * the file and the line.
  */
-export function readResults(path: string, { repair = false, mustExist = false } = {}): { records: JobRecord[]; torn: boolean } {
+export function readResults(path: string, { repair = false, mustExist = false } = {}): { records: StoredRecord[]; torn: boolean } {
   if (!existsSync(path) && !mustExist) return { records: [], torn: false };
   let text: string;
   try {
@@ -97,7 +140,7 @@ export function readResults(path: string, { repair = false, mustExist = false } 
     } catch {
       return notRecord(i + 1);
     }
-    return isJobRecord(value) ? [value] : notRecord(i + 1);
+    return isStoredRecord(value) ? [value] : notRecord(i + 1);
   });
   const torn = end < text.length;
   if (torn) {
@@ -110,12 +153,12 @@ export function readResults(path: string, { repair = false, mustExist = false } 
 const STATUSES: readonly unknown[] = ['ok', 'deadlock', 'failed'] satisfies JobStatus[];
 
 /** Whether a parsed line has a record's identity and figures (what a sweep, a merge and a resume read of it). */
-function isJobRecord(value: unknown): value is JobRecord {
+function isStoredRecord(value: unknown): value is StoredRecord {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   return (
     typeof r['hash'] === 'string' &&
-    Number.isSafeInteger(r['index']) &&
+    (r['index'] === null || Number.isSafeInteger(r['index'])) &&
     STATUSES.includes(r['status']) &&
     (r['cycles'] === null || typeof r['cycles'] === 'number') &&
     typeof r['config'] === 'object' &&

@@ -74,8 +74,16 @@ export interface JobRecord {
   readonly finishedAt: string;
 }
 
+/**
+ * A line of a results file: a job's record, or, with index null, the record of a configuration
+ * that is no job of the sweep the file was last numbered by (an earlier version's, before the
+ * sweep file was edited): kept, under its hash, which is what identifies it, without a job
+ * number that another job may now have. Its point is the one it had.
+ */
+export type StoredRecord = Omit<JobRecord, 'index'> & { readonly index: number | null };
+
 /** A channel's peak occupancy in a record; with several heads, the largest over heads. */
-export function channelPeak(record: JobRecord, channel: string): number | null {
+export function channelPeak(record: Pick<JobRecord, 'peaks'>, channel: string): number | null {
   if (record.peaks === null) return null;
   const values = Object.entries(record.peaks)
     .filter(([key]) => key === channel || key.endsWith(`/${channel}`))

@@ -340,6 +340,79 @@ describe('damflow sweep on the local pool', () => {
     expect(readFileSync(into, 'utf8').endsWith('\n')).toBe(true);
   });
 
+  it('numbers the results file as the sweep file now reads, after an edit: one record per number, a merge into it works', () => {
+    const grid = (ns: number[]): string => `base: { design: modified, n: 16 }\ngrid:\n  n: [${ns.join(', ')}]\n`;
+    const { dir, file } = sweepDir('s.yaml', grid([16, 32, 64]));
+    const results = join(dir, 's.results.jsonl');
+    /** Each record's number and its n, by n, with the CSV's index column alongside: they must agree. */
+    const numbers = (): Record<number, number | null> => {
+      const list = records(results);
+      const csv = readFileSync(join(dir, 's.results.csv'), 'utf8').trim().split('\n').slice(1);
+      expect(csv.map((line) => line.split(',')[0])).toEqual(list.map((r) => (r.index === null ? '' : String(r.index))));
+      const indices = list.flatMap((r) => (r.index === null ? [] : [r.index]));
+      expect(new Set(indices).size).toBe(indices.length);
+      for (const r of list) if (r.index !== null) expect(r.point).toEqual({ n: r.config.n });
+      return Object.fromEntries(list.map((r) => [r.config.n, r.index]));
+    };
+    expect(damflow('sweep', file, '--quiet').status).toBe(0);
+    writeFileSync(file, grid([8, 16, 32, 64]));
+    expect(damflow('sweep', file, '--quiet').status).toBe(0);
+    expect(numbers()).toEqual({ 8: 0, 16: 1, 32: 2, 64: 3 });
+    for (const i of ['1', '0']) {
+      expect(damflow('sweep', file, '--only', i).status).toBe(0);
+      const merged = damflow('sweep', 'merge', '--into', results, join(dir, `s.job-${i}.results.jsonl`));
+      expect([merged.status, merged.stderr]).toEqual([0, '']);
+      expect(merged.stdout).toMatch(/: 0 job\(s\) added, 1 already there; 4 in /);
+    }
+    // A job the sweep no longer has: kept, under its hash, without a number another job now has.
+    writeFileSync(file, grid([8, 32, 64]));
+    const dropped = damflow('sweep', file);
+    expect(dropped.status).toBe(0);
+    expect(dropped.stderr).toContain(
+      `1 result(s) in '${results}' are not jobs of '${file}' (of an earlier version of it?): kept without a job number`,
+    );
+    expect(numbers()).toEqual({ 8: 0, 16: null, 32: 1, 64: 2 });
+
+    // Parts of an edited sweep merged into the file as an earlier version numbered it: numbered as the parts are.
+    writeFileSync(file, grid([4, 8, 32, 64]));
+    const parts = [0, 1, 2, 3].map((i) => {
+      expect(damflow('sweep', file, '--only', String(i)).status).toBe(0);
+      return join(dir, `s.job-${i}.results.jsonl`);
+    });
+    const stale = damflow('sweep', 'merge', '--into', results, ...parts);
+    expect(stale.status, stale.stderr).toBe(0);
+    expect(stale.stderr).toBe(
+      `damflow: the parts number their jobs as another version of the sweep file than '${results}' did: 3 of its result(s) renumbered as the parts number them, 0 kept without a number\n`,
+    );
+    expect(numbers()).toEqual({ 4: 0, 8: 1, 16: null, 32: 2, 64: 3 });
+    // Another sweep's part, which shares no job with the file and numbers its own job 0: refused, the file untouched.
+    const other = join(dir, 'o.yaml');
+    writeFileSync(other, 'base: { design: naive, n: 8 }\ngrid: { n: [8, 12] }\n');
+    expect(damflow('sweep', other, '--only', '0').status).toBe(0);
+    const before = readFileSync(results, 'utf8');
+    const theirs = damflow('sweep', 'merge', '--into', results, join(dir, 'o.job-0.results.jsonl'));
+    expect([theirs.status, theirs.stderr]).toEqual([
+      2,
+      `damflow: job 0 is in '${join(dir, 'o.job-0.results.jsonl')}' and in '${results}' with different configurations, and no job in common: they are results of different sweeps\n`,
+    ]);
+    expect(readFileSync(results, 'utf8')).toBe(before);
+    // A file an older damflow numbered twice (every record job 0, say): a merge of it says what to do, and a sweep numbers it anew.
+    const legacy = join(dir, 'legacy.jsonl');
+    writeFileSync(
+      legacy,
+      records(results)
+        .map((r) => `${JSON.stringify({ ...r, index: 0 })}\n`)
+        .join(''),
+    );
+    const twice = damflow('sweep', 'merge', '--into', join(dir, 'new.jsonl'), legacy);
+    expect([twice.status, twice.stderr]).toEqual([
+      2,
+      expect.stringMatching(/holds two configurations numbered job 0 .*: run the sweep on it once/),
+    ]);
+    expect(damflow('sweep', file, '--results', legacy, '--quiet').status).toBe(0);
+    expect(Object.fromEntries(records(legacy).map((r) => [r.config.n, r.index]))).toEqual({ 4: 0, 8: 1, 16: null, 32: 2, 64: 3 });
+  });
+
   it("keeps two sweeps' results apart: a results file or a merge of another sweep's jobs is refused, untouched", () => {
     const { dir, file } = sweepDir('a.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
     const other = join(dir, 'b.yaml');
