@@ -197,10 +197,12 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const resultsPath = options.results ?? defaultResultsPath(file);
   const results = openResults(resultsPath, '--results', jobs, (records) => refuseOtherSweeps(resultsPath, records, jobs, file, note));
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off; its job runs again'));
+  const failed = retryFailed(results, jobs);
   const pending = jobs.filter((j) => !results.has(j.hash));
-  const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'`;
+  const resumed = pending.length < jobs.length || failed > 0;
+  const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'${failed > 0 ? `, and ${failed} that failed there run again` : ''}`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
-  if (pending.length < jobs.length && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
+  if (resumed && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
   if (pool !== null) refuseWhatCannotFitHere(file, pending);
   noteLongestJob(pending, note);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
@@ -222,7 +224,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
         signal: controller.signal,
         onError: (message) => console.error(`damflow: broker: ${message}`),
         onEnqueued: () => {
-          if (pending.length < jobs.length) note(`${resuming}: resuming`);
+          if (resumed) note(`${resuming}: resuming`);
           note(
             `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
           );
@@ -277,6 +279,17 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     console.log(`report: ${options.report}`);
   }
   return records.some((r) => r.status === 'failed') ? EXIT_RUN_ERROR : EXIT_OK;
+}
+
+/**
+ * Drops the failed records of these jobs, which then run again: a failure may be passing (a
+ * worker that died, a machine short of memory), and kept, it would fail the sweep for ever. A
+ * deadlock is its configuration's, and stays. How many.
+ */
+function retryFailed(results: ResultsFile, jobs: readonly SweepJob[]): number {
+  const failed = jobs.filter((j) => results.get(j.hash)?.status === 'failed').map((j) => j.hash);
+  results.drop(failed);
+  return failed.length;
 }
 
 /**
@@ -340,6 +353,7 @@ async function runOnly(
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
   const results = openResults(resultsPath, '--results', jobs);
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off'));
+  retryFailed(results, [job]);
   // The engines load only here: a sweep's own thread runs no job.
   const record = results.get(job.hash) ?? (await (await import('../sweep/run-job.js')).runJob(job, 'array'));
   results.add(record);

@@ -57,10 +57,14 @@ export async function runOnQueue(
     await events.waitUntilReady();
     events.on('completed', ({ jobId }) => void collect(jobId));
     events.on('failed', ({ jobId }) => void collect(jobId));
-    // A job that failed for good in an earlier sweep is given another chance; one that completed is collected.
+    // A job that failed for good in an earlier sweep, or completed with a failed record (its run
+    // threw), is given another chance, as the results file's failed jobs are; one that completed
+    // otherwise is collected.
     for (const job of jobs) {
       const earlier = await queue.getJob(job.hash);
-      if (earlier !== undefined && (await earlier.getState()) === 'failed') await earlier.remove();
+      if (earlier === undefined) continue;
+      const state = await earlier.getState();
+      if (state === 'failed' || (state === 'completed' && earlier.returnvalue?.status === 'failed')) await earlier.remove();
     }
     await queue.addBulk(
       longestFirst(jobs).map((job) => ({

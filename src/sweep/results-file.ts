@@ -80,6 +80,13 @@ export class ResultsFile {
     return true;
   }
 
+  /** Drops the records of these configurations (failed jobs about to run again): the file is written again, once, without them. */
+  drop(hashes: readonly string[]): void {
+    if (hashes.length === 0) return;
+    for (const hash of hashes) this.records.delete(hash);
+    this.rewrite();
+  }
+
   /** A record as this file numbers it: its job's number and point, or no number for a configuration that is no job. */
   private numbered(record: StoredRecord): StoredRecord {
     const job = this.numbering.get(record.hash);

@@ -413,6 +413,41 @@ describe('damflow sweep on the local pool', () => {
     expect(Object.fromEntries(records(legacy).map((r) => [r.config.n, r.index]))).toEqual({ 4: 0, 8: 1, 16: null, 32: 2, 64: 3 });
   });
 
+  it('runs a failed job again when the sweep resumes (a worker that died need not fail twice); a deadlock stays recorded', () => {
+    const { dir, file } = sweepDir('s.yaml', 'base: { design: naive, n: 8 }\ngrid:\n  uniformDepth: [3, null]\n');
+    const results = join(dir, 'r.jsonl');
+    expect(damflow('sweep', file, '--results', results, '--quiet').status).toBe(0);
+    const [stuck, ok] = records(results).sort((a, b) => a.index - b.index) as [JobRecord, JobRecord];
+    expect([stuck.status, ok.status]).toEqual(['deadlock', 'ok']);
+    // The ok job's record as a worker that died under it would have left it.
+    const { check: _check, ...figures } = ok;
+    const died = {
+      ...figures,
+      status: 'failed',
+      cycles: null,
+      intermediateMemory: null,
+      peaks: null,
+      maxError: null,
+      error: 'a worker died',
+    };
+    const withFailure = `${JSON.stringify(stuck)}\n${JSON.stringify(died)}\n`;
+    writeFileSync(results, withFailure);
+    const resumed = damflow('sweep', file, '--results', results);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`damflow: 1 of 2 jobs already in '${results}', and 1 that failed there run again: resuming\n`);
+    const after = records(results);
+    expect(after).toHaveLength(2);
+    expect(after.find((r) => r.index === 0)).toEqual(stuck);
+    expect(recordFigures(after.find((r) => r.index === 1)!)).toEqual(recordFigures(ok));
+    const csv = readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(csv.map((line) => line.split(',')[2]).sort()).toEqual(['deadlock', 'ok']);
+    // An array task's file likewise.
+    writeFileSync(results, withFailure);
+    const only = damflow('sweep', file, '--only', '1', '--results', results);
+    expect([only.status, only.stdout]).toEqual([0, expect.stringMatching(/^job 1 \(uniformDepth=null\): ok, \d+ cycles/)]);
+    expect(records(results).map((r) => r.status)).toEqual(['deadlock', 'ok']);
+  });
+
   it("keeps two sweeps' results apart: a results file or a merge of another sweep's jobs is refused, untouched", () => {
     const { dir, file } = sweepDir('a.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
     const other = join(dir, 'b.yaml');

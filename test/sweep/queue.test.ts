@@ -116,6 +116,29 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
     expect(await worker.exited).toBe(0);
   });
 
+  it('runs a job whose run failed again when the sweep resumes, though the queue still holds its failed record', async () => {
+    const queue = ['--queue', url, '--queue-name', `retry-${process.pid}`];
+    const worker = start('worker', ...queue, '--workers', '1');
+    try {
+      // Job 1 cannot fit in any memory: its run fails, and its record says so.
+      const { dir, file } = sweepDir('retry.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  d: [1, 100000000]\n');
+      const results = join(dir, 'queue.jsonl');
+      const first = damflow('sweep', file, '--results', results, ...queue);
+      expect(first.status, first.stderr).toBe(1);
+      const failed = records(results).find((r) => r.status === 'failed')!;
+      const second = damflow('sweep', file, '--results', results, ...queue);
+      expect(second.status, second.stderr).toBe(1);
+      expect(second.stderr).toContain(`1 of 2 jobs already in '${results}', and 1 that failed there run again: resuming`);
+      const again = records(results);
+      expect(again.map((r) => r.status).sort()).toEqual(['failed', 'ok']);
+      // Run again on the worker, not the record the queue kept from the first sweep.
+      expect(again.find((r) => r.status === 'failed')!.finishedAt).not.toBe(failed.finishedAt);
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+  });
+
   it('a broker that goes away: the sweep and the worker still stop on SIGINT, in a few seconds', async () => {
     const own = await startRedis();
     const { dir, file } = sweepDir('gone.yaml', 'base: { design: modified, n: 8 }\n');
