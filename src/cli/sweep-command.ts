@@ -384,11 +384,16 @@ export function mergeCommand(parts: readonly string[], into: string): number {
   const results = openResults(into, '--into', numbering);
   if (results.tornLineCut) console.error(`damflow: ${tornLine(into, 'cut off')}`);
   noteRenumbered(target, results);
+  // A part's record that did not fail takes the place of a failed one: its job ran again (--only runs a failed job again).
+  const failedThere = new Set(target.records.filter((r) => r.status === 'failed').map((r) => r.hash));
+  const rerun = [...new Set(records.filter((r) => r.status !== 'failed' && failedThere.has(r.hash)).map((r) => r.hash))];
+  results.drop(rerun);
   const before = results.all().length;
   for (const record of records) results.add(record);
   const added = results.all().length - before;
+  const replacing = rerun.length > 0 ? ` (${rerun.length} in place of failed ones)` : '';
   console.log(
-    `merged ${parts.length} file(s): ${added} job(s) added, ${records.length - added} already there; ${results.all().length} in ${into}, ${results.csvPath}`,
+    `merged ${parts.length} file(s): ${added} job(s) added${replacing}, ${records.length - added} already there; ${results.all().length} in ${into}, ${results.csvPath}`,
   );
   return EXIT_OK;
 }

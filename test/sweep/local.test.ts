@@ -446,6 +446,13 @@ describe('damflow sweep on the local pool', () => {
     const only = damflow('sweep', file, '--only', '1', '--results', results);
     expect([only.status, only.stdout]).toEqual([0, expect.stringMatching(/^job 1 \(uniformDepth=null\): ok, \d+ cycles/)]);
     expect(records(results).map((r) => r.status)).toEqual(['deadlock', 'ok']);
+    // Its record merged into the file that holds the failure takes the failure's place.
+    writeFileSync(results, withFailure);
+    expect(damflow('sweep', file, '--only', '1').status).toBe(0);
+    const merged = damflow('sweep', 'merge', '--into', results, join(dir, 's.job-1.results.jsonl'));
+    expect([merged.status, merged.stderr]).toEqual([0, '']);
+    expect(merged.stdout).toMatch(/: 1 job\(s\) added \(1 in place of failed ones\), 0 already there; 2 in /);
+    expect(records(results).map((r) => r.status)).toEqual(['deadlock', 'ok']);
   });
 
   it("keeps two sweeps' results apart: a results file or a merge of another sweep's jobs is refused, untouched", () => {
