@@ -64,6 +64,24 @@ describe('live session (openSession, comlink)', () => {
     expect([end.cycles, end.channels, end.contexts]).toEqual([compiled.cycles, compiled.channels, compiled.contexts]);
   });
 
+  it('counts rows in simulated time: those the sinks took before the pause, and a step moves one row', async () => {
+    // Naive N = 8: the first output row needs a whole score row summed (rowsum's latency is 23
+    // alone), so none is taken by cycle 10, though the sink may have run ahead of it in wall
+    // time; then MatVec issues a row every II x N = 2 x 8 = 16 cycles.
+    const session = await openSession(sdpaProgram({ design: 'naive', n: 8 }));
+    try {
+      expect((await session.runUntil(10)).rows).toBe(0);
+      const steps = [];
+      for (let row = 1; row <= 7; row++) steps.push(await session.step(1));
+      expect(steps.map((s) => s.rows)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(steps.slice(1).map((s, i) => s.cycle - steps[i]!.cycle)).toEqual([16, 16, 16, 16, 16, 16]);
+      const end = await session.step(1);
+      expect([end.status, end.rows, end.cycle]).toEqual(['ok', 8, steps[6]!.cycle + 16 - 1]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('shows a deadlock reached during the session: who waits on whom', async () => {
     const session = await openSession(sdpaProgram({ design: 'naive', n: 8, depth: { long: 4 } }));
     const seen = await session.runUntil(1000);

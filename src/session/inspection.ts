@@ -47,7 +47,7 @@ export interface Inspection {
   readonly cycle: Time;
   /** 'paused': the run goes on at the next call; otherwise it is over. */
   readonly status: 'paused' | 'ok' | 'deadlock';
-  /** Elements every sink has taken (an SDPA program's output rows). */
+  /** Elements every sink had taken before `cycle` (an SDPA program's output rows); when the run is over, all of them. */
   readonly rows: number;
   readonly units: readonly UnitInspection[];
   readonly channels: readonly ChannelInspection[];

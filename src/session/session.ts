@@ -42,13 +42,17 @@ export class Session {
   }
 
   /**
-   * Runs until every sink has taken `rows` more elements (an SDPA program's output rows), and
-   * on to the cycle just after the last of them was taken.
+   * Runs until every sink has taken `rows` more elements (an SDPA program's output rows) than
+   * before the pause's cycle, and on to the cycle just after the last of them was taken.
    */
   async step(rows: number): Promise<Inspection> {
     if (!Number.isSafeInteger(rows) || rows < 1) throw new ProgramError(`rows must be a positive integer, got ${show(rows)}`);
     if (this.state !== 'paused') return this.inspect();
-    this.counter.watch(this.counter.rows + rows, (at) => this.executor.holdAt(at + 1));
+    const target = this.counter.rowsBefore(this.cycle) + rows;
+    // The sinks may have taken it already, ahead of the pause in wall time.
+    const known = this.counter.rowCycle(target);
+    if (known !== null) return this.pauseAt(known + 1);
+    this.counter.watch(target, (at) => this.executor.holdAt(at + 1));
     return this.pauseAt(Infinity);
   }
 
@@ -72,7 +76,8 @@ export class Session {
     return {
       cycle: this.cycle,
       status: this.state,
-      rows: this.counter.rows,
+      // Over, every row taken counts, the last ones at the final cycle too.
+      rows: this.counter.rowsBefore(over ? Infinity : this.cycle),
       units,
       channels: channels.map((ch) => this.channelAt(ch, elements)),
       deadlock: result?.deadlock ?? null,

@@ -23,40 +23,50 @@ export function sinkUnits(program: Program): Set<string> {
 }
 
 /**
- * Watches the sinks' dequeues: once every sink has taken `target` elements, `onReached` gets
- * the cycle at which the last of them took its element (the row's cycle). A program without a
- * sink never reaches a target.
+ * Watches the sinks' dequeues in simulated time: once every sink has taken `target` elements,
+ * `onReached` gets the cycle at which the last of them took its element (the row's cycle). A
+ * sink runs ahead of a pause in wall time (its clock jumps to a later element's time in one
+ * dequeue), so what it has taken so far is no count of rows at a cycle: each sink keeps the
+ * cycle of every element it took (in order: its clock only grows), one number per output row.
+ * A program without a sink never reaches a target.
  */
 export class SinkWatch implements Tracer {
-  private readonly taken = new Map<string, number>();
+  private readonly taken = new Map<string, Time[]>();
   private target = Infinity;
-  private waiting = 0;
-  private latest = 0;
   private onReached: (at: Time) => void = () => undefined;
 
   constructor(sinks: ReadonlySet<string>) {
-    for (const name of sinks) this.taken.set(name, 0);
+    for (const name of sinks) this.taken.set(name, []);
   }
 
-  /** Elements the sink that has taken the fewest has taken. */
-  get rows(): number {
+  /** Elements every sink had taken before `cycle` (at a cycle below it). */
+  rowsBefore(cycle: Time): number {
     let least = Infinity;
-    for (const n of this.taken.values()) least = Math.min(least, n);
+    for (const cycles of this.taken.values()) least = Math.min(least, countBelow(cycles, cycle));
     return least === Infinity ? 0 : least;
+  }
+
+  /** The cycle at which every sink has taken `row` elements (from 1), or null while some has not yet. */
+  rowCycle(row: number): Time | null {
+    let latest = 0;
+    for (const cycles of this.taken.values()) {
+      const at = cycles[row - 1];
+      if (at === undefined) return null;
+      latest = Math.max(latest, at);
+    }
+    return this.taken.size === 0 ? null : latest;
   }
 
   /** Calls `onReached` once every sink has taken `target` elements (at once if they have). */
   watch(target: number, onReached: (at: Time) => void): void {
-    this.target = target;
-    this.onReached = onReached;
-    this.latest = 0;
-    this.waiting = 0;
     if (this.taken.size === 0)
       throw new ProgramError(
         'this program has no sink (a unit with inputs and no outputs) whose rows could be counted: run to a cycle instead',
       );
-    for (const n of this.taken.values()) if (n < target) this.waiting++;
-    if (this.waiting === 0) throw new ProgramError(`the sinks have taken ${this.rows} rows already`);
+    this.target = target;
+    this.onReached = onReached;
+    const at = this.rowCycle(target);
+    if (at !== null) this.reached(at);
   }
 
   clockMoved(_ctx: Context, _why: ClockMoveKind, _from: Time, _to: Time): void {}
@@ -64,13 +74,30 @@ export class SinkWatch implements Tracer {
   enqueued(_ch: Channel, _at: Time): void {}
 
   dequeued(ch: Channel, at: Time): void {
-    const taken = this.taken.get(ch.receiver.name);
-    if (taken === undefined) return;
-    this.taken.set(ch.receiver.name, taken + 1);
-    if (taken + 1 !== this.target) return;
-    this.latest = Math.max(this.latest, at);
-    if (--this.waiting === 0) this.onReached(this.latest);
+    const cycles = this.taken.get(ch.receiver.name);
+    if (cycles === undefined) return;
+    cycles.push(at);
+    if (cycles.length !== this.target) return;
+    const row = this.rowCycle(this.target);
+    if (row !== null) this.reached(row);
   }
+
+  private reached(at: Time): void {
+    this.target = Infinity;
+    this.onReached(at);
+  }
+}
+
+/** How many of the ascending `cycles` are below `cycle`. */
+function countBelow(cycles: readonly Time[], cycle: Time): number {
+  let low = 0;
+  let high = cycles.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (cycles[mid]! < cycle) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**
