@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, simulate } from '../dist/index.js';
+import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, simulate } from '../dist/index.js';
 import { sdpaProgram } from '../dist/designs/sdpa/design.js';
 import { recordTimeline } from '../dist/engines/actors/record-timeline.js';
 import { sinkRowCycles } from '../dist/engines/actors/sink-watch.js';
@@ -13,7 +13,7 @@ import { writeChromeTrace } from '../dist/reports/chrome-trace.js';
 import { damflow } from './helpers/cli.js';
 import { utilityProgram } from './helpers/programs.js';
 import { cycles, traceProblems } from './helpers/trace-format.js';
-import type { Program } from '../dist/index.js';
+import type { Program, TimelineBounds } from '../dist/index.js';
 import type { Timeline } from '../dist/engines/timeline.js';
 import type { TraceFile } from './helpers/trace-format.js';
 
@@ -172,6 +172,39 @@ describe('timeline of a run (--trace)', () => {
     expect(trace.otherData.window).toEqual({ start: row2, end: row4! + 1 });
     expect(traceProblems(trace)).toEqual([]);
     expect(cycles(trace.traceEvents.find((e) => e.ph === 'X')!.ts!)).toBeGreaterThanOrEqual(row2!);
+  });
+
+  it('refuses bad bounds and a bad program with a ProgramError, as simulate does (a NaN end had run for ever)', async () => {
+    const program = sdpaProgram({ design: 'naive', n: 8 });
+    const refusals: [unknown, RegExp][] = [
+      [{ end: NaN }, /^recordTimeline: end, when not Infinity, must be a positive integer, got NaN$/],
+      [{ start: NaN }, /^recordTimeline: start must be a non-negative integer, got NaN$/],
+      [{ start: -10 }, /start must be a non-negative integer, got -10$/],
+      [{ start: '10' }, /start must be a non-negative integer, got "10"$/],
+      [{ start: Infinity }, /start must be a non-negative integer, got Infinity$/],
+      [{ start: 100, end: 50 }, /^recordTimeline: end must be after start, got start 100 and end 50$/],
+      [{ start: 5, end: 5 }, /end must be after start/],
+      [{ end: 2 ** 53 }, /end, when not Infinity, must be below 2\^53/],
+      [{ maxEvents: 0 }, /^recordTimeline: maxEvents must be a positive integer, got 0$/],
+      [{ maxEvents: -1 }, /maxEvents must be a positive integer, got -1$/],
+      [{ maxEvents: NaN }, /maxEvents must be a positive integer, got NaN$/],
+      [{ maxEvents: 1.5 }, /maxEvents must be a positive integer, got 1.5$/],
+      [{ strat: 3 }, /^recordTimeline: unknown bound 'strat' \(known: start, end, maxEvents\)$/],
+      [null, /^recordTimeline's bounds must be an object, got null$/],
+    ];
+    for (const [bounds, message] of refusals) {
+      const recording = recordTimeline(program, bounds as TimelineBounds);
+      await expect(recording, JSON.stringify(bounds)).rejects.toThrow(ProgramError);
+      await expect(recording, JSON.stringify(bounds)).rejects.toThrow(message);
+    }
+    // A plain-data program is checked as simulate checks it: the same ProgramError.
+    const plain = { modules: [], units: [{ name: 'a', kind: 'no-such-kind', params: {} }], channels: [] } as unknown as Program;
+    const fromSimulate = await simulate(plain).catch((error: unknown) => error);
+    expect(fromSimulate).toBeInstanceOf(ProgramError);
+    await expect(recordTimeline(plain)).rejects.toThrow((fromSimulate as Error).message);
+    await expect(recordTimeline(null as unknown as Program)).rejects.toThrow(ProgramError);
+    // Infinity is the run's end, as leaving it out is.
+    expect((await recordTimeline(program, { end: Infinity })).end).toBe((await simulate(program)).cycles);
   });
 
   it('refuses a bad window or cap in one line (exit 2), before any run', () => {

@@ -1,3 +1,5 @@
+import { notNonNegativeInteger, notPositiveInteger, ProgramError, show, unknownNames } from '../../kernel/errors.js';
+import { checkProgram } from '../../kernel/program.js';
 import { loadUnitModules } from '../../kernel/registry.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import { settledBefore } from './stall.js';
@@ -23,12 +25,11 @@ export const DEFAULT_MAX_EVENTS = 2_000_000;
  * stops there, and its timeline ends where every earlier event is known (`cut`).
  */
 export async function recordTimeline(program: Program, bounds: TimelineBounds = {}, signal?: AbortSignal): Promise<Timeline> {
-  const start = bounds.start ?? 0;
-  const end = bounds.end ?? Infinity;
-  await loadUnitModules(program.modules);
-  const recorder = new TimelineRecorder(program.units.length, start, end, bounds.maxEvents ?? DEFAULT_MAX_EVENTS, () =>
-    executor.holdAt(-Infinity),
-  );
+  const { start, end, maxEvents } = checkedBounds(bounds);
+  // Its units' kinds are known once their modules are loaded; then it is checked as simulate checks it.
+  await loadUnitModules((program as Program | null)?.modules ?? []);
+  checkProgram(program);
+  const recorder = new TimelineRecorder(program.units.length, start, end, maxEvents, () => executor.holdAt(-Infinity));
   const executor = new SingleThreadExecutor(program, { tracer: recorder });
   try {
     const state = await executor.runTo(end, signal);
@@ -40,4 +41,24 @@ export async function recordTimeline(program: Program, bounds: TimelineBounds = 
   } finally {
     executor.close();
   }
+}
+
+/**
+ * The bounds with their defaults, or a ProgramError: a NaN end had run for ever, a negative
+ * start or an end before the start had given a timeline outside the run, a string start had
+ * passed through, and a cap of 0 or 1.5 had given an empty timeline said to be cut.
+ */
+function checkedBounds(bounds: TimelineBounds): Required<TimelineBounds> {
+  if (typeof bounds !== 'object' || bounds === null)
+    throw new ProgramError(`recordTimeline's bounds must be an object, got ${show(bounds)}`);
+  const unknown = unknownNames(bounds, ['start', 'end', 'maxEvents'], 'bound');
+  if (unknown !== null) throw new ProgramError(`recordTimeline: ${unknown}`);
+  const { start = 0, end = Infinity, maxEvents = DEFAULT_MAX_EVENTS } = bounds;
+  if (!Number.isSafeInteger(start) || start < 0) throw new ProgramError(`recordTimeline: ${notNonNegativeInteger('start', start)}`);
+  if (end !== Infinity && (!Number.isSafeInteger(end) || end < 1))
+    throw new ProgramError(`recordTimeline: ${notPositiveInteger('end, when not Infinity,', end)}`);
+  if (end <= start) throw new ProgramError(`recordTimeline: end must be after start, got start ${start} and end ${end}`);
+  if (!Number.isSafeInteger(maxEvents) || maxEvents < 1)
+    throw new ProgramError(`recordTimeline: ${notPositiveInteger('maxEvents', maxEvents)}`);
+  return { start, end, maxEvents };
 }
