@@ -124,6 +124,40 @@ describe('timeline of a run (--trace)', () => {
     for (const unit of part.units) for (const [, from, to] of spansOf(part, unit.name)) expect(from >= 100 && to <= 300).toBe(true);
   });
 
+  it("a window that ends before the run's last events is paused, and leaves those events out", async () => {
+    // Naive N = 8 ends at cycle 196, where its sink takes its last row: h0/out holds 1 until then, 0 after.
+    const program = sdpaProgram({ design: 'naive', n: 8 });
+    const whole = await recordTimeline(program);
+    expect([whole.end, whole.status]).toEqual([196, 'ok']);
+    const occupancyAt = (t: Timeline, channel: string, cycle: number): number => {
+      const ch = t.channels.find((c) => c.name === channel)!;
+      return ch.occupancy[ch.at.findLastIndex((x) => x <= cycle)]!;
+    };
+    expect([occupancyAt(whole, 'h0/out', 195), occupancyAt(whole, 'h0/out', 196)]).toEqual([1, 0]);
+    for (const [start, end] of [
+      [0, 182],
+      [0, 185],
+      [0, 195],
+      [190, 191],
+      [0, 196],
+    ] as const) {
+      const part = await recordTimeline(program, { start, end });
+      expect([part.start, part.end, part.status], `${start}:${end}`).toEqual([start, end, 'paused']);
+      // Its last samples hold the occupancy of its last cycle, end - 1: the instants at end are outside it.
+      for (const ch of part.channels) expect(ch.occupancy.at(-1), `${start}:${end} ${ch.name}`).toBe(occupancyAt(whole, ch.name, end - 1));
+    }
+    // A window that holds cycle 196 holds the run's end: the whole run's timeline.
+    const holding = await recordTimeline(program, { end: 197 });
+    expect([holding.end, holding.requestedEnd, holding.status]).toEqual([196, 197, 'ok']);
+    expect(holding.channels).toEqual(whole.channels);
+    const path = join(folder, 'before-end.json');
+    const ran = damflow('run', '--design', 'naive', '--n', '8', '--trace', path, '--trace-window', '0:182', '--quiet');
+    expect(ran.status).toBe(0);
+    const trace = JSON.parse(readFileSync(path, 'utf8')) as TraceFile;
+    expect(trace.otherData.status).toBe('paused');
+    expect(trace.otherData.window).toEqual({ start: 0, end: 182 });
+  });
+
   it('a cap on events cuts the trace where every earlier event is known, and says so', async () => {
     const program = sdpaProgram({ design: 'modified', n: 64 });
     const timeline = await recordTimeline(program, { maxEvents: 2000 });

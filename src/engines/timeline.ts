@@ -34,16 +34,25 @@ export interface TimelineChannel {
   readonly occupancy: readonly number[];
 }
 
-/** A run's timeline over [start, end): every unit's spans and every channel's occupancy. */
+/**
+ * A run's timeline over [start, end): every unit's spans and every channel's occupancy. One that
+ * holds the run's end (status 'ok' or 'deadlock') holds the instants at `end` as well, the run's
+ * last: its channels' last samples are their final occupancy.
+ */
 export interface Timeline {
   readonly start: Time;
-  /** Every event before it is in the timeline. */
+  /** Every event before it is in the timeline; at the run's end, every event. */
   readonly end: Time;
   /** The end asked for (Infinity: the run's end), which `cut` or the run's end may bring forward. */
   readonly requestedEnd: Time;
   /** Set when the event cap stopped the recording before the end asked for. */
   readonly cut: { readonly maxEvents: number } | null;
-  /** 'ok' or 'deadlock' when the run ended inside the window; 'paused' when it went on past it. */
+  /**
+   * 'ok' or 'deadlock' when the run ended before `requestedEnd` (inside the window, or before a
+   * window that starts at its end or later: then `end` is `start`); 'paused' when the run has
+   * events at `end` or later that the timeline leaves out (a window [0, 196) of a run whose last
+   * events are at 196 is paused).
+   */
   readonly status: 'ok' | 'deadlock' | 'paused';
   readonly units: readonly TimelineUnit[];
   readonly channels: readonly TimelineChannel[];

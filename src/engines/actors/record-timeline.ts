@@ -37,7 +37,9 @@ export async function recordTimeline(program: Program, bounds: TimelineBounds = 
     let reached = state === 'paused' ? settledBefore(contexts.filter((ctx) => !ctx.finished)) : executor.result.cycles;
     // Every live context waits on another: none acts again below the latest clock.
     if (reached === Infinity) reached = contexts.reduce((most, ctx) => Math.max(most, ctx.time), 0);
-    return recorder.timeline(program, executor.instance, Math.max(start, Math.min(end, reached)), state);
+    // A run can end past the window (its units run on to their next wait): its last events are then outside it.
+    const ended = state !== 'paused' && executor.result.cycles < end;
+    return recorder.timeline(program, executor.instance, Math.max(start, Math.min(end, reached)), ended ? state : 'paused');
   } finally {
     executor.close();
   }

@@ -112,7 +112,7 @@ export class TimelineRecorder implements Tracer {
     });
     const groupOf = new Map(program.units.map((u) => [u.name, u.group ?? null]));
     const channels: TimelineChannel[] = instance.channels.map((ch) => {
-      // A run that is over has had its last instants at its end: they belong to it.
+      // A timeline that holds the run's end holds its last instants, at its end (Timeline.status).
       const last = status === 'paused' ? end : end + 1;
       const samples = occupancySamples(this.instants.get(ch) ?? { before: 0, enqueued: [], dequeued: [] }, this.start, last, end);
       events += samples.at.length;
