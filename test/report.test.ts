@@ -172,16 +172,57 @@ describe('damflow report input', () => {
     const refused = damflow('report', edited, '--out', join(folder, 'edited.html'));
     expect([refused.status, refused.stderr]).toEqual([
       2,
-      `damflow: result file '${edited}' does not match its configuration as this damflow runs it: cycles 5 in the file, 596 here. ` +
+      `damflow: result file '${edited}' does not match its configuration as this damflow runs it: cycles: 5 in the file, 596 here. ` +
         'Was it edited, or made by another version? (--no-timeline draws its figures without running it again)\n',
     ]);
     expect(existsSync(join(folder, 'edited.html'))).toBe(false);
     const other = join(folder, 'other-n.json');
     writeFileSync(other, JSON.stringify({ ...result, config: { ...(result['config'] as object), n: 8 } }));
     expect(damflow('report', other, '--out', join(folder, 'other-n.html')).stderr).toMatch(
-      /cycles 596 in the file, 196 here; h0\/q peak and tokens .* in the file, .* here; .*and \d+ more\./,
+      /: n: 16 in the file, 8 here \(and \d+ more\)\. Was it edited/,
     );
     expect(damflow('report', edited, '--out', join(folder, 'edited.html'), '--no-timeline').status).toBe(0);
+  });
+
+  it("every figure the configuration fixes is compared, the first that differs named: units', channels', memory, the deadlock report", () => {
+    interface Figures {
+      units: Record<string, unknown>[];
+      channels: Record<string, unknown>[];
+      intermediateMemory: Record<string, unknown>;
+      deadlock?: { blocked: Record<string, unknown>[]; heldBack: string[] };
+    }
+    const ok = JSON.parse(damflow('run', '--design', 'naive', '--n', '8', '--json').stdout) as Figures;
+    const stuck = JSON.parse(damflow('run', '--design', 'naive', '--n', '8', '--depth', 'long=4', '--json').stdout) as Figures;
+    const edits: [Figures, (r: Figures) => unknown, string][] = [
+      [ok, (r) => (r.channels[0]!.capacity = 5), 'channels[0] (h0/q).capacity: 5 in the file, 64 here'],
+      [ok, (r) => (r.intermediateMemory.peakOccupancy = 1), 'intermediateMemory.peakOccupancy: 1 in the file, 54 here'],
+      [ok, (r) => r.channels.pop(), 'channels[7] (h0/out): not in the file'],
+      [ok, (r) => (r.channels[3]!.fullCycles = 0), 'channels[3] (h0/short).fullCycles: 0 in the file, 50 here'],
+      [ok, (r) => (r.channels[0]!.emptyWaitCycles = 0), 'channels[0] (h0/q).emptyWaitCycles: 0 in the file, 1 here'],
+      [ok, (r) => (r.channels[3]!.roomWaitCycles = 0), 'channels[3] (h0/short).roomWaitCycles: 0 in the file, 49 here'],
+      [ok, (r) => (r.units[3]!.roomStallCycles = 0), 'units[3] (h0/qktexp).roomStallCycles: 0 in the file, 49 here'],
+      [ok, (r) => (r.deadlock = stuck.deadlock), 'deadlock: an object in the file, null here'],
+      [stuck, (r) => (r.deadlock!.blocked[0]!.clock = 99), 'deadlock.blocked[0] (h0/qktexp).clock: 99 in the file, 5 here'],
+      [stuck, (r) => r.deadlock!.blocked.pop(), 'deadlock.blocked[4] (h0/sink): not in the file'],
+      [stuck, (r) => (r.deadlock!.heldBack = ['h0/source-q']), 'deadlock.heldBack[0]: in the file, not here'],
+    ];
+    for (const [result, edit, difference] of edits) {
+      const copy = structuredClone(result);
+      edit(copy);
+      const file = join(folder, 'edit.json');
+      writeFileSync(file, JSON.stringify(copy));
+      const refused = damflow('report', file, '--out', join(folder, 'edit.html'));
+      expect([refused.status, refused.stderr], difference).toEqual([
+        2,
+        `damflow: result file '${file}' does not match its configuration as this damflow runs it: ${difference}. ` +
+          'Was it edited, or made by another version? (--no-timeline draws its figures without running it again)\n',
+      ]);
+      expect(existsSync(join(folder, 'edit.html'))).toBe(false);
+    }
+    // How it ran, and maxError (a whole run's to give again), are not the configuration's timing.
+    const ran = join(folder, 'ran.json');
+    writeFileSync(ran, JSON.stringify({ ...ok, engine: 'actors', workers: 3, wallSeconds: 9, maxError: 1, placement: null }));
+    expect(damflow('report', ran, '--out', join(folder, 'ran.html')).status).toBe(0);
   });
 
   it('a timeline of more heads than a page holds is refused before anything runs; --no-timeline draws the rest', () => {

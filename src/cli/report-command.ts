@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { interrupted, interruption } from '../engines/interruption.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
-import { runSdpa } from '../designs/sdpa/run.js';
-import { formatCount } from '../reports/table.js';
 import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { checkPageWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
+import { refuseStaleRun } from './stale-result.js';
 import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf, refuseTraceBoundsWithoutTimeline } from './trace-options.js';
 import type { Command } from 'commander';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
@@ -94,33 +93,6 @@ function readRuns(file: string): ReportRun[] {
   const place = (v: unknown): number => (index(v) === null ? Number.MAX_SAFE_INTEGER : (index(v) as number));
   if (values.every((v) => typeof index(v) === 'number' || index(v) === null)) values.sort((a, b) => place(a) - place(b));
   return values.map((value, i) => checkedRun(value, `result file '${file}'${values.length > 1 ? ` run ${i}` : ''}`));
-}
-
-/**
- * Refuses a run whose figures are not what its configuration gives here: its timeline, drawn
- * by running the configuration again, would sit beside figures it contradicts (a file edited,
- * or made by a damflow whose timing differs). The timing alone is run again (--timing-only):
- * status, cycles, and each channel's tokens and peak occupancy that the file gives.
- */
-async function refuseStaleRun(run: ReportRun, file: string, signal: AbortSignal): Promise<void> {
-  const again = await runSdpa({ ...run.config, timingOnly: true }, { signal });
-  const differences: string[] = [];
-  const differ = (what: string, theirs: string, ours: string): void => {
-    if (theirs !== ours) differences.push(`${what} ${theirs} in the file, ${ours} here`);
-  };
-  differ('status', run.status, again.status);
-  differ('cycles', run.cycles === null ? 'none' : formatCount(run.cycles), formatCount(again.cycles));
-  for (const ch of run.channels ?? []) {
-    const same = again.channels.find((c) => c.head === ch.head && c.name === ch.name);
-    const figures = (c: { peakOccupancy: number; tokens: number }): string =>
-      `${formatCount(c.peakOccupancy)} and ${formatCount(c.tokens)}`;
-    differ(`h${ch.head}/${ch.name} peak and tokens`, figures(ch), same === undefined ? 'no such channel' : figures(same));
-  }
-  if (differences.length === 0) return;
-  const shown = differences.length > 3 ? [...differences.slice(0, 3), `and ${differences.length - 3} more`] : differences;
-  throw new UsageError(
-    `result file '${file}' does not match its configuration as this damflow runs it: ${shown.join('; ')}. Was it edited, or made by another version? (--no-timeline draws its figures without running it again)`,
-  );
 }
 
 function checkedRun(value: unknown, where: string): ReportRun {
