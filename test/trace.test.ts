@@ -10,6 +10,7 @@ import { SingleThreadExecutor } from '../dist/engines/actors/single-thread-execu
 import { TimelineRecorder } from '../dist/engines/actors/timeline-recorder.js';
 import { SPAN_KINDS } from '../dist/engines/timeline.js';
 import { writeChromeTrace } from '../dist/reports/chrome-trace.js';
+import { formatCount } from '../dist/reports/table.js';
 import { damflow } from './helpers/cli.js';
 import { utilityProgram } from './helpers/programs.js';
 import { cycles, traceProblems } from './helpers/trace-format.js';
@@ -91,7 +92,7 @@ describe('timeline of a run (--trace)', () => {
     for (const [, make] of PROGRAMS) {
       const program = make();
       const plain = new SingleThreadExecutor(program).run();
-      const recorder = new TimelineRecorder(program.units.length, 0, Infinity, Infinity, () => undefined);
+      const recorder = new TimelineRecorder(program.units.length, 0, Infinity, () => undefined);
       const traced = new SingleThreadExecutor(program, { tracer: recorder }).run();
       expect(traced).toEqual(plain);
     }
@@ -185,10 +186,94 @@ describe('timeline of a run (--trace)', () => {
       '--quiet',
     );
     expect(ran.status).toBe(0);
-    expect(ran.stderr).toMatch(/^damflow: the trace stops at cycle [\d,]+: it reached --trace-max-events 2,000; give a later window/);
+    expect(ran.stderr).toMatch(
+      /^damflow: the trace stops at cycle [\d,]+: one more cycle would take its [\d,]+ events past --trace-max-events 2,000; give a later window/,
+    );
     const trace = JSON.parse(readFileSync(join(folder, 'cut.json'), 'utf8')) as TraceFile;
     expect(traceProblems(trace)).toEqual([]);
     expect(trace.otherData.cut).toEqual({ maxEvents: 2000 });
+  });
+
+  it('the cap bounds the events the timeline holds, ends it at the latest cycle that fits, and cuts only what it leaves out', async () => {
+    const program = sdpaProgram({ design: 'naive', n: 16 });
+    const whole = await recordTimeline(program);
+    const events = whole.events;
+    // A cap of exactly the whole timeline's events: the whole timeline, not cut.
+    expect(await recordTimeline(program, { maxEvents: events })).toEqual(whole);
+    const channels = program.channels.length;
+    for (const maxEvents of [events - 1, 1000, 100, 30, channels + 1, channels]) {
+      const capped = await recordTimeline(program, { maxEvents });
+      expect(capped.events, `cap ${maxEvents}`).toBeLessThanOrEqual(maxEvents);
+      expect([capped.cut, capped.status]).toEqual([{ maxEvents }, 'paused']);
+      // One more cycle would hold more than the cap; up to its end it is the window of the whole run.
+      expect((await recordTimeline(program, { end: capped.end + 1 })).events, `cap ${maxEvents}`).toBeGreaterThan(maxEvents);
+      if (capped.end > 0)
+        expect(capped).toEqual({ ...(await recordTimeline(program, { end: capped.end })), cut: { maxEvents }, requestedEnd: Infinity });
+      // Its first samples are the whole run's at cycle 0 (q, k and v each hold an element), even in an empty timeline.
+      for (const ch of capped.channels) {
+        const full = whole.channels.find((c) => c.name === ch.name)!;
+        expect([ch.at[0], ch.occupancy[0]], `cap ${maxEvents} ${ch.name}`).toEqual([full.at[0], full.occupancy[0]]);
+      }
+    }
+    // The same on other programs (a deadlock, utility units) and a window that starts later.
+    for (const [name, make] of PROGRAMS) {
+      const other = make();
+      const start = 7;
+      const all = await recordTimeline(other, { start });
+      for (const maxEvents of [other.channels.length, Math.ceil(all.events / 2), all.events - 1, all.events]) {
+        const capped = await recordTimeline(other, { start, maxEvents });
+        expect(capped.events, `${name} cap ${maxEvents}`).toBeLessThanOrEqual(maxEvents);
+        expect(capped.cut, `${name} cap ${maxEvents}`).toEqual(maxEvents < all.events ? { maxEvents } : null);
+        if (capped.cut !== null)
+          expect((await recordTimeline(other, { start, end: capped.end + 1 })).events, `${name} cap ${maxEvents}`).toBeGreaterThan(
+            maxEvents,
+          );
+      }
+    }
+    await expect(recordTimeline(program, { maxEvents: channels - 1 })).rejects.toThrow(
+      `recordTimeline: maxEvents ${channels - 1} is below the program's ${channels} channels`,
+    );
+    // On the command line: a cap of the whole trace's events writes the whole trace; one below, a trace that holds no more.
+    const traced = (cap: number[]): { trace: TraceFile; stderr: string } => {
+      const path = join(folder, `cap-${cap.join('')}.json`);
+      const ran = damflow(
+        'run',
+        '--design',
+        'naive',
+        '--n',
+        '16',
+        '--trace',
+        path,
+        '--quiet',
+        ...cap.flatMap((c) => ['--trace-max-events', `${c}`]),
+      );
+      expect(ran.status).toBe(0);
+      return { trace: JSON.parse(readFileSync(path, 'utf8')) as TraceFile, stderr: ran.stderr };
+    };
+    const full = traced([]);
+    expect(full.trace.otherData.events).toBe(events);
+    expect(traced([events])).toEqual(full);
+    const cut = traced([events - 1]);
+    expect(cut.trace.otherData.events).toBeLessThanOrEqual(events - 1);
+    expect(cut.trace.traceEvents.filter((e) => e.ph !== 'M')).toHaveLength(cut.trace.otherData.events);
+    expect(cut.stderr).toContain(
+      `: one more cycle would take its ${formatCount(cut.trace.otherData.events)} events past --trace-max-events`,
+    );
+    const refused = damflow(
+      'run',
+      '--design',
+      'naive',
+      '--n',
+      '16',
+      '--trace',
+      join(folder, 'x.json'),
+      '--trace-max-events',
+      `${channels - 1}`,
+    );
+    expect([refused.status, refused.stdout]).toEqual([2, '']);
+    expect(refused.stderr).toBe(
+      `damflow: --trace-max-events ${channels - 1} is below the ${channels} channels: a timeline holds each channel's occupancy at its start\n`,
+    );
   });
 
   it("rows:A:B maps output rows to cycles by the sink's row times", async () => {

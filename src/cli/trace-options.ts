@@ -1,5 +1,5 @@
 import { estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
-import { sdpaProgram } from '../designs/sdpa/design.js';
+import { DESIGN_DEFS, sdpaProgram } from '../designs/sdpa/design.js';
 import { DEFAULT_MAX_EVENTS, recordTimeline } from '../engines/actors/record-timeline.js';
 import { sinkRowCycles } from '../engines/actors/sink-watch.js';
 import { interruption } from '../engines/interruption.js';
@@ -55,7 +55,7 @@ export function addTraceOptions(command: Command): Command {
     )
     .option(
       '--trace-max-events <M>',
-      "most events (spans and occupancy samples) a trace records, besides each channel's first sample; a longer one is cut, with a note",
+      'most events (spans and occupancy samples) a trace holds, at least one a channel; a longer one ends at the last cycle that fits, with a note',
       arg((v) => parsePositiveInt(v, 'trace max events')),
       DEFAULT_MAX_EVENTS,
     );
@@ -86,6 +86,12 @@ export function refuseTimelineOf(config: ResolvedSdpaConfig, options: TraceOptio
   // Every head's sink takes N rows: a window past them would be found out after the whole run.
   if (window !== undefined && 'rows' in window && window.rows[1] > config.n)
     throw new UsageError(`--trace-window rows:${window.rows.join(':')}: the sinks take ${config.n} rows in all, not ${window.rows[1]}`);
+  // Known before the run: recordTimeline would refuse it only after the run's figures are out.
+  const channels = config.heads * DESIGN_DEFS[config.design].channels.length;
+  if (options.traceMaxEvents < channels)
+    throw new UsageError(
+      `--trace-max-events ${options.traceMaxEvents} is below the ${channels} channels: a timeline holds each channel's occupancy at its start`,
+    );
   if (config.heads > MOST_TIMELINE_HEADS)
     throw new UsageError(
       `the occupancy over time of ${config.heads} heads is more than a page or a trace can hold (at most ${MOST_TIMELINE_HEADS} heads): ${remedy}`,
@@ -106,7 +112,7 @@ export async function recordSdpaTimeline(config: ResolvedSdpaConfig, options: Tr
     const timeline = await recordTimeline(program, bounds, stopping.signal);
     if (timeline.cut !== null) {
       console.error(
-        `damflow: the trace stops at cycle ${formatCount(timeline.end)}: it reached --trace-max-events ${formatCount(timeline.cut.maxEvents)}; ` +
+        `damflow: the trace stops at cycle ${formatCount(timeline.end)}: one more cycle would take its ${formatCount(timeline.events)} events past --trace-max-events ${formatCount(timeline.cut.maxEvents)}; ` +
           'give a later window (--trace-window START:END) for later cycles, or raise the cap',
       );
     }

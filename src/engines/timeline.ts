@@ -45,7 +45,10 @@ export interface Timeline {
   readonly end: Time;
   /** The end asked for (Infinity: the run's end), which `cut` or the run's end may bring forward. */
   readonly requestedEnd: Time;
-  /** Set when the event cap stopped the recording before the end asked for. */
+  /**
+   * Set when the event cap left events out: the whole timeline asked for would hold more than
+   * `maxEvents`, and this one ends at the latest cycle at which it holds no more.
+   */
   readonly cut: { readonly maxEvents: number } | null;
   /**
    * 'ok' or 'deadlock' when the run ended before `requestedEnd` (inside the window, or before a
@@ -56,6 +59,14 @@ export interface Timeline {
   readonly status: 'ok' | 'deadlock' | 'paused';
   readonly units: readonly TimelineUnit[];
   readonly channels: readonly TimelineChannel[];
-  /** Spans and counter samples in all. */
+  /** Spans and counter samples in all: at most the cap (`maxEvents`). */
   readonly events: number;
+}
+
+/** Spans and counter samples in all: what a trace of them writes, and what the cap bounds. */
+export function timelineEvents(units: readonly TimelineUnit[], channels: readonly TimelineChannel[]): number {
+  let events = 0;
+  for (const unit of units) events += unit.kinds.length;
+  for (const ch of channels) events += ch.at.length;
+  return events;
 }

@@ -189,7 +189,7 @@ async function occupancyCharts(timeline: Timeline, signal?: AbortSignal): Promis
   const span = `cycles ${formatCount(timeline.start)} to ${formatCount(timeline.end)}`;
   const notes = [`<p class="note" data-start="${timeline.start}" data-end="${timeline.end}">Recorded on the actors engine, ${span}.`];
   if (timeline.cut !== null)
-    notes.push(` The recording stopped at ${formatCount(timeline.cut.maxEvents)} events (--trace-max-events): later cycles are not shown.`);
+    notes.push(` Later cycles would take it past ${formatCount(timeline.cut.maxEvents)} events (--trace-max-events): they are not shown.`);
   notes.push('</p>');
   const charts = [notes.join('')];
   for (const channel of timeline.channels) {

@@ -4,6 +4,8 @@ import { loadUnitModules } from '../../kernel/registry.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import { settledBefore } from './stall.js';
 import { TimelineRecorder } from './timeline-recorder.js';
+import { fitTimeline } from '../timeline-cap.js';
+import type { RunState } from './single-thread-executor.js';
 import type { Program } from '../../kernel/program.js';
 import type { Time } from '../../kernel/time.js';
 import type { Timeline } from '../timeline.js';
@@ -21,28 +23,48 @@ export const DEFAULT_MAX_EVENTS = 2_000_000;
 /**
  * Records a program's timeline on the actors engine in the calling thread (the engines are
  * exact and equal, so any engine's run has this timeline), running only as far as the window's
- * end: a window near the start of a huge run is quick. A recording that reaches `maxEvents`
- * stops there, and its timeline ends where every earlier event is known (`cut`).
+ * end: a window near the start of a huge run is quick. A timeline holds at most `maxEvents`
+ * events (spans and counter samples): one that would hold more ends at the latest cycle at
+ * which it holds no more, every earlier event in it (`cut`).
  */
 export async function recordTimeline(program: Program, bounds: TimelineBounds = {}, signal?: AbortSignal): Promise<Timeline> {
   const { start, end, maxEvents } = checkedBounds(bounds);
   // Its units' kinds are known once their modules are loaded; then it is checked as simulate checks it.
   await loadUnitModules((program as Program | null)?.modules ?? []);
   checkProgram(program);
-  const recorder = new TimelineRecorder(program.units.length, start, end, maxEvents, () => executor.holdAt(-Infinity));
+  if (maxEvents < program.channels.length)
+    throw new ProgramError(
+      `recordTimeline: maxEvents ${maxEvents} is below the program's ${program.channels.length} channels: a timeline holds each channel's occupancy at its start`,
+    );
+  const recorder = new TimelineRecorder(program.units.length, start, end, () => executor.holdAt(-Infinity));
+  // Until then no timeline taken can hold more than maxEvents (TimelineRecorder).
+  recorder.due = maxEvents - 2 * (program.units.length + program.channels.length) + 1;
   const executor = new SingleThreadExecutor(program, { tracer: recorder });
   try {
-    const state = await executor.runTo(end, signal);
-    const contexts = executor.instance.contexts;
-    let reached = state === 'paused' ? settledBefore(contexts.filter((ctx) => !ctx.finished)) : executor.result.cycles;
-    // Every live context waits on another: none acts again below the latest clock.
-    if (reached === Infinity) reached = contexts.reduce((most, ctx) => Math.max(most, ctx.time), 0);
-    // A run can end past the window (its units run on to their next wait): its last events are then outside it.
-    const ended = state !== 'paused' && executor.result.cycles < end;
-    return recorder.timeline(program, executor.instance, Math.max(start, Math.min(end, reached)), ended ? state : 'paused');
+    for (;;) {
+      const state = await executor.runTo(end, signal);
+      const timeline = timelineSoFar(program, executor, recorder, state);
+      if (timeline.events > maxEvents) return fitTimeline(timeline, maxEvents);
+      // Held to count what it holds (recorder.due), it has room for more: on, to count again
+      // when it may be full or has grown by half (sources run far ahead of what is settled).
+      if (state !== 'paused' || executor.horizon === end) return timeline;
+      recorder.due = recorder.recorded + Math.max(maxEvents - timeline.events, Math.ceil(recorder.recorded / 2));
+    }
   } finally {
     executor.close();
   }
+}
+
+/** The timeline as far as every event is known: the run's end, the window's, or where a held run has settled. */
+function timelineSoFar(program: Program, executor: SingleThreadExecutor, recorder: TimelineRecorder, state: RunState): Timeline {
+  const { start, end } = recorder;
+  const contexts = executor.instance.contexts;
+  let reached = state === 'paused' ? settledBefore(contexts.filter((ctx) => !ctx.finished)) : executor.result.cycles;
+  // Every live context waits on another: none acts again below the latest clock.
+  if (reached === Infinity) reached = contexts.reduce((most, ctx) => Math.max(most, ctx.time), 0);
+  // A run can end past the window (its units run on to their next wait): its last events are then outside it.
+  const ended = state !== 'paused' && executor.result.cycles < end;
+  return recorder.timeline(program, executor.instance, Math.max(start, Math.min(end, reached)), ended ? state : 'paused');
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Context } from '../../kernel/context.js';
 import type { Program } from '../../kernel/program.js';
 import type { Time } from '../../kernel/time.js';
 import type { ClockMoveKind, Tracer } from '../../kernel/tracer.js';
+import { timelineEvents } from '../timeline.js';
 import type { Timeline, TimelineChannel, TimelineUnit } from '../timeline.js';
 import type { Instance } from './instantiate.js';
 
@@ -16,14 +17,64 @@ const SPAN_OF_MOVE: Readonly<Record<ClockMoveKind, number>> = {
   [ClockMove.Idle]: 3,
 };
 
-interface Spans {
-  readonly kinds: number[];
-  readonly from: Time[];
-  readonly to: Time[];
-  /** The span still growing: consecutive moves of one kind merge into one span. */
-  openKind: number;
-  openFrom: Time;
-  openTo: Time;
+/**
+ * A unit's spans, cut to [start, end): consecutive moves of one kind merge into one span, the
+ * open one, which grows until a move of another kind, or one that does not continue it, closes it.
+ */
+class SpanTrack {
+  readonly kinds: number[] = [];
+  readonly from: Time[] = [];
+  readonly to: Time[] = [];
+  private openKind = -1;
+  private openFrom = 0;
+  private openTo = 0;
+
+  constructor(
+    private readonly start: Time,
+    private readonly end: Time,
+  ) {}
+
+  /** Adds a move; returns true when it closed a span that the window keeps. */
+  move(kind: number, from: Time, to: Time): boolean {
+    if (this.openKind === kind && this.openTo === from) {
+      this.openTo = to;
+      return false;
+    }
+    const kept = this.close();
+    this.openKind = kind;
+    this.openFrom = from;
+    this.openTo = to;
+    return kept;
+  }
+
+  /** Keeps the open span, cut to the window, if anything of it is inside; returns true if so. */
+  close(): boolean {
+    if (this.openKind < 0) return false;
+    const from = Math.max(this.openFrom, this.start);
+    const to = Math.min(this.openTo, this.end);
+    const kept = from < to;
+    if (kept) {
+      this.kinds.push(this.openKind);
+      this.from.push(from);
+      this.to.push(to);
+    }
+    this.openKind = -1;
+    return kept;
+  }
+
+  /** A copy cut to [start, end), end at most this one's: the recording goes on with this one. */
+  copy(end: Time): SpanTrack {
+    const copy = new SpanTrack(this.start, end);
+    for (let i = 0; i < this.kinds.length && this.from[i]! < end; i++) {
+      copy.kinds.push(this.kinds[i]!);
+      copy.from.push(this.from[i]!);
+      copy.to.push(Math.min(this.to[i]!, end));
+    }
+    copy.openKind = this.openKind;
+    copy.openFrom = this.openFrom;
+    copy.openTo = this.openTo;
+    return copy;
+  }
 }
 
 /** A channel's instants inside the window, and the net count of those before it. */
@@ -37,38 +88,29 @@ interface Instants {
  * Records a run's timeline over [start, end) as the single-thread executor runs it: each unit's
  * clock moves, merged into spans while they continue one another (a unit busy cycle after cycle
  * is one span), and each channel's enqueue and dequeue instants, turned into occupancy samples
- * at the end (each end's instants come in time order, the two ends do not). Once `maxEvents`
- * are held it calls `onFull`, once: the caller stops the run, and the timeline ends where every
- * earlier event is known.
+ * when a timeline is taken (each end's instants come in time order, the two ends do not).
+ * `recorded` counts the spans closed and the instants inside the window: a timeline taken holds
+ * at most that many events, plus two for each unit (its open span and its stall at the end) and
+ * two for each channel (its first and last samples). Once `recorded` reaches `due` it calls
+ * `onDue`: the caller pauses the run and counts what a timeline would hold.
  */
 export class TimelineRecorder implements Tracer {
-  private readonly spans: Spans[];
+  private readonly spans: SpanTrack[];
   private readonly instants = new Map<Channel, Instants>();
-  private events = 0;
-  full = false;
+  recorded = 0;
+  due = Infinity;
 
   constructor(
     units: number,
-    private readonly start: Time,
-    private readonly end: Time,
-    private readonly maxEvents: number,
-    private readonly onFull: () => void,
+    readonly start: Time,
+    readonly end: Time,
+    private readonly onDue: () => void,
   ) {
-    this.spans = Array.from({ length: units }, () => ({ kinds: [], from: [], to: [], openKind: -1, openFrom: 0, openTo: 0 }));
+    this.spans = Array.from({ length: units }, () => new SpanTrack(start, end));
   }
 
   clockMoved(ctx: Context, why: ClockMoveKind, from: Time, to: Time): void {
-    if (to <= from) return;
-    const spans = this.spans[ctx.index]!;
-    const kind = SPAN_OF_MOVE[why];
-    if (spans.openKind === kind && spans.openTo === from) {
-      spans.openTo = to;
-      return;
-    }
-    this.closeSpan(spans);
-    spans.openKind = kind;
-    spans.openFrom = from;
-    spans.openTo = to;
+    if (to > from && this.spans[ctx.index]!.move(SPAN_OF_MOVE[why], from, to)) this.counted();
   }
 
   enqueued(ch: Channel, at: Time): void {
@@ -80,42 +122,23 @@ export class TimelineRecorder implements Tracer {
   }
 
   /**
-   * The timeline up to `end` (at most the window's): contexts still waiting there stall until
-   * it; spans are cut at the window's edges.
+   * The timeline up to `end` (at most the window's), the recording left as it is: contexts
+   * still waiting there stall until it; spans are cut at the window's edges.
    */
   timeline(program: Program, instance: Instance, end: Time, status: Timeline['status']): Timeline {
-    for (const ctx of instance.contexts) {
-      const waiting = ctx.finished ? null : waitingMove(ctx);
-      if (waiting !== null && ctx.time < end) this.clockMoved(ctx, waiting, ctx.time, end);
-    }
-    let events = 0;
     const units: TimelineUnit[] = instance.contexts.map((ctx) => {
-      const spans = this.spans[ctx.index]!;
-      this.closeSpan(spans);
-      const unit = {
-        name: ctx.name,
-        kind: ctx.kind,
-        group: program.units[ctx.index]!.group ?? null,
-        kinds: [] as number[],
-        from: [] as Time[],
-        to: [] as Time[],
-      };
-      for (let i = 0; i < spans.kinds.length; i++) {
-        const to = Math.min(spans.to[i]!, end);
-        if (spans.from[i]! >= to) continue;
-        unit.kinds.push(spans.kinds[i]!);
-        unit.from.push(spans.from[i]!);
-        unit.to.push(to);
-      }
-      events += unit.kinds.length;
-      return unit;
+      const spans = this.spans[ctx.index]!.copy(end);
+      const waiting = ctx.finished ? null : waitingMove(ctx);
+      if (waiting !== null && ctx.time < end) spans.move(SPAN_OF_MOVE[waiting], ctx.time, end);
+      spans.close();
+      const { kinds, from, to } = spans;
+      return { name: ctx.name, kind: ctx.kind, group: program.units[ctx.index]!.group ?? null, kinds, from, to };
     });
     const groupOf = new Map(program.units.map((u) => [u.name, u.group ?? null]));
     const channels: TimelineChannel[] = instance.channels.map((ch) => {
       // A timeline that holds the run's end holds its last instants, at its end (Timeline.status).
       const last = status === 'paused' ? end : end + 1;
       const samples = occupancySamples(this.instants.get(ch) ?? { before: 0, enqueued: [], dequeued: [] }, this.start, last, end);
-      events += samples.at.length;
       return {
         name: ch.name,
         sender: ch.sender.name,
@@ -125,16 +148,7 @@ export class TimelineRecorder implements Tracer {
         ...samples,
       };
     });
-    return {
-      start: this.start,
-      end,
-      requestedEnd: this.end,
-      cut: this.full ? { maxEvents: this.maxEvents } : null,
-      status,
-      units,
-      channels,
-      events,
-    };
+    return { start: this.start, end, requestedEnd: this.end, cut: null, status, units, channels, events: timelineEvents(units, channels) };
   }
 
   private instant(ch: Channel, at: Time, enqueued: boolean): void {
@@ -149,24 +163,9 @@ export class TimelineRecorder implements Tracer {
     this.counted();
   }
 
-  /** Keeps the open span, cut to the window, if anything of it is inside. */
-  private closeSpan(spans: Spans): void {
-    if (spans.openKind < 0) return;
-    const from = Math.max(spans.openFrom, this.start);
-    const to = Math.min(spans.openTo, this.end);
-    if (from < to) {
-      spans.kinds.push(spans.openKind);
-      spans.from.push(from);
-      spans.to.push(to);
-      this.counted();
-    }
-    spans.openKind = -1;
-  }
-
   private counted(): void {
-    if (++this.events < this.maxEvents || this.full) return;
-    this.full = true;
-    this.onFull();
+    // A due of 0 or less: at the first event.
+    if (++this.recorded === Math.max(this.due, 1)) this.onDue();
   }
 }
 
@@ -182,9 +181,9 @@ function waitingMove(ctx: Context): ClockMoveKind | null {
 }
 
 /**
- * Occupancy at `start`, then at each later instant before `before` where it changes, then at
- * `end` if later: at one instant the dequeues and the enqueues both count (spec section 4,
- * half-open).
+ * Occupancy at `start` (its instants counted, even in an empty timeline), then at each later
+ * instant before `before` where it changes, then at `end` if later: at one instant the dequeues
+ * and the enqueues both count (spec section 4, half-open).
  */
 function occupancySamples(log: Instants, start: Time, before: Time, end: Time): { at: Time[]; occupancy: number[] } {
   const { enqueued, dequeued } = log;
@@ -195,7 +194,7 @@ function occupancySamples(log: Instants, start: Time, before: Time, end: Time): 
   let j = 0;
   for (;;) {
     const next = Math.min(i < enqueued.length ? enqueued[i]! : Infinity, j < dequeued.length ? dequeued[j]! : Infinity);
-    if (next >= before) break;
+    if (next >= before && next !== start) break;
     for (; i < enqueued.length && enqueued[i] === next; i++) value++;
     for (; j < dequeued.length && dequeued[j] === next; j++) value--;
     if (next === start) occupancy[0] = value;
