@@ -1,3 +1,4 @@
+import { FileWriteError } from '../files/file-write-error.js';
 import { ProgramError, RunAborted, UnitError } from '../kernel/errors.js';
 
 export const EXIT_OK = 0;
@@ -14,7 +15,8 @@ export class UsageError extends Error {
 
 /** One line on stderr and the exit code for an error that ended a command. */
 export function reportError(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ProgramError) {
+  // A file that cannot be written is the user's to fix (its folder, its disk), as README's exit codes say.
+  if (error instanceof UsageError || error instanceof ProgramError || error instanceof FileWriteError) {
     console.error(`damflow: ${oneLine(error.message)}`);
     return EXIT_BAD_INPUT;
   }

@@ -1,9 +1,8 @@
 import { accessSync, closeSync, constants, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileIdentity } from '../files/file-identity.js';
-import { writeFileAtomically, writeFileAtomicallyInStretches } from '../files/atomic-write.js';
 import { UsageError } from './errors.js';
-import { messageOf, RunAborted } from '../kernel/errors.js';
+import { messageOf } from '../kernel/errors.js';
 
 /**
  * Refuses, before any run, a file a command writes only once its runs are done (`what` says
@@ -59,28 +58,14 @@ export function refuseSharedFiles(roles: readonly (FileRole | null)[]): void {
   }
 }
 
-/** Writes a whole file or nothing (writeFileAtomically); a failure is the user's to fix: one line. */
-export function writeAtomically(path: string, text: string): void {
-  try {
-    writeFileAtomically(path, text);
-  } catch (error) {
-    throw new UsageError(`cannot write '${path}': ${messageOf(error)}`);
-  }
-}
-
-/** writeAtomically of a file made in stretches (writeFileAtomicallyInStretches), which `signal` can stop (RunAborted). */
-export async function writeAtomicallyInStretches(
-  path: string,
-  write: (append: (text: string) => void, breathe: () => Promise<void>) => Promise<void>,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    await writeFileAtomicallyInStretches(path, write, signal);
-  } catch (error) {
-    if (error instanceof RunAborted) throw error;
-    throw new UsageError(`cannot write '${path}': ${messageOf(error)}`);
-  }
-}
+/**
+ * The CLI writes every file whole or not at all through the one writer, whose failure (a folder
+ * removed during the run, a full disk) is a FileWriteError: one line and exit 2 (errors.ts).
+ */
+export {
+  writeFileAtomically as writeAtomically,
+  writeFileAtomicallyInStretches as writeAtomicallyInStretches,
+} from '../files/atomic-write.js';
 
 function isDirectory(path: string): boolean {
   try {

@@ -1,9 +1,14 @@
 import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { messageOf, RunAborted } from '../kernel/errors.js';
+import { RunAborted } from '../kernel/errors.js';
 import { fileIdentity } from './file-identity.js';
+import { FileWriteError, writeFailure } from './file-write-error.js';
 
-/** Writes a whole file or nothing: a new file beside it, renamed over it (a kill leaves the old one). */
+/**
+ * Writes a whole file or nothing: a new file beside it, renamed over it (a kill leaves the old
+ * one). A failure of the system (its folder removed meanwhile, a full disk) is a FileWriteError
+ * and leaves no temporary file.
+ */
 export function writeFileAtomically(path: string, text: string): void {
   const file = new AtomicFile(path);
   try {
@@ -49,6 +54,7 @@ export async function writeFileAtomicallyInStretches(
  * refused, never replaced: /dev/null as `--trace` became a file.
  */
 class AtomicFile {
+  private readonly path: string;
   private readonly target: string;
   private readonly temporary: string;
   private readonly fd: number;
@@ -57,16 +63,15 @@ class AtomicFile {
   private closed = false;
 
   constructor(path: string) {
+    this.path = path;
     // Through links, one not yet leading to a file too: renamed over, the link itself would go.
     this.target = fileIdentity(path);
-    if (existsSync(this.target) && !statSync(this.target).isFile()) throw new Error(`'${path}' is not a plain file`);
+    if (existsSync(this.target) && !statSync(this.target).isFile()) throw new FileWriteError(path, 'it is not a plain file');
     this.temporary = `${this.target}.${process.pid}.tmp`;
     try {
       this.fd = openSync(this.temporary, 'w');
     } catch (error) {
-      // The error names the temporary file, which the user never gave.
-      const code = (error as NodeJS.ErrnoException).code ?? messageOf(error);
-      throw new Error(`cannot make a file in '${dirname(this.target)}' (${code})`, { cause: error });
+      throw writeFailure(path, dirname(this.target), false, error);
     }
   }
 
@@ -79,23 +84,38 @@ class AtomicFile {
   commit(): void {
     this.flush();
     this.close();
-    renameSync(this.temporary, this.target);
+    this.system(() => renameSync(this.temporary, this.target));
   }
 
   /** Leaves no temporary file behind. */
   abandon(): void {
-    this.close();
-    rmSync(this.temporary, { force: true });
+    try {
+      this.close();
+      rmSync(this.temporary, { force: true });
+    } catch {
+      // The failure that brought the file here is the one to tell.
+    }
   }
 
   private flush(): void {
-    writeSync(this.fd, this.held.join(''));
+    this.system(() => writeSync(this.fd, this.held.join('')));
     this.held = [];
     this.chars = 0;
   }
 
   private close(): void {
-    if (!this.closed) closeSync(this.fd);
-    this.closed = true;
+    if (!this.closed) {
+      this.closed = true;
+      this.system(() => closeSync(this.fd));
+    }
+  }
+
+  /** A call to the system once the temporary file is made: its failure said as the file's. */
+  private system(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      throw writeFailure(this.path, dirname(this.target), true, error);
+    }
   }
 }

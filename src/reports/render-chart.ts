@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { chartSvg } from './chart-svg.js';
 import { escapeMarkup } from './markup.js';
 import type { TopLevelSpec } from 'vega-lite';
@@ -11,7 +11,7 @@ import type { TopLevelSpec } from 'vega-lite';
 export async function writeChart(file: string, spec: TopLevelSpec, title: string, table: string): Promise<void> {
   const svg = await chartSvg(spec);
   if (extname(file).toLowerCase() !== '.html') {
-    writeFileSync(file, svg);
+    writeFileAtomically(file, svg);
     return;
   }
   const page = [
@@ -26,5 +26,5 @@ export async function writeChart(file: string, spec: TopLevelSpec, title: string
     '</body></html>',
     '',
   ];
-  writeFileSync(file, page.join('\n'));
+  writeFileAtomically(file, page.join('\n'));
 }
