@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, simulate } from '../dist/index.js';
+import { ProgramBuilder, ProgramError, RunAborted, UTILITY_UNITS_MODULE, simulate } from '../dist/index.js';
 import { sdpaProgram } from '../dist/designs/sdpa/design.js';
 import { recordTimeline } from '../dist/engines/actors/record-timeline.js';
 import { sinkRowCycles } from '../dist/engines/actors/sink-watch.js';
@@ -354,11 +354,49 @@ describe('timeline of a run (--trace)', () => {
     expect(readFileSync(page, 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
-  it('says when the window starts after the run has ended', () => {
-    const ran = damflow('run', '--design', 'modified', '--n', '8', '--trace', join(folder, 'late.json'), '--trace-window', '1000:2000');
+  it('says when the window starts at or after the run has ended, deadlocked or not', async () => {
+    const late = (args: string[], window: string): ReturnType<typeof damflow> =>
+      damflow('run', ...args, '--trace', join(folder, 'late.json'), '--trace-window', window, '--json');
+    const ran = late(['--design', 'modified', '--n', '8'], '1000:2000');
     expect(ran.status).toBe(0);
     expect(ran.stderr).toBe(
-      'damflow: the timeline window starts at cycle 1,000, after the run ended at 174: it holds nothing of the run\n',
+      "damflow: the timeline window starts at cycle 1,000, after the run ended at 174: it holds only each channel's final occupancy\n",
+    );
+    // Naive N = 8 ends at 196: a window from 196 holds the instants at 196 (the sink's last row), and no span.
+    const naive = ['--design', 'naive', '--n', '8'];
+    expect(late(naive, '196:200').stderr).toBe(
+      "damflow: the timeline window starts at cycle 196, where the run ended: it holds only each channel's final occupancy\n",
+    );
+    const trace = JSON.parse(readFileSync(join(folder, 'late.json'), 'utf8')) as TraceFile;
+    expect(trace.traceEvents.filter((e) => e.ph === 'X')).toEqual([]);
+    const whole = await recordTimeline(sdpaProgram({ design: 'naive', n: 8 }));
+    const counters = trace.traceEvents.filter((e) => e.ph === 'C').map((e) => [e.name, cycles(e.ts!), e.args!['occupancy']]);
+    expect(counters).toEqual(whole.channels.map((ch) => [ch.name, 196, ch.occupancy.at(-1)]));
+    expect(late(naive, '195:200').stderr).toBe('');
+    // A deadlocked run ends at its latest clock, 64 here.
+    const deadlocked = ['--design', 'naive', '--n', '8', '--depth', 'long=4'];
+    for (const [window, when] of [
+      ['64:200', 'where the run ended'],
+      ['100:200', 'after the run ended at 64'],
+    ]) {
+      const stuck = late(deadlocked, window!);
+      expect(stuck.status).toBe(3);
+      expect(stuck.stderr.split('\n')[0]).toBe(
+        `damflow: the timeline window starts at cycle ${window!.split(':')[0]}, ${when}: it holds only each channel's final occupancy`,
+      );
+    }
+  });
+
+  it('refuses an aborted signal at once, as simulate does (a short run had been recorded whole)', async () => {
+    const program = sdpaProgram({ design: 'naive', n: 8 });
+    const stop = new AbortController();
+    stop.abort(new Error('stop'));
+    const recording = recordTimeline(program, {}, stop.signal);
+    await expect(recording).rejects.toThrow(RunAborted);
+    await expect(recording).rejects.toHaveProperty('cause', stop.signal.reason);
+    await expect(simulate(program, { signal: stop.signal })).rejects.toThrow(RunAborted);
+    await expect(recordTimeline(program, {}, 'stop' as unknown as AbortSignal)).rejects.toThrow(
+      /^recordTimeline's signal must be an AbortSignal, got "stop"$/,
     );
   });
 });

@@ -27,10 +27,13 @@ export async function writeTimelineOutputs(
   const stopping = interruption({ interruptible: true });
   try {
     const timeline = await recordSdpaTimeline(run.config, options);
-    if (run.cycles !== null && timeline.start > run.cycles)
+    // A window from the run's last cycle on holds no span either: only the instants at that cycle.
+    if (run.cycles !== null && timeline.start >= run.cycles) {
+      const when = timeline.start > run.cycles ? `after the run ended at ${formatCount(run.cycles)}` : 'where the run ended';
       console.error(
-        `damflow: the timeline window starts at cycle ${formatCount(timeline.start)}, after the run ended at ${formatCount(run.cycles)}: it holds nothing of the run`,
+        `damflow: the timeline window starts at cycle ${formatCount(timeline.start)}, ${when}: it holds only each channel's final occupancy`,
       );
+    }
     const title = resultTitle(run.config);
     if (options.trace !== undefined) await writeChromeTrace(options.trace, timeline, { title, config: run.config }, stopping.signal);
     if (options.report === undefined) return;

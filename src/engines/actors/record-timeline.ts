@@ -1,6 +1,7 @@
 import { notNonNegativeInteger, notPositiveInteger, ProgramError, show, unknownNames } from '../../kernel/errors.js';
 import { checkProgram } from '../../kernel/program.js';
 import { loadUnitModules } from '../../kernel/registry.js';
+import { runAborted } from '../interruption.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import { settledBefore } from './stall.js';
 import { TimelineRecorder } from './timeline-recorder.js';
@@ -36,6 +37,10 @@ export async function recordTimeline(program: Program, bounds: TimelineBounds = 
     throw new ProgramError(
       `recordTimeline: maxEvents ${maxEvents} is below the program's ${program.channels.length} channels: a timeline holds each channel's occupancy at its start`,
     );
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new ProgramError(`recordTimeline's signal must be an AbortSignal, got ${show(signal)}`);
+  // Aborted already: nothing runs (a run short enough to end in its first slice had run to the end).
+  if (signal?.aborted) throw runAborted(signal);
   const recorder = new TimelineRecorder(program.units.length, start, end, () => executor.holdAt(-Infinity));
   // Until then no timeline taken can hold more than maxEvents (TimelineRecorder).
   recorder.due = maxEvents - 2 * (program.units.length + program.channels.length) + 1;
