@@ -61,29 +61,63 @@ describe.skipIf(CHROMIUM === undefined)('HTML report in a real browser', () => {
   const labels = (page: Page, selector: string): Promise<string[]> =>
     page.$$eval(`${selector} [aria-label]`, (marks) => marks.map((m) => m.getAttribute('aria-label')!));
 
-  it("run --report: the result table and each channel's occupancy peak are the result's numbers", async () => {
+  /** A table row's cells that hold a number, by their data-field. */
+  const figures = (page: Page, row: string): Promise<Record<string, number>> =>
+    page.$$eval(`${row} [data-value]`, (cells) =>
+      Object.fromEntries(cells.map((c) => [c.getAttribute('data-field'), Number(c.getAttribute('data-value'))])),
+    );
+
+  it("run --report: the result table, every unit's and channel's figures and each channel's occupancy peak are the result's numbers", async () => {
     const path = join(folder, 'run.html');
     const ran = damflow('run', '--design', 'naive', '--n', '16', '--json', '--report', path);
     expect(ran.status).toBe(0);
     const result = JSON.parse(ran.stdout) as {
       cycles: number;
-      channels: { head: number; name: string; peakOccupancy: number; tokens: number }[];
+      units: { head: number; name: string; finalClock: number; busyCycles: number; inputStallCycles: number; roomStallCycles: number }[];
+      channels: {
+        head: number;
+        name: string;
+        capacity: number;
+        peakOccupancy: number;
+        tokens: number;
+        fullCycles: number;
+        emptyWaitCycles: number;
+        roomWaitCycles: number;
+      }[];
     };
     const { page, errors } = await open(path, 'report-run.png');
     expect(errors).toEqual([]);
     expect(await page.$eval('[data-field="cycles"]', (e) => Number(e.getAttribute('data-value')))).toBe(result.cycles);
+    for (const { head, name, ...unit } of result.units) expect(await figures(page, `tr[data-unit="h${head}/${name}"]`), name).toEqual(unit);
     for (const ch of result.channels) {
       const name = `h${ch.head}/${ch.name}`;
-      const row = await page.$$eval(`tr[data-channel="${name}"] [data-value]`, (cells) =>
-        cells.map((c) => Number(c.getAttribute('data-value'))),
-      );
-      expect(row.slice(-2), name).toEqual([ch.peakOccupancy, ch.tokens]);
+      expect(await figures(page, `tr[data-channel="${name}"]`), name).toEqual({
+        capacity: ch.capacity,
+        peak: ch.peakOccupancy,
+        tokens: ch.tokens,
+        fullCycles: ch.fullCycles,
+        emptyWaitCycles: ch.emptyWaitCycles,
+        roomWaitCycles: ch.roomWaitCycles,
+      });
       const marks = await labels(page, `figure.occupancy[data-channel="${name}"]`);
       const peak = marks.find((m) => m.startsWith(`${name}: peak occupancy`));
       expect(peak, name).toMatch(new RegExp(`^${name}: peak occupancy ${ch.peakOccupancy} at cycle \\d+$`));
     }
     // The charts are drawn: one SVG per channel, with a line in each.
     expect(await page.$$eval('figure.occupancy svg path', (paths) => paths.length)).toBeGreaterThan(result.channels.length);
+  });
+
+  it("a window's charts mark the window's peak and say so, beside the table's peaks of the whole run", async () => {
+    const path = join(folder, 'window.html');
+    const ran = damflow('run', '--design', 'naive', '--n', '16', '--json', '--report', path, '--trace-window', '100:150');
+    expect(ran.status).toBe(0);
+    const { page, errors } = await open(path, 'report-window.png');
+    expect(errors).toEqual([]);
+    expect(await page.$eval('p.note[data-start]', (p) => p.textContent)).toMatch(/tables' figures are the whole run's/);
+    // v holds 164 at most in the run, 111 in these cycles.
+    const marks = await labels(page, 'figure.occupancy[data-channel="h0/v"]');
+    expect(marks).toContain('h0/v: peak occupancy 111 at cycle 148 in the window (cycles 100 to 150)');
+    expect(await figures(page, 'tr[data-channel="h0/v"]')).toMatchObject({ peak: 164 });
   });
 
   it('damflow report of a deadlocked run draws who waits on whom, on which channel, at which clock', async () => {

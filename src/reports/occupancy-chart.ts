@@ -11,15 +11,18 @@ interface Point {
 
 /**
  * A channel's occupancy over simulated time as a Vega-Lite step chart, its peak marked (the
- * mark's aria-label reads 'NAME: peak occupancy P at cycle C') and its capacity drawn.
+ * mark's aria-label reads 'NAME: peak occupancy P at cycle C', and ends 'in the window (cycles
+ * S to E)' when the timeline is a `window` of the run, whose peak may be lower than the run's)
+ * and its capacity drawn.
  */
-export function occupancySpec(channel: TimelineChannel): TopLevelSpec {
+export function occupancySpec(channel: TimelineChannel, window: { readonly start: number; readonly end: number } | null): TopLevelSpec {
   const points = plotted(channel);
   let peak = points[0]!;
   for (const p of points) if (p.occupancy > peak.occupancy) peak = p;
   const x = { field: 'cycle', type: 'quantitative', title: 'cycle' } as const;
   const y = { field: 'occupancy', type: 'quantitative', title: 'occupancy' } as const;
   const capacity = channel.capacity === null ? 'unbounded' : `capacity ${channel.capacity}`;
+  const within = window === null ? '' : ` in the window (cycles ${window.start} to ${window.end})`;
   return {
     title: { text: `${channel.name} (${capacity})`, anchor: 'start', fontSize: 12 },
     width: 640,
@@ -31,7 +34,7 @@ export function occupancySpec(channel: TimelineChannel): TopLevelSpec {
         encoding: { x, y },
       },
       {
-        data: { values: [{ ...peak, label: `${channel.name}: peak occupancy ${peak.occupancy} at cycle ${peak.cycle}` }] },
+        data: { values: [{ ...peak, label: `${channel.name}: peak occupancy ${peak.occupancy} at cycle ${peak.cycle}${within}` }] },
         mark: { type: 'point', filled: true, color: '#d62728', size: 40 },
         encoding: { x, y, description: { field: 'label' } },
       },

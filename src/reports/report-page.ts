@@ -12,6 +12,7 @@ import type { Timeline } from '../engines/timeline.js';
 import { axisLabel } from '../sweep/axis.js';
 import { varyingAxes } from './sweep-chart.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
+import type { SdpaUnitReport } from '../designs/sdpa/run.js';
 import type { Point } from '../sweep/axis.js';
 
 /**
@@ -30,12 +31,17 @@ export interface ReportRun {
   readonly workers?: number;
   readonly maxError?: number | null;
   readonly wallSeconds?: number;
+  readonly units?: readonly SdpaUnitReport[];
   readonly channels?: readonly {
     readonly head: number;
     readonly name: string;
     readonly capacity: number | null;
     readonly peakOccupancy: number;
     readonly tokens: number;
+    /** Absent from the results of a damflow before it counted waits. */
+    readonly fullCycles?: number;
+    readonly emptyWaitCycles?: number;
+    readonly roomWaitCycles?: number;
   }[];
   readonly deadlock?: DeadlockReport | null;
 }
@@ -107,14 +113,42 @@ function oneRun(run: ReportRun): string[] {
       rows.map(([k, v]) => [k, cell(k, v)]),
     ),
   ];
+  if (run.units !== undefined) {
+    // Where each unit's time went: busy and stalled add up to its final clock.
+    const header = ['head', 'unit', 'final clock', 'busy', 'stalled for input', 'stalled for room'];
+    const unitRows = run.units.map((u) => [
+      String(u.head),
+      escapeMarkup(u.name),
+      cell('finalClock', u.finalClock),
+      cell('busyCycles', u.busyCycles),
+      cell('inputStallCycles', u.inputStallCycles),
+      cell('roomStallCycles', u.roomStallCycles),
+    ]);
+    parts.push(
+      '<h2>Units</h2>',
+      table(header, unitRows, (i) => `data-unit="h${run.units![i]!.head}/${escapeMarkup(run.units![i]!.name)}"`),
+    );
+  }
   if (run.channels !== undefined) {
-    const header = ['head', 'channel', 'capacity', 'peak occupancy', 'tokens'];
+    const header = [
+      'head',
+      'channel',
+      'capacity',
+      'peak occupancy',
+      'tokens',
+      'cycles full',
+      'empty, receiver waiting',
+      'room, sender waiting',
+    ];
     const channelRows = run.channels.map((ch) => [
       String(ch.head),
       escapeMarkup(ch.name),
       cell('capacity', ch.capacity, 'unbounded'),
       cell('peak', ch.peakOccupancy),
       cell('tokens', ch.tokens),
+      cell('fullCycles', ch.fullCycles ?? null),
+      cell('emptyWaitCycles', ch.emptyWaitCycles ?? null),
+      cell('roomWaitCycles', ch.roomWaitCycles ?? null),
     ]);
     parts.push(
       '<h2>Channels</h2>',
@@ -190,6 +224,9 @@ async function occupancyCharts(timeline: Timeline, signal?: AbortSignal): Promis
   const notes = [`<p class="note" data-start="${timeline.start}" data-end="${timeline.end}">Recorded on the actors engine, ${span}.`];
   if (timeline.cut !== null)
     notes.push(` Later cycles would take it past ${formatCount(timeline.cut.maxEvents)} events (--trace-max-events): they are not shown.`);
+  // A window's peaks are its own, beside the table's peaks of the whole run: each says so.
+  const window = timeline.start === 0 && timeline.status !== 'paused' ? null : { start: timeline.start, end: timeline.end };
+  if (window !== null) notes.push(" Each chart marks its peak in these cycles; the tables' figures are the whole run's.");
   notes.push('</p>');
   const charts = [notes.join('')];
   for (const channel of timeline.channels) {
@@ -197,7 +234,7 @@ async function occupancyCharts(timeline: Timeline, signal?: AbortSignal): Promis
     await breather();
     if (signal?.aborted) throw new RunAborted('report interrupted');
     charts.push(
-      `<figure class="occupancy" data-channel="${escapeMarkup(channel.name)}">${await chartSvg(occupancySpec(channel))}</figure>`,
+      `<figure class="occupancy" data-channel="${escapeMarkup(channel.name)}">${await chartSvg(occupancySpec(channel, window))}</figure>`,
     );
   }
   return charts;
