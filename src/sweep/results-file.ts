@@ -1,6 +1,8 @@
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { messageOf, ProgramError } from '../kernel/errors.js';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomically } from '../files/atomic-write.js';
+import { writeFailure } from '../files/file-write-error.js';
 import { CSV_HEADER, csvRow } from './results-csv.js';
 import { canonicalJson } from './job-hash.js';
 import type { JobRecord, JobStatus, StoredRecord } from './sweep-job.js';
@@ -72,10 +74,10 @@ export class ResultsFile {
   add(record: StoredRecord): boolean {
     if (this.records.has(record.hash)) return false;
     const numbered = this.numbered(record);
+    // One write of a whole line each: a kill leaves at most the last one torn. Held once written.
+    appendLine(this.path, JSON.stringify(numbered));
     this.records.set(record.hash, numbered);
-    // One write of a whole line each: a kill leaves at most the last one torn.
-    appendFileSync(this.path, `${JSON.stringify(numbered)}\n`);
-    if (this.csvWritten) appendFileSync(this.csvPath, `${csvRow(numbered)}\n`);
+    if (this.csvWritten) appendLine(this.csvPath, csvRow(numbered));
     else this.writeCsv();
     return true;
   }
@@ -173,4 +175,13 @@ function isStoredRecord(value: unknown): value is StoredRecord {
     typeof r['point'] === 'object' &&
     r['point'] !== null
   );
+}
+
+/** Appends one line to `path`; a folder removed during the sweep, or a full disk, is said as any output's is (FileWriteError). */
+function appendLine(path: string, line: string): void {
+  try {
+    appendFileSync(path, `${line}\n`);
+  } catch (error) {
+    throw writeFailure(path, dirname(resolve(path)), true, error);
+  }
 }
