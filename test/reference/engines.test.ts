@@ -15,7 +15,8 @@ import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
 
 /**
  * Latencies up to 40, IIs up to 4, capacities from 1 (often) to 2N + 4 or unbounded, d 1-3, heads
- * 1-2; N up to 16 for `small` of them, else up to maxN.
+ * 1-2, a head's own latency and capacity on half of the two-head ones (some equal to the shared
+ * value); N up to 16 for `small` of them, else up to maxN.
  */
 function randomConfig(seed: number, maxN: number, small = 0.8): SdpaRunConfig {
   const rnd = random(seed);
@@ -37,31 +38,43 @@ function randomConfig(seed: number, maxN: number, small = 0.8): SdpaRunConfig {
     else if (r < 0.5) depth[c.name] = null;
   }
   const shape = rnd();
-  return {
-    design,
-    n,
-    d: int(1, 3),
-    heads: rnd() < 0.75 ? 1 : 2,
-    seed,
-    latency,
-    ii,
-    depth,
-    ...(shape < 0.15 ? { unbounded: true } : shape < 0.35 ? { uniformDepth: int(1, 4) } : {}),
-  };
+  const d = int(1, 3);
+  const heads = rnd() < 0.75 ? 1 : 2;
+  const capacities = shape < 0.15 ? { unbounded: true } : shape < 0.35 ? { uniformDepth: int(1, 4) } : {};
+  // Drawn after the rest, so that the other figures of a seed stay what they were.
+  if (heads === 2 && rnd() < 0.5) {
+    const unit = def.units[int(0, def.units.length - 1)]!.name;
+    latency[`h${int(0, 1)}/${unit}`] = rnd() < 0.3 ? (latency[unit] ?? def.units.find((u) => u.name === unit)!.latency) : int(1, 40);
+    const channel = def.channels[int(0, def.channels.length - 1)]!.name;
+    depth[`h${int(0, 1)}/${channel}`] = int(1, 3);
+  }
+  return { design, n, d, heads, seed, latency, ii, depth, ...capacities };
+}
+
+/** A head's values: the shared ones, with its own (`h1/qk`) in their place. */
+function ofHead<V>(values: Readonly<Record<string, V>> | undefined, head: number): Record<string, V> {
+  const own: Record<string, V> = {};
+  const shared: Record<string, V> = {};
+  for (const [key, value] of Object.entries(values ?? {})) {
+    const scoped = /^h(\d+)\/(.+)$/.exec(key);
+    if (scoped === null) shared[key] = value;
+    else if (Number(scoped[1]) === head) own[scoped[2]!] = value;
+  }
+  return { ...shared, ...own };
 }
 
 /** The model's view of a configuration: no null capacities (it has unbounded only globally), so those become huge. */
 function modelConfig(config: SdpaRunConfig, head: number) {
   const { design, n } = config;
   const d = config.d ?? 1;
-  const depth = Object.fromEntries(Object.entries(config.depth ?? {}).map(([c, k]) => [c, k ?? Number.MAX_SAFE_INTEGER]));
+  const depth = Object.fromEntries(Object.entries(ofHead(config.depth, head)).map(([c, k]) => [c, k ?? Number.MAX_SAFE_INTEGER]));
   const matrix = (name: 'q' | 'k' | 'v') => sdpaMatrix(config.seed ?? 1, head, name, n, d);
   return {
     design,
     n,
     d,
-    latency: config.latency,
-    ii: config.ii,
+    latency: ofHead(config.latency, head),
+    ii: ofHead(config.ii, head),
     depth,
     uniformDepth: config.uniformDepth,
     unbounded: config.unbounded,
