@@ -7,7 +7,8 @@ import { runSdpa } from '../designs/sdpa/run.js';
 import { junitXml } from '../reports/junit.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
-import { checkWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
+import { checkWritable, refuseSharedFiles } from './output-file.js';
 import type { Command } from 'commander';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
@@ -248,14 +249,14 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
   const failed = count('fail');
   const invalid = count('invalid');
 
-  if (options.junit !== undefined) writeAtomically(options.junit, junitXml(path, outcomes, wallSeconds));
+  if (options.junit !== undefined) writeFileAtomically(options.junit, junitXml(path, outcomes, wallSeconds));
   let updated = 0;
   // All or nothing: a file with a case that cannot run is left for the user to fix, and one
   // with nothing to change is left as written (a rewrite would reformat it).
   if (options.update && invalid === 0) {
     const rewritten = updatedCheckFile(file, outcomes);
     updated = rewritten.updated;
-    if (updated > 0) writeAtomically(path, `${JSON.stringify(rewritten.data, null, file.indent)}\n`);
+    if (updated > 0) writeFileAtomically(path, `${JSON.stringify(rewritten.data, null, file.indent)}\n`);
   }
   if (options.json) {
     const cases = outcomes.map(({ result, ...o }) => ({ ...o, status: result?.status ?? null, cycles: result?.cycles ?? null }));

@@ -58,15 +58,6 @@ export function refuseSharedFiles(roles: readonly (FileRole | null)[]): void {
   }
 }
 
-/**
- * The CLI writes every file whole or not at all through the one writer, whose failure (a folder
- * removed during the run, a full disk) is a FileWriteError: one line and exit 2 (errors.ts).
- */
-export {
-  writeFileAtomically as writeAtomically,
-  writeFileAtomicallyInStretches as writeAtomicallyInStretches,
-} from '../files/atomic-write.js';
-
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();

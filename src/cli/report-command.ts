@@ -4,7 +4,8 @@ import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { resultTitle, sweepTitle } from '../reports/result-title.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
-import { checkPageWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
+import { checkPageWritable, refuseSharedFiles } from './output-file.js';
 import { refuseStaleRun } from './stale-result.js';
 import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf, refuseTraceBoundsWithoutTimeline } from './trace-options.js';
 import type { Command } from 'commander';
@@ -57,7 +58,7 @@ async function writeReport(file: string, options: ReportOptions, signal: AbortSi
   const title = runs.length === 1 ? resultTitle(first.config) : sweepTitle(runs.length);
   // Vega takes about half a second to load: loaded when a report is written, not for every command.
   const { reportPage } = await import('../reports/report-page.js');
-  writeAtomically(out, await reportPage({ title, runs, timeline, signal }));
+  writeFileAtomically(out, await reportPage({ title, runs, timeline, signal }));
   return EXIT_OK;
 }
 

@@ -7,7 +7,8 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
 import { arg, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError } from './errors.js';
-import { checkPageWritable, checkWritable, refuseSharedFiles, writeAtomicallyInStretches } from './output-file.js';
+import { writeFileAtomicallyInStretches } from '../files/atomic-write.js';
+import { checkPageWritable, checkWritable, refuseSharedFiles } from './output-file.js';
 import { interruption } from '../engines/interruption.js';
 import { progressDisplay } from './progress.js';
 import { REPEATABLE_SDPA_OPTIONS, addSdpaOptions, sdpaConfig } from './sdpa-options.js';
@@ -159,7 +160,7 @@ async function writeDump(path: string, result: SdpaRunResult): Promise<void> {
   const { n, d, heads, config } = result;
   const stopping = interruption({ interruptible: true });
   try {
-    await writeAtomicallyInStretches(
+    await writeFileAtomicallyInStretches(
       path,
       async (append, breathe) => {
         // One head at N = 32768, d = 64 is 2M numbers a matrix, seconds of writing.

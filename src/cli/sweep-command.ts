@@ -19,7 +19,8 @@ import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
-import { checkPageWritable, checkWritable, refuseSharedFiles, writeAtomically } from './output-file.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
+import { checkPageWritable, checkWritable, refuseSharedFiles } from './output-file.js';
 import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
 import type { JobRecord, StoredRecord, SweepJob } from '../sweep/sweep-job.js';
@@ -275,7 +276,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   }
   if (options.report !== undefined) {
     const { reportPage } = await import('../reports/report-page.js');
-    writeAtomically(options.report, await reportPage({ title: sweepTitle(records.length), runs: records, timeline: null }));
+    writeFileAtomically(options.report, await reportPage({ title: sweepTitle(records.length), runs: records, timeline: null }));
     console.log(`report: ${options.report}`);
   }
   return records.some((r) => r.status === 'failed') ? EXIT_RUN_ERROR : EXIT_OK;

@@ -2,7 +2,7 @@ import { interruption } from '../engines/interruption.js';
 import { writeChromeTrace } from '../reports/chrome-trace.js';
 import { resultTitle } from '../reports/result-title.js';
 import { formatCount } from '../reports/table.js';
-import { writeAtomically } from './output-file.js';
+import { writeFileAtomically } from '../files/atomic-write.js';
 import { recordSdpaTimeline } from './trace-options.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { ReportRun } from '../reports/report-page.js';
@@ -39,7 +39,7 @@ export async function writeTimelineOutputs(
     if (options.report === undefined) return;
     // Vega takes about half a second to load: only a command that writes a report pays for it.
     const { reportPage } = await import('../reports/report-page.js');
-    writeAtomically(options.report, await reportPage({ title, runs: [run], timeline, signal: stopping.signal }));
+    writeFileAtomically(options.report, await reportPage({ title, runs: [run], timeline, signal: stopping.signal }));
   } finally {
     stopping.release();
   }
