@@ -338,8 +338,7 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
 function openResults(path: string, option: string, jobs: Numbering, check?: (records: readonly StoredRecord[]) => void): ResultsFile {
   checkWritable(path, option, { appended: true });
   checkWritable(csvPathOf(path), `${option}'s CSV`);
-  check?.(readResults(path).records);
-  return ResultsFile.open(path, jobs);
+  return ResultsFile.open(path, jobs, check);
 }
 
 /** One job of an array (Slurm, Kubernetes Indexed Job): runs here, into its own results file. */

@@ -45,9 +45,16 @@ export class ResultsFile {
     this.numbering = new Map(jobs.map(({ hash, index, point }) => [hash, { index, point }]));
   }
 
-  /** Opens (or creates) a results file, keeping what it holds, numbered by `jobs`. */
-  static open(path: string, jobs: Numbering): ResultsFile {
-    const { records, torn } = readResults(path, { repair: true });
+  /**
+   * Opens (or creates) a results file, keeping what it holds, numbered by `jobs`. `check` sees
+   * its records before anything in the file changes (a torn last line cut off, a renumbering),
+   * and may refuse them.
+   */
+  static open(path: string, jobs: Numbering, check?: (records: readonly StoredRecord[]) => void): ResultsFile {
+    const { records, torn, intactBytes } = readResults(path);
+    check?.(records);
+    // The next line starts clean.
+    if (torn) truncateSync(path, intactBytes);
     const file = new ResultsFile(path, torn, jobs);
     for (const record of records) if (!file.records.has(record.hash)) file.records.set(record.hash, file.numbered(record));
     const kept = file.all();
@@ -123,13 +130,13 @@ function isNumbered(record: StoredRecord): record is JobRecord {
 /**
  * The records of a results file (none if it does not exist, unless `mustExist`), and whether its
  * last line was torn. A last line without its newline that begins as a record does was torn by
- * a kill: it is left out (`torn`, for the caller to say so), and with `repair` cut off so the
- * next line starts clean (once every other line has been read as a record: a file that is not a
- * results file is refused, never cut). Any other line that is not a record is an error naming
- * the file and the line.
+ * a kill: it is left out (`torn`, for the caller to say so; `intactBytes` is what comes before
+ * it, once every other line has been read as a record: a file that is not a results file is
+ * refused, never cut). Any other line that is not a record is an error naming the file and the
+ * line.
  */
-export function readResults(path: string, { repair = false, mustExist = false } = {}): { records: StoredRecord[]; torn: boolean } {
-  if (!existsSync(path) && !mustExist) return { records: [], torn: false };
+export function readResults(path: string, { mustExist = false } = {}): { records: StoredRecord[]; torn: boolean; intactBytes: number } {
+  if (!existsSync(path) && !mustExist) return { records: [], torn: false, intactBytes: 0 };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -152,11 +159,8 @@ export function readResults(path: string, { repair = false, mustExist = false } 
     return isStoredRecord(value) ? [value] : notRecord(i + 1);
   });
   const torn = end < text.length;
-  if (torn) {
-    if (!text.slice(end).startsWith('{')) notRecord(lines.length + 1);
-    if (repair) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
-  }
-  return { records, torn };
+  if (torn && !text.slice(end).startsWith('{')) notRecord(lines.length + 1);
+  return { records, torn, intactBytes: Buffer.byteLength(text.slice(0, end)) };
 }
 
 const STATUSES: readonly unknown[] = ['ok', 'deadlock', 'failed'] satisfies JobStatus[];
