@@ -1,5 +1,4 @@
 import { ProgramError, show, unknownNames } from '../kernel/errors.js';
-import { loadUnitModules } from '../kernel/registry.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
 import { runOnPool } from './actors/pool-executor.js';
@@ -67,9 +66,7 @@ export interface Simulation extends RunResult {
 /** Runs a program on the engine the options ask for (see EngineChoice). */
 export async function simulate(program: Program, options: SimulateOptions = {}): Promise<Simulation> {
   checkOptions(options);
-  // Its units' kinds are known once their modules are loaded.
-  await loadUnitModules((program as Program | null)?.modules ?? []);
-  checkProgram(program);
+  await checkProgram(program);
   // Aborted already: nothing runs (a run short enough to end in its first slice had run to the end).
   if (options.signal?.aborted) throw runAborted(options.signal);
   if (chooseEngine(program, options) === 'compiled') {

@@ -1,5 +1,5 @@
 import { messageOf, notPositiveInteger, ProgramError, show, unknownNames } from './errors.js';
-import { unitKind } from './registry.js';
+import { loadUnitModules, unitKind } from './registry.js';
 import { MAX_TIME } from './time.js';
 import type { Ports } from './unit-kind.js';
 
@@ -124,11 +124,13 @@ export class ProgramBuilder {
 const built = new WeakSet<Program>();
 
 /**
- * Validates a program an engine is given unless ProgramBuilder built it (validated then): one
- * written as plain data ran unchecked (a latency "5" or NaN gave a wrong 'ok', a capacity 0 a
- * deadlock). A built program is frozen.
+ * Loads the unit modules of a program an engine is given, and validates it unless
+ * ProgramBuilder built it (validated then): one written as plain data ran unchecked (a latency
+ * "5" or NaN gave a wrong 'ok', a capacity 0 a deadlock). Its units' kinds are known once their
+ * modules are loaded. A built program is frozen.
  */
-export function checkProgram(program: Program): void {
+export async function checkProgram(program: Program): Promise<void> {
+  await loadUnitModules((program as Program | null)?.modules ?? []);
   if (typeof program !== 'object' || program === null || !Array.isArray(program.units) || !Array.isArray(program.channels))
     throw new ProgramError(`a program has units and channels (ProgramBuilder builds one), got ${String(program)}`);
   if (!built.has(program)) validateProgram(program);

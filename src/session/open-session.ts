@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ProgramError, RunAborted } from '../kernel/errors.js';
-import { checkWorkerModules, loadUnitModules } from '../kernel/registry.js';
+import { checkWorkerModules } from '../kernel/registry.js';
 import { failureError } from '../engines/worker-failure.js';
 import { createThreadEnds, threadEndFailure } from '../engines/actors/thread-end.js';
 import { checkProgram, refuseParamsThreadsCannotTake } from '../kernel/program.js';
@@ -39,9 +39,8 @@ const EXIT_GRACE_MS = 2000;
  * A unit's failure or a bad argument rejects the call with the same error as a run would give.
  */
 export async function openSession(program: Program): Promise<Session> {
-  // Its units' kinds are known here once their modules are loaded, as in the session's thread.
-  await loadUnitModules((program as Program | null)?.modules ?? []);
-  checkProgram(program);
+  // Checked here, as in the session's thread.
+  await checkProgram(program);
   checkWorkerModules(program.modules);
   refuseParamsThreadsCannotTake(program, 'a session runs in a thread of its own: give data, not functions');
   const threadEnds = createThreadEnds(1);

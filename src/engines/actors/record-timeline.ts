@@ -1,6 +1,5 @@
 import { notNonNegativeInteger, notPositiveInteger, ProgramError, show, unknownNames } from '../../kernel/errors.js';
 import { checkProgram } from '../../kernel/program.js';
-import { loadUnitModules } from '../../kernel/registry.js';
 import { runAborted } from '../interruption.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import { settledBefore } from './stall.js';
@@ -30,9 +29,7 @@ export const DEFAULT_MAX_EVENTS = 2_000_000;
  */
 export async function recordTimeline(program: Program, bounds: TimelineBounds = {}, signal?: AbortSignal): Promise<Timeline> {
   const { start, end, maxEvents } = checkedBounds(bounds);
-  // Its units' kinds are known once their modules are loaded; then it is checked as simulate checks it.
-  await loadUnitModules((program as Program | null)?.modules ?? []);
-  checkProgram(program);
+  await checkProgram(program);
   if (maxEvents < program.channels.length)
     throw new ProgramError(
       `recordTimeline: maxEvents ${maxEvents} is below the program's ${program.channels.length} channels: a timeline holds each channel's occupancy at its start`,
