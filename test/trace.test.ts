@@ -234,19 +234,10 @@ describe('timeline of a run (--trace)', () => {
       `recordTimeline: maxEvents ${channels - 1} is below the program's ${channels} channels`,
     );
     // On the command line: a cap of the whole trace's events writes the whole trace; one below, a trace that holds no more.
+    const naive16 = ['run', '--design', 'naive', '--n', '16'];
     const traced = (cap: number[]): { trace: TraceFile; stderr: string } => {
       const path = join(folder, `cap-${cap.join('')}.json`);
-      const ran = damflow(
-        'run',
-        '--design',
-        'naive',
-        '--n',
-        '16',
-        '--trace',
-        path,
-        '--quiet',
-        ...cap.flatMap((c) => ['--trace-max-events', `${c}`]),
-      );
+      const ran = damflow(...naive16, '--trace', path, '--quiet', ...cap.flatMap((c) => ['--trace-max-events', `${c}`]));
       expect(ran.status).toBe(0);
       return { trace: JSON.parse(readFileSync(path, 'utf8')) as TraceFile, stderr: ran.stderr };
     };
@@ -259,17 +250,7 @@ describe('timeline of a run (--trace)', () => {
     expect(cut.stderr).toContain(
       `: one more cycle would take its ${formatCount(cut.trace.otherData.events)} events past --trace-max-events`,
     );
-    const refused = damflow(
-      'run',
-      '--design',
-      'naive',
-      '--n',
-      '16',
-      '--trace',
-      join(folder, 'x.json'),
-      '--trace-max-events',
-      `${channels - 1}`,
-    );
+    const refused = damflow(...naive16, '--trace', join(folder, 'x.json'), '--trace-max-events', `${channels - 1}`);
     expect([refused.status, refused.stdout]).toEqual([2, '']);
     expect(refused.stderr).toBe(
       `damflow: --trace-max-events ${channels - 1} is below the ${channels} channels: a timeline holds each channel's occupancy at its start\n`,

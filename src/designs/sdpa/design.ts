@@ -275,9 +275,8 @@ function resolve<V extends number | null>(
   }
   // One configuration, one form (a sweep knows a job by its hash, so two forms ran twice): a
   // head's own value equal to the shared one says nothing, and every head's, all the same, is
-  // the shared one.
-  // Only the heads given their own values are looked at: --heads 100000000 is refused later, for
-  // its memory, and a loop over every head had taken minutes and gigabytes first.
+  // the shared one. Only the heads given their own values are looked at: --heads 100000000 is
+  // refused later, for its memory, and a loop over every head had taken minutes and gigabytes.
   const own = new Map<string, string[]>();
   for (const key of Object.keys(values)) {
     const name = /^h\d+\/(.+)$/.exec(key)?.[1];
