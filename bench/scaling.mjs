@@ -3,7 +3,8 @@
  * The compiled engine's scaling curve: whole `damflow run` processes at 1, 2, 4, 8 and 16
  * workers (capped at the machine's cores) for 16 heads (modified, N = 4096) and for one head
  * (modified, N = 32768), with the speedup over one worker. Issue 13's targets on a 16-core
- * machine: 16 heads at 12x or more, one head at N = 32768 at 8x or more.
+ * machine: 16 heads at 12x or more, one head at N = 32768 at 8x or more. Each curve closes with
+ * a run on default flags, to show what `auto` picks on this machine and that it is not slower.
  * Usage: node bench/scaling.mjs [--out FILE] [--heads-n N] [--head-n N]
  */
 import { writeFileSync } from 'node:fs';
@@ -27,17 +28,25 @@ for (const [label, runArgs, target] of [
     points.push({ workers, wallMs: run.wallMs, cycles: run.cycles, peakRssMiB: run.peakRssMiB });
     process.stderr.write(`${label}, ${workers} worker(s): ${fmtMs(run.wallMs)}, ${run.cycles} cycles\n`);
   }
-  if (new Set(points.map((p) => p.cycles)).size !== 1) throw new Error(`${label}: cycles differ between worker counts`);
+  const auto = wholeRun(runArgs);
+  process.stderr.write(`${label}, default flags: ${fmtMs(auto.wallMs)}, ${auto.engine} on ${auto.workers} worker(s)\n`);
+  if (new Set([...points, auto].map((p) => p.cycles)).size !== 1) throw new Error(`${label}: cycles differ between worker counts`);
   const one = points[0].wallMs;
   for (const p of points) p.speedup = one / p.wallMs;
   const best = points[points.length - 1];
-  curves.push({ label, target: `${target}x at ${best.workers} workers`, met: best.workers >= 16 ? best.speedup >= target : null, points });
+  curves.push({
+    label,
+    target: `${target}x at ${best.workers} workers`,
+    met: best.workers >= 16 ? best.speedup >= target : null,
+    points,
+    auto: { wallMs: auto.wallMs, engine: auto.engine, workers: auto.workers, speedup: one / auto.wallMs },
+  });
 }
 
 const report = { date: new Date().toISOString(), machine: machine(), loadavg: os.loadavg(), curves };
 for (const c of curves) {
   console.log(
-    `${c.label}: ${c.points.map((p) => `${p.workers}w ${fmtMs(p.wallMs)} (${p.speedup.toFixed(2)}x)`).join(', ')}; target ${c.target}: ${c.met === null ? 'n/a (fewer than 16 cores)' : c.met ? 'PASS' : 'MISS'}`,
+    `${c.label}: ${c.points.map((p) => `${p.workers}w ${fmtMs(p.wallMs)} (${p.speedup.toFixed(2)}x)`).join(', ')}; default flags ${fmtMs(c.auto.wallMs)} (${c.auto.speedup.toFixed(2)}x, ${c.auto.workers} workers); target ${c.target}: ${c.met === null ? 'n/a (fewer than 16 cores)' : c.met ? 'PASS' : 'MISS'}`,
   );
 }
 if (out !== null) writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
