@@ -223,7 +223,6 @@ describe('worker pool: faults', () => {
         { unit: 'a', clock: 5, waits: [{ on: 'data', channel: 'ba', peer: 'b' }] },
         { unit: 'b', clock: 0, waits: [{ on: 'data', channel: 'ab', peer: 'a' }] },
       ],
-      heldBack: [],
     });
     const run = await simulate(program, { engine: 'actors', placement: [0, 1] });
     expect(run.placement.cut).toHaveLength(2);
@@ -258,7 +257,7 @@ describe('worker pool: faults', () => {
       '--design',
       'naive',
       '--n',
-      '3000',
+      '12000',
       '--heads',
       '2',
       '--no-fast-forward',
@@ -269,10 +268,12 @@ describe('worker pool: faults', () => {
     ]);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    // Listened for from the start: a run over before the signal must fail here, not hang the test.
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const started = performance.now();
     child.kill(signal);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await exited;
     expect(code).toBe(130);
     expect(stderr.trim()).toBe('damflow: interrupted; the run was stopped and nothing is left running');
     // A hang detector, not a speed figure: generous for a loaded 2-core machine.

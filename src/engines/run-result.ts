@@ -54,8 +54,6 @@ export interface BlockedContext {
 export interface DeadlockReport {
   /** Every live context that waits in simulated time, with what it waits for. */
   readonly blocked: readonly BlockedContext[];
-  /** Producers the simulator held back (its own buffer full): not blocked in simulated time. */
-  readonly heldBack: readonly string[];
 }
 
 /** How far a run has come, as an engine can tell. */
@@ -91,7 +89,6 @@ export function describeDeadlock(report: DeadlockReport): string {
     });
     lines.push(`  '${b.unit}' at clock ${b.clock} waits for ${waits.join(' or ')}`);
   }
-  if (report.heldBack.length > 0) lines.push(`  held back by the simulator, not blocked: ${report.heldBack.join(', ')}`);
   return lines.join('\n');
 }
 

@@ -79,7 +79,15 @@ export class Channel implements ChannelShape, CountedChannel {
   lowWater: number;
 
   sent = 0;
+  /** Elements read from the ring: those taken by the receiver, and any let go (below). */
   received = 0;
+  /**
+   * Elements let go: once the run has deadlocked with the receiver among the blocked, it will
+   * never take another element, so what the sender still sends stays in the simulated FIFO to
+   * the end of the run. The meter counts it; the ring need not keep it (`strand`).
+   */
+  letGo = 0;
+  stranded = false;
   inputWait = 0;
   roomWait = 0;
   /** Acknowledgements consumed by the sender. */
@@ -204,12 +212,34 @@ export class Channel implements ChannelShape, CountedChannel {
     return at;
   }
 
+  /**
+   * Declares that the receiver will never take another element (a deadlocked run in which it
+   * is blocked for good), so that a sender the simulator held back can run on as DAM's does,
+   * until the simulated FIFO is full or it ends, in the memory of one ring.
+   */
+  strand(): void {
+    this.stranded = true;
+    this.letGoHeld();
+  }
+
+  /** A stranded channel's ring is full: its elements are settled by the meter and let go. */
+  letGoHeld(): void {
+    this.meter.finish(this, this.received);
+    this.letGo += this.sent - this.received;
+    this.received = this.sent;
+  }
+
+  /** Elements the receiver took. */
+  get taken(): number {
+    return this.received - this.letGo;
+  }
+
   occupancy(): Occupancy {
     this.meter.finish(this, this.received);
     return { peak: this.meter.peak, fullCycles: this.meter.fullCycles };
   }
 
-  /** Elements physically held now. */
+  /** Elements in the ring now. */
   get held(): number {
     return this.sent - this.received;
   }

@@ -31,7 +31,10 @@ export interface ChannelInspection {
   readonly received: number;
   /** Elements sent and not yet taken, whatever their times. */
   readonly held: number;
-  /** The oldest `held` elements, up to the inspection's limit. */
+  /**
+   * The oldest `held` elements, up to the inspection's limit; of a channel stranded at a
+   * deadlock (Channel.strand), the oldest of those its sender sent since its ring last filled.
+   */
   readonly elements: readonly ElementInspection[];
   /**
    * Elements occupying the channel in simulated time just before the session's cycle (spec

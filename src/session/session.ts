@@ -144,10 +144,10 @@ export class Session {
       receiver: ch.receiver.name,
       capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
       sent: ch.sent,
-      received: ch.received,
-      held: ch.held,
+      received: ch.taken,
+      held: ch.sent - ch.taken,
       elements,
-      occupancy: this.watching ? this.counter.occupancyBefore(ch, this.cycle) : ch.held,
+      occupancy: this.watching ? this.counter.occupancyBefore(ch, this.cycle) : ch.sent - ch.taken,
     };
   }
 }

@@ -105,7 +105,6 @@ describe('deadlock', () => {
       { unit: 'a', clock: 5, waits: [{ on: 'data', channel: 'ba', peer: 'b' }] },
       { unit: 'b', clock: 0, waits: [{ on: 'data', channel: 'ab', peer: 'a' }] },
     ]);
-    expect(r.deadlock!.heldBack).toEqual([]);
     const text = describeDeadlock(r.deadlock!);
     expect(text).toMatch(/'a' at clock 5/);
     expect(text).toMatch(/'ba'/);

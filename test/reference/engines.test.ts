@@ -100,6 +100,13 @@ async function compare(
   const deadlocked = models.some((m) => m.status === 'deadlock');
   expect(result.status, label).toBe(deadlocked ? 'deadlock' : 'ok');
   const clocks = Object.fromEntries(result.units.map((u) => [`h${u.head}/${u.name}`, u.finalClock]));
+  expect(result.cycles, label).toBe(Math.max(...models.map((m) => m.cycles)));
+  models.forEach((model, h) => {
+    for (const [name, stats] of Object.entries(model.channels)) {
+      const ch = result.channels.find((c) => c.head === h && c.name === name)!;
+      expect([ch.tokens, ch.peakOccupancy], `${label}: tokens and peak of h${h}/${name}`).toEqual([stats.tokens, stats.peak]);
+    }
+  });
   if (deadlocked) {
     // Where each unit stopped: the clocks its waits had reached, as the model's.
     models.forEach((model, h) => {
@@ -108,7 +115,6 @@ async function compare(
     });
     return 'deadlock';
   }
-  expect(result.cycles, label).toBe(Math.max(...models.map((m) => m.cycles)));
   // Spec section 2: every unit but the sink does incr(II) once per element it handles (Div of
   // the modified design once per row, the sources incr(1)): its busy cycles, whatever it waited.
   for (const u of result.units) {
@@ -121,10 +127,6 @@ async function compare(
   models.forEach((model, h) => {
     for (const [unit, clock] of Object.entries(model.clocks))
       expect(clocks[`h${h}/${unit}`], `${label}: clock of h${h}/${unit}`).toBe(clock);
-    for (const [name, stats] of Object.entries(model.channels)) {
-      const ch = result.channels.find((c) => c.head === h && c.name === name)!;
-      expect([ch.tokens, ch.peakOccupancy], `${label}: tokens and peak of h${h}/${name}`).toEqual([stats.tokens, stats.peak]);
-    }
     expect(Array.from(result.outputs[h]!), `${label}: output of head ${h}`).toEqual(Array.from(model.output!));
   });
   return 'ok';
@@ -156,20 +158,39 @@ describe('both engines against the independent reference model', () => {
 });
 
 /**
- * KNOWN DIVERGENCE, open (found by the soak, 2026-11-28): in a deadlocked run, a producer the
- * simulator holds back (its buffer of 4,096 slots full) stops there, where DAM's runs on until
- * its channel is full in simulated time or it finishes. Here K is unbounded, so DAM's source-k
- * issues all N^2 = 17,424 elements, one a cycle, and ends at clock 17,424, whatever deadlocks
- * downstream (`long` of 8 cannot hold a score row of 132); damflow reports 4,105, and the run's
- * cycles with it. Resolving a stall grows only the buffers someone waits on, to keep memory
- * small; at the final deadlock nobody waits on such a producer, so it could run on with what it
- * enqueues counted and not kept (on a pool too). When that is done, `it.fails` becomes `it`.
+ * Found by the soak (2026-11-28) and fixed: in a deadlocked run, a producer the simulator held
+ * back (its buffer of 4,096 slots full) had stopped there, where DAM's runs on until its channel
+ * is full in simulated time or it finishes. Here K is unbounded, so DAM's source-k issues all
+ * N^2 = 17,424 elements, one a cycle, and ends at clock 17,424, whatever deadlocks downstream
+ * (`long` of 8 cannot hold a score row of 132); damflow had reported 4,105, and the run's cycles
+ * with it. The hand calculation: one element a cycle from clock 0, so the last at N^2 - 1 and
+ * the clock N^2 after it; nothing takes K's elements past the deadlock, so all but those
+ * QKTExp took before it stay in the FIFO, which is unbounded: its peak is what is left.
  */
 describe('held-back producers at a deadlock', () => {
-  it.fails("run on to DAM's clocks (naive N = 132, long 8, K unbounded)", async () => {
+  it("run on to DAM's clocks (naive N = 132, long 8, K unbounded)", async () => {
     const result = await runSdpa({ design: 'naive', n: 132, depth: { long: 8, k: null }, timingOnly: true, workers: 1 });
     expect(result.status).toBe('deadlock');
     expect(result.units.find((u) => u.name === 'source-k')!.finalClock).toBe(132 * 132);
+    const k = result.channels.find((c) => c.name === 'k')!;
+    const taken = result.units.find((u) => u.name === 'qktexp')!;
+    expect(k.tokens).toBe(132 * 132);
+    expect(result.cycles).toBe(132 * 132);
+    expect(taken.finalClock).toBeLessThan(132);
+    expect(k.peakOccupancy).toBeGreaterThan(132 * 132 - 132);
+  });
+
+  it('the same on 2 and 3 workers, and with the K FIFO bounded past its ring (it fills in simulated time)', async () => {
+    for (const workers of [2, 3]) {
+      const result = await runSdpa({ design: 'naive', n: 132, depth: { long: 8, k: null }, timingOnly: true, workers, engine: 'actors' });
+      expect(result.units.find((u) => u.name === 'source-k')!.finalClock).toBe(132 * 132);
+    }
+    // K holds 10,000: source-k sends 10,000 plus the few QKTExp took, then waits for room for ever.
+    const bounded = await runSdpa({ design: 'naive', n: 132, depth: { long: 8, k: 10_000 }, timingOnly: true, workers: 1 });
+    const k = bounded.channels.find((c) => c.name === 'k')!;
+    expect(k.peakOccupancy).toBe(10_000);
+    const blocked = bounded.deadlock!.blocked.find((b) => b.unit === 'h0/source-k')!;
+    expect(blocked.waits).toEqual([{ on: 'room', channel: 'h0/k', peer: 'h0/qktexp' }]);
   });
 });
 

@@ -136,6 +136,17 @@ export class PoolControl {
     return this.numbers[0]!;
   }
 
+  /** Counts the rounds in which the workers strand their held-back producers' channels. */
+  get strands(): number {
+    return Atomics.load(this.words, this.global + 5);
+  }
+
+  /** The run is deadlocked: every worker lets its held-back producers run on (strandHeldBack). */
+  publishStrand(): void {
+    Atomics.add(this.words, this.global + 5, 1);
+    this.ringAll();
+  }
+
   /** Publishes a global clock bound (stall resolution step 3) to every worker. */
   publishBound(bound: number): void {
     this.numbers[0] = bound;

@@ -77,6 +77,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     let nextProgress = performance.now() + every;
     let lastBound = -1;
     let activityAtBound = -1;
+    let activityAtStrand = -1;
     while (!settled) {
       // A unit that never yields never sees the stop: its thread is ended with the pool (below).
       if (performance.now() - abortedAt > STOP_GRACE_MS) throw runAborted(stopping.signal);
@@ -95,10 +96,16 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
         least = Math.min(least, control.leastTarget(w));
       }
       if (running === 0) continue;
-      // A bound that woke nobody last time will not wake anybody now: that is a deadlock too.
+      // A bound that woke nobody last time will not wake anybody now: that is a deadlock too,
+      // over once the held-back producers have run on (strandHeldBack) and nothing moved.
       if (least === Infinity || (least === lastBound && control.activity === activityAtBound)) {
-        deadlocked = true;
-        control.stop();
+        if (control.activity === activityAtStrand) {
+          deadlocked = true;
+          control.stop();
+        } else {
+          activityAtStrand = control.activity;
+          control.publishStrand();
+        }
       } else {
         lastBound = least;
         activityAtBound = control.activity;
@@ -130,7 +137,6 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
   const channels = new Map<string, ChannelStats>();
   const reports: Record<string, unknown> = {};
   const blocked: BlockedContext[] = [];
-  const heldBack: string[] = [];
   const roomWaits = new Map<string, number>();
   for (const outcome of outcomes) {
     for (const [i, stats] of outcome.contexts) contexts.set(i, stats);
@@ -140,13 +146,11 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
     if (outcome.stalled) {
       // One at a time: a deadlock of many heads blocks more contexts than a call takes arguments.
       for (const b of outcome.stalled.blocked) blocked.push(b);
-      for (const name of outcome.stalled.heldBack) heldBack.push(name);
     }
   }
   const order = unitIndex(program);
   const byProgramOrder = (a: string, b: string): number => order.get(a)! - order.get(b)!;
   blocked.sort((a, b) => byProgramOrder(a.unit, b.unit));
-  heldBack.sort(byProgramOrder);
   const contextList = program.units.map((_, i) => contexts.get(i)!);
   return {
     status: deadlocked ? 'deadlock' : 'ok',
@@ -159,6 +163,6 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
       return roomWaitCycles === undefined ? stats : { ...stats, roomWaitCycles };
     }),
     reports,
-    deadlock: deadlocked ? { blocked, heldBack } : null,
+    deadlock: deadlocked ? { blocked } : null,
   };
 }

@@ -4,7 +4,7 @@ import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
-import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers } from './stall.js';
+import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers, strandHeldBack } from './stall.js';
 import { programFailure, unitFailure } from '../worker-failure.js';
 import { watchThreadEnd } from './thread-end.js';
 import type { Context } from '../../kernel/context.js';
@@ -113,6 +113,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
 
   let failure: WorkerFailure | null = null;
   let epoch = control.epoch;
+  let strands = control.strands;
   try {
     for (;;) {
       const slices = scheduler.drain(SLICE_BUDGET, afterSlice);
@@ -131,6 +132,10 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
         for (const ctx of boundary) publish(ctx);
         pullAll();
         if (!scheduler.idle) continue;
+      }
+      if (control.strands !== strands) {
+        strands = control.strands;
+        if (strandHeldBack(live())) continue;
       }
       control.goIdle(me, bell, leastClockTarget(live()));
       if (control.doorbell(me) === bell && control.epoch === epoch && control.command === Command.Run) {

@@ -1,7 +1,7 @@
 import { breather, runAborted } from '../interruption.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
-import { deadlockReport, resolveStall } from './stall.js';
+import { deadlockReport, resolveStall, strandHeldBack } from './stall.js';
 import type { Context } from '../../kernel/context.js';
 import type { Program } from '../../kernel/program.js';
 import type { Time } from '../../kernel/time.js';
@@ -145,7 +145,8 @@ export class SingleThreadExecutor {
       if (scheduler.live === 0) return this.end('ok');
       // Timed peeks stall a run often: a run that is not paused pays nothing more for pausing.
       if (scheduler.parked.length === 0) {
-        if (!resolveStall(contexts.filter((ctx) => !ctx.finished))) return this.end('deadlock');
+        const live = contexts.filter((ctx) => !ctx.finished);
+        if (!resolveStall(live) && !strandHeldBack(live)) return this.end('deadlock');
         continue;
       }
       const parked = new Set(scheduler.parked);

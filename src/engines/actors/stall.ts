@@ -13,7 +13,7 @@ import type { BlockedContext, DeadlockReport } from '../run-result.js';
  * 3. a clock wait is answered: with every context blocked, nothing can act before the least
  *    clock target T of any waiter, so every context blocked in simulated time is known
  *    never to act below T again (the lookahead argument of conservative simulation).
- * Otherwise the run is deadlocked.
+ * Otherwise the run is deadlocked, and the producers still held back run on (strandHeldBack).
  *
  * A run paused at a horizon leaves runnable contexts out of `live` (parked): `floor` is their
  * least clock, above which no bound is sound, and `alsoNeeded` the contexts that must run on
@@ -37,7 +37,7 @@ export function resolveBuffers(live: readonly Context[], alsoNeeded: ReadonlySet
   for (const ctx of live) {
     if (!bufferWait(ctx, () => true)) continue;
     heldBack = true;
-    if (bufferWait(ctx, (ch) => ch.held < ch.slots)) {
+    if (bufferWait(ctx, hasBufferRoom)) {
       ctx.wake();
       woke = true;
     }
@@ -58,6 +58,40 @@ export function resolveBuffers(live: readonly Context[], alsoNeeded: ReadonlySet
     }
   }
   return woke;
+}
+
+/** Room in a channel's ring; a stranded channel lets go of what it holds to make it. */
+function hasBufferRoom(ch: Channel): boolean {
+  if (ch.stranded && ch.held === ch.slots) ch.letGoHeld();
+  return ch.held < ch.slots;
+}
+
+/**
+ * Once the whole run is deadlocked and no step above wakes anybody: a producer still held
+ * back by its buffer is one nobody waits on (step 2 would have grown it). In DAM it runs on
+ * until its FIFO is full in simulated time, or it ends; here too, with its channel stranded
+ * (Channel.strand) when the receiver is blocked for good. A receiver held back itself may
+ * still take elements once it runs on: its input waits for a later round, unless every
+ * producer left is held back by another's, a ring none of which can move until a buffer grows.
+ * Returns true when a channel was stranded or grown: step 1 then wakes its sender.
+ */
+export function strandHeldBack(live: readonly Context[]): boolean {
+  let stranded = false;
+  const intoHeldBack: Channel[] = [];
+  for (const ctx of live) {
+    forEachWait(ctx, (kind, ch) => {
+      if (kind !== Wait.Buffer || ch.stranded) return;
+      if (bufferWait(ch.receiver, () => true)) {
+        intoHeldBack.push(ch);
+      } else {
+        ch.strand();
+        stranded = true;
+      }
+    });
+  }
+  if (stranded || intoHeldBack.length === 0) return stranded;
+  for (const ch of intoHeldBack) ch.grow();
+  return true;
 }
 
 /** The least clock any context waits for another to reach (step 3's T). */
@@ -89,14 +123,10 @@ export function raiseLowerBounds(live: readonly Context[], bound: number): void 
   }
 }
 
+/** Every live context of a deadlocked run: none is held back by the simulator (strandHeldBack). */
 export function deadlockReport(live: readonly Context[]): DeadlockReport {
   const blocked: BlockedContext[] = [];
-  const heldBack: string[] = [];
   for (const ctx of live) {
-    if (bufferWait(ctx, () => true)) {
-      heldBack.push(ctx.name);
-      continue;
-    }
     const waits: BlockedContext['waits'][number][] = [];
     forEachWait(ctx, (kind, ch, until) => {
       const peer = peerOf(kind, ch).name;
@@ -106,7 +136,7 @@ export function deadlockReport(live: readonly Context[]): DeadlockReport {
     });
     blocked.push({ unit: ctx.name, clock: ctx.clock, waits });
   }
-  return { blocked, heldBack };
+  return { blocked };
 }
 
 function forEachWait(ctx: Context, fn: (kind: number, ch: Channel, until: number) => void): void {
