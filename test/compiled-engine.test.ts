@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { random } from './helpers/random.js';
 import { DESIGN_DEFS, ProgramError, runSdpa, sdpaProgram } from '../dist/index.js';
@@ -288,6 +289,16 @@ describe('the compiled engine, further', () => {
     expect(r.execution!.valuesJobs).toBeGreaterThan(1);
     expect(r.execution!.blocksPerWorker.reduce((a, b) => a + b, 0)).toBeGreaterThan(1);
   });
+
+  // Each worker a pool adds costs about what 4M score elements of values and checks do
+  // (bench/RESULTS.md, "On 16 cores": one head at N = 4096 was fastest on 4 of 16 workers).
+  it('on default flags, gives a run one worker per 4M score elements, up to the cores', async () => {
+    const cores = os.availableParallelism();
+    expect((await runSdpa({ design: 'modified', n: 1024 })).workers).toBe(1);
+    expect((await runSdpa({ design: 'modified', n: 2048 })).workers).toBe(1);
+    expect((await runSdpa({ design: 'modified', n: 2048, heads: 2 })).workers).toBe(Math.min(cores, 2));
+    expect((await runSdpa({ design: 'modified', n: 4096, timingOnly: true, heads: 3 })).workers).toBe(1);
+  }, 60_000);
 
   it('refuses a placement of units (an actors engine notion)', async () => {
     await expect(runSdpa({ design: 'modified', n: 8, engine: 'compiled' }, { placement: Array(9).fill(0) })).rejects.toThrow(/placement/);

@@ -157,10 +157,12 @@ function chooseEngine(program: Program, options: SimulateOptions): 'compiled' | 
 }
 
 /**
- * Below this much work (score elements, over every group) a pool costs more than it saves:
- * starting one takes about 50-80 ms, about 4M elements of values and checks.
+ * The work (score elements, over every group) that pays for one more worker: starting a pool
+ * takes about 50-80 ms, about 4M elements of values and checks, and each worker more adds to
+ * it (on 16 cores a run of no work took 154 ms on one worker and 359 ms on 16, and one head at
+ * N = 4096, 16M elements, was fastest on 4: bench/RESULTS.md, "On 16 cores").
  */
-const LEAST_POOL_ELEMENTS = 1 << 22;
+const ELEMENTS_PER_WORKER = 1 << 22;
 
 function compiledWorkers(program: Program, options: SimulateOptions): number {
   const requested = checkedWorkers(options.workers);
@@ -172,9 +174,9 @@ function compiledWorkers(program: Program, options: SimulateOptions): number {
     const rows = kind.order(program, group).rows;
     elements += rows * (options.timingOnly ? Math.min(rows, 64) : rows);
   }
-  if (elements < LEAST_POOL_ELEMENTS) return 1;
   // Timing alone parallelises by groups; values by rows as well.
-  return Math.max(1, Math.min(coreCount(), options.timingOnly ? groups.size : Infinity));
+  const useful = Math.floor(elements / ELEMENTS_PER_WORKER);
+  return Math.max(1, Math.min(coreCount(), useful, options.timingOnly ? groups.size : Infinity));
 }
 
 function checkedWorkers(workers: number | 'auto' | undefined): number | 'auto' {
