@@ -285,10 +285,12 @@ describe('damflow report input', () => {
       const child = spawn(process.execPath, [MAIN, ...args]);
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-      // 352 charts: seconds of drawing after the recording.
+      // Listened for from the start: a page drawn before the signal fails here, not hangs.
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      // 352 charts: seconds of drawing after the recording (about 5 s here on 2026-11-28).
       await new Promise((resolve) => setTimeout(resolve, 1200));
       child.kill('SIGINT');
-      expect(await new Promise((resolve) => child.on('exit', resolve)), args[0]).toBe(130);
+      expect(await exited, args[0]).toBe(130);
       expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
       expect(existsSync(page)).toBe(false);
     }

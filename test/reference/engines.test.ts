@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { random } from '../helpers/random.js';
-import { runSdpa, sdpaMatrix, DESIGN_DEFS } from '../../dist/index.js';
+import { ProgramBuilder, runSdpa, sdpaMatrix, simulate, DESIGN_DEFS } from '../../dist/index.js';
+import { TEST_UNITS_MODULE } from '../fixtures/test-units.mjs';
 import { exp } from '../../dist/designs/sdpa/exp.js';
 import { runModel } from './dam-model.js';
 import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
@@ -191,6 +192,26 @@ describe('held-back producers at a deadlock', () => {
     expect(k.peakOccupancy).toBe(10_000);
     const blocked = bounded.deadlock!.blocked.find((b) => b.unit === 'h0/source-k')!;
     expect(blocked.waits).toEqual([{ on: 'room', channel: 'h0/k', peer: 'h0/qktexp' }]);
+  });
+
+  it('two producers held back by each other (a ring over deep FIFOs) both run on: no deadlock', async () => {
+    // By hand: each sends 10,000 elements at clocks 0 to 9,999 (times 1 to 10,000), then takes
+    // the other's 10,000, all there by clock 10,000: both end at 10,000, each FIFO holding all
+    // 10,000 at its peak. Each ring holds 4,096, so each sender is held back by the other.
+    const program = new ProgramBuilder()
+      .module(TEST_UNITS_MODULE)
+      .unit('a', 'test.talker', { count: 10_000 })
+      .unit('b', 'test.talker', { count: 10_000 })
+      .channel('ab', 'a.out', 'b.in')
+      .channel('ba', 'b.out', 'a.in')
+      .build();
+    const result = await simulate(program, { workers: 1 });
+    expect(result.status).toBe('ok');
+    expect(result.contexts.map((c) => c.finalClock)).toEqual([10_000, 10_000]);
+    expect(result.channels.map((c) => [c.tokens, c.peakOccupancy])).toEqual([
+      [10_000, 10_000],
+      [10_000, 10_000],
+    ]);
   });
 });
 
