@@ -92,7 +92,7 @@ describe('timeline of a run (--trace)', () => {
     for (const [, make] of PROGRAMS) {
       const program = make();
       const plain = new SingleThreadExecutor(program).run();
-      const recorder = new TimelineRecorder(program.units.length, 0, Infinity, () => undefined);
+      const recorder = new TimelineRecorder(program.units.length, program.channels.length, 0, Infinity, () => undefined);
       const traced = new SingleThreadExecutor(program, { tracer: recorder }).run();
       expect(traced).toEqual(plain);
     }

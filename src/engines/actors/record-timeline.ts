@@ -38,19 +38,17 @@ export async function recordTimeline(program: Program, bounds: TimelineBounds = 
     throw new ProgramError(`recordTimeline's signal must be an AbortSignal, got ${show(signal)}`);
   // Aborted already: nothing runs (a run short enough to end in its first slice had run to the end).
   if (signal?.aborted) throw runAborted(signal);
-  const recorder = new TimelineRecorder(program.units.length, start, end, () => executor.holdAt(-Infinity));
-  // Until then no timeline taken can hold more than maxEvents (TimelineRecorder).
-  recorder.due = maxEvents - 2 * (program.units.length + program.channels.length) + 1;
+  const recorder = new TimelineRecorder(program.units.length, program.channels.length, start, end, () => executor.holdAt(-Infinity));
+  recorder.capAt(maxEvents);
   const executor = new SingleThreadExecutor(program, { tracer: recorder });
   try {
     for (;;) {
       const state = await executor.runTo(end, signal);
       const timeline = timelineSoFar(program, executor, recorder, state);
       if (timeline.events > maxEvents) return fitTimeline(timeline, maxEvents);
-      // Held to count what it holds (recorder.due), it has room for more: on, to count again
-      // when it may be full or has grown by half (sources run far ahead of what is settled).
+      // Held to count what it holds, it has room for more: on, to count again.
       if (state !== 'paused' || executor.horizon === end) return timeline;
-      recorder.due = recorder.recorded + Math.max(maxEvents - timeline.events, Math.ceil(recorder.recorded / 2));
+      recorder.capAt(maxEvents, timeline.events);
     }
   } finally {
     executor.close();

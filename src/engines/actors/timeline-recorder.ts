@@ -92,7 +92,7 @@ interface Instants {
  * `recorded` counts the spans closed and the instants inside the window: a timeline taken holds
  * at most that many events, plus two for each unit (its open span and its stall at the end) and
  * two for each channel (its first and last samples). Once `recorded` reaches `due` it calls
- * `onDue`: the caller pauses the run and counts what a timeline would hold.
+ * `onDue`: the caller pauses the run and counts what a timeline would hold (`capAt`).
  */
 export class TimelineRecorder implements Tracer {
   private readonly spans: SpanTrack[];
@@ -102,11 +102,24 @@ export class TimelineRecorder implements Tracer {
 
   constructor(
     units: number,
+    private readonly channels: number,
     readonly start: Time,
     readonly end: Time,
     private readonly onDue: () => void,
   ) {
     this.spans = Array.from({ length: units }, () => new SpanTrack(start, end));
+  }
+
+  /**
+   * Calls `onDue` when a timeline taken may hold more than `maxEvents`: at once when none can
+   * yet (the units' and channels' own events), else once it may be full (`taken` events
+   * counted), or has grown by half (sources run far ahead of what is settled).
+   */
+  capAt(maxEvents: number, taken: number | null = null): void {
+    this.due =
+      taken === null
+        ? maxEvents - 2 * (this.spans.length + this.channels) + 1
+        : this.recorded + Math.max(maxEvents - taken, Math.ceil(this.recorded / 2));
   }
 
   clockMoved(ctx: Context, why: ClockMoveKind, from: Time, to: Time): void {
