@@ -236,6 +236,11 @@ if (existsSync(targetsPath)) {
   );
 }
 
+// The 16-core figures: written by hand from the device runs (bench/device.sh), since such a
+// machine is lent rarely and this script cannot measure them again.
+const devicePath = fileURLToPath(new URL('./results/device/section.md', import.meta.url));
+if (existsSync(devicePath)) md.push(readFileSync(devicePath, 'utf8').trimEnd(), '');
+
 if (micro) {
   md.push('## Micro-benchmarks', '');
   md.push(
