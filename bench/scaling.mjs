@@ -33,7 +33,14 @@ for (const { label, runArgs, n, heads, target } of [
     const run = wholeRun([...runArgs, '--n', String(n), '--workers', String(workers)]);
     const fixed = wholeRun([...runArgs, '--n', '64', '--workers', String(workers)]);
     const ceiling = heads > 1 ? plainHeadsRun(n, heads, workers) : null;
-    points.push({ workers, wallMs: run.wallMs, cycles: run.cycles, peakRssMiB: run.peakRssMiB, fixedMs: fixed.wallMs, ceilingMs: ceiling?.wallMs ?? null });
+    points.push({
+      workers,
+      wallMs: run.wallMs,
+      cycles: run.cycles,
+      peakRssMiB: run.peakRssMiB,
+      fixedMs: fixed.wallMs,
+      ceilingMs: ceiling?.wallMs ?? null,
+    });
     process.stderr.write(
       `${label}, ${workers} worker(s): ${fmtMs(run.wallMs)}, ${run.cycles} cycles; fixed ${fmtMs(fixed.wallMs)}${ceiling ? `; plain loop ${fmtMs(ceiling.wallMs)}` : ''}\n`,
     );
@@ -57,7 +64,8 @@ for (const { label, runArgs, n, heads, target } of [
 }
 
 const report = { date: new Date().toISOString(), machine: machine(), loadavg: os.loadavg(), curves };
-const point = (p) => `${p.workers}w ${fmtMs(p.wallMs)} (${p.speedup.toFixed(2)}x${p.ceilingSpeedup ? `; plain loop ${p.ceilingSpeedup.toFixed(2)}x` : ''})`;
+const point = (p) =>
+  `${p.workers}w ${fmtMs(p.wallMs)} (${p.speedup.toFixed(2)}x${p.ceilingSpeedup ? `; plain loop ${p.ceilingSpeedup.toFixed(2)}x` : ''})`;
 for (const c of curves) {
   console.log(
     `${c.label}: ${c.points.map(point).join(', ')}; default flags ${fmtMs(c.auto.wallMs)} (${c.auto.speedup.toFixed(2)}x, ${c.auto.workers} workers); target ${c.target}: ${c.met === null ? 'n/a (fewer than 16 cores)' : c.met ? 'PASS' : 'MISS'}`,
