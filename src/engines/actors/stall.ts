@@ -7,7 +7,8 @@ import type { BlockedContext, DeadlockReport } from '../run-result.js';
  * What to do when every live context is blocked. Returns true when some context was woken.
  *
  * Each step keeps the run's results independent of the schedule:
- * 1. a producer held back by a buffer that has since drained below its low-water mark runs;
+ * 1. a producer held back by a buffer that has room again runs (a consumer drained it, or
+ *    the channel is stranded at a deadlock and lets go of what it holds: strandHeldBack);
  * 2. a held-back producer that some blocked context waits on gets a bigger buffer (never
  *    one nobody waits on: that would only copy a simulated FIFO into memory);
  * 3. a clock wait is answered: with every context blocked, nothing can act before the least
