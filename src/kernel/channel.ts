@@ -222,7 +222,11 @@ export class Channel implements ChannelShape, CountedChannel {
     this.letGoHeld();
   }
 
-  /** A stranded channel's ring is full: its elements are settled by the meter and let go. */
+  /**
+   * A stranded channel's ring is full: its elements are settled by the meter and let go. Its
+   * dequeue instants were never in the ring (only a FIFO deeper than its ring holds a sender
+   * back), so settling needs nothing the ring gives up.
+   */
   letGoHeld(): void {
     this.meter.finish(this, this.received);
     this.letGo += this.sent - this.received;
