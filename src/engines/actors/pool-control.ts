@@ -147,7 +147,18 @@ export class PoolControl {
     this.ringAll();
   }
 
-  /** Publishes a global clock bound (stall resolution step 3) to every worker. */
+  /** Counts the rounds in which the coordinator found dead units (WaitBoard). */
+  get deadRounds(): number {
+    return Atomics.load(this.words, this.global + 6);
+  }
+
+  /** Some units were found dead (WaitBoard): every worker marks its own (stall resolution step 3). */
+  publishDead(): void {
+    Atomics.add(this.words, this.global + 6, 1);
+    this.ringAll();
+  }
+
+  /** Publishes a global clock bound (stall resolution step 4) to every worker. */
   publishBound(bound: number): void {
     this.numbers[0] = bound;
     Atomics.add(this.words, this.global + 2, 1);

@@ -3,6 +3,7 @@ import { interruption, runAborted } from '../interruption.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl } from './pool-control.js';
+import { createWaitMemory, WaitBoard } from './wait-board.js';
 import { failureError } from '../worker-failure.js';
 import { createThreadEnds, threadEndFailure } from './thread-end.js';
 import { poolOptions } from '../worker-pool.js';
@@ -39,6 +40,8 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   const threadEnds = createThreadEnds(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);
+  const waits = createWaitMemory(program.units.length);
+  const waitBoard = new WaitBoard(waits);
   const ends = channelEnds(program);
   const links = placed.cut.map((c) => createLinkMemory(program.channels[c]!, c, placed.of[ends[c]![0]]!, placed.of[ends[c]![1]]!));
   // Loaded with the first pool: a run in one thread spares its 40-50 ms.
@@ -61,7 +64,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   try {
     const tasks = Promise.all(
       Array.from({ length: placed.workers }, (_, worker) =>
-        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks, threadEnds }),
+        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks, waits, threadEnds }),
       ),
     );
     let settled = false;
@@ -96,6 +99,11 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
         least = Math.min(least, control.leastTarget(w));
       }
       if (running === 0) continue;
+      // Units that wait only on one another are dead: their threads mark them first (step 3).
+      if (waitBoard.markDead(program.units.length)) {
+        control.publishDead();
+        continue;
+      }
       // A bound that woke nobody last time will not wake anybody now: that is a deadlock too,
       // over once the held-back producers have run on (strandHeldBack) and nothing moved.
       if (least === Infinity || (least === lastBound && control.activity === activityAtBound)) {

@@ -4,13 +4,15 @@ import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
 import { Command, PoolControl } from './pool-control.js';
-import { applyClockBound, deadlockReport, leastClockTarget, resolveBuffers, strandHeldBack } from './stall.js';
+import { applyClockBound, deadlockReport, leastClockTarget, markDead, resolveBuffers, strandHeldBack } from './stall.js';
+import { WaitBoard } from './wait-board.js';
 import { programFailure, unitFailure } from '../worker-failure.js';
 import { watchThreadEnd } from './thread-end.js';
 import type { Context } from '../../kernel/context.js';
 import type { Program } from '../../kernel/program.js';
 import type { ClockMemory, LinkEnd, LinkMemory } from './link.js';
 import type { ControlMemory } from './pool-control.js';
+import type { WaitMemory } from './wait-board.js';
 import type { ChannelStats, ContextStats, DeadlockReport } from '../run-result.js';
 import type { Instance } from './instantiate.js';
 import type { WorkerFailure } from '../worker-failure.js';
@@ -23,6 +25,7 @@ export interface WorkerTask {
   readonly links: readonly LinkMemory[];
   readonly control: ControlMemory;
   readonly clocks: ClockMemory;
+  readonly waits: WaitMemory;
   /** Where this thread notes the unit that ended it (thread-end.ts). */
   readonly threadEnds: SharedArrayBuffer;
 }
@@ -52,6 +55,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   const me = task.worker;
   const control = new PoolControl(task.control);
   const board = new ClockBoard(task.clocks);
+  const waitBoard = new WaitBoard(task.waits);
   const memories = new Map(task.links.map((link) => [link.channel, link]));
   const scheduler = new CooperativeScheduler();
   const unwatch = watchThreadEnd(task.threadEnds, me);
@@ -114,6 +118,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   let failure: WorkerFailure | null = null;
   let epoch = control.epoch;
   let strands = control.strands;
+  let deadRounds = control.deadRounds;
   try {
     for (;;) {
       const slices = scheduler.drain(SLICE_BUDGET, afterSlice);
@@ -126,6 +131,13 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
       pullAll();
       if (!scheduler.idle) continue;
       if (resolveBuffers(live(), boundary)) continue;
+      if (control.deadRounds !== deadRounds) {
+        deadRounds = control.deadRounds;
+        markDead(live(), waitBoard.deadAmong(live()));
+        for (const ctx of boundary) publish(ctx);
+        pullAll();
+        if (!scheduler.idle) continue;
+      }
       if (control.epoch !== epoch) {
         epoch = control.epoch;
         applyClockBound(live(), control.bound);
@@ -137,6 +149,7 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
         strands = control.strands;
         if (strandHeldBack(live())) continue;
       }
+      for (const ctx of instance.contexts) waitBoard.write(ctx);
       control.goIdle(me, bell, leastClockTarget(live()));
       if (control.doorbell(me) === bell && control.epoch === epoch && control.command === Command.Run) {
         control.sleep(me, bell, SLEEP_MS);

@@ -1,4 +1,6 @@
+import { MAX_TIME } from '../../kernel/time.js';
 import { Wait } from '../../kernel/wait.js';
+import { deadUnits } from './dead-set.js';
 import type { Channel } from '../../kernel/channel.js';
 import type { Context } from '../../kernel/context.js';
 import type { BlockedContext, DeadlockReport } from '../run-result.js';
@@ -11,7 +13,9 @@ import type { BlockedContext, DeadlockReport } from '../run-result.js';
  *    the channel is stranded at a deadlock and lets go of what it holds: strandHeldBack);
  * 2. a held-back producer that some blocked context waits on gets a bigger buffer (never
  *    one nobody waits on: that would only copy a simulated FIFO into memory);
- * 3. a clock wait is answered: with every context blocked, nothing can act before the least
+ * 3. contexts that wait only for data or room from one another never act again (deadUnits):
+ *    a context waiting on one of their clocks (a merge, a timed peek) is told so at once;
+ * 4. a clock wait is answered: with every context blocked, nothing can act before the least
  *    clock target T of any waiter, so every context blocked in simulated time is known
  *    never to act below T again (the lookahead argument of conservative simulation).
  * Otherwise the run is deadlocked, and the producers still held back run on (strandHeldBack).
@@ -22,6 +26,14 @@ import type { BlockedContext, DeadlockReport } from '../run-result.js';
  */
 export function resolveStall(live: readonly Context[], floor = Infinity, alsoNeeded: ReadonlySet<Context> = NOBODY): boolean {
   if (resolveBuffers(live, alsoNeeded)) return true;
+  const byIndex = new Map(live.map((ctx) => [ctx.index, ctx]));
+  if (
+    markDead(
+      live,
+      deadUnits(byIndex.keys(), (unit) => deadPeers(byIndex.get(unit)!)),
+    )
+  )
+    return true;
   const least = Math.min(leastClockTarget(live), floor);
   return least !== Infinity && applyClockBound(live, least);
 }
@@ -95,7 +107,39 @@ export function strandHeldBack(live: readonly Context[]): boolean {
   return true;
 }
 
-/** The least clock any context waits for another to reach (step 3's T). */
+/**
+ * The units `ctx` waits on for data or room, as deadUnits reads them: null when it is not
+ * blocked, or waits on a clock or on the simulator's buffer (both can end without a peer).
+ */
+export function deadPeers(ctx: Context): number[] | null {
+  if (!ctx.blocked) return null;
+  const peers: number[] = [];
+  for (let i = 0; i < ctx.waitCount; i++) {
+    const kind = ctx.waitKinds[i];
+    if (kind !== Wait.Data && kind !== Wait.Room) return null;
+    peers.push(peerOf(kind, ctx.waitChannels[i]!).index);
+  }
+  return peers;
+}
+
+/**
+ * Step 3: the contexts of `dead` never act again, so none acts below any clock: their lower
+ * bound goes to the last exact clock, and whoever waits on their clocks is told at once, where
+ * clock bounds would tell it a few cycles a round (on a pool, a round of every thread each).
+ * Returns true when some context was woken.
+ */
+export function markDead(live: readonly Context[], dead: ReadonlySet<number>): boolean {
+  let marked = false;
+  for (const ctx of live) {
+    if (!dead.has(ctx.index) || ctx.lowerBound === MAX_TIME) continue;
+    ctx.lowerBound = MAX_TIME;
+    ctx.releaseWatchers();
+    marked = true;
+  }
+  return marked && live.some((ctx) => !ctx.blocked);
+}
+
+/** The least clock any context waits for another to reach (step 4's T). */
 export function leastClockTarget(live: readonly Context[]): number {
   let least = Infinity;
   for (const ctx of live) {
@@ -107,7 +151,7 @@ export function leastClockTarget(live: readonly Context[]): number {
 }
 
 /**
- * Step 3, once every context of the whole run is blocked: none acts below `bound` again.
+ * Step 4, once every context of the whole run is blocked: none acts below `bound` again.
  * Returns true when some context was woken.
  */
 export function applyClockBound(live: readonly Context[], bound: number): boolean {
