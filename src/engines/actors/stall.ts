@@ -115,11 +115,17 @@ export function deadPeers(ctx: Context): number[] | null {
   if (!ctx.blocked) return null;
   const peers: number[] = [];
   for (let i = 0; i < ctx.waitCount; i++) {
-    const kind = ctx.waitKinds[i];
-    if (kind !== Wait.Data && kind !== Wait.Room) return null;
-    peers.push(peerOf(kind, ctx.waitChannels[i]!).index);
+    const peer = deadPeer(ctx, i);
+    if (peer < 0) return null;
+    peers.push(peer);
   }
   return peers;
+}
+
+/** The unit wait `i` of `ctx` waits on for data or room, or -1 for a wait on a clock or the buffer. */
+export function deadPeer(ctx: Context, i: number): number {
+  const kind = ctx.waitKinds[i];
+  return kind === Wait.Data || kind === Wait.Room ? peerOf(kind, ctx.waitChannels[i]!).index : -1;
 }
 
 /**

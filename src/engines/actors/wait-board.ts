@@ -1,5 +1,5 @@
 import { deadUnits } from './dead-set.js';
-import { deadPeers } from './stall.js';
+import { deadPeer } from './stall.js';
 import type { Context } from '../../kernel/context.js';
 
 /** Words per unit: how many peers it waits on for data or room (-1: none that way), then those peers. */
@@ -33,16 +33,18 @@ export class WaitBoard {
     this.dead = new Int32Array(memory.dead);
   }
 
-  /** Writes what `ctx` waits on (by this thread, for a unit it runs). */
+  /** Writes what `ctx` waits on (by this thread, for a unit it runs; each time it goes idle, so allocating nothing). */
   write(ctx: Context): void {
     const base = ctx.index * ROW;
-    const peers = ctx.finished ? null : deadPeers(ctx);
-    if (peers === null || peers.length >= ROW) {
-      this.waits[base] = -1;
-      return;
+    const waits = this.waits;
+    waits[base] = -1;
+    if (ctx.finished || !ctx.blocked || ctx.waitCount >= ROW) return;
+    for (let i = 0; i < ctx.waitCount; i++) {
+      const peer = deadPeer(ctx, i);
+      if (peer < 0) return;
+      waits[base + 1 + i] = peer;
     }
-    this.waits[base] = peers.length;
-    for (let i = 0; i < peers.length; i++) this.waits[base + 1 + i] = peers[i]!;
+    waits[base] = ctx.waitCount;
   }
 
   /** (Coordinator, every thread idle.) Marks the units that can never act again; true when some were not marked yet. */
