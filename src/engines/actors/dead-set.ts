@@ -6,16 +6,24 @@
  * for a unit not blocked so (running, parked, held back by the simulator, waiting on a clock,
  * finished): such a unit may act, and so may every unit that waits on it.
  */
-export function deadUnits(units: Iterable<number>, peersOf: (unit: number) => readonly number[] | null): Set<number> {
-  const peers = new Map<number, readonly number[]>();
+export function deadUnits(units: Iterable<number>, peersOf: (unit: number) => ArrayLike<number> | null): Set<number> {
+  const peers = new Map<number, ArrayLike<number>>();
   for (const unit of units) {
     const of = peersOf(unit);
     if (of !== null) peers.set(unit, of);
   }
   const waitedOnBy = new Map<number, number[]>();
-  for (const [unit, of] of peers) for (const peer of of) (waitedOnBy.get(peer) ?? waitedOnBy.set(peer, []).get(peer)!).push(unit);
+  const free: number[] = [];
+  for (const [unit, of] of peers) {
+    for (let i = 0; i < of.length; i++) {
+      const peer = of[i]!;
+      const waiters = waitedOnBy.get(peer);
+      if (waiters === undefined) waitedOnBy.set(peer, [unit]);
+      else waiters.push(unit);
+      if (!peers.has(peer)) free.push(unit);
+    }
+  }
   // Units that may act: each takes out of the set every unit that waits on it.
-  const free = [...peers].filter(([, of]) => of.some((peer) => !peers.has(peer))).map(([unit]) => unit);
   for (const unit of free) peers.delete(unit);
   while (free.length > 0) {
     for (const waiter of waitedOnBy.get(free.pop()!) ?? []) {

@@ -53,7 +53,7 @@ export class WaitBoard {
       Array.from({ length: units }, (_, u) => u),
       (u) => {
         const count = this.waits[u * ROW]!;
-        return count < 0 ? null : Array.from(this.waits.subarray(u * ROW + 1, u * ROW + 1 + count));
+        return count < 0 ? null : this.waits.subarray(u * ROW + 1, u * ROW + 1 + count);
       },
     );
     let marked = false;
