@@ -197,7 +197,8 @@ describe('held-back producers at a deadlock', () => {
   it('two producers held back by each other (a ring over deep FIFOs) both run on: no deadlock', async () => {
     // By hand: each sends 10,000 elements at clocks 0 to 9,999 (times 1 to 10,000), then takes
     // the other's 10,000, all there by clock 10,000: both end at 10,000, each FIFO holding all
-    // 10,000 at its peak. Each ring holds 4,096, so each sender is held back by the other.
+    // 10,000 at its peak. Each ring holds 4,096, so each sender is held back, waiting on the
+    // other for its buffer: a stall whose buffers grow (stall step 2), not a deadlock.
     const program = new ProgramBuilder()
       .module(TEST_UNITS_MODULE)
       .unit('a', 'test.talker', { count: 10_000 })

@@ -162,6 +162,8 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   }
 
   unwatch();
+  // Its rows stay read after it ends: a unit that finished since it last went idle says so.
+  for (const ctx of instance.contexts) waitBoard.write(ctx);
   const remaining = live();
   const stalled = failure === null && remaining.length > 0 ? deadlockReport(remaining) : null;
   scheduler.stop(null);

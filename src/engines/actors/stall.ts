@@ -83,28 +83,20 @@ function hasBufferRoom(ch: Channel): boolean {
  * Once the whole run is deadlocked and no step above wakes anybody: a producer still held
  * back by its buffer is one nobody waits on (step 2 would have grown it). In DAM it runs on
  * until its FIFO is full in simulated time, or it ends; here too, with its channel stranded
- * (Channel.strand) when the receiver is blocked for good. A receiver held back itself may
- * still take elements once it runs on: its input waits for a later round, unless every
- * producer left is held back by another's, a ring none of which can move until a buffer grows.
- * Returns true when a channel was stranded or grown: step 1 then wakes its sender.
+ * (Channel.strand): the receiver is blocked for good, and not held back itself (the producer's
+ * wait on it for its buffer counts as waiting on it in step 2, which would have grown its
+ * buffer). Returns true when a channel was stranded; step 1 then wakes its sender.
  */
 export function strandHeldBack(live: readonly Context[]): boolean {
   let stranded = false;
-  const intoHeldBack: Channel[] = [];
   for (const ctx of live) {
     forEachWait(ctx, (kind, ch) => {
       if (kind !== Wait.Buffer || ch.stranded) return;
-      if (bufferWait(ch.receiver, () => true)) {
-        intoHeldBack.push(ch);
-      } else {
-        ch.strand();
-        stranded = true;
-      }
+      ch.strand();
+      stranded = true;
     });
   }
-  if (stranded || intoHeldBack.length === 0) return stranded;
-  for (const ch of intoHeldBack) ch.grow();
-  return true;
+  return stranded;
 }
 
 /**

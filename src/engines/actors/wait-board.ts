@@ -12,10 +12,10 @@ export interface WaitMemory {
 }
 
 export function createWaitMemory(units: number): WaitMemory {
-  return {
-    waits: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * ROW * Math.max(1, units)),
-    dead: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * Math.max(1, units)),
-  };
+  const waits = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * ROW * Math.max(1, units));
+  // A row no thread has written yet reads as "waits on nothing that way", never as dead.
+  new Int32Array(waits).fill(-1);
+  return { waits, dead: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * Math.max(1, units)) };
 }
 
 /**
