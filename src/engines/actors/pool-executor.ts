@@ -99,8 +99,9 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
         least = Math.min(least, control.leastTarget(w));
       }
       if (running === 0) continue;
-      // Units that wait only on one another are dead: their threads mark them first (step 3).
-      if (waitBoard.markDead(program.units.length)) {
+      // Units that wait only on one another are dead: their threads mark them first (step 3),
+      // which tells something only to a unit waiting on a clock.
+      if (least !== Infinity && waitBoard.markDead(program.units.length)) {
         control.publishDead();
         continue;
       }

@@ -26,16 +26,17 @@ import type { BlockedContext, DeadlockReport } from '../run-result.js';
  */
 export function resolveStall(live: readonly Context[], floor = Infinity, alsoNeeded: ReadonlySet<Context> = NOBODY): boolean {
   if (resolveBuffers(live, alsoNeeded)) return true;
-  const byIndex = new Map(live.map((ctx) => [ctx.index, ctx]));
-  if (
-    markDead(
-      live,
-      deadUnits(byIndex.keys(), (unit) => deadPeers(byIndex.get(unit)!)),
-    )
-  )
-    return true;
-  const least = Math.min(leastClockTarget(live), floor);
+  const target = leastClockTarget(live);
+  // Only a clock wait can learn anything from the dead: without one, there is nothing to find.
+  if (target !== Infinity && markDead(live, deadAmong(live))) return true;
+  const least = Math.min(target, floor);
   return least !== Infinity && applyClockBound(live, least);
+}
+
+/** Step 3's set among the contexts of one thread, all of whose peers it runs. */
+function deadAmong(live: readonly Context[]): Set<number> {
+  const byIndex = new Map(live.map((ctx) => [ctx.index, ctx]));
+  return deadUnits(byIndex.keys(), (unit) => deadPeers(byIndex.get(unit)!));
 }
 
 const NOBODY: ReadonlySet<Context> = new Set();
@@ -103,7 +104,7 @@ export function strandHeldBack(live: readonly Context[]): boolean {
  * The units `ctx` waits on for data or room, as deadUnits reads them: null when it is not
  * blocked, or waits on a clock or on the simulator's buffer (both can end without a peer).
  */
-export function deadPeers(ctx: Context): number[] | null {
+function deadPeers(ctx: Context): number[] | null {
   if (!ctx.blocked) return null;
   const peers: number[] = [];
   for (let i = 0; i < ctx.waitCount; i++) {
