@@ -22,6 +22,15 @@ const POLLS_PER_CLOCK_READ = 64;
 
 export const Command = { Run: 0, Stop: 1 } as const;
 
+/**
+ * The rounds the coordinator publishes at a global stall, each a counter word that every
+ * worker compares with the value it last acted on: a clock bound (stall resolution step 4),
+ * dead units found (step 3, WaitBoard), and, once deadlocked, held-back producers let run on
+ * (strandHeldBack).
+ */
+export const Round = { Bound: 2, Dead: 6, Strand: 5 } as const;
+export type Round = (typeof Round)[keyof typeof Round];
+
 /** The machine's cores: the most workers that can all run at once. */
 export function coreCount(): number {
   return availableParallelism();
@@ -128,41 +137,25 @@ export class PoolControl {
     this.ringAll();
   }
 
-  get epoch(): number {
-    return Atomics.load(this.words, this.global + 2);
-  }
-
   get bound(): number {
     return this.numbers[0]!;
   }
 
-  /** Counts the rounds in which the workers strand their held-back producers' channels. */
-  get strands(): number {
-    return Atomics.load(this.words, this.global + 5);
+  /** Rounds of this kind published so far. */
+  rounds(round: Round): number {
+    return Atomics.load(this.words, this.global + round);
   }
 
-  /** The run is deadlocked: every worker lets its held-back producers run on (strandHeldBack). */
-  publishStrand(): void {
-    Atomics.add(this.words, this.global + 5, 1);
-    this.ringAll();
-  }
-
-  /** Counts the rounds in which the coordinator found dead units (WaitBoard). */
-  get deadRounds(): number {
-    return Atomics.load(this.words, this.global + 6);
-  }
-
-  /** Some units were found dead (WaitBoard): every worker marks its own (stall resolution step 3). */
-  publishDead(): void {
-    Atomics.add(this.words, this.global + 6, 1);
+  /** Publishes a round to every worker. */
+  publishRound(round: Round): void {
+    Atomics.add(this.words, this.global + round, 1);
     this.ringAll();
   }
 
   /** Publishes a global clock bound (stall resolution step 4) to every worker. */
   publishBound(bound: number): void {
     this.numbers[0] = bound;
-    Atomics.add(this.words, this.global + 2, 1);
-    this.ringAll();
+    this.publishRound(Round.Bound);
   }
 
   leastTarget(w: number): number {

@@ -2,7 +2,7 @@ import { channelEnds, refuseParamsThreadsCannotTake, unitIndex } from '../../ker
 import { interruption, runAborted } from '../interruption.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
-import { createControlMemory, PoolControl } from './pool-control.js';
+import { createControlMemory, PoolControl, Round } from './pool-control.js';
 import { createWaitMemory, WaitBoard } from './wait-board.js';
 import { failureError } from '../worker-failure.js';
 import { createThreadEnds, threadEndFailure } from './thread-end.js';
@@ -102,7 +102,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
       // Units that wait only on one another are dead: their threads mark them first (step 3),
       // which tells something only to a unit waiting on a clock.
       if (least !== Infinity && waitBoard.markDead(program.units.length)) {
-        control.publishDead();
+        control.publishRound(Round.Dead);
         continue;
       }
       // A bound that woke nobody last time will not wake anybody now: that is a deadlock too,
@@ -113,7 +113,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
           control.stop();
         } else {
           activityAtStrand = control.activity;
-          control.publishStrand();
+          control.publishRound(Round.Strand);
         }
       } else {
         lastBound = least;

@@ -3,7 +3,7 @@ import { importWorkerModules } from '../../kernel/registry.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { ClockBoard } from './link.js';
-import { Command, PoolControl } from './pool-control.js';
+import { Command, PoolControl, Round } from './pool-control.js';
 import { applyClockBound, deadlockReport, leastClockTarget, markDead, resolveBuffers, strandHeldBack } from './stall.js';
 import { WaitBoard } from './wait-board.js';
 import { programFailure, unitFailure } from '../worker-failure.js';
@@ -116,9 +116,9 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   };
 
   let failure: WorkerFailure | null = null;
-  let epoch = control.epoch;
-  let strands = control.strands;
-  let deadRounds = control.deadRounds;
+  let bounds = control.rounds(Round.Bound);
+  let strands = control.rounds(Round.Strand);
+  let deadRounds = control.rounds(Round.Dead);
   try {
     for (;;) {
       const slices = scheduler.drain(SLICE_BUDGET, afterSlice);
@@ -131,27 +131,27 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
       pullAll();
       if (!scheduler.idle) continue;
       if (resolveBuffers(live(), boundary)) continue;
-      if (control.deadRounds !== deadRounds) {
-        deadRounds = control.deadRounds;
+      if (control.rounds(Round.Dead) !== deadRounds) {
+        deadRounds = control.rounds(Round.Dead);
         markDead(live(), waitBoard.deadAmong(live()));
         for (const ctx of boundary) publish(ctx);
         pullAll();
         if (!scheduler.idle) continue;
       }
-      if (control.epoch !== epoch) {
-        epoch = control.epoch;
+      if (control.rounds(Round.Bound) !== bounds) {
+        bounds = control.rounds(Round.Bound);
         applyClockBound(live(), control.bound);
         for (const ctx of boundary) publish(ctx);
         pullAll();
         if (!scheduler.idle) continue;
       }
-      if (control.strands !== strands) {
-        strands = control.strands;
+      if (control.rounds(Round.Strand) !== strands) {
+        strands = control.rounds(Round.Strand);
         if (strandHeldBack(live())) continue;
       }
       for (const ctx of instance.contexts) waitBoard.write(ctx);
       control.goIdle(me, bell, leastClockTarget(live()));
-      if (control.doorbell(me) === bell && control.epoch === epoch && control.command === Command.Run) {
+      if (control.doorbell(me) === bell && control.rounds(Round.Bound) === bounds && control.command === Command.Run) {
         control.sleep(me, bell, SLEEP_MS);
       }
       control.wakeUp(me);
