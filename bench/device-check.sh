@@ -2,14 +2,8 @@
 # The second device run of 2026-11-28 (after auto's one worker per 4M score elements): the
 # scaling curves again, one head at N = 4096 on default flags against explicit counts, and the
 # sweep with two rounds. Results in $OUT. Run as bench/device.sh says (about 3 minutes).
-set -uo pipefail
-cd "$(dirname "$0")/.."
-xz -d -c .node/node.xz > .node/node && chmod +x .node/node
-tar xJf .node/nm.tar.xz
-export PATH="$PWD/.node:$PATH"
-out=${OUT:-$(mktemp -d)}
+source "$(dirname "$0")/device-setup.sh"
 {
-  echo "$(nproc) cores, node $(node --version), $(date -u +%FT%TZ)"
   timeout 150 node bench/scaling.mjs --out "$out/scaling.json"
   for round in 1 2 3; do
     for w in auto 1 4 16; do

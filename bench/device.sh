@@ -6,14 +6,8 @@
 #   - the 64-job sweep at 1-16 workers, whole processes (sweep-scaling, one round);
 #   - what the machine gives (bench/cpu-scaling.mjs);
 #   - a sweep's compiling: the 64-job sweep three times on one pool of 16 and of 1 (sweep-passes).
-set -uo pipefail
-cd "$(dirname "$0")/.."
-xz -d -c .node/node.xz > .node/node && chmod +x .node/node
-tar xJf .node/nm.tar.xz
-export PATH="$PWD/.node:$PATH"
-out=${OUT:-$(mktemp -d)}
+source "$(dirname "$0")/device-setup.sh"
 {
-  echo "$(nproc) cores, node $(node --version), $(date -u +%FT%TZ)"
   timeout 200 node bench/scaling.mjs --out "$out/scaling.json"
   timeout 150 node bench/sweep-scaling.mjs --rounds 1 --out "$out/sweep-scaling.json"
   timeout 90 node bench/cpu-scaling.mjs --out "$out/cpu-scaling.json"
