@@ -21,26 +21,20 @@ function randomProgram(seed: number, bounded: boolean, floods = false): Program 
   const b = new ProgramBuilder().module(UTILITY_UNITS_MODULE);
   const open: string[] = [];
   let channels = 0;
-  const connect = (from: string, to: string, mayBeUnbounded = !bounded) => {
-    const capacity = mayBeUnbounded && r() < 0.15 ? undefined : 1 + pick(4);
+  // A channel of the capacity given (undefined: unbounded), drawn before its latencies.
+  const channel = (from: string, to: string, capacity: number | undefined) =>
     b.channel(`c${channels++}`, from, to, {
       ...(capacity === undefined ? {} : { capacity }),
       latency: 1 + pick(4),
       responseLatency: 1 + pick(3),
     });
-  };
+  const connect = (from: string, to: string, mayBeUnbounded = !bounded) =>
+    channel(from, to, mayBeUnbounded && r() < 0.15 ? undefined : 1 + pick(4));
   const take = () => open.splice(pick(open.length), 1)[0]!;
   const deep = new Set<string>();
   // A flood's stream: unbounded, or deeper than the ring.
-  const connectFrom = (from: string, to: string) => {
-    if (!deep.has(from)) return connect(from, to);
-    const capacity = r() < 0.5 ? undefined : 4097 + pick(8000);
-    b.channel(`c${channels++}`, from, to, {
-      ...(capacity === undefined ? {} : { capacity }),
-      latency: 1 + pick(4),
-      responseLatency: 1 + pick(3),
-    });
-  };
+  const connectFrom = (from: string, to: string) =>
+    deep.has(from) ? channel(from, to, r() < 0.5 ? undefined : 4097 + pick(8000)) : connect(from, to);
 
   for (let g = 0, generators = 1 + pick(3); g < generators; g++) {
     const flood = floods && (g === 0 || r() < 0.5);
