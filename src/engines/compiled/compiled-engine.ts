@@ -1,15 +1,16 @@
-import { threadId } from 'node:worker_threads';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { failureError } from '../worker-failure.js';
 import { breather, interrupted, interruption, runAborted } from '../interruption.js';
 import { poolOptions } from '../worker-pool.js';
-import { jobProgram, jobWork, runJob } from './jobs.js';
+import { boardJobs, JobBoard } from './job-board.js';
+import { jobWork, runJob } from './jobs.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
 import type { Program } from '../../kernel/program.js';
 import type { ChannelStats, ContextStats, Progress, RunResult } from '../run-result.js';
 import type { CompiledTask } from './compiled-worker.js';
 import type { GroupTiming } from './group-timing.js';
-import type { Job, JobOutcome, ValuesBlock } from './jobs.js';
+import type { BoardOutcome } from './job-board.js';
+import type { Job, ValuesBlock } from './jobs.js';
 
 export interface CompiledOptions {
   /** Threads: 1 runs every job in the calling thread; more run them on a piscina pool. */
@@ -74,16 +75,15 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   const orders = new Map(groups.map((g) => [g, kind.order(program, g)]));
   const rowsOf = (g: string): number => orders.get(g)!.rows;
   const jobs = planJobs(groups, rowsOf, options);
-  const work = jobs.map((job) => jobWork(job, rowsOf));
-  const progress = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * jobs.length));
-  const total = work.reduce((a, b) => a + b, 0);
+  const total = jobs.reduce((sum, job) => sum + jobWork(job, rowsOf), 0);
+  const board = JobBoard.create(jobs.length, options.workers > 1);
   // A callback that throws stops the run, which rejects with its error: thrown from the timer, it
   // had ended the process, out of the caller's reach.
   const callback: { failed: boolean; error?: unknown } = { failed: false };
   const callbackStop = new AbortController();
   const report = (): void => {
     try {
-      options.onProgress?.({ done: progress.reduce((a, b) => a + b, 0), total, unit: 'rows' });
+      options.onProgress?.({ done: board.done(), total, unit: 'rows' });
     } catch (error) {
       if (!callback.failed) Object.assign(callback, { failed: true, error });
       callbackStop.abort();
@@ -105,12 +105,9 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
 
   const signal = options.signal === undefined ? callbackStop.signal : AbortSignal.any([options.signal, callbackStop.signal]);
   const stopping = interruption({ ...options, signal });
-  let outcomes: (JobOutcome & { thread: number })[];
+  let outcomes: BoardOutcome[];
   try {
-    outcomes =
-      options.workers === 1
-        ? await inThread(program, jobs, outputs, progress, stopping.signal)
-        : await onPool(program, jobs, options.workers, outputs, progress, stopping.signal);
+    outcomes = await runBoard(program, jobs, board, options.workers, outputs, stopping.signal);
   } catch (error) {
     throw callback.failed ? callback.error : error;
   } finally {
@@ -119,6 +116,8 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   }
   report();
   if (callback.failed) throw callback.error;
+  // The first job's, in the run's order, whichever thread ended first.
+  outcomes.sort((a, b) => a.slot - b.slot);
   const failure = outcomes.find((o) => o.failure !== null)?.failure;
   if (failure) throw failureError(failure);
   if (outcomes.some((o) => o.stuck !== null)) return null;
@@ -205,76 +204,61 @@ function planJobs(groups: readonly string[], rowsOf: (g: string) => number, opti
   return jobs;
 }
 
-async function inThread(
+/**
+ * Runs the jobs on `workers` threads: this one and a pool of the others, each taking the next
+ * job from the board when it ends one. This thread takes the first jobs while the pool's threads
+ * start (about 50 ms each), and a run on W workers starts W - 1 threads.
+ */
+async function runBoard(
   program: Program,
   jobs: readonly Job[],
-  outputs: ReadonlyMap<string, Float64Array>,
-  progress: Int32Array,
-  signal: AbortSignal,
-): Promise<(JobOutcome & { thread: number })[]> {
-  const outcomes: (JobOutcome & { thread: number })[] = [];
-  let deadline = performance.now() + SLICE_MS;
-  for (let j = 0; j < jobs.length; j++) {
-    const steps = runJob(program, jobs[j]!, (group) => outputs.get(group)!);
-    for (;;) {
-      const step = steps.next();
-      if (step.done) {
-        outcomes.push({ ...step.value, thread: threadId });
-        if (step.value.stuck !== null || step.value.failure !== null) return outcomes;
-        break;
-      }
-      progress[j] = step.value;
-      if (performance.now() >= deadline) {
-        // Lets a signal, a timer (progress) or an abort in.
-        await breather();
-        if (signal.aborted) throw runAborted(signal);
-        deadline = performance.now() + SLICE_MS;
-      }
-    }
-  }
-  return outcomes;
-}
-
-async function onPool(
-  program: Program,
-  jobs: readonly Job[],
+  board: JobBoard,
   workers: number,
   outputs: ReadonlyMap<string, Float64Array>,
-  progress: Int32Array,
   signal: AbortSignal,
-): Promise<(JobOutcome & { thread: number })[]> {
+): Promise<BoardOutcome[]> {
+  if (workers === 1)
+    return inThread(
+      boardJobs(program, jobs, board, (group) => outputs.get(group)!),
+      signal,
+    );
   checkWorkerModules(program.modules);
   // Loaded with the first pool: a run in one thread (every sweep job) spares its 40-50 ms.
   const { Piscina } = await import('piscina');
-  const pool = new Piscina<CompiledTask, JobOutcome & { thread: number }>(poolOptions(WORKER_MODULE, workers));
+  const pool = new Piscina<CompiledTask, BoardOutcome[]>(poolOptions(WORKER_MODULE, workers - 1));
+  const shared: Record<string, SharedArrayBuffer> = {};
+  for (const [group, output] of outputs) shared[group] = output.buffer as SharedArrayBuffer;
+  const task: CompiledTask = { program, jobs, board: board.buffer as SharedArrayBuffer, outputs: shared };
   const stopped = interrupted(signal, 'run interrupted');
   try {
-    const tasks = jobs.map((job, slot) => {
-      const shared: Record<string, SharedArrayBuffer> = {};
-      if (job.kind === 'values') for (const { group } of job.blocks) shared[group] = outputs.get(group)!.buffer as SharedArrayBuffer;
-      return pool.run({ program: jobProgram(program, job), job, progress: progress.buffer as SharedArrayBuffer, slot, outputs: shared });
-    });
-    // A job that gets stuck or fails makes the others moot: stop at the first.
-    const outcomes = await Promise.race([Promise.all(tasks.map((t) => t.then(settleEarly))), stopped]);
-    return outcomes;
-  } catch (error) {
-    if (error instanceof EarlyEnd) return [error.outcome];
-    throw error;
+    const parts = Array.from({ length: workers - 1 }, () => pool.run(task));
+    parts.push(
+      inThread(
+        boardJobs(program, jobs, board, (group) => outputs.get(group)!),
+        signal,
+      ),
+    );
+    return (await Promise.race([Promise.all(parts), stopped])).flat();
   } finally {
+    // An interrupt, a thread that died or a job of this thread that failed: the others stop at their next step.
+    board.stop();
     await pool.destroy();
   }
 }
 
-/** Ends a pool run at the first job that got stuck or failed. */
-class EarlyEnd extends Error {
-  constructor(readonly outcome: JobOutcome & { thread: number }) {
-    super('a job ended the run');
+/** Drives this thread's share of the jobs, in stretches between which signals and timers get in. */
+async function inThread(steps: Generator<void, BoardOutcome[]>, signal: AbortSignal): Promise<BoardOutcome[]> {
+  let deadline = performance.now() + SLICE_MS;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() >= deadline) {
+      // Lets a signal, a timer (progress) or an abort in.
+      await breather();
+      if (signal.aborted) throw runAborted(signal);
+      deadline = performance.now() + SLICE_MS;
+    }
   }
-}
-
-function settleEarly(outcome: JobOutcome & { thread: number }): JobOutcome & { thread: number } {
-  if (outcome.stuck !== null || outcome.failure !== null) throw new EarlyEnd(outcome);
-  return outcome;
 }
 
 function assemble(
@@ -282,7 +266,7 @@ function assemble(
   groups: readonly string[],
   orders: ReadonlyMap<string, { readonly output: { readonly unit: string } }>,
   outputs: ReadonlyMap<string, Float64Array>,
-  outcomes: readonly (JobOutcome & { thread: number })[],
+  outcomes: readonly BoardOutcome[],
   options: CompiledOptions,
 ): CompiledRun {
   const timings = new Map<string, GroupTiming>();

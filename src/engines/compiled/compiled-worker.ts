@@ -1,41 +1,41 @@
 import { threadId } from 'node:worker_threads';
 import { importWorkerModules } from '../../kernel/registry.js';
 import { programFailure } from '../worker-failure.js';
-import { runJob } from './jobs.js';
+import { boardJobs, JobBoard } from './job-board.js';
 import type { Program } from '../../kernel/program.js';
-import type { Job, JobOutcome } from './jobs.js';
+import type { BoardOutcome } from './job-board.js';
+import type { Job } from './jobs.js';
 
-/** One job of a compiled run, as a piscina task. */
+/** A thread's part of a compiled run, as a piscina task: the run's jobs, taken from a shared board. */
 export interface CompiledTask {
   readonly program: Program;
-  readonly job: Job;
-  /** Work done per job (Int32Array over it), read by the main thread for progress. */
-  readonly progress: SharedArrayBuffer;
-  readonly slot: number;
+  readonly jobs: readonly Job[];
+  /** The run's JobBoard. */
+  readonly board: SharedArrayBuffer;
   /** Each group's whole output (Float64Array over it), by group: a values job writes its rows there. */
   readonly outputs: Readonly<Record<string, SharedArrayBuffer>>;
 }
 
 /**
- * A piscina worker of the compiled engine: runs one job, publishing its progress, and writes
- * its output rows into the run's shared outputs. Nothing comes back by transfer: the first
- * ArrayBuffer a thread detaches invalidates V8's detaching protector, which deoptimises every
- * function of that thread that reads a typed array (the rows, the reference, exp), and 4
+ * A piscina worker of the compiled engine: runs jobs from the board until none is left, and
+ * writes their output rows into the run's shared outputs. Nothing comes back by transfer: the
+ * first ArrayBuffer a thread detaches invalidates V8's detaching protector, which deoptimises
+ * every function of that thread that reads a typed array (the rows, the reference, exp), and 4
  * heads at N = 4096 took 10% longer and 0.4 s more CPU that way (bench/PROFILE.md).
  */
-export default async function runCompiledTask(task: CompiledTask): Promise<JobOutcome & { thread: number }> {
+export default async function runCompiledTask(task: CompiledTask): Promise<BoardOutcome[]> {
+  const board = new JobBoard(task.board);
   try {
     // The order's schedule kind, registered by the program's modules; no unit kind is run here.
     await importWorkerModules(task.program.modules, []);
   } catch (error) {
-    return { timings: [], values: [], stuck: null, failure: programFailure(error), thread: threadId };
+    board.stop();
+    return [{ timings: [], values: [], stuck: null, failure: programFailure(error), slot: -1, thread: threadId }];
   }
-  const progress = new Int32Array(task.progress);
   const outputs = new Map(Object.entries(task.outputs).map(([group, buffer]) => [group, new Float64Array(buffer)]));
-  const steps = runJob(task.program, task.job, (group) => outputs.get(group)!);
+  const steps = boardJobs(task.program, task.jobs, board, (group) => outputs.get(group)!);
   for (;;) {
     const step = steps.next();
-    if (step.done) return { ...step.value, thread: threadId };
-    Atomics.store(progress, task.slot, step.value);
+    if (step.done) return step.value;
   }
 }

@@ -10,8 +10,8 @@ import type { GroupValues } from './group-values.js';
 
 /**
  * A piece of a compiled run, done in one go by one thread: the timing of some groups (with
- * fast-forward or without), or blocks of output rows. A job
- * carries the part of the program it needs, so that a job is cheap to send to a worker.
+ * fast-forward or without), or blocks of output rows. Jobs are plain data: a worker takes
+ * them from the run's JobBoard.
  */
 export type Job =
   | { readonly kind: 'timing'; readonly groups: readonly string[]; readonly fastForward: boolean }
@@ -81,17 +81,4 @@ function* progress<T>(part: Generator<number, T>, before: number): Generator<num
     if (step.done) return step.value;
     yield before + step.value;
   }
-}
-
-/** The part of a program a job needs: its groups' units and channels. */
-export function jobProgram(program: Program, job: Job): Program {
-  const wanted = new Set(job.kind === 'timing' ? job.groups : job.blocks.map((b) => b.group));
-  const groups = scheduleGroups(program);
-  const parts = [...wanted].map((g) => groups.get(g)!);
-  return {
-    units: parts.flatMap((p) => p.units),
-    channels: parts.flatMap((p) => p.channels),
-    modules: program.modules,
-    schedule: program.schedule!,
-  };
 }
