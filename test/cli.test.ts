@@ -1,12 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, DESIGNS, DESIGN_DEFS, depthFormula, publishedDepth } from '../dist/designs/sdpa/design.js';
 import { formatCount, formatTable } from '../dist/reports/table.js';
-import { damflow, tempFile } from './helpers/cli.js';
+import { damflow, MAIN, tempFile } from './helpers/cli.js';
 
 describe('damflow run', () => {
   it('prints one JSON object with --json', () => {
@@ -336,6 +337,25 @@ describe('damflow run: output', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr.trimEnd()).toMatch(message);
+  });
+});
+
+// `> /dev/full`: a disk full under standard output had ended every command in a stack trace.
+describe.runIf(existsSync('/dev/full'))('standard output that cannot be written', () => {
+  it.each([
+    ['run', '--design', 'naive', '--n', '16'],
+    ['run', '--design', 'naive', '--n', '16', '--json'],
+    ['check', fileURLToPath(new URL('./fixtures/dam-timing.json', import.meta.url))],
+    ['size', '--design', 'modified', '--n', '16'],
+  ])('is one line and exit 2: damflow %s', (...args) => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [MAIN, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe('damflow: cannot write standard output: ENOSPC: no space left on device, write\n');
+    } finally {
+      closeSync(full);
+    }
   });
 });
 

@@ -21,14 +21,41 @@ export function reportError(error: unknown): number {
     return EXIT_BAD_INPUT;
   }
   if (error instanceof RunAborted) {
-    console.error('damflow: interrupted; the run was stopped and nothing is left running');
+    sayInterrupted('damflow: interrupted; the run was stopped and nothing is left running');
     return EXIT_INTERRUPTED;
   }
   if (error instanceof UnitError) {
     console.error(`damflow: run failed: ${oneLine(error.message)}`);
     return EXIT_RUN_ERROR;
   }
+  // Every file damflow writes says its own failure (FileWriteError): a system error of a write
+  // that gets here is standard output's (`> /dev/full`, a full disk), which had ended in a stack trace.
+  if (isSystemError(error) && error.syscall === 'write') {
+    console.error(standardOutputFailure(error));
+    return EXIT_BAD_INPUT;
+  }
   throw error;
+}
+
+/** The line for standard output that could not be written. */
+export function standardOutputFailure(error: NodeJS.ErrnoException): string {
+  return `damflow: cannot write standard output: ${oneLine(error.message)}`;
+}
+
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+let interruptionSaid = false;
+
+/**
+ * Says that the command was interrupted, once per process: a second SIGINT (Ctrl-C pressed
+ * twice, or `timeout`, which signals the process and then its group) that comes while the
+ * command ends the stop the first began must add no line (interrupt-fallback.ts).
+ */
+export function sayInterrupted(line: string): void {
+  if (!interruptionSaid) console.error(line);
+  interruptionSaid = true;
 }
 
 export function oneLine(text: string): string {

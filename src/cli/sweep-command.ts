@@ -17,7 +17,7 @@ import { LONG_RUN_SECONDS, duration, estimateCost, refuseWhatCannotFit } from '.
 import { ProgramError } from '../kernel/errors.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
 import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, UsageError } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, sayInterrupted, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { checkPageWritable, checkWritable, refuseSharedFiles } from './output-file.js';
@@ -247,7 +247,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const records = jobs.flatMap((j) => results.get(j.hash) ?? []);
   if (controller.signal.aborted) {
     const where = existsSync(resultsPath) ? `in '${resultsPath}'` : 'done, and nothing is written';
-    console.error(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are ${where}: run the same command to resume`);
+    sayInterrupted(`damflow: interrupted; ${records.length} of ${jobs.length} jobs are ${where}: run the same command to resume`);
     return EXIT_INTERRUPTED;
   }
   console.log(sweepTable(records, jobs.length, wallSeconds, resultsPath));

@@ -107,7 +107,9 @@ describe('damflow sweep on the local pool', () => {
     for (const record of after) expect(recordFigures(record)).toEqual(await singleRunFigures(record));
   });
 
-  it('says before it starts which job will take long by estimate; Ctrl-C then stops it and keeps what finished', async () => {
+  // Ctrl-C pressed twice, or `timeout -s INT`, which signals the process and then its group:
+  // the second signal, after the sweep has said it stopped, had added a line of its own.
+  it('says before it starts which job will take long by estimate; Ctrl-C then stops it and keeps what finished, in one line however often pressed', async () => {
     const { file } = sweepDir('s.yaml', 'base: { design: modified }\ngrid:\n  n: [16, 33554432]\n');
     const results = join(file, '..', 'long.jsonl');
     const running = start('sweep', file, '--results', results, '--workers', '2');
@@ -116,7 +118,10 @@ describe('damflow sweep on the local pool', () => {
       expect(running.stderr).toMatch(/^damflow: job 1 \(n=33554432\) will take about [\d.]+ years \(an estimate\), the longest/m);
       await until(() => existsSync(results) && records(results).length === 1, 30_000, 'the short job');
       running.child.kill('SIGINT');
+      await until(() => running.stderr.includes('damflow: interrupted;'), 30_000, 'the line on the stop');
+      running.child.kill('SIGINT');
       expect(await running.exited).toBe(130);
+      expect(running.stderr.match(/interrupted/g)).toHaveLength(1);
     } finally {
       // A failed wait must not leave a sweep of a year's job running.
       running.child.kill('SIGKILL');
