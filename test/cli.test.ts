@@ -29,6 +29,18 @@ describe('damflow run', () => {
     expect(out.cycles).toBe(596);
   });
 
+  it('says so when --engine compiled runs on the actors engine (a configuration its order does not fit), unless --quiet', () => {
+    const args = ['run', '--design', 'naive', '--n', '16', '--depth', 'long=8', '--engine', 'compiled'];
+    const r = damflow(...args);
+    expect(r.status).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'damflow: ran on the actors engine: the compiled order does not fit this configuration (it deadlocks), and the actors engine reports how',
+    );
+    expect(damflow(...args, '--quiet').stderr).not.toContain('ran on the actors engine');
+    // On the default engine (auto) the fallback is the documented choice: no note.
+    expect(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=8').stderr).not.toContain('ran on the actors engine');
+  });
+
   it('gives the same figures on either engine', () => {
     const run = (engine: string): Record<string, unknown> => {
       const r = damflow('run', '--design', 'naive', '--n', '16', '--d', '2', '--engine', engine, '--json');

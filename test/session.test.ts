@@ -128,7 +128,8 @@ describe('live session (openSession, comlink)', () => {
 
 describe('damflow inspect', () => {
   it('--at prints each inspection, then the end; --json as one object', () => {
-    const text = damflow('inspect', '--design', 'naive', '--n', '8', '--at', '60', '--at', '30');
+    // In time order, and a cycle given twice is inspected once.
+    const text = damflow('inspect', '--design', 'naive', '--n', '8', '--at', '60', '--at', '30', '--at', '60');
     expect(text.status).toBe(0);
     expect(text.stdout.match(/^cycle (\d+)/gm)).toEqual(['cycle 30', 'cycle 60']);
     expect(text.stdout).toMatch(/h0\/long\s+42\s+\d+\s+\d+/);

@@ -82,7 +82,8 @@ type End = { readonly deadlock: Inspection['deadlock'] } | null;
 
 async function scripted(session: Session, cycles: readonly number[], options: InspectOptions): Promise<End> {
   const inspections: Inspection[] = [];
-  for (const cycle of [...cycles].sort((a, b) => a - b)) {
+  // In time order, each cycle once: `--at 100 --at 100` is one inspection.
+  for (const cycle of [...new Set(cycles)].sort((a, b) => a - b)) {
     await session.runUntil(cycle);
     const inspection = await session.inspect(options.elements);
     inspections.push(inspection);

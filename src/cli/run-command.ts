@@ -103,6 +103,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
         : '';
     console.error(`damflow: ran on ${result.workers} of the ${options.workers} workers asked for${why}`);
   }
+  // Asked for by name, the compiled engine must not be left without a word (the JSON's `engine` says it too).
+  if (options.engine === 'compiled' && result.engine === 'actors' && !options.quiet) {
+    console.error(
+      'damflow: ran on the actors engine: the compiled order does not fit this configuration (it deadlocks), and the actors engine reports how',
+    );
+  }
   if (options.dump !== undefined) {
     // A deadlocked run has no outputs; its report (below) is what it gives.
     if (result.deadlock === null) await writeDump(options.dump, result);

@@ -66,8 +66,11 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
   const points: SweepChartPoint[] = [];
   for (const r of records) {
     if (r.status !== 'ok') continue;
-    const values = series.map((axis) => String(axisValueOf(r.point, r.config, axis)));
-    const label = series.map((axis, i) => `${axis}=${values[i]}`).join(', ') || 'all';
+    const values = series.map((axis) => String(axisLabel(r.point, r.config, axis)));
+    // An axis the job leaves at the base's value (an entry of a list that does not name it) is
+    // left out: `(design=naive)`, not `(design=naive, unbounded=null, uniformDepth=null)`.
+    const named = series.flatMap((axis, i) => (values[i] === 'none' ? [] : [`${axis}=${values[i]}`]));
+    const label = series.length === 0 ? 'all' : named.join(', ') || 'base';
     // The legend's title names a lone axis: its entries need only the values.
     const legend = series.length === 1 ? values[0]! : label;
     const xValue = axisLabel(r.point, r.config, x);

@@ -202,7 +202,9 @@ describe('damflow sweep on the local pool', () => {
     expect(XMLValidator.validate(text)).toBe(true);
     const expected = list.flatMap((r) => {
       if (r.status !== 'ok') return [];
-      const series = `(design=${r.config.design}, uniformDepth=${String(r.point['uniformDepth'] ?? null)})`;
+      // The list's first entry leaves uniformDepth at the base's: its label does not name it.
+      const depth = r.point['uniformDepth'];
+      const series = `(design=${r.config.design}${depth === undefined ? '' : `, uniformDepth=${String(depth)}`})`;
       const at = `at n=${r.config.n} ${series}`;
       return [
         `job ${r.index}: cycles ${r.cycles} ${at}`,
