@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { random } from './helpers/random.js';
-import { DESIGN_DEFS, ProgramError, runSdpa, sdpaProgram } from '../dist/index.js';
+import { DESIGN_DEFS, ProgramError, runSdpa, sdpaProgram, simulate } from '../dist/index.js';
+import { FAULTY_SCHEDULE } from './fixtures/faulty-schedule.mjs';
 import { NUMBERS_WRITTEN_FROM, writesNumbers } from '../dist/engines/compiled/row-code.js';
 import { groupTiming } from '../dist/engines/compiled/group-timing.js';
 import { scheduleGroups, scheduleKind } from '../dist/engines/compiled/row-order.js';
@@ -281,6 +282,24 @@ describe('the compiled engine, further', () => {
   );
 
   // The naive order leaves a row in `long`; past 4,096 elements its ring grows mid-row.
+  // The fixture's check fails at head 0's last row and at every row of head 1, and checks head
+  // 0's rows slowly: on several threads a job of head 1 fails first. The run still ends at head
+  // 0's, the first failing job of the list, as in one thread (it had reported head 1's).
+  // Checked: with the board stopped at the first failure instead, 2 and 3 workers fail here.
+  it.each([1, 2, 3])('ends at the first failing job of the list, as in one thread (%i workers)', async (workers) => {
+    const base = sdpaProgram({ design: 'modified', n: 2048, heads: 2 });
+    const program = {
+      ...base,
+      schedule: FAULTY_SCHEDULE,
+      modules: [...base.modules, new URL('./fixtures/faulty-schedule.mjs', import.meta.url).href],
+    };
+    for (let round = 0; round < 3; round++) {
+      await expect(simulate(program, { engine: 'compiled', workers, check: true })).rejects.toThrow(
+        "unit 'h0/sink' failed: output row 2047 fails on purpose",
+      );
+    }
+  });
+
   it('keeps every element when a ring grows (naive design, N above the 4,096-slot starting ring)', async () => {
     const result = await runSdpa({ design: 'naive', n: 4097, engine: 'compiled' });
     expect(result.engine).toBe('compiled');

@@ -7,8 +7,9 @@ const HANDLER = new URL('./esm-handler.cjs', import.meta.url).href;
 
 /**
  * The options of a piscina pool of `threads` long-lived threads, each running one task at a
- * time, in the order given, with the default export of ES module `module` (a file URL),
- * loaded with import() (esm-handler.cts says why).
+ * time (every pool here gives each thread one task at once: the actors engine's part of the
+ * units, the compiled engine's share of the board, a sweep lane's job), with the default export
+ * of ES module `module` (a file URL), loaded with import() (esm-handler.cts says why).
  */
 export function poolOptions(module: string, threads: number) {
   return {
@@ -19,9 +20,6 @@ export function poolOptions(module: string, threads: number) {
     maxThreads: threads,
     idleTimeout: Infinity,
     concurrentTasksPerWorker: 1,
-    // Tasks in the order given: without this piscina puts a task no thread can take yet at the
-    // back of its queue, and a compiled run's largest values jobs, meant to go first, went last.
-    stricterFIFO: true,
   } as const;
 }
 

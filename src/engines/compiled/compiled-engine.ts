@@ -13,7 +13,7 @@ import type { BoardOutcome } from './job-board.js';
 import type { Job, ValuesBlock } from './jobs.js';
 
 export interface CompiledOptions {
-  /** Threads: 1 runs every job in the calling thread; more run them on a piscina pool. */
+  /** Threads: 1 runs every job in the calling thread; W > 1 the calling thread and a piscina pool of W - 1. */
   readonly workers: number;
   readonly fastForward: boolean;
   /** Cycles and statistics only: no values, no check. */
@@ -55,7 +55,7 @@ export interface CompiledRun extends RunResult {
 const WORKER_MODULE = new URL('./compiled-worker.js', import.meta.url).href;
 /** Timing jobs per thread's share of the work, at most: groups' timings go together up to that. */
 const JOBS_PER_WORKER = 8;
-/** Least work (score elements) worth a job of its own: a job costs tens of microseconds to send. */
+/** Least work (score elements) worth a job of its own: each job builds its group's order and finds its compiled rows. */
 const LEAST_JOB_ELEMENTS = 1 << 18;
 /** Longest stretch of work in the calling thread before it lets signals and timers in. */
 const SLICE_MS = 50;
@@ -116,11 +116,11 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   }
   report();
   if (callback.failed) throw callback.error;
-  // The first job's, in the run's order, whichever thread ended first.
+  // The run ends at the first job of the list that got stuck or failed (job-board.ts), as in one thread.
   outcomes.sort((a, b) => a.slot - b.slot);
-  const failure = outcomes.find((o) => o.failure !== null)?.failure;
-  if (failure) throw failureError(failure);
-  if (outcomes.some((o) => o.stuck !== null)) return null;
+  const end = outcomes.find((o) => o.stuck !== null || o.failure !== null);
+  if (end?.failure) throw failureError(end.failure);
+  if (end !== undefined) return null;
   return assemble(program, groups, orders, outputs, outcomes, options);
 }
 

@@ -29,7 +29,8 @@ export default async function runCompiledTask(task: CompiledTask): Promise<Board
     // The order's schedule kind, registered by the program's modules; no unit kind is run here.
     await importWorkerModules(task.program.modules, []);
   } catch (error) {
-    board.stop();
+    // Before every job: the run ends with this failure whatever the jobs would have given.
+    board.endAt(-1);
     return [{ timings: [], values: [], stuck: null, failure: programFailure(error), slot: -1, thread: threadId }];
   }
   const outputs = new Map(Object.entries(task.outputs).map(([group, buffer]) => [group, new Float64Array(buffer)]));
