@@ -1,5 +1,6 @@
 import { OccupancyMeter } from './occupancy-meter.js';
 import { TimeRuns } from './time-runs.js';
+import { MAX_TIME } from './time.js';
 import { elementTime } from './timing-rules.js';
 import type { Context } from './context.js';
 import type { ChannelSpec } from './program.js';
@@ -175,7 +176,10 @@ export class Channel implements ChannelShape, CountedChannel {
   append(now: Time, stamp: Time): number {
     const sent = this.sent;
     const slot = sent & this.mask;
-    this.times[slot] = elementTime(stamp, now, this.sendLatency);
+    const time = elementTime(stamp, now, this.sendLatency);
+    if (time > MAX_TIME)
+      this.pastMaxTime('enqueue', `the element's time, max(stamp ${stamp}, clock ${now} + send latency ${this.sendLatency}),`);
+    this.times[slot] = time;
     this.enqueuedAt[slot] = now;
     this.sent = sent + 1;
     return slot;
@@ -208,8 +212,18 @@ export class Channel implements ChannelShape, CountedChannel {
       if (acks.size === 0) return -1;
       at = acks.shift() + this.responseLatency;
     }
+    if (at > MAX_TIME) this.pastMaxTime('ready', `the room, a dequeue + response latency ${this.responseLatency},`);
     this.acked++;
     return at;
+  }
+
+  /**
+   * A time past 2^53 is refused where it is made, not kept: a sum there is rounded (2^53 - 5 +
+   * 10 reads 2^53 + 4), and every clock after it would be off. The unit whose operation made
+   * it fails, named (a UnitError).
+   */
+  private pastMaxTime(operation: string, what: string): never {
+    throw new RangeError(`${operation} on channel '${this.name}': ${what} passes 2^53, where clocks are no longer exact`);
   }
 
   /**

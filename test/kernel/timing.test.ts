@@ -191,6 +191,33 @@ describe('2^31 clocks', () => {
   });
 });
 
+describe('2^53 clocks', () => {
+  // src: incr(first), enqueue(i, t + 1), incr(1); dst takes each element at its time (ii 0).
+  const pipe = (first: number, count: number, latency: number, responseLatency: number) =>
+    new ProgramBuilder()
+      .unit('src', 'test-emitter', { count, first })
+      .unit('dst', 'test-recorder', { ii: 0 })
+      .channel('c', 'src.out', 'dst.in', { capacity: 1, latency, responseLatency })
+      .build();
+
+  it('reach 2^53 - 1 exactly, and past it are refused where they are made, never rounded', () => {
+    // t = 2^53 - 3, stamp 2^53 - 2; send latency 2: the element's time is t + 2 = 2^53 - 1.
+    const exact = run(pipe(2 ** 53 - 3, 1, 2, 1));
+    expect(exact.reports['dst']).toEqual([[0, 2 ** 53 - 1]]);
+    expect(exact.cycles).toBe(2 ** 53 - 1);
+    // Send latency 3: t + 3 = 2^53, past the limit (beyond it a sum is rounded: 2^53 + 1 reads
+    // 2^53). The run had ended 'ok' with such clocks.
+    expect(() => run(pipe(2 ** 53 - 3, 1, 3, 1))).toThrow(
+      /unit 'src' failed: enqueue on channel 'c': the element's time, max\(stamp 9007199254740990, clock 9007199254740989 \+ send latency 3\), passes 2\^53/,
+    );
+    // Response latency: e0 at t = 2^53 - 10 arrives at 2^53 - 9, taken then; its room comes
+    // 9 later, at 2^53, past the limit: src's wait for room for e1 fails.
+    expect(() => run(pipe(2 ** 53 - 10, 2, 1, 9))).toThrow(
+      /unit 'src' failed: ready on channel 'c': the room, a dequeue \+ response latency 9, passes 2\^53/,
+    );
+  });
+});
+
 // Like the generator, but checks for room twice per element.
 registerUnitKind<{ count: number }>({
   kind: 'test-double-ready',
