@@ -282,6 +282,20 @@ describe('the library, misused', () => {
     }
   });
 
+  // `{ workers: 3, engine: 'actors' }` in the options had run compiled, in one thread, silently.
+  it('runSdpa refuses in its options what belongs to the configuration, a misspelt option, and options that are not an object', async () => {
+    const config = { design: 'modified', n: 16 } as const;
+    await expect(runSdpa(config, { workers: 3, engine: 'actors' } as never)).rejects.toThrow(
+      "runSdpa: 'workers', 'engine' belong to the configuration (the first argument), not the options",
+    );
+    await expect(runSdpa(config, { timingOnly: true } as never)).rejects.toThrow("runSdpa: 'timingOnly' belongs to the configuration");
+    await expect(runSdpa(config, { wrkers: 2 } as never)).rejects.toThrow(
+      "runSdpa: unknown option 'wrkers' (known: onProgress, progressEveryMs, signal, interruptible, placement)",
+    );
+    await expect(runSdpa(config, null as never)).rejects.toThrow("runSdpa's options must be an object, got null");
+    expect((await runSdpa(config, { progressEveryMs: 10 })).cycles).toBe(558); // spec section 3: modified N = 16
+  });
+
   it('session calls made at once run one after another, each with its own answer', async () => {
     const session = await openSession(sdpaProgram({ design: 'modified', n: 64 }));
     try {

@@ -1,4 +1,4 @@
-import { ProgramError } from '../../kernel/errors.js';
+import { ProgramError, show, unknownNames } from '../../kernel/errors.js';
 import { MAX_TIME } from '../../kernel/time.js';
 import { simulate } from '../../engines/simulate.js';
 import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
@@ -9,10 +9,13 @@ import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
 import type { Matrix } from './data.js';
 import type { DesignName, ResolvedSdpaConfig } from './design.js';
-import { parseSdpaConfig } from './config.js';
+import { CONFIG_FIELDS, parseSdpaConfig } from './config.js';
 import type { SdpaRunConfig } from './config.js';
 
 export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'progressEveryMs' | 'signal' | 'interruptible' | 'placement'>;
+
+/** SdpaRunOptions' names: how a run is watched and stopped; what it runs is the configuration's. */
+const RUN_OPTIONS: readonly (keyof SdpaRunOptions)[] = ['onProgress', 'progressEveryMs', 'signal', 'interruptible', 'placement'];
 
 export interface SdpaPlacement {
   /** Units (program names, e.g. h0/qkt) on each worker. */
@@ -78,6 +81,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   // Strictly, as a check file's case: from JavaScript, `heds: 4` had run one head and
   // `fastForward: 'false'` had fast-forwarded.
   parseSdpaConfig(config);
+  refuseConfigAsOptions(options);
   const resolved = refuseUnrunnable(config);
   const program = sdpaProgram(resolved);
   const { n, d, heads, seed } = resolved;
@@ -171,4 +175,23 @@ function placementOf(units: readonly string[], channels: readonly string[], resu
   const workers = Array.from({ length: placed.workers }, () => [] as string[]);
   placed.of.forEach((w, i) => workers[w]!.push(units[i]!));
   return { workers, crossing: placed.cut.map((c) => channels[c]!) };
+}
+
+/**
+ * Refuses in the options what belongs to the configuration (`{ workers: 3 }` there had run on
+ * the configuration's, silently) or nothing at all (`wrkers`), each with where it goes. The
+ * values of the options themselves simulate checks (spread into its own, a `null` or a number
+ * here had passed as no options).
+ */
+function refuseConfigAsOptions(options: SdpaRunOptions): void {
+  if (typeof options !== 'object' || options === null) throw new ProgramError(`runSdpa's options must be an object, got ${show(options)}`);
+  const misplaced = Object.keys(options).filter((key) => !(RUN_OPTIONS as readonly string[]).includes(key) && CONFIG_FIELDS.includes(key));
+  if (misplaced.length > 0) {
+    const names = misplaced.map((key) => `'${key}'`).join(', ');
+    throw new ProgramError(
+      `runSdpa: ${names} belong${misplaced.length > 1 ? '' : 's'} to the configuration (the first argument), not the options`,
+    );
+  }
+  const unknown = unknownNames(options, RUN_OPTIONS, 'option');
+  if (unknown !== null) throw new ProgramError(`runSdpa: ${unknown}`);
 }
