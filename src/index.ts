@@ -11,7 +11,16 @@ export * from './units/index.js';
 
 export { simulate, ENGINE_CHOICES, type EngineChoice, type SimulateOptions, type Simulation } from './engines/simulate.js';
 export { describeDeadlock } from './engines/run-result.js';
-export type { RunResult, Progress, ChannelStats, ContextStats, DeadlockReport, BlockedContext, BlockedWait } from './engines/run-result.js';
+export type {
+  RunResult,
+  Progress,
+  ChannelStats,
+  ContextStats,
+  UnitStats,
+  DeadlockReport,
+  BlockedContext,
+  BlockedWait,
+} from './engines/run-result.js';
 export type { Placement } from './engines/actors/partition.js';
 export type { CompiledExecution } from './engines/compiled/compiled-engine.js';
 export { registerScheduleKind, type ScheduleKind, type RowOrder, type RowBody } from './engines/compiled/row-order.js';
@@ -19,8 +28,15 @@ export type { RowCode, HandoffCode, RingCode, CodeMode } from './engines/compile
 
 export { sdpaProgram, resolveSdpaConfig, DESIGNS, DESIGN_DEFS, DEFAULT_SEED, headScoped } from './designs/sdpa/design.js';
 export type { SdpaConfig, ResolvedSdpaConfig, DesignName } from './designs/sdpa/design.js';
-export { sdpaMatrix, referenceSdpa } from './designs/sdpa/data.js';
-export { runSdpa, type SdpaRunResult, type SdpaRunOptions } from './designs/sdpa/run.js';
+export { sdpaMatrix, referenceSdpa, type Matrix, type MatrixName } from './designs/sdpa/data.js';
+export {
+  runSdpa,
+  type SdpaRunResult,
+  type SdpaRunOptions,
+  type SdpaUnitReport,
+  type SdpaChannelReport,
+  type SdpaPlacement,
+} from './designs/sdpa/run.js';
 export { ENGINES, CONFIG_FIELDS, parseSdpaConfig, type SdpaEngine, type SdpaRunConfig } from './designs/sdpa/config.js';
 
 export { openSession, type Session } from './session/open-session.js';

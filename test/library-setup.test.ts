@@ -66,6 +66,28 @@ describe("the README's library example", () => {
   });
 });
 
+// The types of what the documented functions return had been missing from the entry point
+// (`import type { UnitStats } from 'damflow'` failed with TS2724).
+describe('the entry point', () => {
+  it('exports the types of what the documented functions return', () => {
+    const dir = scriptPackage({
+      'types.ts': `
+import { runSdpa, sdpaMatrix, simulate, sdpaProgram } from 'damflow';
+import type { Matrix, MatrixName, SdpaChannelReport, SdpaPlacement, SdpaUnitReport, UnitStats } from 'damflow';
+const name: MatrixName = 'q';
+const m: Matrix = sdpaMatrix(1, 0, name, 4, 1);
+const r = await runSdpa({ design: 'modified', n: 4 });
+const units: readonly SdpaUnitReport[] = r.units;
+const channels: readonly SdpaChannelReport[] = r.channels;
+const placement: SdpaPlacement | null = r.placement;
+const stats: readonly UnitStats[] = (await simulate(sdpaProgram({ design: 'modified', n: 4 }))).contexts;
+console.log(m.length, units.length, channels.length, placement, stats.length);
+`,
+    });
+    expect(compile(dir, ['types.ts'])).toEqual([]);
+  });
+});
+
 /** A script that registers a unit kind of its own and runs it with `options` (a program listing `modules`). */
 function script(modules: string, options: string): string {
   return `
