@@ -8,6 +8,7 @@ import { OccupancyCounter } from '../dist/session/occupancy-counter.js';
 import { damflow } from './helpers/cli.js';
 import { utilityProgram } from './helpers/programs.js';
 import type { Program } from '../dist/index.js';
+import type { Session } from '../dist/session/open-session.js';
 import type { Channel } from '../dist/kernel/channel.js';
 
 const PROGRAMS: [string, () => Program][] = [
@@ -79,6 +80,46 @@ describe('live session (openSession, comlink)', () => {
       expect([end.status, end.rows, end.cycle]).toEqual(['ok', 8, steps[6]!.cycle + 16 - 1]);
     } finally {
       await session.close();
+    }
+  });
+
+  it('an inspection after the end is at the end, however the session got there', async () => {
+    // A generator of 100 into a sink (capacity 2, latency 1, response latency 1): the generator
+    // sends element k at clock k, stamped k + 1, then moves to k + 1; the sink takes it at k + 1,
+    // so its acknowledgement is back at k + 2, just when element k + 2 needs the room: no stall.
+    // The generator ends at clock 100 and the sink takes element 99 at cycle 100: the end.
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .unit('gen', 'generator', { count: 100 })
+      .unit('sink', 'sink')
+      .channel('c', 'gen.out', 'sink.in', { capacity: 2, latency: 1, responseLatency: 1 })
+      .build();
+    const atEnd = {
+      cycle: 100,
+      status: 'ok',
+      rows: 100,
+      units: [
+        { name: 'gen', clock: 100, state: 'finished' },
+        { name: 'sink', clock: 100, state: 'finished' },
+      ],
+      channels: [{ name: 'c', sent: 100, received: 100, held: 0, occupancy: 0, elements: [] }],
+      deadlock: null,
+    };
+    const ways: [string, (session: Session) => Promise<unknown>][] = [
+      ['resumed after a pause', (session) => session.runUntil(50).then(() => session.resume())],
+      ['resumed at once', (session) => session.resume()],
+      ['paused past the end', (session) => session.runUntil(1000)],
+    ];
+    for (const [way, toEnd] of ways) {
+      const session = await openSession(program);
+      try {
+        await toEnd(session);
+        expect(await session.inspect(), way).toMatchObject(atEnd);
+        expect(await session.step(1), `${way}, then a step`).toMatchObject(atEnd);
+        expect((await session.resume()).cycles, way).toBe(100);
+      } finally {
+        await session.close();
+      }
     }
   });
 

@@ -38,15 +38,15 @@ export interface ChannelInspection {
   readonly elements: readonly ElementInspection[];
   /**
    * Elements occupying the channel in simulated time just before the session's cycle (spec
-   * section 4: from the enqueue instant to the dequeue instant, half-open). Once the run has
-   * been resumed to its end: the elements still held.
+   * section 4: from the enqueue instant to the dequeue instant, half-open). Once the run is
+   * over (resumed, or paused past its end): the elements still held.
    */
   readonly occupancy: number;
 }
 
 /** A running program seen at a pause: every unit's clock and wait, every channel's contents. */
 export interface Inspection {
-  /** Every event before this cycle has happened. */
+  /** Every event before this cycle has happened; once the run is over, its final cycle (RunResult.cycles). */
   readonly cycle: Time;
   /** 'paused': the run goes on at the next call; otherwise it is over. */
   readonly status: 'paused' | 'ok' | 'deadlock';

@@ -1,6 +1,6 @@
 import { ProgramError, UnitError, show } from '../kernel/errors.js';
 import { SingleThreadExecutor } from '../engines/actors/single-thread-executor.js';
-import { sinkUnits } from '../engines/actors/sink-watch.js';
+import { rowsTaken, sinkUnits } from '../engines/actors/sink-watch.js';
 import { deadlockReport, settledBefore } from '../engines/actors/stall.js';
 import { OccupancyCounter } from './occupancy-counter.js';
 import type { Channel } from '../kernel/channel.js';
@@ -21,16 +21,16 @@ export const DEFAULT_ELEMENTS = 8;
  * through. Every call after a unit failed rethrows that failure.
  */
 export class Session {
+  private readonly sinks: ReadonlySet<string>;
   private readonly counter: OccupancyCounter;
   private readonly executor: SingleThreadExecutor;
   private state: RunState = 'paused';
   private cycle: Time = 0;
   private failure: UnitError | null = null;
-  /** False once resumed: the run goes on unwatched, at full speed. */
-  private watching = true;
 
   constructor(program: Program) {
-    this.counter = new OccupancyCounter(sinkUnits(program), () => this.settled());
+    this.sinks = sinkUnits(program);
+    this.counter = new OccupancyCounter(this.sinks, () => this.settled());
     this.executor = new SingleThreadExecutor(program, { tracer: this.counter });
   }
 
@@ -72,15 +72,15 @@ export class Session {
       waits: waits.get(ctx.name) ?? [],
     }));
     const over = this.state !== 'paused';
-    const result = over ? this.executor.result : null;
     return {
       cycle: this.cycle,
       status: this.state,
-      // Over, every row taken counts, the last ones at the final cycle too.
-      rows: this.counter.rowsBefore(over ? Infinity : this.cycle),
+      // Over, every row taken counts, the last ones at the final cycle too; counted from the
+      // channels, since resume() stops the counter.
+      rows: over ? rowsTaken(channels, this.sinks) : this.counter.rowsBefore(this.cycle),
       units,
-      channels: channels.map((ch) => this.channelAt(ch, elements)),
-      deadlock: result?.deadlock ?? null,
+      channels: channels.map((ch) => this.channelAt(ch, elements, over)),
+      deadlock: over ? this.executor.result.deadlock : null,
     };
   }
 
@@ -88,7 +88,6 @@ export class Session {
   async resume(): Promise<RunResult> {
     this.rethrow();
     this.executor.stopTracing();
-    this.watching = false;
     await this.run(Infinity);
     const result = this.executor.result;
     // As simulate() reports it: each unit's cycles by kind, from its channels.
@@ -103,12 +102,13 @@ export class Session {
   private async pauseAt(horizon: Time): Promise<Inspection> {
     this.rethrow();
     await this.run(horizon);
-    const live = this.executor.instance.contexts.filter((ctx) => !ctx.finished);
-    const reached = this.state === 'paused' ? Math.min(this.executor.horizon, settledBefore(live)) : this.executor.result.cycles;
-    this.cycle = Math.max(this.cycle, reached);
     return this.inspect();
   }
 
+  /**
+   * Runs as far as `horizon` and moves the session's cycle there: every run goes through here,
+   * resume() too, so an inspection after the end is at the end (it had stayed at the last pause).
+   */
   private async run(horizon: Time): Promise<void> {
     try {
       this.state = await this.executor.runTo(horizon);
@@ -116,6 +116,9 @@ export class Session {
       if (error instanceof UnitError) this.failure = error;
       throw error;
     }
+    const live = this.executor.instance.contexts.filter((ctx) => !ctx.finished);
+    const reached = this.state === 'paused' ? Math.min(this.executor.horizon, settledBefore(live)) : this.executor.result.cycles;
+    this.cycle = Math.max(this.cycle, reached);
   }
 
   /**
@@ -131,7 +134,7 @@ export class Session {
     if (this.failure !== null) throw this.failure;
   }
 
-  private channelAt(ch: Channel, limit: number): ChannelInspection {
+  private channelAt(ch: Channel, limit: number, over: boolean): ChannelInspection {
     const elements: ElementInspection[] = [];
     for (let n = ch.received; n < ch.sent && elements.length < limit; n++) {
       const slot = n & ch.mask;
@@ -147,7 +150,8 @@ export class Session {
       received: ch.taken,
       held: ch.sent - ch.taken,
       elements,
-      occupancy: this.watching ? this.counter.occupancyBefore(ch, this.cycle) : ch.sent - ch.taken,
+      // Over, what is still held, however the run got to its end (resume() stops the counter).
+      occupancy: over ? ch.sent - ch.taken : this.counter.occupancyBefore(ch, this.cycle),
     };
   }
 }

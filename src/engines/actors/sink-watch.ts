@@ -88,6 +88,19 @@ export class SinkWatch implements Tracer {
   }
 }
 
+/** Elements every sink of `sinks` has taken (over all its inputs) so far, whenever it took them. */
+export function rowsTaken(channels: readonly Channel[], sinks: ReadonlySet<string>): number {
+  const taken = new Map([...sinks].map((sink) => [sink, 0]));
+  for (const ch of channels) {
+    const sink = ch.receiver.name;
+    const before = taken.get(sink);
+    if (before !== undefined) taken.set(sink, before + ch.taken);
+  }
+  let least = Infinity;
+  for (const count of taken.values()) least = Math.min(least, count);
+  return least === Infinity ? 0 : least;
+}
+
 /** How many of the ascending `cycles` are below `cycle`. */
 function countBelow(cycles: readonly Time[], cycle: Time): number {
   let low = 0;
