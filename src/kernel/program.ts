@@ -61,11 +61,7 @@ export class ProgramBuilder {
 
   /** Adds a module that registers unit kinds this program uses. */
   module(specifier: string): this {
-    // Loaded by damflow's own modules, and by threads: a relative path would be read from there.
-    if (typeof specifier !== 'string' || /^\.\.?\//.test(specifier))
-      throw new ProgramError(
-        `a unit module is a URL or a package name, not ${show(specifier)}: give new URL(${show(specifier)}, import.meta.url).href`,
-      );
+    checkModule(specifier);
     this.modules.add(specifier);
     return this;
   }
@@ -130,10 +126,30 @@ const built = new WeakSet<Program>();
  * modules are loaded. A built program is frozen.
  */
 export async function checkProgram(program: Program): Promise<void> {
-  await loadUnitModules((program as Program | null)?.modules ?? []);
   if (typeof program !== 'object' || program === null || !Array.isArray(program.units) || !Array.isArray(program.channels))
     throw new ProgramError(`a program has units and channels (ProgramBuilder builds one), got ${String(program)}`);
+  // Before they load: one thread had run a program without its list (loading none), where a
+  // pool or a session failed on it as a TypeError.
+  if (!built.has(program)) checkModules(program.modules);
+  await loadUnitModules(program.modules);
   if (!built.has(program)) validateProgram(program);
+}
+
+/** A plain-data program's `modules`: as ProgramBuilder.module() takes each, and a list even when empty. */
+function checkModules(modules: readonly string[]): void {
+  if (!Array.isArray(modules))
+    throw new ProgramError(
+      `a program's modules must be an array of the URLs or package names of its unit modules, as ProgramBuilder.module() lists them ([] for none), got ${show(modules)}`,
+    );
+  modules.forEach(checkModule);
+}
+
+/** A unit module is loaded by damflow's own modules, and by threads: a relative path would be read from there. */
+function checkModule(specifier: string): void {
+  if (typeof specifier !== 'string' || /^\.\.?\//.test(specifier))
+    throw new ProgramError(
+      `a unit module is a URL or a package name, not ${show(specifier)}: give new URL(${show(specifier)}, import.meta.url).href`,
+    );
 }
 
 function portRef(ref: string | PortRef, channel: string): PortRef {

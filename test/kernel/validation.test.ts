@@ -170,4 +170,25 @@ describe('programs given to the engines as plain data', () => {
     await expect(openSession(undefined as never)).rejects.toThrow(/a program has units and channels/);
     expect((await simulate(plain({}) as never, { workers: 1 })).status).toBe('ok');
   });
+
+  it('list their modules as build() does, at every worker count and in a session (none at all had run on one thread only)', async () => {
+    const { units, channels } = pair({ capacity: 2 }).build();
+    const notAList = (got: string) =>
+      new RegExp(`^a program's modules must be an array of .* unit modules, .*\\(\\[\\] for none\\), got ${got}$`);
+    for (const [program, message] of [
+      [{ units, channels }, notAList('undefined')],
+      [{ units, channels, modules: null }, notAList('null')],
+      [{ units, channels, modules: 'utility.js' }, notAList('"utility.js"')],
+      [{ units, channels, modules: [42] }, /^a unit module is a URL or a package name, not 42/],
+      [{ units, channels, modules: ['./units.js'] }, /^a unit module is a URL or a package name, not "\.\/units\.js"/],
+    ] as [object, RegExp][]) {
+      for (const workers of [1, 2]) {
+        const run = simulate(program as never, { workers });
+        await expect(run).rejects.toThrow(ProgramError);
+        await expect(run).rejects.toThrow(message);
+      }
+      await expect(openSession(program as never)).rejects.toThrow(message);
+    }
+    expect((await simulate({ units, channels, modules: [] } as never, { workers: 1 })).status).toBe('ok');
+  });
 });
