@@ -244,6 +244,27 @@ describe('worker pool: faults', () => {
     await expect(failure).rejects.toThrow(/unit 'faulty' failed: failing on purpose after 10 elements/);
   });
 
+  it('a unit that throws ends the run with its name while a unit on another worker never yields: that thread is ended', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('source', 'generator', { count: 1000 })
+      .unit('faulty', 'test.faulty', { throwAfter: 10 })
+      .unit('sink', 'sink')
+      .unit('spin', 'test.runaway')
+      .unit('spinSink', 'sink')
+      .channel('in', 'source.out', 'faulty.in', { capacity: 4 })
+      .channel('out', 'faulty.out', 'sink.in', { capacity: 4 })
+      .channel('spun', 'spin.out', 'spinSink.in', { capacity: 2 })
+      .build();
+    const started = performance.now();
+    const failure = simulate(program, { engine: 'actors', placement: [0, 0, 0, 1, 1] });
+    await expect(failure).rejects.toThrow(UnitError);
+    await expect(failure).rejects.toThrow(/unit 'faulty' failed: failing on purpose after 10 elements/);
+    // A hang detector, not a speed figure: the stop's grace (1 s) and a loaded machine; it had never ended.
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
   it.each([
     ['SIGINT', 'compiled', '2'],
     ['SIGTERM', 'compiled', '1'],

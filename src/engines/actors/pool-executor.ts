@@ -24,7 +24,10 @@ export interface PoolOptions {
 /** The pool runs compiled JavaScript: the worker module sits next to this one in dist/. */
 const WORKER_MODULE = new URL('./pool-worker.js', import.meta.url).href;
 const COORDINATOR_POLL_MS = 20;
-/** How long the workers have to stop by themselves once the run is aborted, before they are terminated. */
+/**
+ * How long the workers have to stop by themselves once they are asked to (the run is aborted,
+ * or a unit failed), before they are terminated.
+ */
 const STOP_GRACE_MS = 1000;
 
 /**
@@ -50,21 +53,26 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
 
   let deadlocked = false;
   const stopping = interruption(options);
-  let abortedAt = Infinity;
-  stopping.signal.addEventListener(
-    'abort',
-    () => {
-      abortedAt = performance.now();
-      control.stop();
-    },
-    { once: true },
-  );
+  /** When the workers were first asked to stop: by an abort, or by a unit's failure. */
+  let stopAskedAt = Infinity;
+  const askToStop = (): void => {
+    stopAskedAt = Math.min(stopAskedAt, performance.now());
+    control.stop();
+  };
+  stopping.signal.addEventListener('abort', askToStop, { once: true });
   // Atomics.waitAsync does not keep the event loop alive, and piscina's workers do not either.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
+    // Each worker's outcome as it comes: a unit's failure ends the run without waiting for
+    // workers that may never answer (a unit that never yields sees no stop).
+    const answered: (WorkerOutcome | undefined)[] = [];
     const tasks = Promise.all(
       Array.from({ length: placed.workers }, (_, worker) =>
-        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks, waits, threadEnds }),
+        pool.run({ worker, program, placement: placed.of, links, control: controlMemory, clocks, waits, threadEnds }).then((outcome) => {
+          answered[worker] = outcome;
+          if (outcome.failure !== null) askToStop();
+          return outcome;
+        }),
       ),
     );
     let settled = false;
@@ -81,9 +89,8 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     let lastBound = -1;
     let activityAtBound = -1;
     let activityAtStrand = -1;
-    while (!settled) {
-      // A unit that never yields never sees the stop: its thread is ended with the pool (below).
-      if (performance.now() - abortedAt > STOP_GRACE_MS) throw runAborted(stopping.signal);
+    // A unit that never yields never sees the stop: past the grace, its thread is ended with the pool (below).
+    while (!settled && performance.now() - stopAskedAt <= STOP_GRACE_MS) {
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
       if (options.onProgress && performance.now() >= nextProgress) {
@@ -121,11 +128,17 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
         control.publishBound(least);
       }
     }
-    const outcomes = await tasks.catch((error: unknown) => {
-      throw threadEndFailure(threadEnds, program, error) ?? error;
-    });
+    if (settled) {
+      await tasks.catch((error: unknown) => {
+        throw threadEndFailure(threadEnds, program, error) ?? error;
+      });
+    }
     if (stopping.signal.aborted) throw runAborted(stopping.signal);
-    return merge(program, outcomes, deadlocked);
+    // Of failures on several workers, the first worker's is reported (of those that answered within the grace).
+    const failure = answered.find((outcome) => outcome?.failure)?.failure;
+    if (failure) throw failureError(failure);
+    // Neither aborted nor failed: every worker has answered.
+    return merge(program, await tasks, deadlocked);
   } finally {
     clearInterval(keepAlive);
     stopping.release();
@@ -140,8 +153,6 @@ function progressOf(control: PoolControl): Progress {
 }
 
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {
-  const failure = outcomes.find((o) => o.failure !== null)?.failure;
-  if (failure) throw failureError(failure);
   const contexts = new Map<number, ContextStats>();
   const channels = new Map<string, ChannelStats>();
   const reports: Record<string, unknown> = {};
