@@ -10,7 +10,7 @@ import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate 
 import { place } from '../dist/engines/simulate.js';
 import { poolOptions } from '../dist/engines/worker-pool.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
-import type { Program, Simulation } from '../dist/index.js';
+import type { Program, Progress, Simulation } from '../dist/index.js';
 
 /** Everything a run computes, without where it ran. */
 function outcome(run: Simulation): unknown {
@@ -204,6 +204,26 @@ describe('worker pool: scale', () => {
     expect(run.status).toBe('ok');
     // Every head is the published modified design at N = 4 (spec section 3).
     expect(run.cycles).toBe(78);
+  });
+});
+
+describe('actors engine: progress', () => {
+  it('never goes back, and the last report is the run at its end, at 1 and 2 workers (it had ended at 0)', async () => {
+    for (const workers of [1, 2]) {
+      const reports: Progress[] = [];
+      const run = await simulate(sdpaProgram({ design: 'modified', n: 512 }), {
+        engine: 'actors',
+        workers,
+        onProgress: (progress) => reports.push(progress),
+        progressEveryMs: 1,
+      });
+      expect(reports.length, `${workers} worker(s)`).toBeGreaterThan(1);
+      for (let i = 1; i < reports.length; i++)
+        expect(reports[i]!.done, `${workers} worker(s), report ${i}`).toBeGreaterThanOrEqual(reports[i - 1]!.done);
+      // The published modified design at N = 512 (spec section 3).
+      expect(run.cycles).toBe(524_334);
+      expect(reports.at(-1), `${workers} worker(s)`).toEqual({ done: 524_334, total: null, unit: 'cycles' });
+    }
   });
 });
 

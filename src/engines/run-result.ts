@@ -63,7 +63,8 @@ export interface Progress {
   readonly total: number | null;
   /**
    * 'cycles': the least clock over live contexts (actors engine: every context has simulated
-   * at least this far); 'rows': rows of timing, values and checks (compiled engine).
+   * at least this far), and the run's cycles in the last report; 'rows': rows of timing, values
+   * and checks (compiled engine). Either never goes back.
    */
   readonly unit: 'cycles' | 'rows';
 }

@@ -3,6 +3,7 @@ import { interruption, runAborted } from '../interruption.js';
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { createClockMemory, createLinkMemory } from './link.js';
 import { createControlMemory, PoolControl, Round } from './pool-control.js';
+import { CyclesProgress } from './cycles-progress.js';
 import { createWaitMemory, WaitBoard } from './wait-board.js';
 import { failureError } from '../worker-failure.js';
 import { createThreadEnds, threadEndFailure } from './thread-end.js';
@@ -84,8 +85,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
       },
     );
 
-    const every = options.progressEveryMs ?? 250;
-    let nextProgress = performance.now() + every;
+    const progress = new CyclesProgress(options.onProgress, options.progressEveryMs);
     let lastBound = -1;
     let activityAtBound = -1;
     let activityAtStrand = -1;
@@ -93,10 +93,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     while (!settled && performance.now() - stopAskedAt <= STOP_GRACE_MS) {
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
-      if (options.onProgress && performance.now() >= nextProgress) {
-        options.onProgress(progressOf(control));
-        nextProgress = performance.now() + every;
-      }
+      progress.tick(performance.now(), () => leastProgress(control));
       if (control.command !== 0 || !control.stalled()) continue;
       let least = Infinity;
       let running = 0;
@@ -138,7 +135,9 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     const failure = answered.find((outcome) => outcome?.failure)?.failure;
     if (failure) throw failureError(failure);
     // Neither aborted nor failed: every worker has answered.
-    return merge(program, await tasks, deadlocked);
+    const result = merge(program, await tasks, deadlocked);
+    progress.end(result.cycles);
+    return result;
   } finally {
     clearInterval(keepAlive);
     stopping.release();
@@ -146,10 +145,11 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
   }
 }
 
-function progressOf(control: PoolControl): Progress {
+/** The least clock over live contexts, from each running worker's: Infinity once every worker is done. */
+function leastProgress(control: PoolControl): number {
   let least = Infinity;
   for (let w = 0; w < control.workers; w++) if (!control.isDone(w)) least = Math.min(least, control.progress(w));
-  return { done: least === Infinity ? 0 : least, total: null, unit: 'cycles' };
+  return least;
 }
 
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {

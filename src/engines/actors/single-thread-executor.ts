@@ -1,5 +1,6 @@
 import { breather, runAborted } from '../interruption.js';
 import { CooperativeScheduler } from './cooperative-scheduler.js';
+import { CyclesProgress } from './cycles-progress.js';
 import { contextStats, instantiate, localChannelStats, unitReports } from './instantiate.js';
 import { deadlockReport, resolveStall, strandHeldBack } from './stall.js';
 import type { Context } from '../../kernel/context.js';
@@ -39,13 +40,12 @@ export class SingleThreadExecutor {
   private readonly scheduler = new CooperativeScheduler();
   readonly instance: Instance;
   private ended: RunResult | null = null;
+  private readonly progress: CyclesProgress;
 
-  constructor(
-    program: Program,
-    private readonly options: SingleThreadOptions = {},
-  ) {
+  constructor(program: Program, options: SingleThreadOptions = {}) {
     this.instance = instantiate(program, this.scheduler, undefined, options.tracer ?? null);
     this.scheduler.adopt(this.instance.contexts);
+    this.progress = new CyclesProgress(options.onProgress, options.progressEveryMs);
   }
 
   /** Watching stops: the tracer the run was built with hears nothing more. */
@@ -123,20 +123,13 @@ export class SingleThreadExecutor {
   private *steps(): Generator<void, RunState> {
     const { contexts } = this.instance;
     const scheduler = this.scheduler;
-    const { onProgress } = this.options;
-    const every = this.options.progressEveryMs ?? 250;
-    let nextProgress = performance.now() + every;
     let pause = performance.now() + SLICE_MS;
 
     for (;;) {
       while (!scheduler.idle) {
         scheduler.drain(SLICES_BETWEEN_CLOCK_READS, null);
         const now = performance.now();
-        if (onProgress && now >= nextProgress) {
-          const least = scheduler.leastClock();
-          onProgress({ done: least === Infinity ? 0 : least, total: null, unit: 'cycles' });
-          nextProgress = now + every;
-        }
+        this.progress.tick(now, () => scheduler.leastClock());
         if (now >= pause) {
           yield;
           pause = performance.now() + SLICE_MS;
@@ -172,6 +165,7 @@ export class SingleThreadExecutor {
       reports: Object.fromEntries(unitReports(contexts)),
       deadlock,
     };
+    this.progress.end(this.ended.cycles);
     return status;
   }
 }
