@@ -94,6 +94,16 @@ describe('worker pool: same results at any worker count and placement', () => {
     }
   });
 
+  // Head 2 on worker 0 and head 0 on worker 2: the reports had come worker by worker, so the
+  // results differed as JSON (key order) from one thread's.
+  it("gives the units' reports in the program's order at any placement", async () => {
+    const program = sdpaProgram({ design: 'modified', n: 8, heads: 3 });
+    const placement = program.units.map((u) => 2 - Number(u.name[1]));
+    const run = await simulate(program, { engine: 'actors', placement });
+    expect(Object.keys(run.reports)).toEqual(['h0/sink', 'h1/sink', 'h2/sink']);
+    expect(JSON.stringify(run.reports)).toBe(JSON.stringify((await simulate(program, { engine: 'actors', workers: 1 })).reports));
+  });
+
   it('more workers than cores', async () => {
     const program = sdpaProgram({ design: 'modified', n: 8, heads: 6 });
     const reference = await simulate(program, { engine: 'actors', workers: 1 });

@@ -155,14 +155,14 @@ function leastProgress(control: PoolControl): number {
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {
   const contexts = new Map<number, ContextStats>();
   const channels = new Map<string, ChannelStats>();
-  const reports: Record<string, unknown> = {};
+  const reported = new Map<string, unknown>();
   const blocked: BlockedContext[] = [];
   const roomWaits = new Map<string, number>();
   for (const outcome of outcomes) {
     for (const [i, stats] of outcome.contexts) contexts.set(i, stats);
     for (const [name, stats] of outcome.channels) channels.set(name, stats);
     for (const [name, cycles] of outcome.roomWaits) roomWaits.set(name, cycles);
-    for (const [name, value] of outcome.reports) reports[name] = value;
+    for (const [name, value] of outcome.reports) reported.set(name, value);
     if (outcome.stalled) {
       // One at a time: a deadlock of many heads blocks more contexts than a call takes arguments.
       for (const b of outcome.stalled.blocked) blocked.push(b);
@@ -172,6 +172,8 @@ function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked:
   const byProgramOrder = (a: string, b: string): number => order.get(a)! - order.get(b)!;
   blocked.sort((a, b) => byProgramOrder(a.unit, b.unit));
   const contextList = program.units.map((_, i) => contexts.get(i)!);
+  // In the program's order, as one thread gives them: a result is the same at any worker count, to its keys' order.
+  const reports = Object.fromEntries(program.units.flatMap((u) => (reported.has(u.name) ? [[u.name, reported.get(u.name)]] : [])));
   return {
     status: deadlocked ? 'deadlock' : 'ok',
     cycles: contextList.reduce((max, c) => Math.max(max, c.finalClock), 0),
