@@ -281,7 +281,6 @@ describe('the compiled engine, further', () => {
     },
   );
 
-  // The naive order leaves a row in `long`; past 4,096 elements its ring grows mid-row.
   // The fixture's check fails at head 0's last row and at every row of head 1, and checks head
   // 0's rows slowly: on several threads a job of head 1 fails first. The run still ends at head
   // 0's, the first failing job of the list, as in one thread (it had reported head 1's).
@@ -300,6 +299,7 @@ describe('the compiled engine, further', () => {
     }
   });
 
+  // The naive order leaves a row in `long`; past 4,096 elements its ring grows mid-row.
   it('keeps every element when a ring grows (naive design, N above the 4,096-slot starting ring)', async () => {
     const result = await runSdpa({ design: 'naive', n: 4097, engine: 'compiled' });
     expect(result.engine).toBe('compiled');

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { runOnPool } from '../dist/engines/actors/pool-executor.js';
 import { place } from '../dist/engines/simulate.js';
 import { poolOptions } from '../dist/engines/worker-pool.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
@@ -257,6 +258,17 @@ describe('worker pool: faults', () => {
     const run = await simulate(program, { engine: 'actors', placement: [0, 1] });
     expect(run.placement.cut).toHaveLength(2);
     expect(outcome(run)).toEqual(outcome(reference));
+  });
+
+  // An abort that came while the pool loaded piscina (before anything listened for it) had
+  // left the workers to run the whole program, 3.7 s here, before the run rejected (now 0.17 s).
+  it('an abort that came while the pool started stops its workers at once', async () => {
+    const program = sdpaProgram({ design: 'modified', n: 2048, heads: 2 });
+    const controller = new AbortController();
+    controller.abort('before');
+    const started = performance.now();
+    await expect(runOnPool(program, place(program, { workers: 2 }), { signal: controller.signal })).rejects.toThrow(RunAborted);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('a unit that throws inside a worker ends the run with its name', async () => {

@@ -28,22 +28,7 @@ export function reportError(error: unknown): number {
     console.error(`damflow: run failed: ${oneLine(error.message)}`);
     return EXIT_RUN_ERROR;
   }
-  // Every file damflow writes says its own failure (FileWriteError): a system error of a write
-  // that gets here is standard output's (`> /dev/full`, a full disk), which had ended in a stack trace.
-  if (isSystemError(error) && error.syscall === 'write') {
-    console.error(standardOutputFailure(error));
-    return EXIT_BAD_INPUT;
-  }
   throw error;
-}
-
-/** The line for standard output that could not be written. */
-export function standardOutputFailure(error: NodeJS.ErrnoException): string {
-  return `damflow: cannot write standard output: ${oneLine(error.message)}`;
-}
-
-function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
 }
 
 let interruptionSaid = false;

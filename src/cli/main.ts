@@ -2,7 +2,7 @@
 import './interrupt-fallback.js';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_OK, oneLine, reportError, standardOutputFailure } from './errors.js';
+import { EXIT_BAD_INPUT, EXIT_OK, oneLine, reportError } from './errors.js';
 
 const UNKNOWN_COMMAND = 'damflow.unknownCommand';
 
@@ -87,11 +87,16 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 // A reader that stops early (`damflow check FILE | head -1`) is not an error of ours; any other
-// failure of standard output is the user's to fix, as an output file's is.
+// failure of standard output (`> /dev/full`, a full disk) is the user's to fix, as an output
+// file's is: one line and exit 2, where it had been a stack trace. console.log never throws: its
+// stream's failures come here.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
-  console.error(standardOutputFailure(error));
-  process.exit(EXIT_BAD_INPUT);
+  if (error.code === 'EPIPE') {
+    process.exit(process.exitCode ?? EXIT_OK);
+  } else {
+    console.error(`damflow: cannot write standard output: ${oneLine(error.message)}`);
+    process.exit(EXIT_BAD_INPUT);
+  }
 });
 
 process.exitCode = await main(process.argv.slice(2));

@@ -218,12 +218,12 @@ export class Channel implements ChannelShape, CountedChannel {
   }
 
   /**
-   * A time past 2^53 is refused where it is made, not kept: a sum there is rounded (2^53 - 5 +
+   * A time of 2^53 or more is refused where it is made, not kept: a sum there is rounded (2^53 - 5 +
    * 10 reads 2^53 + 4), and every clock after it would be off. The unit whose operation made
    * it fails, named (a UnitError).
    */
   private pastMaxTime(operation: string, what: string): never {
-    throw new RangeError(`${operation} on channel '${this.name}': ${what} passes 2^53, where clocks are no longer exact`);
+    throw new RangeError(`${operation} on channel '${this.name}': ${what} reaches 2^53, where clocks are no longer exact`);
   }
 
   /**

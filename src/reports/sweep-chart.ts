@@ -67,9 +67,12 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
   for (const r of records) {
     if (r.status !== 'ok') continue;
     const values = series.map((axis) => String(axisLabel(r.point, r.config, axis)));
-    // An axis the job leaves at the base's value (an entry of a list that does not name it) is
-    // left out: `(design=naive)`, not `(design=naive, unbounded=null, uniformDepth=null)`.
-    const named = series.flatMap((axis, i) => (values[i] === 'none' ? [] : [`${axis}=${values[i]}`]));
+    // An axis with no value for this job (an entry of a list that does not name it, and that the
+    // configuration does not hold, such as uniformDepth) is left out: `(design=naive)`, not
+    // `(design=naive, unbounded=null, uniformDepth=null)`. A depth's null is a value: unbounded.
+    const named = series.flatMap((axis, i) =>
+      axisValueOf(r.point, r.config, axis) === null && !axis.startsWith('depth.') ? [] : [`${axis}=${values[i]}`],
+    );
     const label = series.length === 0 ? 'all' : named.join(', ') || 'base';
     // The legend's title names a lone axis: its entries need only the values.
     const legend = series.length === 1 ? values[0]! : label;

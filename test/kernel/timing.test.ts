@@ -208,12 +208,12 @@ describe('2^53 clocks', () => {
     // Send latency 3: t + 3 = 2^53, past the limit (beyond it a sum is rounded: 2^53 + 1 reads
     // 2^53). The run had ended 'ok' with such clocks.
     expect(() => run(pipe(2 ** 53 - 3, 1, 3, 1))).toThrow(
-      /unit 'src' failed: enqueue on channel 'c': the element's time, max\(stamp 9007199254740990, clock 9007199254740989 \+ send latency 3\), passes 2\^53/,
+      /unit 'src' failed: enqueue on channel 'c': the element's time, max\(stamp 9007199254740990, clock 9007199254740989 \+ send latency 3\), reaches 2\^53/,
     );
     // Response latency: e0 at t = 2^53 - 10 arrives at 2^53 - 9, taken then; its room comes
     // 9 later, at 2^53, past the limit: src's wait for room for e1 fails.
     expect(() => run(pipe(2 ** 53 - 10, 2, 1, 9))).toThrow(
-      /unit 'src' failed: ready on channel 'c': the room, a dequeue \+ response latency 9, passes 2\^53/,
+      /unit 'src' failed: ready on channel 'c': the room, a dequeue \+ response latency 9, reaches 2\^53/,
     );
   });
 });

@@ -12,10 +12,10 @@ import type { DesignName, ResolvedSdpaConfig } from './design.js';
 import { CONFIG_FIELDS, parseSdpaConfig } from './config.js';
 import type { SdpaRunConfig } from './config.js';
 
-export type SdpaRunOptions = Pick<SimulateOptions, 'onProgress' | 'progressEveryMs' | 'signal' | 'interruptible' | 'placement'>;
+/** What a run's options may say: how it is watched and stopped; what it runs is the configuration's. */
+const RUN_OPTIONS = ['onProgress', 'progressEveryMs', 'signal', 'interruptible', 'placement'] as const;
 
-/** SdpaRunOptions' names: how a run is watched and stopped; what it runs is the configuration's. */
-const RUN_OPTIONS: readonly (keyof SdpaRunOptions)[] = ['onProgress', 'progressEveryMs', 'signal', 'interruptible', 'placement'];
+export type SdpaRunOptions = Pick<SimulateOptions, (typeof RUN_OPTIONS)[number]>;
 
 export interface SdpaPlacement {
   /** Units (program names, e.g. h0/qkt) on each worker. */

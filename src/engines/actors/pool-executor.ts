@@ -61,6 +61,8 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     control.stop();
   };
   stopping.signal.addEventListener('abort', askToStop, { once: true });
+  // Aborted while piscina loaded: no 'abort' event comes, and the workers had run the whole program.
+  if (stopping.signal.aborted) askToStop();
   // Atomics.waitAsync does not keep the event loop alive, and piscina's workers do not either.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {

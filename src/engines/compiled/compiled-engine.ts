@@ -240,7 +240,7 @@ async function runBoard(
     );
     return (await Promise.race([Promise.all(parts), stopped])).flat();
   } finally {
-    // An interrupt, a thread that died or a job of this thread that failed: the others stop at their next step.
+    // Over, or ended early by an interrupt or a thread that died: every thread stops at its next step.
     board.stop();
     await pool.destroy();
   }
