@@ -36,6 +36,16 @@ describe.each(WORKERS)('unit rules on %s', (_label, options) => {
     expect((failure.cause as Error).stack).toMatch(/^Error: failing on purpose after 10 elements\n\s+at .*test-units\.mjs:\d+/);
   });
 
+  // A thrown string had been the cause as it was in one thread, and an Error on a worker.
+  it('a unit that throws what is not an Error: the cause is an Error of its text, with no stack', async () => {
+    const error: unknown = await simulate(between('test.faulty', { throwAfter: 10, throwText: true }), options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnitError);
+    expect((error as UnitError).message).toBe("unit 'middle' failed: failing on purpose after 10 elements");
+    expect((error as UnitError).cause).toBeInstanceOf(Error);
+    expect(((error as UnitError).cause as Error).message).toBe('failing on purpose after 10 elements');
+    expect(((error as UnitError).cause as Error).stack).toBeUndefined();
+  });
+
   it.each([
     ['never waits for room', 0],
     ['enqueues twice per wait for room', 2],

@@ -72,7 +72,10 @@ export class UnitError extends Error {
   static from(unit: string, error: unknown): UnitError {
     if (error instanceof UnitError) return error;
     const reason = messageOf(error);
-    return new UnitError(unit, reason, { cause: error });
+    // A thrown value that is not an Error (a string, say) is one of its text, with no stack: what
+    // a worker thread can send of it, so that the cause is the same at any worker count.
+    const cause = error instanceof Error ? error : Object.assign(new Error(reason), { stack: undefined });
+    return new UnitError(unit, reason, { cause });
   }
 }
 
