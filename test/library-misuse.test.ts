@@ -276,7 +276,8 @@ describe('the library, misused', () => {
     );
     const session = await openSession(sdpaProgram({ design: 'modified', n: 16 }));
     try {
-      await expect(session.runUntil('200' as never)).rejects.toThrow('a cycle must be a non-negative integer, got "200"');
+      await expect(session.runUntil('200' as never)).rejects.toThrow('a cycle must be a non-negative integer below 2^53, got "200"');
+      await expect(session.runUntil(2 ** 53)).rejects.toThrow('a cycle must be a non-negative integer below 2^53, got 9007199254740992');
     } finally {
       await session.close();
     }

@@ -36,7 +36,8 @@ export class Session {
 
   /** Runs until every unit has reached `cycle` or waits on one that has (or the run is over). */
   async runUntil(cycle: Time): Promise<Inspection> {
-    if (!Number.isSafeInteger(cycle) || cycle < 0) throw new ProgramError(`a cycle must be a non-negative integer, got ${show(cycle)}`);
+    if (!Number.isSafeInteger(cycle) || cycle < 0)
+      throw new ProgramError(`a cycle must be a non-negative integer below 2^53, got ${show(cycle)}`);
     if (cycle < this.cycle) throw new ProgramError(`the session is at cycle ${this.cycle} already: it cannot go back to ${cycle}`);
     return this.pauseAt(cycle);
   }
