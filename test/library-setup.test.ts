@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, registerUnitKind, simulate } from '../dist/index.js';
+import { ProgramBuilder, ProgramError, UTILITY_UNITS_MODULE, openSession, registerUnitKind, simulate } from '../dist/index.js';
 import { removeScriptPackages, runScript, scriptPackage } from './helpers/scripts.js';
 
 afterAll(removeScriptPackages);
@@ -161,10 +161,17 @@ describe('setting up unit kinds for worker threads', () => {
       .unit('unlisted', 'test.unlisted')
       .channel('a', 'source.out', 'unlisted.in', { capacity: 2 })
       .build();
+    const unlisted =
+      /^unit kind 'test.unlisted' is not registered in the worker threads, .*: add \.module\(specifier\) for the module that registers it$/;
     const run = simulate(program, { placement: [0, 1] });
     await expect(run).rejects.toThrow(ProgramError);
-    await expect(run).rejects.toThrow(
-      /unit kind 'test.unlisted' is not registered in the worker threads, .*: add \.module\(specifier\) for the module that registers it/,
-    );
+    await expect(run).rejects.toThrow(unlisted);
+    // A session's thread says the same, not 'the session's worker thread exited (code 1): ...'.
+    const session = await openSession(program);
+    try {
+      await expect(session.runUntil(2)).rejects.toThrow(unlisted);
+    } finally {
+      await session.close();
+    }
   });
 });

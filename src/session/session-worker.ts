@@ -33,6 +33,9 @@ const session = importWorkerModules(
   program.modules,
   program.units.map((u) => u.kind),
 ).then(() => new Session(program));
+// A set-up that fails is each call's answer (outcome, below); unhandled until the first call
+// came, it had ended the thread, and the call failed as 'the worker thread exited (code 1)'.
+session.catch(() => undefined);
 
 async function outcome<T>(call: (session: Session) => T | Promise<T>): Promise<Outcome<T>> {
   try {
