@@ -166,10 +166,24 @@ describe('setting up unit kinds for worker threads', () => {
     const run = simulate(program, { placement: [0, 1] });
     await expect(run).rejects.toThrow(ProgramError);
     await expect(run).rejects.toThrow(unlisted);
-    // A session's thread says the same, not 'the session's worker thread exited (code 1): ...'.
-    const session = await openSession(program);
+  });
+
+  // With no module to import, the thread's set-up fails before the first call comes: unhandled
+  // until then, it had ended the thread, and the call said 'the session's worker thread exited
+  // (code 1): ProgramError: ...'.
+  it("a session's thread that cannot set up answers the first call with why", async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .unit('source', 'generator', { count: 3 })
+      .unit('sink', 'sink')
+      .channel('a', 'source.out', 'sink.in', { capacity: 2 })
+      .build();
+    const session = await openSession({ ...program, modules: [] });
     try {
-      await expect(session.runUntil(2)).rejects.toThrow(unlisted);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await expect(session.runUntil(2)).rejects.toThrow(
+        /^unit kind 'generator' is not registered in the worker threads, which import only the program's modules \(none\)/,
+      );
     } finally {
       await session.close();
     }
