@@ -216,6 +216,7 @@ export function validateProgram(program: Program): void {
     bindPort(ch, 'receiver', ch.to, ports, 'inputs');
   }
 
+  const widthOf = new Map(program.channels.map((ch) => [ch.name, ch.width]));
   for (const [unit, { ports: unitPorts, inputs, outputs }] of ports) {
     unitPorts.inputs.forEach((port, i) => {
       if (inputs[i] === undefined) throw new ProgramError(`unit '${unit}': input port '${port}' is not connected`);
@@ -223,6 +224,49 @@ export function validateProgram(program: Program): void {
     unitPorts.outputs.forEach((port, i) => {
       if (outputs[i] === undefined) throw new ProgramError(`unit '${unit}': output port '${port}' is not connected`);
     });
+    const channelOf = new Map([
+      ...unitPorts.inputs.map((port, i) => [port, inputs[i]!] as const),
+      ...unitPorts.outputs.map((port, i) => [port, outputs[i]!] as const),
+    ]);
+    checkWidths(unit, unitPorts, channelOf, widthOf);
+  }
+}
+
+/**
+ * Refuses channels whose widths a unit's ports() says cannot work (Ports.widths, sameWidth): a
+ * vector into a scalar channel, or a broadcast between widths, had failed at the first element,
+ * once the run was under way.
+ */
+function checkWidths(unit: string, ports: Ports, channelOf: ReadonlyMap<string, string>, widthOf: ReadonlyMap<string, number>): void {
+  const channel = (port: unknown): string => {
+    const name = typeof port === 'string' ? channelOf.get(port) : undefined;
+    if (name === undefined)
+      throw new ProgramError(`unit '${unit}': its kind's ports() gives a width for ${show(port)}, which is none of its ports`);
+    return name;
+  };
+  const { widths, sameWidth } = ports;
+  if (widths !== undefined) {
+    if (typeof widths !== 'object' || widths === null)
+      throw new ProgramError(`unit '${unit}': its kind's ports() gives widths ${show(widths)}, not { port: width }`);
+    for (const [port, width] of Object.entries(widths)) {
+      const ch = channel(port);
+      if (widthOf.get(ch) !== width)
+        throw new ProgramError(
+          `unit '${unit}': port '${port}' carries width ${show(width)} (its parameters), but channel '${ch}' has width ${widthOf.get(ch)}`,
+        );
+    }
+  }
+  if (sameWidth !== undefined) {
+    if (!Array.isArray(sameWidth) || !sameWidth.every((group) => Array.isArray(group)))
+      throw new ProgramError(`unit '${unit}': its kind's ports() gives sameWidth ${show(sameWidth)}, not a list of port lists`);
+    for (const group of sameWidth) {
+      const channels = group.map(channel);
+      const other = channels.find((ch) => widthOf.get(ch) !== widthOf.get(channels[0]!));
+      if (other !== undefined)
+        throw new ProgramError(
+          `unit '${unit}': ports ${group.join(', ')} carry one width, but channel '${channels[0]}' has width ${widthOf.get(channels[0]!)} and channel '${other}' width ${widthOf.get(other)}`,
+        );
+    }
   }
 }
 

@@ -21,6 +21,13 @@ export type UnitBody = Generator<void, void, void>;
 export interface Ports {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
+  /**
+   * Widths its parameters fix, by port (a generator of 3-vectors sends width 3): build() refuses
+   * a channel of another width there, where the run would fail at the first element.
+   */
+  readonly widths?: Readonly<Record<string, number>>;
+  /** Groups of ports whose channels must carry one width (a broadcast's input and outputs). */
+  readonly sameWidth?: readonly (readonly string[])[];
 }
 
 /**

@@ -19,7 +19,8 @@ export const broadcast = registerUnitKind<BroadcastParams>({
     const p = record(params, 'broadcast', ['outputs', 'latency', 'ii']);
     positiveInteger(p['latency'], 'broadcast latency', 1);
     positiveInteger(p['ii'], 'broadcast ii', 1);
-    return { inputs: ['in'], outputs: numberedPorts('out', positiveInteger(p['outputs'], 'broadcast outputs')) };
+    const outputs = numberedPorts('out', positiveInteger(p['outputs'], 'broadcast outputs'));
+    return { inputs: ['in'], outputs, sameWidth: [['in', ...outputs]] };
   },
   *run(ctx: UnitContext, params) {
     const input = ctx.input('in');

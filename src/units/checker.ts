@@ -1,5 +1,5 @@
 import { registerUnitKind } from '../kernel/registry.js';
-import { record } from './params.js';
+import { elementWidth, record } from './params.js';
 import type { UnitContext } from '../kernel/unit-kind.js';
 
 export interface CheckerParams {
@@ -14,11 +14,12 @@ export const checker = registerUnitKind<CheckerParams>({
   ports(params) {
     const p = record(params, 'checker', ['expected', 'tolerance']);
     if (!Array.isArray(p['expected'])) throw new Error('checker needs an expected array');
+    const width = p['expected'].length === 0 ? null : elementWidth(p['expected'], 'checker expected');
     const tolerance = p['tolerance'];
     if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance >= 0)) {
       throw new Error(`checker tolerance must be a non-negative number, got ${String(tolerance)}`);
     }
-    return { inputs: ['in'], outputs: [] };
+    return { inputs: ['in'], outputs: [], ...(width === null ? {} : { widths: { in: width } }) };
   },
   *run(ctx: UnitContext, params) {
     const input = ctx.input('in');

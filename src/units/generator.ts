@@ -1,6 +1,6 @@
 import { registerUnitKind } from '../kernel/registry.js';
 import { show } from '../kernel/errors.js';
-import { nonNegativeInteger, positiveInteger, record } from './params.js';
+import { elementWidth, nonNegativeInteger, positiveInteger, record } from './params.js';
 import type { UnitContext } from '../kernel/unit-kind.js';
 
 export interface GeneratorParams {
@@ -24,7 +24,11 @@ export const generator = registerUnitKind<GeneratorParams>({
   kind: 'generator',
   ports(params) {
     elementCount(params);
-    return { inputs: [], outputs: ['out'] };
+    // Elements of fn(i) are known only as it runs; the others fix the width.
+    if (params.fn !== undefined) return { inputs: [], outputs: ['out'] };
+    const values = params.values;
+    const width = values === undefined ? 1 : values.length === 0 ? null : elementWidth(values, 'generator values');
+    return { inputs: [], outputs: ['out'], ...(width === null ? {} : { widths: { out: width } }) };
   },
   *run(ctx: UnitContext, params) {
     const out = ctx.output('out');

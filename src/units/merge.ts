@@ -23,7 +23,8 @@ export const merge = registerUnitKind<MergeParams>({
     const p = record(params, 'merge', ['inputs', 'latency', 'ii']);
     positiveInteger(p['latency'], 'merge latency', 1);
     positiveInteger(p['ii'], 'merge ii', 1);
-    return { inputs: numberedPorts('in', positiveInteger(p['inputs'], 'merge inputs', 2)), outputs: ['out'] };
+    const inputs = numberedPorts('in', positiveInteger(p['inputs'], 'merge inputs', 2));
+    return { inputs, outputs: ['out'], sameWidth: [[...inputs, 'out']] };
   },
   *run(ctx: UnitContext, params) {
     const inputs = numberedPorts('in', params?.inputs ?? 2).map((port) => ctx.input(port));

@@ -27,6 +27,19 @@ export function record(params: unknown, kind: string, known: readonly string[]):
   return params as Record<string, unknown>;
 }
 
+/**
+ * The width of the elements `values` lists: 1 for numbers, k for vectors of k numbers; throws
+ * on a mix or vectors of different lengths (a ragged list had failed at its odd element, mid-run).
+ */
+export function elementWidth(values: readonly unknown[], what: string): number {
+  if (values.every((v) => typeof v === 'number')) return 1;
+  const first = values[0];
+  const width = Array.isArray(first) ? first.length : 0;
+  const fits = (v: unknown): boolean => Array.isArray(v) && v.length === width && v.every((x) => typeof x === 'number');
+  if (width === 0 || !values.every(fits)) throw new Error(`${what} must be all numbers, or all vectors of numbers of one length`);
+  return width;
+}
+
 /** Port names `prefix0 .. prefix{n-1}`. */
 export function numberedPorts(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -143,6 +143,41 @@ describe('ProgramBuilder validation', () => {
     expect(generator({ count: 2, start: 1, step: 0.5 })).not.toThrow();
   });
 
+  // Each of these had built, and failed as a UnitError at the first element once the run was under way.
+  it('a channel whose width the unit cannot carry is refused, naming the unit, its port and the channel', () => {
+    const into = (params: unknown, width?: number) => () =>
+      new ProgramBuilder().unit('g', 'generator', params).unit('s', 'sink').channel('c', 'g.out', 's.in', { width }).build();
+    fails(into({ values: [[1, 2], [3]] }, 2), /'g'/, /generator values must be all numbers, or all vectors of numbers of one length/);
+    fails(into({ values: [1, [2]] }, 1), /'g'/, /all numbers, or all vectors/);
+    fails(into({ values: [[1, 2]] }), /unit 'g': port 'out' carries width 2 \(its parameters\), but channel 'c' has width 1/);
+    fails(into({ count: 3 }, 2), /unit 'g': port 'out' carries width 1 \(its parameters\), but channel 'c' has width 2/);
+    expect(into({ values: [[1, 2]] }, 2)).not.toThrow();
+    // fn's elements are known only as it runs: any width builds.
+    expect(into({ count: 1, fn: () => 1 }, 2)).not.toThrow();
+    fails(
+      () =>
+        new ProgramBuilder()
+          .unit('g', 'generator', { values: [[1, 2]] })
+          .unit('k', 'checker', { expected: [3] })
+          .channel('c', 'g.out', 'k.in', { width: 2 })
+          .build(),
+      /unit 'k': port 'in' carries width 1 \(its parameters\), but channel 'c' has width 2/,
+    );
+    const fanned = (width: number) => () =>
+      new ProgramBuilder()
+        .unit('g', 'generator', { count: 3 })
+        .unit('b', 'broadcast', { outputs: 2 })
+        .unit('m', 'merge', { inputs: 2 })
+        .unit('s', 'sink')
+        .channel('a', 'g.out', 'b.in')
+        .channel('x', 'b.out0', 'm.in0')
+        .channel('y', 'b.out1', 'm.in1', { width })
+        .channel('z', 'm.out', 's.in')
+        .build();
+    fails(fanned(2), /unit 'b': ports in, out0, out1 carry one width, but channel 'a' has width 1 and channel 'y' width 2/);
+    expect(fanned(1)).not.toThrow();
+  });
+
   it('a built program is frozen: what was validated is what runs', () => {
     const program = pair({ capacity: 2 }).build();
     expect(() => ((program.channels[0] as { capacity: number | null }).capacity = 0)).toThrow(TypeError);
