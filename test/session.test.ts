@@ -135,6 +135,28 @@ describe('live session (openSession, comlink)', () => {
     await session.close();
   });
 
+  // Paused below a deadlock the run reaches later: the sources never wait (their FIFOs hold N^2),
+  // so they run ahead of any pause, and the deadlock found then ran them on to DAM's clocks; the
+  // inspection at cycle 5 had shown that end (cycle 256, status deadlock, k holding 247).
+  it('shows a pause below a deadlock the run reaches later at its own cycle, not the end', async () => {
+    const session = await openSession(sdpaProgram({ design: 'naive', n: 16, depth: { long: 8 } }));
+    try {
+      const at5 = await session.runUntil(5);
+      expect([at5.cycle, at5.status, at5.deadlock]).toEqual([5, 'paused', null]);
+      // By hand (spec sections 1 and 4, an element occupies [enqueue, dequeue)): the sources
+      // enqueue at 0, 1, 2, 3, 4 before cycle 5; qktexp takes q's first element at 1 and k's at
+      // 1, 2, 3, 4, and enqueues a score on short and long at 1, 2, 3, 4, taken by nobody
+      // before 12 (latency 11); matvec takes no v before div gives it a row.
+      const occupancy = Object.fromEntries(at5.channels.map((c) => [c.name, c.occupancy]));
+      expect(occupancy).toMatchObject({ 'h0/q': 4, 'h0/k': 1, 'h0/v': 5, 'h0/short': 4, 'h0/long': 4 });
+      // Past the end: the end, deadlocked at the sources' N^2 = 256.
+      const end = await session.runUntil(300);
+      expect([end.cycle, end.status]).toEqual([256, 'deadlock']);
+    } finally {
+      await session.close();
+    }
+  });
+
   it("refuses bad calls with the errors a run gives, and carries a unit's failure", async () => {
     const session = await openSession(sdpaProgram({ design: 'naive', n: 8 }));
     await expect(session.runUntil(-1)).rejects.toThrow(ProgramError);

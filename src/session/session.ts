@@ -48,7 +48,7 @@ export class Session {
    */
   async step(rows: number): Promise<Inspection> {
     if (!Number.isSafeInteger(rows) || rows < 1) throw new ProgramError(`rows must be a positive integer, got ${show(rows)}`);
-    if (this.state !== 'paused') return this.inspect();
+    if (this.over) return this.inspect();
     const target = this.counter.rowsBefore(this.cycle) + rows;
     // The sinks may have taken it already, ahead of the pause in wall time.
     const known = this.counter.rowCycle(target);
@@ -72,10 +72,10 @@ export class Session {
       state: unitState(ctx, waits.has(ctx.name)),
       waits: waits.get(ctx.name) ?? [],
     }));
-    const over = this.state !== 'paused';
+    const over = this.over;
     return {
       cycle: this.cycle,
-      status: this.state,
+      status: over ? this.state : 'paused',
       // Over, every row taken counts, the last ones at the final cycle too; counted from the
       // channels, since resume() stops the counter.
       rows: over ? rowsTaken(channels, this.sinks) : this.counter.rowsBefore(this.cycle),
@@ -118,8 +118,17 @@ export class Session {
       throw error;
     }
     const live = this.executor.instance.contexts.filter((ctx) => !ctx.finished);
-    const reached = this.state === 'paused' ? Math.min(this.executor.horizon, settledBefore(live)) : this.executor.result.cycles;
+    // A run can end below the horizon asked for, or beyond it: units that never wait run ahead
+    // of any horizon, and a deadlock found there runs its producers on to DAM's clocks. A pause
+    // below the end is a pause, shown at its own cycle (it had shown the deadlocked end).
+    const reached =
+      this.state === 'paused' ? Math.min(this.executor.horizon, settledBefore(live)) : Math.min(horizon, this.executor.result.cycles);
     this.cycle = Math.max(this.cycle, reached);
+  }
+
+  /** Whether the session is at the run's end: the run is over, and the cycle has reached its last. */
+  private get over(): boolean {
+    return this.state !== 'paused' && this.cycle >= this.executor.result.cycles;
   }
 
   /**
