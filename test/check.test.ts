@@ -238,6 +238,20 @@ describe('damflow check as a CI tool', () => {
     expect(again.stdout).toMatch(/^4 passed, 0 failed/m);
   });
 
+  // A plain channel name is every head's: with head 1's qk bounded at 3, the heads peak at 12 (the
+  // published capacity, which the design fills) and 3. --update had written one number, said it
+  // updated nothing, and left the file failing.
+  it('--update writes a peak per head where a plain channel name covers heads that differ', () => {
+    const file = checkFile([{ design: 'modified', n: 16, heads: 2, depth: { 'h1/qk': 3 }, expectedCycles: 1, expectedPeaks: { qk: 12 } }]);
+    expect(damflow('check', file).stdout).toMatch(/peak 'qk': expected 12, got 12 \/ 3/);
+    const r = damflow('check', file, '--update');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/updated 1 case\(s\)/);
+    const [updated] = (JSON.parse(readFileSync(file, 'utf8')) as { cases: Record<string, unknown>[] }).cases;
+    expect(updated!['expectedPeaks']).toEqual({ 'h0/qk': 12, 'h1/qk': 3 });
+    expect(damflow('check', file).status).toBe(0);
+  });
+
   it('--update is all or nothing: a file with a case that cannot run, or with nothing to change, is left as written', () => {
     const text =
       '{"cases": [{"design": "naive", "n": 4, "expectedCycles": 92},\n  {"design": "naive", "n": 8, "expectedCycles": 1}, {"design": "naive", "n": 0}]}\n';

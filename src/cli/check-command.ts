@@ -179,6 +179,17 @@ function peaksOf(result: SdpaRunResult, channel: string): number[] {
     .map((c) => c.peakOccupancy);
 }
 
+/**
+ * What --update writes for an expected peak: a plain name stands for every head, so heads that
+ * peak differently get a key each (`h0/qk`, `h1/qk`); one number for them all had left the file
+ * failing, and --update had said it updated nothing.
+ */
+function updatedPeaks(result: SdpaRunResult, channel: string): [string, number][] {
+  const peaks = peaksOf(result, channel);
+  if (new Set(peaks).size === 1) return [[channel, peaks[0]!]];
+  return result.channels.filter((c) => c.name === channel).map((c) => [`h${c.head}/${channel}`, c.peakOccupancy]);
+}
+
 /** Rewrites every case that ran with what it gave, keeping names, order and every other field. */
 export function updatedCheckFile(file: CheckFile, outcomes: readonly CaseOutcome[]): { data: Record<string, unknown>; updated: number } {
   const cases = (file.data['cases'] as unknown[]).slice();
@@ -194,7 +205,7 @@ export function updatedCheckFile(file: CheckFile, outcomes: readonly CaseOutcome
     if (result.status === 'ok' || entry['expectedCycles'] !== undefined) entry['expectedCycles'] = result.cycles;
     const peaks = entry['expectedPeaks'];
     if (peaks !== undefined)
-      entry['expectedPeaks'] = Object.fromEntries(Object.keys(peaks as object).map((channel) => [channel, peaksOf(result, channel)[0]]));
+      entry['expectedPeaks'] = Object.fromEntries(Object.keys(peaks as object).flatMap((channel) => updatedPeaks(result, channel)));
     cases[outcome.index] = entry;
     if (JSON.stringify(entry) !== before) updated++;
   }
