@@ -241,6 +241,9 @@ describe('damflow inspect', () => {
       ['bogus\n', []],
       ['until x\n', []],
       ['until 50\nuntil 10\n', []],
+      // A command that takes nothing takes no word after it (they had quit and resumed).
+      ['quit now\n', []],
+      ['resume extra\n', []],
       ['', ['--json']],
       ['', ['--at', '-3']],
       ['', ['--at', '5', '--design', 'naive']],

@@ -118,7 +118,10 @@ async function prompt(session: Session, options: InspectOptions, inexact: string
     for await (const line of lines) {
       const [word, value, extra] = line.trim().split(/\s+/);
       try {
-        if (extra !== undefined) throw new UsageError(`'${line.trim()}': too many words (${PROMPT_HELP})`);
+        // `quit now` had quit, `resume extra` resumed: a command takes what it names, no more.
+        const takesValue = word === 'until' || word === 'step' || word === 'show';
+        if (extra !== undefined || (value !== undefined && !takesValue))
+          throw new UsageError(`'${line.trim()}': too many words (${PROMPT_HELP})`);
         if (word === undefined || word === '') {
           // An empty line does nothing.
         } else if (word === 'quit' || word === 'exit') {
