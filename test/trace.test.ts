@@ -187,7 +187,7 @@ describe('timeline of a run (--trace)', () => {
     );
     expect(ran.status).toBe(0);
     expect(ran.stderr).toMatch(
-      /^damflow: the trace stops at cycle [\d,]+: one more cycle would take its [\d,]+ events past --trace-max-events 2,000; give a later window/,
+      /^damflow: the timeline \(of --trace, --report\) stops at cycle [\d,]+: one more cycle would take its [\d,]+ events past --trace-max-events 2,000; give a later window/,
     );
     const trace = JSON.parse(readFileSync(join(folder, 'cut.json'), 'utf8')) as TraceFile;
     expect(traceProblems(trace)).toEqual([]);
