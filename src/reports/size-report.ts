@@ -29,24 +29,29 @@ export function formatSizing(report: SizingReport): string {
     '',
   ];
   const joint = report.joint;
-  if (joint === null) {
-    const none = report.channels.filter((c) => c.fullThroughput === null).map((c) => c.channel);
-    lines.push(`joint run: not made (no capacity of ${none.join(', ')} reaches the unbounded cycles, the others as configured)`);
-  } else if (!joint.searched)
+  const none = report.channels.filter((c) => c.fullThroughput === null).map((c) => c.channel);
+  if (!joint.searched)
     lines.push(`joint run at every minimum: ${show(joint.cycles)} cycles, the unbounded cycles: the minima hold together`);
   else {
     const depths = Object.entries(joint.depth)
       .map(([channel, k]) => `${channel}=${k}`)
       .join(' ');
+    const why =
+      none.length > 0
+        ? `no capacity of ${none.join(', ')} alone reaches the unbounded cycles, the others as configured: the channels limit together`
+        : 'joint run at every minimum loses cycles: the minima interact';
     lines.push(
-      `joint run at every minimum loses cycles: the minima interact. Joint minimum (no channel can go lower alone): ${depths}, ${show(joint.cycles)} cycles${joint.reachesUnbounded ? '' : ' (NOT the unbounded cycles)'}`,
+      `${why}. Joint minimum (no channel can go lower alone): ${depths}, ${show(joint.cycles)} cycles${joint.reachesUnbounded ? '' : ' (NOT the unbounded cycles)'}`,
     );
   }
   const m = report.memory;
+  // Capacities as configured that lose cycles can hold less than the minimum that does not.
   const saving =
-    m.configured !== null && m.minimum !== null
-      ? `: saves ${formatCount(m.configured - m.minimum)} (${(((m.configured - m.minimum) / m.configured) * 100).toFixed(0)}%) against configured`
-      : '';
+    m.configured === null || m.minimum === null
+      ? ''
+      : m.minimum > m.configured
+        ? `: ${formatCount(m.minimum - m.configured)} more than configured, whose ${show(report.configuredCycles)} cycles are not the unbounded cycles`
+        : `: saves ${formatCount(m.configured - m.minimum)} (${(((m.configured - m.minimum) / m.configured) * 100).toFixed(0)}%) against configured`;
   const rowNote = report.channels.some((s) => s.rule === null) ? ' (a row FIFO at its published capacity)' : '';
   lines.push(
     `intermediate memory (sum of capacities${report.config.heads > 1 ? `, ${report.config.heads} heads` : ''}): configured ${show(m.configured, 'unbounded')}, rule ${show(m.rule)}${rowNote}, minimum ${show(m.minimum)}${saving}`,

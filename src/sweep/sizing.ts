@@ -37,7 +37,10 @@ export interface JointSizing {
   readonly depth: Readonly<Record<string, number>>;
   readonly cycles: number | null;
   readonly status: JobRecord['status'];
-  /** true: the separate minima did not give the unbounded cycles together, and these were searched for. */
+  /**
+   * true: searched for, since the separate minima did not give the unbounded cycles together,
+   * or some channel had none (the others as configured).
+   */
   readonly searched: boolean;
   readonly reachesUnbounded: boolean;
 }
@@ -48,8 +51,7 @@ export interface SizingReport {
   readonly configuredCycles: number | null;
   readonly configuredStatus: JobRecord['status'];
   readonly channels: readonly ChannelSizing[];
-  /** Null when no capacity of some channel reaches the unbounded cycles (its fullThroughput is null). */
-  readonly joint: JointSizing | null;
+  readonly joint: JointSizing;
   /** Sums over the intermediate channels of every head, as a run reports it (null when one is unbounded). */
   readonly memory: { readonly configured: number | null; readonly rule: number | null; readonly minimum: number | null };
   /** Every run the searches made, for the capacity-against-cycles chart. */
@@ -72,7 +74,8 @@ type Depths = Readonly<Record<string, number | null>>;
  * configured: the smallest capacity whose run gives the cycles of the fully unbounded run, and
  * the smallest that does not deadlock (binary searches: fewer places only ever cost cycles).
  * Then one run with every channel at its minimum. If the minima interact (together they lose
- * cycles), the joint minimum is searched one channel at a time: each channel the smallest that
+ * cycles), or a channel has none with the others as configured, the joint minimum is searched
+ * one channel at a time: each channel the smallest that
  * keeps the unbounded cycles with the channels before it at their joint minima and the ones
  * after it unbounded, which leaves no channel that could go lower alone. Channels are searched
  * side by side, every run a job on `run`, repeated runs answered once.
@@ -152,8 +155,11 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
     const minima = Object.fromEntries(sized.map((s) => [s.channel, s.fullThroughput!]));
     const together = await runWith(minima);
     joint = { depth: minima, cycles: together.cycles, status: together.status, searched: false, reachesUnbounded: reaches(together) };
-    if (!joint.reachesUnbounded) joint = await searchJoint(channels, probe, reaches);
   }
+  // A channel with no minimum of its own, the others as configured, may still have one with
+  // them: channels that limit together (modified, runningsum at II 3 and runningmax at
+  // latency 7: no delta or e channel alone gives the unbounded cycles) had left no answer, exit 0.
+  if (joint === null || !joint.reachesUnbounded) joint = await searchJoint(channels, probe, reaches);
   // Over every head, as a run reports its intermediate memory (a searched capacity is every head's).
   const sum = (values: readonly (number | null)[]): number | null =>
     values.reduce<number | null>((a, v) => (a === null || v === null ? null : a + resolved.heads * v), 0);
@@ -167,7 +173,7 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
     memory: {
       configured: sum(sized.map((s) => s.configured)),
       rule: sum(sized.map((s) => s.rule ?? s.published)),
-      minimum: joint?.reachesUnbounded ? sum(Object.values(joint.depth)) : null,
+      minimum: joint.reachesUnbounded ? sum(Object.values(joint.depth)) : null,
     },
     probes,
     runs: cache.size,

@@ -33,7 +33,7 @@ async function confirm(design: Design, n: number, report: SizingReport): Promise
     if (c.deadlockFree! > 1) expect((await timing({ [c.channel]: c.deadlockFree! - 1 })).status, c.channel).toBe('deadlock');
     expect(c.confirmed).toBe(true);
   }
-  const joint = await timing(report.joint!.depth);
+  const joint = await timing(report.joint.depth);
   expect([joint.status, joint.cycles]).toEqual(['ok', unbounded]);
 }
 
@@ -44,7 +44,7 @@ describe('damflow size', () => {
     expect(report.channels.map((c) => c.published)).toEqual([12, 2, 2, 2, 2, 10, 14]);
     expect(report.memory.configured).toBe(44);
     await confirm('modified', 512, report);
-    expect(report.memory.minimum).toBe(Object.values(report.joint!.depth).reduce((a, b) => a + b, 0));
+    expect(report.memory.minimum).toBe(Object.values(report.joint.depth).reduce((a, b) => a + b, 0));
   });
 
   it('finds minima for the naive design at N = 256 that a check confirms, and draws capacity against cycles', async () => {
@@ -65,6 +65,28 @@ describe('damflow size', () => {
     expect(pointLabels(text)).toHaveLength(expected.size);
   });
 
+  // runningsum at II 3 and runningmax at latency 7: no channel alone, the others as configured,
+  // gives the unbounded cycles (12,337 against 12,333); together they do. The sizing had ended
+  // there with no minimum, exit 0.
+  it('searches the joint minimum where no channel alone reaches the unbounded cycles', async () => {
+    const options = { design: 'modified', n: 64, ii: { runningsum: 3 }, latency: { runningmax: 7 } } as const;
+    const report = size('modified', 64, '--ii', 'runningsum=3', '--latency', 'runningmax=7');
+    expect(report.channels.every((c) => c.fullThroughput === null)).toBe(true);
+    expect(report.joint.searched).toBe(true);
+    const timing = (depth: Record<string, number | null>, unbounded = false) =>
+      runSdpa({ ...options, workers: 1, timingOnly: true, ...(unbounded ? { unbounded } : { depth }) });
+    const unbounded = (await timing({}, true)).cycles;
+    const joint = await timing(report.joint.depth);
+    expect([joint.status, joint.cycles, report.joint.reachesUnbounded]).toEqual(['ok', unbounded, true]);
+    // No channel can go lower alone.
+    for (const [channel, k] of Object.entries(report.joint.depth)) {
+      if (k === 1) continue;
+      const below = await timing({ ...report.joint.depth, [channel]: k - 1 });
+      expect(below.status !== 'ok' || below.cycles !== unbounded, `${channel} at ${k - 1}`).toBe(true);
+    }
+    expect(report.memory.minimum).toBe(Object.values(report.joint.depth).reduce((a, b) => a + b, 0));
+  });
+
   it('reports the paper rule next to the published capacities, in text', () => {
     const r = damflow('size', '--design', 'naive', '--n', '32', '--latency', 'div=12');
     expect(r.status, r.stderr).toBe(0);
@@ -81,9 +103,14 @@ describe('damflow size', () => {
     expect(damflow('size', '--design', 'modified', '--n', '32', '--heads', '2', '--depth', 'h1/qk=3').stderr).toBe(
       "damflow: --depth h1/qk: size searches 'qk' on every head at once; give --depth qk=K, or leave it out\n",
     );
-    // With every FIFO one deep, no capacity of any one channel gives the unbounded cycles: the line says which.
-    expect(damflow('size', '--design', 'modified', '--n', '32', '--uniform-depth', '1').stdout).toMatch(
-      /^joint run: not made \(no capacity of qk, delta1, delta2, e1, e2, rowsum, outp reaches the unbounded cycles, the others as configured\)$/m,
+    // With every FIFO one deep, no capacity of any one channel gives the unbounded cycles: the line
+    // says which, and the joint search finds capacities that do, more than the configured 7.
+    const deep1 = damflow('size', '--design', 'modified', '--n', '32', '--uniform-depth', '1').stdout;
+    expect(deep1).toMatch(
+      /^no capacity of qk, delta1, delta2, e1, e2, rowsum, outp alone reaches the unbounded cycles, the others as configured: the channels limit together\. Joint minimum \(no channel can go lower alone\): qk=\d+ .*, [\d,]+ cycles$/m,
+    );
+    expect(deep1).toMatch(
+      /configured 7, rule 54, minimum \d+: \d+ more than configured, whose [\d,]+ cycles are not the unbounded cycles$/m,
     );
     expect(damflow('size', '--design', 'naive', '--n', '8', '--depth', 'nope=3').status).toBe(2);
     // What no search could run is refused before any: clocks past 2^53 (2N^2), or heads past any heap.
