@@ -39,6 +39,8 @@ export function checkAxisName(name: string, where: string): void {
     return;
   }
   if (RUN_ONLY_FIELDS.includes(name)) throw new ProgramError(`${where}: '${name}' cannot vary in a sweep (${RUN_ONLY_REASONS[name]})`);
+  // `depth: { qk: 8 }` in a point had been read as an axis whose value is an object.
+  if (NAMED_FIELDS.includes(name)) throw new ProgramError(`${where}: '${name}' is not an axis: its entries are, each as ${name}.NAME`);
   if (!SWEEP_FIELDS.includes(name)) {
     const known = SWEEP_FIELDS.filter((f) => !NAMED_FIELDS.includes(f));
     throw new ProgramError(
@@ -55,14 +57,17 @@ export function checkAxisName(name: string, where: string): void {
 export function axisValues(raw: unknown, where: string): AxisValue[] {
   if (Array.isArray(raw)) {
     if (raw.length === 0) throw new ProgramError(`${where}: an axis needs at least one value`);
-    raw.forEach((v, i) => {
-      if (v !== null && !['string', 'number', 'boolean'].includes(typeof v))
-        throw new ProgramError(`${where}[${i}]: an axis value is a number, a name, true/false or null, got ${JSON.stringify(v)}`);
-    });
+    raw.forEach((v, i) => checkAxisValue(v, `${where}[${i}]`));
     return raw as AxisValue[];
   }
   if (typeof raw === 'object' && raw !== null) return rangeValues(raw as Record<string, unknown>, where);
   throw new ProgramError(`${where}: an axis is a list of values or a range { from, to, step | times }, got ${JSON.stringify(raw)}`);
+}
+
+/** One value of an axis: a number, a name, true/false or null. */
+export function checkAxisValue(value: unknown, where: string): void {
+  if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+    throw new ProgramError(`${where}: an axis value is a number, a name, true/false or null, got ${JSON.stringify(value)}`);
 }
 
 function rangeValues(range: Record<string, unknown>, where: string): number[] {

@@ -2,7 +2,16 @@ import { ProgramError, unknownNames } from '../kernel/errors.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { refuseInexactClocks } from '../designs/sdpa/exact-clocks.js';
-import { RUN_ONLY_FIELDS, RUN_ONLY_REASONS, SWEEP_FIELDS, applyPoint, axisValues, checkAxisName, pointLabel } from './axis.js';
+import {
+  RUN_ONLY_FIELDS,
+  RUN_ONLY_REASONS,
+  SWEEP_FIELDS,
+  applyPoint,
+  axisValues,
+  checkAxisName,
+  checkAxisValue,
+  pointLabel,
+} from './axis.js';
 import { jobHash } from './job-hash.js';
 import type { AxisValue, Point } from './axis.js';
 import { executionChoices } from './sweep-job.js';
@@ -58,6 +67,8 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
 
   const listRaw = data['list'] ?? [];
   if (!Array.isArray(listRaw)) throw new ProgramError(`${where}: list must be a list of points (AXIS: value objects)`);
+  // The points are the jobs: none is no sweep (it had run the base as one job).
+  if (data['list'] !== undefined && listRaw.length === 0) throw new ProgramError(`${where}: list is empty: give it a point, or leave it out`);
   const list = listRaw.map((entry, i) => {
     const at = `${where}, list[${i}]`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
@@ -65,7 +76,7 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
     for (const [axis, value] of Object.entries(entry)) {
       checkAxisName(axis, at);
       if (grid.some((g) => g.axis === axis)) throw new ProgramError(`${at}: axis '${axis}' is in the grid too`);
-      axisValues([value], `${at}.${axis}`);
+      checkAxisValue(value, `${at}.${axis}`);
     }
     return entry as Point;
   });

@@ -97,6 +97,14 @@ describe('sweep files', () => {
       [{ base: { design: 'modified', n: '8' } }, /job 0: n must be a positive integer, got "8"/],
       [{ base: { design: 'modified', n: 8, unbounded: 'yes' } }, /unbounded must be true or false/],
       [{ base: { design: 'modified', n: 8 }, list: [{ n: 4 }], grid: { n: [4] } }, /list\[0\]: axis 'n' is in the grid too/],
+      // The points are the jobs: an empty list had run the base as one job.
+      [{ base: { design: 'modified', n: 8 }, list: [] }, /: list is empty: give it a point, or leave it out$/],
+      // A named field is not an axis; its entries are (the message had named an index [0] of nothing).
+      [
+        { base: { design: 'modified', n: 8 }, list: [{ depth: { qk: 8 } }] },
+        /list\[0\]: 'depth' is not an axis: its entries are, each as depth\.NAME$/,
+      ],
+      [{ base: { design: 'modified', n: 8 }, list: [{ 'depth.qk': { a: 1 } }] }, /list\[0\]\.depth\.qk: an axis value is a number/],
       // No machine runs it: refused with the file's other mistakes.
       [{ base: { design: 'modified' }, grid: { n: [16, 1e8] } }, /job 1 \(n=100000000\): this run needs clocks past 2\^53/],
       // Counted before any point is made (9 million took 12 s and 2 GB to be refused).
