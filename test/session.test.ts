@@ -135,6 +135,30 @@ describe('live session (openSession, comlink)', () => {
     await session.close();
   });
 
+  // Nothing waits in this program, so a step's run ends in the call that makes it: the step had
+  // jumped to the end (cycle 5, 'ok'), past the row it was to stop after.
+  it('a step stops after its row even where the run ends in the same call', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .unit('g', 'generator', { count: 5 })
+      .unit('s', 'sink')
+      .channel('c', 'g.out', 's.in', { capacity: 16 })
+      .build();
+    const session = await openSession(program);
+    try {
+      // By hand: the generator enqueues at 0..4, each element's time one later; the sink takes
+      // element k at k + 1, so row 1 is taken at cycle 1 and the step ends just after it.
+      const first = await session.step(1);
+      expect([first.cycle, first.status, first.rows]).toEqual([2, 'paused', 1]);
+      const second = await session.step(1);
+      expect([second.cycle, second.status, second.rows]).toEqual([3, 'paused', 2]);
+      const end = await session.runUntil(100);
+      expect([end.cycle, end.status, end.rows]).toEqual([5, 'ok', 5]);
+    } finally {
+      await session.close();
+    }
+  });
+
   // Paused below a deadlock the run reaches later: the sources never wait (their FIFOs hold N^2),
   // so they run ahead of any pause, and the deadlock found then ran them on to DAM's clocks; the
   // inspection at cycle 5 had shown that end (cycle 256, status deadlock, k holding 247).

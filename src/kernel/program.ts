@@ -241,7 +241,7 @@ function checkWidths(unit: string, ports: Ports, channelOf: ReadonlyMap<string, 
   const channel = (port: unknown): string => {
     const name = typeof port === 'string' ? channelOf.get(port) : undefined;
     if (name === undefined)
-      throw new ProgramError(`unit '${unit}': its kind's ports() gives a width for ${show(port)}, which is none of its ports`);
+      throw new ProgramError(`unit '${unit}': its kind's ports() names ${show(port)} in widths or sameWidth, which is none of its ports`);
     return name;
   };
   const { widths, sameWidth } = ports;

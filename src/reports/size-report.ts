@@ -36,21 +36,23 @@ export function formatSizing(report: SizingReport): string {
     const depths = Object.entries(joint.depth)
       .map(([channel, k]) => `${channel}=${k}`)
       .join(' ');
+    // Why: one channel too small as configured can leave the others with no minimum alone, as
+    // channels that limit together do; either way only the joint search can say.
     const why =
       none.length > 0
-        ? `no capacity of ${none.join(', ')} alone reaches the unbounded cycles, the others as configured: the channels limit together`
+        ? `no capacity of ${none.join(', ')} alone reaches the unbounded cycles, the others as configured`
         : 'joint run at every minimum loses cycles: the minima interact';
-    lines.push(
-      `${why}. Joint minimum (no channel can go lower alone): ${depths}, ${show(joint.cycles)} cycles${joint.reachesUnbounded ? '' : ' (NOT the unbounded cycles)'}`,
-    );
+    lines.push(`${why}. Joint minimum (no channel can go lower alone): ${depths}, ${show(joint.cycles)} cycles`);
   }
   const m = report.memory;
-  // Capacities as configured that lose cycles can hold less than the minimum that does not.
+  // The joint search goes one channel at a time: a point no channel can go lower from, not the
+  // least sum, so capacities as configured can hold less, whether they lose cycles or not.
+  const configuredLoses = report.configuredCycles !== report.unboundedCycles;
   const saving =
-    m.configured === null || m.minimum === null
+    m.configured === null
       ? ''
       : m.minimum > m.configured
-        ? `: ${formatCount(m.minimum - m.configured)} more than configured, whose ${show(report.configuredCycles)} cycles are not the unbounded cycles`
+        ? `: ${formatCount(m.minimum - m.configured)} more than configured${configuredLoses ? `, whose ${show(report.configuredCycles)} cycles are not the unbounded cycles` : ''}`
         : `: saves ${formatCount(m.configured - m.minimum)} (${(((m.configured - m.minimum) / m.configured) * 100).toFixed(0)}%) against configured`;
   const rowNote = report.channels.some((s) => s.rule === null) ? ' (a row FIFO at its published capacity)' : '';
   lines.push(

@@ -111,6 +111,7 @@ export class Session {
    * resume() too, so an inspection after the end is at the end (it had stayed at the last pause).
    */
   private async run(horizon: Time): Promise<void> {
+    const ran = this.state === 'paused';
     try {
       this.state = await this.executor.runTo(horizon);
     } catch (error) {
@@ -121,8 +122,10 @@ export class Session {
     // A run can end below the horizon asked for, or beyond it: units that never wait run ahead
     // of any horizon, and a deadlock found there runs its producers on to DAM's clocks. A pause
     // below the end is a pause, shown at its own cycle (it had shown the deadlocked end).
-    const reached =
-      this.state === 'paused' ? Math.min(this.executor.horizon, settledBefore(live)) : Math.min(horizon, this.executor.result.cycles);
+    // A step lowers the executor's horizon while it runs (holdAt): a run that ends in this call
+    // ends the step there. One over before it kept its horizon, which no longer counts.
+    const limit = ran ? this.executor.horizon : horizon;
+    const reached = this.state === 'paused' ? Math.min(limit, settledBefore(live)) : Math.min(limit, this.executor.result.cycles);
     this.cycle = Math.max(this.cycle, reached);
   }
 

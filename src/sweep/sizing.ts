@@ -42,7 +42,6 @@ export interface JointSizing {
    * or some channel had none (the others as configured).
    */
   readonly searched: boolean;
-  readonly reachesUnbounded: boolean;
 }
 
 export interface SizingReport {
@@ -53,7 +52,8 @@ export interface SizingReport {
   readonly channels: readonly ChannelSizing[];
   readonly joint: JointSizing;
   /** Sums over the intermediate channels of every head, as a run reports it (null when one is unbounded). */
-  readonly memory: { readonly configured: number | null; readonly rule: number | null; readonly minimum: number | null };
+  /** The joint minimum's sum, which gives the unbounded cycles. */
+  readonly memory: { readonly configured: number | null; readonly rule: number | null; readonly minimum: number };
   /** Every run the searches made, for the capacity-against-cycles chart. */
   readonly probes: readonly Probe[];
   readonly runs: number;
@@ -75,10 +75,10 @@ type Depths = Readonly<Record<string, number | null>>;
  * the smallest that does not deadlock (binary searches: fewer places only ever cost cycles).
  * Then one run with every channel at its minimum. If the minima interact (together they lose
  * cycles), or a channel has none with the others as configured, the joint minimum is searched
- * one channel at a time: each channel the smallest that
- * keeps the unbounded cycles with the channels before it at their joint minima and the ones
- * after it unbounded, which leaves no channel that could go lower alone. Channels are searched
- * side by side, every run a job on `run`, repeated runs answered once.
+ * one channel at a time: each channel the smallest that keeps the unbounded cycles with the
+ * channels before it at their joint minima and the ones after it unbounded, which leaves no
+ * channel that could go lower alone. Channels are searched side by side, every run a job on
+ * `run`, repeated runs answered once.
  */
 export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<SizingReport> {
   const cache = new Map<string, Promise<JobRecord>>();
@@ -154,12 +154,12 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
   if (sized.every((s) => s.fullThroughput !== null)) {
     const minima = Object.fromEntries(sized.map((s) => [s.channel, s.fullThroughput!]));
     const together = await runWith(minima);
-    joint = { depth: minima, cycles: together.cycles, status: together.status, searched: false, reachesUnbounded: reaches(together) };
+    if (reaches(together)) joint = { depth: minima, cycles: together.cycles, status: together.status, searched: false };
   }
   // A channel with no minimum of its own, the others as configured, may still have one with
   // them: channels that limit together (modified, runningsum at II 3 and runningmax at
   // latency 7: no delta or e channel alone gives the unbounded cycles) had left no answer, exit 0.
-  if (joint === null || !joint.reachesUnbounded) joint = await searchJoint(channels, probe, reaches);
+  joint ??= await searchJoint(channels, probe, reaches);
   // Over every head, as a run reports its intermediate memory (a searched capacity is every head's).
   const sum = (values: readonly (number | null)[]): number | null =>
     values.reduce<number | null>((a, v) => (a === null || v === null ? null : a + resolved.heads * v), 0);
@@ -173,7 +173,7 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
     memory: {
       configured: sum(sized.map((s) => s.configured)),
       rule: sum(sized.map((s) => s.rule ?? s.published)),
-      minimum: joint.reachesUnbounded ? sum(Object.values(joint.depth)) : null,
+      minimum: sum(Object.values(joint.depth))!,
     },
     probes,
     runs: cache.size,
@@ -216,22 +216,32 @@ async function least(low: number, high: number, run: (k: number) => Promise<JobR
   return high;
 }
 
-/** The joint search: one channel at a time, the earlier ones at their joint minima, the later ones unbounded. */
+/**
+ * The joint search: one channel at a time, the earlier ones at their joint minima, the later ones
+ * unbounded. It ends at the unbounded cycles, or throws: each channel's minimum reaches them.
+ */
 async function searchJoint(
   channels: readonly string[],
   probe: (channel: string, capacity: number, others: Depths) => Promise<JobRecord>,
   reaches: (r: JobRecord) => boolean,
 ): Promise<JointSizing> {
   const chosen: Record<string, number> = {};
+  // The last channel's run at its minimum is the joint run: every other at its joint minimum.
+  let joint: JobRecord | undefined;
   for (const [i, channel] of channels.entries()) {
     const others: Record<string, number | null> = { ...chosen };
     for (const later of channels.slice(i + 1)) others[later] = null;
-    const run = (k: number): Promise<JobRecord> => probe(channel, k, others);
+    const runs = new Map<number, JobRecord>();
+    const run = async (k: number): Promise<JobRecord> => {
+      const record = await probe(channel, k, others);
+      runs.set(k, record);
+      return record;
+    };
     const high = await upperBound(1, run, reaches);
     if (high === null)
       throw new SizingFailed(`no capacity of '${channel}' gives the unbounded cycles with the others at their joint minima`);
     chosen[channel] = await least(1, high, run, reaches);
+    joint = runs.get(chosen[channel]);
   }
-  const last = await probe(channels.at(-1)!, chosen[channels.at(-1)!]!, chosen);
-  return { depth: chosen, cycles: last.cycles, status: last.status, searched: true, reachesUnbounded: reaches(last) };
+  return { depth: chosen, cycles: joint!.cycles, status: joint!.status, searched: true };
 }

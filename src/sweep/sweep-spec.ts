@@ -68,7 +68,7 @@ export function parseSweepSpec(raw: unknown, file: string): SweepSpec {
   const listRaw = data['list'] ?? [];
   if (!Array.isArray(listRaw)) throw new ProgramError(`${where}: list must be a list of points (AXIS: value objects)`);
   // The points are the jobs: none is no sweep (it had run the base as one job).
-  if (data['list'] !== undefined && listRaw.length === 0) throw new ProgramError(`${where}: list is empty: give it a point, or leave it out`);
+  if (data['list'] != null && listRaw.length === 0) throw new ProgramError(`${where}: list is empty: give it a point, or leave it out`);
   const list = listRaw.map((entry, i) => {
     const at = `${where}, list[${i}]`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry))

@@ -33,9 +33,11 @@ export function record(params: unknown, kind: string, known: readonly string[]):
  */
 export function elementWidth(values: readonly unknown[], what: string): number {
   if (values.every((v) => typeof v === 'number')) return 1;
+  // A vector is an array of numbers or a typed array (enqueueVector takes either).
+  const vector = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
   const first = values[0];
-  const width = Array.isArray(first) ? first.length : 0;
-  const fits = (v: unknown): boolean => Array.isArray(v) && v.length === width && v.every((x) => typeof x === 'number');
+  const width = vector(first) ? first.length : 0;
+  const fits = (v: unknown): boolean => vector(v) && v.length === width && Array.from(v).every((x) => typeof x === 'number');
   if (width === 0 || !values.every(fits)) throw new Error(`${what} must be all numbers, or all vectors of numbers of one length`);
   return width;
 }

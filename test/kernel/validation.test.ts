@@ -152,6 +152,8 @@ describe('ProgramBuilder validation', () => {
     fails(into({ values: [[1, 2]] }), /unit 'g': port 'out' carries width 2 \(its parameters\), but channel 'c' has width 1/);
     fails(into({ count: 3 }, 2), /unit 'g': port 'out' carries width 1 \(its parameters\), but channel 'c' has width 2/);
     expect(into({ values: [[1, 2]] }, 2)).not.toThrow();
+    // A typed array is a vector too, as enqueueVector takes it.
+    expect(into({ values: [Float64Array.of(1, 2), Float64Array.of(3, 4)] }, 2)).not.toThrow();
     // fn's elements are known only as it runs: any width builds.
     expect(into({ count: 1, fn: () => 1 }, 2)).not.toThrow();
     fails(

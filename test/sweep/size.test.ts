@@ -77,7 +77,7 @@ describe('damflow size', () => {
       runSdpa({ ...options, workers: 1, timingOnly: true, ...(unbounded ? { unbounded } : { depth }) });
     const unbounded = (await timing({}, true)).cycles;
     const joint = await timing(report.joint.depth);
-    expect([joint.status, joint.cycles, report.joint.reachesUnbounded]).toEqual(['ok', unbounded, true]);
+    expect([joint.status, joint.cycles]).toEqual(['ok', unbounded]);
     // No channel can go lower alone.
     for (const [channel, k] of Object.entries(report.joint.depth)) {
       if (k === 1) continue;
@@ -107,7 +107,7 @@ describe('damflow size', () => {
     // says which, and the joint search finds capacities that do, more than the configured 7.
     const deep1 = damflow('size', '--design', 'modified', '--n', '32', '--uniform-depth', '1').stdout;
     expect(deep1).toMatch(
-      /^no capacity of qk, delta1, delta2, e1, e2, rowsum, outp alone reaches the unbounded cycles, the others as configured: the channels limit together\. Joint minimum \(no channel can go lower alone\): qk=\d+ .*, [\d,]+ cycles$/m,
+      /^no capacity of qk, delta1, delta2, e1, e2, rowsum, outp alone reaches the unbounded cycles, the others as configured\. Joint minimum \(no channel can go lower alone\): qk=\d+ .*, [\d,]+ cycles$/m,
     );
     expect(deep1).toMatch(
       /configured 7, rule 54, minimum \d+: \d+ more than configured, whose [\d,]+ cycles are not the unbounded cycles$/m,
