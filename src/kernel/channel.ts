@@ -177,8 +177,7 @@ export class Channel implements ChannelShape, CountedChannel {
     const sent = this.sent;
     const slot = sent & this.mask;
     const time = elementTime(stamp, now, this.sendLatency);
-    if (time > MAX_TIME)
-      this.pastMaxTime('enqueue', `the element's time, max(stamp ${stamp}, clock ${now} + send latency ${this.sendLatency}),`);
+    if (time > MAX_TIME) this.pastMaxTime('enqueue', stamp, now);
     this.times[slot] = time;
     this.enqueuedAt[slot] = now;
     this.sent = sent + 1;
@@ -212,7 +211,7 @@ export class Channel implements ChannelShape, CountedChannel {
       if (acks.size === 0) return -1;
       at = acks.shift() + this.responseLatency;
     }
-    if (at > MAX_TIME) this.pastMaxTime('ready', `the room, a dequeue + response latency ${this.responseLatency},`);
+    if (at > MAX_TIME) this.pastMaxTime('ready');
     this.acked++;
     return at;
   }
@@ -222,7 +221,13 @@ export class Channel implements ChannelShape, CountedChannel {
    * 10 reads 2^53 + 4), and every clock after it would be off. The unit whose operation made
    * it fails, named (a UnitError).
    */
-  private pastMaxTime(operation: string, what: string): never {
+  private pastMaxTime(operation: 'enqueue' | 'ready', stamp?: Time, now?: Time): never {
+    // The message is made here, out of the hot methods: built in append, its template had kept
+    // append from being inlined, and a timed merge ran 12% slower.
+    const what =
+      operation === 'enqueue'
+        ? `the element's time, max(stamp ${stamp}, clock ${now} + send latency ${this.sendLatency}),`
+        : `the room, a dequeue + response latency ${this.responseLatency},`;
     throw new RangeError(`${operation} on channel '${this.name}': ${what} reaches 2^53, where clocks are no longer exact`);
   }
 
