@@ -271,32 +271,28 @@ describe('worker pool: faults', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
-  it('a unit that throws inside a worker ends the run with its name', async () => {
-    const program = new ProgramBuilder()
+  /** source -> faulty (throws at its 10th element) -> sink: units 0, 1 and 2. */
+  const faultyPipe = (): ProgramBuilder =>
+    new ProgramBuilder()
       .module(UTILITY_UNITS_MODULE)
       .module(TEST_UNITS_MODULE)
       .unit('source', 'generator', { count: 1000 })
       .unit('faulty', 'test.faulty', { throwAfter: 10 })
       .unit('sink', 'sink')
       .channel('in', 'source.out', 'faulty.in', { capacity: 4 })
-      .channel('out', 'faulty.out', 'sink.in', { capacity: 4 })
-      .build();
+      .channel('out', 'faulty.out', 'sink.in', { capacity: 4 });
+
+  it('a unit that throws inside a worker ends the run with its name', async () => {
+    const program = faultyPipe().build();
     const failure = simulate(program, { engine: 'actors', placement: [0, 1, 0] });
     await expect(failure).rejects.toThrow(UnitError);
     await expect(failure).rejects.toThrow(/unit 'faulty' failed: failing on purpose after 10 elements/);
   });
 
   it('a unit that throws ends the run with its name while a unit on another worker never yields: that thread is ended', async () => {
-    const program = new ProgramBuilder()
-      .module(UTILITY_UNITS_MODULE)
-      .module(TEST_UNITS_MODULE)
-      .unit('source', 'generator', { count: 1000 })
-      .unit('faulty', 'test.faulty', { throwAfter: 10 })
-      .unit('sink', 'sink')
+    const program = faultyPipe()
       .unit('spin', 'test.runaway')
       .unit('spinSink', 'sink')
-      .channel('in', 'source.out', 'faulty.in', { capacity: 4 })
-      .channel('out', 'faulty.out', 'sink.in', { capacity: 4 })
       .channel('spun', 'spin.out', 'spinSink.in', { capacity: 2 })
       .build();
     const started = performance.now();
