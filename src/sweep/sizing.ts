@@ -159,7 +159,8 @@ export async function sizeChannels(base: SdpaRunConfig, run: RunJob): Promise<Si
   // A channel with no minimum of its own, the others as configured, may still have one with
   // them: channels that limit together (modified, runningsum at II 3 and runningmax at
   // latency 7: no delta or e channel alone gives the unbounded cycles) had left no answer, exit 0.
-  joint ??= await searchJoint(channels, probe, reaches);
+  const separate = new Map(sized.map((s) => [s.channel, s.fullThroughput]));
+  joint ??= await searchJoint(channels, probe, reaches, (channel) => separate.get(channel) ?? 1);
   // Over every head, as a run reports its intermediate memory (a searched capacity is every head's).
   const sum = (values: readonly (number | null)[]): number | null =>
     values.reduce<number | null>((a, v) => (a === null || v === null ? null : a + resolved.heads * v), 0);
@@ -224,6 +225,8 @@ async function searchJoint(
   channels: readonly string[],
   probe: (channel: string, capacity: number, others: Depths) => Promise<JobRecord>,
   reaches: (r: JobRecord) => boolean,
+  /** Where a channel's search starts doubling: its separate minimum, near its joint one, or 1. */
+  startOf: (channel: string) => number,
 ): Promise<JointSizing> {
   const chosen: Record<string, number> = {};
   // The last channel's run at its minimum is the joint run: every other at its joint minimum.
@@ -237,7 +240,7 @@ async function searchJoint(
       runs.set(k, record);
       return record;
     };
-    const high = await upperBound(1, run, reaches);
+    const high = await upperBound(startOf(channel), run, reaches);
     if (high === null)
       throw new SizingFailed(`no capacity of '${channel}' gives the unbounded cycles with the others at their joint minima`);
     chosen[channel] = await least(1, high, run, reaches);
