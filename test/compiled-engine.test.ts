@@ -266,6 +266,11 @@ describe('clocks', () => {
   it('are refused, never rounded, past 2^53', async () => {
     await expect(runSdpa({ design: 'modified', n: 4, latency: { qkt: 2 ** 53 - 1 } })).rejects.toThrow(ProgramError);
     await expect(runSdpa({ design: 'modified', n: 4, latency: { qkt: 2 ** 53 - 1 } })).rejects.toThrow(/2\^53/);
+    // simulate on a compiled order, where runSdpa's refusal before the run does not come: it had
+    // ended 'ok' with rounded cycles. The actors engine refuses the time where it is made.
+    const program = sdpaProgram({ design: 'modified', n: 16, latency: { div: 2 ** 53 - 10 } });
+    await expect(simulate(program, { engine: 'compiled' })).rejects.toThrow(/^this run's clocks passed 2\^53/);
+    await expect(simulate(program, { engine: 'actors' })).rejects.toThrow(/unit 'h0\/div' failed: .*2\^53/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { ProgramError, show, unknownNames } from '../kernel/errors.js';
+import { MAX_TIME } from '../kernel/time.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
 import { runOnPool } from './actors/pool-executor.js';
@@ -82,7 +83,10 @@ export async function simulate(program: Program, options: SimulateOptions = {}):
       signal: options.signal,
       interruptible: options.interruptible,
     });
-    if (run !== null) return { ...run, contexts: unitStats(run.contexts, run.channels), engine: 'compiled', placement: null };
+    if (run !== null) {
+      refuseRoundedClocks(run);
+      return { ...run, contexts: unitStats(run.contexts, run.channels), engine: 'compiled', placement: null };
+    }
   }
   const placed = place(program, options);
   // A placement may name more threads than this machine can hold: refused before any starts.
@@ -177,6 +181,20 @@ function compiledWorkers(program: Program, options: SimulateOptions): number {
   // Timing alone parallelises by groups; values by rows as well.
   const useful = Math.floor(elements / ELEMENTS_PER_WORKER);
   return Math.max(1, Math.min(coreCount(), useful, options.timingOnly ? groups.size : Infinity));
+}
+
+/**
+ * A compiled run whose clocks passed 2^53 is refused rather than rounded: its order's code adds
+ * times without the kernel's checks (an SDPA run is refused before it starts; an order of a
+ * schedule kind of the user's is not). Clocks never decrease, so every clock on the way was
+ * exact if the last ones are. The actors engine refuses such a time where it is made.
+ */
+function refuseRoundedClocks(run: RunResult): void {
+  if (run.contexts.some((c) => c.finalClock > MAX_TIME)) {
+    throw new ProgramError(
+      `this run's clocks passed 2^53 (${run.cycles.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies or N`,
+    );
+  }
 }
 
 function checkedWorkers(workers: number | 'auto' | undefined): number | 'auto' {
