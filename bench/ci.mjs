@@ -25,15 +25,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
+const USAGE =
+  'Usage: npm run bench:ci (builds first), or node bench/ci.mjs [--procs P] [--rounds R] [--tolerance T] [--against REF] [--write-baseline] after a build';
+const FLAGS = {
+  '--procs': { min: 1, integer: true },
+  '--rounds': { min: 1, integer: true },
+  '--tolerance': { min: 0 },
+  '--against': 'text',
+  '--write-baseline': 'switch',
 };
-const PROCS = Number(opt('--procs', 3));
-const ROUNDS = Number(opt('--rounds', 5));
-const TOLERANCE = Number(opt('--tolerance', 0.25));
+// A child measures one build's figures in a fresh process: `--child ROOT` and its parent's --rounds.
+const args = process.argv.slice(2);
+const child = args[0] === '--child' ? args[1] : null;
+const options = readOptions(USAGE, FLAGS, child === null ? args : args.slice(2));
+const PROCS = options['--procs'] ?? 3;
+const ROUNDS = options['--rounds'] ?? 5;
+const TOLERANCE = options['--tolerance'] ?? 0.25;
 /** Short figures get more rounds, up to 4 x --rounds, within this much time per process. */
 const FIGURE_MS = 3000;
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -148,12 +157,12 @@ function baselineBuild(sha) {
   return dir;
 }
 
-if (args[0] === '--child') {
-  process.stdout.write(`RESULT ${JSON.stringify(await measureHere(args[1]))}\n`);
+if (child !== null) {
+  process.stdout.write(`RESULT ${JSON.stringify(await measureHere(child))}\n`);
   process.exit(0);
 }
 
-if (args.includes('--write-baseline')) {
+if (options['--write-baseline']) {
   const dirty = git('status', '--porcelain', '--untracked-files=no');
   if (dirty === null) fail('not in a git checkout');
   if (dirty !== '') fail('commit first: the baseline is a commit, and this tree has uncommitted changes');
@@ -169,8 +178,7 @@ if (args.includes('--write-baseline')) {
   process.exit(0);
 }
 
-const against =
-  opt('--against', undefined) ?? (existsSync(baselinePath) ? JSON.parse(readFileSync(baselinePath, 'utf8')).commit : undefined);
+const against = options['--against'] ?? (existsSync(baselinePath) ? JSON.parse(readFileSync(baselinePath, 'utf8')).commit : undefined);
 if (against === undefined) fail('no bench/baseline.json: run `npm run bench:baseline` first');
 const sha = git('rev-parse', '--verify', '--quiet', `${against}^{commit}`);
 if (sha === null) fail(`the baseline commit ${against} is not in this clone (a shallow clone? git fetch --unshallow)`);
@@ -180,12 +188,13 @@ console.log(`baseline build: ${sha.slice(0, 12)} (${git('log', '-1', '--format=%
 
 const best = {};
 for (let p = 0; p < PROCS; p++) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', baseRoot], {
+  // The rounds asked for are the children's to run: they had always run 5.
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', baseRoot, '--rounds', String(ROUNDS)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (child.status !== 0 || line === undefined) fail(`measuring process ${p + 1} failed (exit ${child.status})`, 3);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (run.status !== 0 || line === undefined) fail(`measuring process ${p + 1} failed (exit ${run.status})`, 3);
   const measured = JSON.parse(line.slice('RESULT '.length));
   for (const [name, f] of Object.entries(measured)) {
     const b = (best[name] ??= { unit: f.unit, head: Infinity, base: Infinity, baseError: null, ratios: [] });

@@ -8,24 +8,30 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { scenarioName } from './lib.mjs';
+import { readOptions } from './options.mjs';
 import { runWorkloads, scenarios } from './workloads.mjs';
 
 const LONG_RUNS = fileURLToPath(new URL('./results/long-runs.json', import.meta.url));
 
-const args = process.argv.slice(2);
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+const options = readOptions('Usage: node bench/long.mjs [--only TEXT] [--list] (after a build)', { '--only': 'text', '--list': 'switch' });
+const only = options['--only'];
 const short = new Set(scenarios().map(scenarioName));
 const long = scenarios({ full: true }).filter((spec) => !short.has(scenarioName(spec)));
-if (args.includes('--list')) {
+if (options['--list']) {
   for (const spec of long) console.log(scenarioName(spec));
   process.exit(0);
 }
 
-for (const spec of long) {
+const chosen = long.filter((spec) => only === undefined || scenarioName(spec).includes(only));
+if (chosen.length === 0) {
+  process.stderr.write(`no long scenario's name has '${only}' (node bench/long.mjs --list)\n`);
+  process.exit(2);
+}
+for (const spec of chosen) {
   const name = scenarioName(spec);
-  if (only !== undefined && !name.includes(only)) continue;
-  const [result] = runWorkloads({ full: true, only: name });
+  // By its whole name: a name also matches its longer twins ('... compiled every row'), which
+  // had run here too and been thrown away.
+  const [result] = runWorkloads({ full: true, only: name, exact: true });
   if (result === undefined || result.error) {
     process.exitCode = 1;
     continue;

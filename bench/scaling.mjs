@@ -14,14 +14,18 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fmtMs, machine, plainHeadsRun, wholeRun } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const out = flag('--out', null);
+const options = readOptions('Usage: node bench/scaling.mjs [--out FILE] [--heads-n N] [--head-n N] (after a build)', {
+  '--out': 'text',
+  '--heads-n': { min: 64, integer: true },
+  '--head-n': { min: 64, integer: true },
+});
+const out = options['--out'] ?? null;
 const cores = os.availableParallelism();
 const counts = [1, 2, 4, 8, 16].filter((w) => w <= cores);
-const headsN = Number(flag('--heads-n', '4096'));
-const headN = Number(flag('--head-n', '32768'));
+const headsN = options['--heads-n'] ?? 4096;
+const headN = options['--head-n'] ?? 32768;
 
 const curves = [];
 for (const { label, runArgs, n, heads, target } of [

@@ -13,12 +13,15 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const at = (flag) => args.indexOf(flag);
-const reps = at('--reps') >= 0 ? Number(args[at('--reps') + 1]) : 10;
+const options = readOptions('Usage: node bench/startup.mjs [--against OTHER/dist/cli/main.js] [--reps R] (after a build)', {
+  '--against': 'text',
+  '--reps': { min: 1, integer: true },
+});
+const reps = options['--reps'] ?? 10;
 const builds = { 'this tree': fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)) };
-if (at('--against') >= 0) builds['--against'] = resolve(args[at('--against') + 1]);
+if (options['--against'] !== undefined) builds['--against'] = resolve(options['--against']);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'damflow-startup-'));
 const sweepFile = join(dir, 'two.yaml');

@@ -12,14 +12,17 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, timedCli } from './lib.mjs';
+import { readOptions } from './options.mjs';
 import { SWEEP_HEADING, sweepSection } from './sweep-report.mjs';
 import { runSdpa } from '../dist/designs/sdpa/run.js';
 
 const SWEEP = fileURLToPath(new URL('./sweep-64.yaml', import.meta.url));
 const OUT = fileURLToPath(new URL('./results/sweep.json', import.meta.url));
 const RESULTS_MD = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-const args = process.argv.slice(2);
-const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 2;
+const rounds =
+  readOptions('Usage: npm run bench:sweep (builds first), or node bench/sweep.mjs [--rounds R] after a build', {
+    '--rounds': { min: 1, integer: true },
+  })['--rounds'] ?? 2;
 const log = (s) => process.stderr.write(`${s}\n`);
 
 const figures = (file) =>

@@ -5,7 +5,8 @@
  * with its peak RSS, on this machine. Writes bench/results/targets.json, which `npm run bench`
  * folds into RESULTS.md. About 5-9 minutes on 2 cores, as fast as the VM is that hour (the
  * plain loop timed first says how fast that is). Flags: --only TEXT (targets whose name
- * has TEXT), --rounds N (alternations for the speedup figures, default 3).
+ * has TEXT; their figures go to results/targets-partial.json, which git ignores), --rounds N
+ * (alternations for the speedup figures, default 3).
  *
  *   4 heads, modified, N = 4096, default flags: >= 1.7x faster than --workers 1, and not
  *     slower than any explicit engine and worker choice (beside it, in the same rounds, the
@@ -20,11 +21,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bestTime, fmtMs, machine, plainHeadsRun, plainSdpa, sdpaInputs, wholeRun } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const at = (flag) => args.indexOf(flag);
-const only = at('--only') >= 0 ? args[at('--only') + 1] : undefined;
-const rounds = at('--rounds') >= 0 ? Number(args[at('--rounds') + 1]) : 3;
+const options = readOptions(
+  'Usage: npm run bench:targets (builds first), or node bench/targets.mjs [--only TEXT] [--rounds N] after a build',
+  {
+    '--only': 'text',
+    '--rounds': { min: 1, integer: true },
+  },
+);
+const only = options['--only'];
+const rounds = options['--rounds'] ?? 3;
 const log = (s) => process.stderr.write(`${s}\n`);
 
 /**
@@ -160,6 +167,10 @@ for (const [design, limitS, cycles, rssLimit] of [
 }
 
 for (const t of targets) log(`${t.status} ${t.target}: ${t.detail}`);
+if (targets.length === 0) {
+  log(`no target's name has '${only}'`);
+  process.exit(2);
+}
 const report = {
   date: new Date().toISOString(),
   machine: machine(),

@@ -68,11 +68,12 @@ export function runInChild(spec) {
   return JSON.parse(line.slice('RESULT '.length));
 }
 
-export function runWorkloads({ full = false, only, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
+/** `only`: the scenarios whose names contain it, or with `exact` the one it names. */
+export function runWorkloads({ full = false, only, exact = false, log = (s) => process.stderr.write(`${s}\n`) } = {}) {
   const results = [];
   for (const spec of scenarios({ full })) {
     const name = scenarioName(spec);
-    if (only && !name.includes(only)) continue;
+    if (only && (exact ? name !== only : !name.includes(only))) continue;
     log(`workload: ${name} ...`);
     const r = runInChild(spec);
     if (r.error) log(`  FAILED: ${r.error.split('\n')[0]}`);
