@@ -11,12 +11,16 @@ import { groupValues } from '../dist/engines/compiled/group-values.js';
 import { scheduleKind } from '../dist/engines/compiled/row-order.js';
 import { resolveSdpaConfig, sdpaProgram } from '../dist/index.js';
 import { median, plainSdpa, sdpaInputs } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const option = (flag, fallback) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : fallback);
-const n = option('--n', 4096);
-const d = option('--d', 1);
-const rounds = option('--rounds', 5);
+const options = readOptions('Usage: node bench/check-cost.mjs [--n N] [--d D] [--rounds R] (after a build)', {
+  '--n': { min: 1, integer: true },
+  '--d': { min: 1, integer: true },
+  '--rounds': { min: 1, integer: true },
+});
+const n = options['--n'] ?? 4096;
+const d = options['--d'] ?? 1;
+const rounds = options['--rounds'] ?? 5;
 
 const program = sdpaProgram(resolveSdpaConfig({ design: 'modified', n, d }));
 const order = scheduleKind(program.schedule).order(program, 'h0');

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { calibrationLoop, machine, plainSdpa, sdpaInputs } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
 const WORK = {
   calibration: () => calibrationLoop(),
@@ -24,8 +25,7 @@ if (!isMainThread) {
   for (let r = 0; r < workerData.reps; r++) run();
   parentPort.postMessage(performance.now() - started);
 } else {
-  const args = process.argv.slice(2);
-  const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : null;
+  const out = readOptions('Usage: node bench/cpu-scaling.mjs [--out FILE] (after a build)', { '--out': 'text' })['--out'] ?? null;
   const counts = [1, 2, 4, 8, 16].filter((w) => w <= os.availableParallelism());
   const curves = [];
   for (const work of Object.keys(WORK)) {

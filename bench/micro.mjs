@@ -9,6 +9,7 @@ import { Bench } from 'tinybench';
 import { pathToFileURL } from 'node:url';
 import { ProgramBuilder, UTILITY_UNITS_MODULE, simulate } from '../dist/index.js';
 import { BENCH_UNITS_MODULE } from './units.mjs';
+import { readOptions } from './options.mjs';
 
 /** generator (count tokens) -> sink through one channel. */
 export function pipeProgram(tokens, capacity) {
@@ -204,13 +205,13 @@ export async function tokenCostNs(tokens = 200_000, workers = 1) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  const opt = (name, fallback) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
-  const micro = await runMicro({ workers: opt('--workers', 1), time: opt('--time', 500) });
-  if (args.includes('--json')) console.log(JSON.stringify(micro, null, 2));
+  const options = readOptions('Usage: node bench/micro.mjs [--json] [--workers N] [--time MS] (after a build)', {
+    '--json': 'switch',
+    '--workers': { min: 1, integer: true },
+    '--time': { min: 1 },
+  });
+  const micro = await runMicro({ workers: options['--workers'] ?? 1, time: options['--time'] ?? 500 });
+  if (options['--json']) console.log(JSON.stringify(micro, null, 2));
   else {
     for (const f of micro.figures) {
       const v = f.value === null ? 'skipped' : `${f.value.toFixed(1)} ${f.unit}`;

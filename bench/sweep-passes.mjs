@@ -12,12 +12,16 @@ import { readSweepFile } from '../dist/sweep/sweep-file.js';
 import { expandSweep, parseSweepSpec } from '../dist/sweep/sweep-spec.js';
 import { JobPool } from '../dist/sweep/job-pool.js';
 import { runOnPool } from '../dist/sweep/pool-sweep.js';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const option = (flag, fallback) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : fallback);
-const workers = Number(option('--workers', 1));
-const passes = Number(option('--passes', 3));
-const file = option('--file', fileURLToPath(new URL('./sweep-64.yaml', import.meta.url)));
+const options = readOptions('Usage: node bench/sweep-passes.mjs [--workers W] [--passes P] [--file SWEEP] (after a build)', {
+  '--workers': { min: 1, integer: true },
+  '--passes': { min: 1, integer: true },
+  '--file': 'text',
+});
+const workers = options['--workers'] ?? 1;
+const passes = options['--passes'] ?? 3;
+const file = options['--file'] ?? fileURLToPath(new URL('./sweep-64.yaml', import.meta.url));
 
 const { jobs } = expandSweep(parseSweepSpec(readSweepFile(file), file), file);
 const pool = new JobPool(workers);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmtMs, fmtRate, scenarioName } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
 const SCENARIO_SCRIPT = fileURLToPath(new URL('./scenario.mjs', import.meta.url));
 
@@ -89,13 +90,18 @@ export function runWorkloads({ full = false, only, exact = false, log = (s) => p
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const args = process.argv.slice(2);
-  const i = args.indexOf('--only');
-  if (args.includes('--list')) {
-    for (const spec of scenarios({ full: args.includes('--full') })) console.log(scenarioName(spec));
+  const options = readOptions('Usage: node bench/workloads.mjs [--full] [--only TEXT] [--json] [--list] (after a build)', {
+    '--full': 'switch',
+    '--only': 'text',
+    '--json': 'switch',
+    '--list': 'switch',
+  });
+  const full = options['--full'] === true;
+  if (options['--list']) {
+    for (const spec of scenarios({ full })) console.log(scenarioName(spec));
     process.exit(0);
   }
-  const results = runWorkloads({ full: args.includes('--full'), only: i >= 0 ? args[i + 1] : undefined });
-  if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
+  const results = runWorkloads({ full, only: options['--only'] });
+  if (options['--json']) console.log(JSON.stringify(results, null, 2));
   if (results.some((r) => r.error || !r.check.ok)) process.exitCode = 1;
 }
