@@ -51,8 +51,10 @@ export interface SizingReport {
   readonly configuredStatus: JobRecord['status'];
   readonly channels: readonly ChannelSizing[];
   readonly joint: JointSizing;
-  /** Sums over the intermediate channels of every head, as a run reports it (null when one is unbounded). */
-  /** The joint minimum's sum, which gives the unbounded cycles. */
+  /**
+   * Sums over the intermediate channels of every head, as a run reports it (null when one is
+   * unbounded); `minimum` is the joint minimum's, which gives the unbounded cycles.
+   */
   readonly memory: { readonly configured: number | null; readonly rule: number | null; readonly minimum: number };
   /** Every run the searches made, for the capacity-against-cycles chart. */
   readonly probes: readonly Probe[];

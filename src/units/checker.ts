@@ -14,7 +14,7 @@ export const checker = registerUnitKind<CheckerParams>({
   ports(params) {
     const p = record(params, 'checker', ['expected', 'tolerance']);
     if (!Array.isArray(p['expected'])) throw new Error('checker needs an expected array');
-    const width = p['expected'].length === 0 ? null : elementWidth(p['expected'], 'checker expected');
+    const width = elementWidth(p['expected'], 'checker expected');
     const tolerance = p['tolerance'];
     if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance >= 0)) {
       throw new Error(`checker tolerance must be a non-negative number, got ${String(tolerance)}`);

@@ -27,7 +27,7 @@ export const generator = registerUnitKind<GeneratorParams>({
     // Elements of fn(i) are known only as it runs; the others fix the width.
     if (params.fn !== undefined) return { inputs: [], outputs: ['out'] };
     const values = params.values;
-    const width = values === undefined ? 1 : values.length === 0 ? null : elementWidth(values, 'generator values');
+    const width = values === undefined ? 1 : elementWidth(values, 'generator values');
     return { inputs: [], outputs: ['out'], ...(width === null ? {} : { widths: { out: width } }) };
   },
   *run(ctx: UnitContext, params) {

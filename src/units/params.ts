@@ -28,10 +28,12 @@ export function record(params: unknown, kind: string, known: readonly string[]):
 }
 
 /**
- * The width of the elements `values` lists: 1 for numbers, k for vectors of k numbers; throws
- * on a mix or vectors of different lengths (a ragged list had failed at its odd element, mid-run).
+ * The width of the elements `values` lists: 1 for numbers, k for vectors of k numbers, null for
+ * none (no width to hold a channel to); throws on a mix or vectors of different lengths (a
+ * ragged list had failed at its odd element, mid-run).
  */
-export function elementWidth(values: readonly unknown[], what: string): number {
+export function elementWidth(values: readonly unknown[], what: string): number | null {
+  if (values.length === 0) return null;
   if (values.every((v) => typeof v === 'number')) return 1;
   // A vector is an array of numbers or a typed array (enqueueVector takes either).
   const vector = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));

@@ -217,11 +217,12 @@ async function runBoard(
   outputs: ReadonlyMap<string, Float64Array>,
   signal: AbortSignal,
 ): Promise<BoardOutcome[]> {
-  if (workers === 1)
-    return inThread(
+  const here = (): Promise<BoardOutcome[]> =>
+    inThread(
       boardJobs(program, jobs, board, (group) => outputs.get(group)!),
       signal,
     );
+  if (workers === 1) return here();
   checkWorkerModules(program.modules);
   // Loaded with the first pool: a run in one thread (every sweep job) spares its 40-50 ms.
   const { Piscina } = await import('piscina');
@@ -232,12 +233,7 @@ async function runBoard(
   const stopped = interrupted(signal, 'run interrupted');
   try {
     const parts = Array.from({ length: workers - 1 }, () => pool.run(task));
-    parts.push(
-      inThread(
-        boardJobs(program, jobs, board, (group) => outputs.get(group)!),
-        signal,
-      ),
-    );
+    parts.push(here());
     return (await Promise.race([Promise.all(parts), stopped])).flat();
   } finally {
     // Over, or ended early by an interrupt or a thread that died: every thread stops at its next step.
