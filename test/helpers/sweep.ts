@@ -52,6 +52,8 @@ export interface Running {
   stdout: string;
   stderr: string;
   readonly exited: Promise<number | null>;
+  /** The signal that ended the process, once it has ended by one. */
+  signal: NodeJS.Signals | null;
 }
 
 /** Starts the CLI without waiting for it; its output accumulates as it comes. */
@@ -61,7 +63,13 @@ export function start(...args: string[]): Running {
     child,
     stdout: '',
     stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    signal: null,
+    exited: new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        running.signal = signal;
+        resolve(code);
+      }),
+    ),
   };
   child.stdout!.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));

@@ -120,7 +120,10 @@ describe('damflow sweep on the local pool', () => {
       running.child.kill('SIGINT');
       await until(() => running.stderr.includes('damflow: interrupted;'), 30_000, 'the line on the stop');
       running.child.kill('SIGINT');
-      expect(await running.exited).toBe(130);
+      // Exit 130; or, when the second signal lands while Node closes its signal handlers at exit
+      // (under load, about 1 run in 20), the signal's own end, which a shell reports as 130 too.
+      const code = await running.exited;
+      expect(code === 130 || (code === null && running.signal === 'SIGINT'), `${code} ${running.signal}: ${running.stderr}`).toBe(true);
       expect(running.stderr.match(/interrupted/g)).toHaveLength(1);
     } finally {
       // A failed wait must not leave a sweep of a year's job running.
