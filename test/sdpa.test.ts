@@ -186,6 +186,29 @@ describe('runSdpa overrides worked out by hand', () => {
     expect(JSON.stringify(stuck.deadlock)).toContain('long');
     expect((await runSdpa({ design: 'naive', n: 16, depth: { long: 16 } })).status).toBe('ok');
   });
+
+  // By hand (spec section 2.1): the input FIFOs hold N^2, so after the deadlock every source
+  // runs on to its end, one row per cycle, as in DAM. qktexp took Q's first row and 9 of K
+  // (8 scores sit in long, the 9th waits for room); matvec took nothing of V. The K and V
+  // sources send 2 x 2^26 rows that nobody reads: they are counted at once (Output.
+  // sendUndequeued), where one by one they had taken seconds.
+  it('after a deadlock the sources run on to their ends: N^2 rows of K and V at N = 8192, its figures by hand', async () => {
+    const n = 8192;
+    const run = await runSdpa({ design: 'naive', n, depth: { long: 8 } });
+    expect([run.status, run.cycles]).toEqual(['deadlock', n * n]);
+    const clock = (name: string) => run.units.find((u) => u.name === name)!.finalClock;
+    expect([clock('source-q'), clock('source-k'), clock('source-v')]).toEqual([n, n * n, n * n]);
+    const channel = (name: string) => {
+      const c = run.channels.find((c) => c.name === name)!;
+      return [c.tokens, c.peakOccupancy];
+    };
+    expect([channel('q'), channel('k'), channel('v')]).toEqual([
+      [n, n - 1],
+      [n * n, n * n - 9],
+      [n * n, n * n],
+    ]);
+    expect(run.deadlock!.blocked.map((b) => b.unit).sort()).toEqual(['h0/div', 'h0/matvec', 'h0/qktexp', 'h0/rowsum', 'h0/sink']);
+  });
 });
 
 describe('one configuration, one resolved form', () => {

@@ -184,6 +184,29 @@ export class Channel implements ChannelShape, CountedChannel {
     return slot;
   }
 
+  /**
+   * Sends `count` elements of a stream of one per cycle at once, on a stranded channel (its
+   * receiver will never take another element): element j enqueued at `now + j` and stamped a
+   * cycle later, as `while (!out.ready()) yield; out.enqueue(x, clock + 1); ctx.incr(1)` sends
+   * them. Nothing will read them, so they are let go as they are sent, and the meter counts
+   * them in closed form (OccupancyMeter.settleUndequeued). Sends fewer where the simulated FIFO
+   * runs out of room before an acknowledgement is due (the sender then consumes it as ever);
+   * and none where that form may not hold: a dequeue instant of the receiver may lie after
+   * `now` (its clock is later), the receiver waits on this channel, or an element's time would
+   * reach 2^53 (append refuses it, naming the sender). Returns how many it sent.
+   */
+  sendUndequeued(now: Time, count: number): number {
+    if (!this.stranded || this.dequeuedAt !== null || this.receiverWaiting || this.receiver.time > now) return 0;
+    const sent = Math.min(count, this.capacity - (this.sent - this.acked));
+    if (!(sent > 0) || now + sent - 1 + Math.max(1, this.sendLatency) > MAX_TIME) return 0;
+    this.letGoHeld();
+    this.sent += sent;
+    this.received += sent;
+    this.letGo += sent;
+    this.meter.settleUndequeued(this, sent);
+    return sent;
+  }
+
   /** Removes the head element, dequeued at the receiver's clock `now`; returns its slot. */
   remove(now: Time): number {
     const n = this.received;

@@ -102,6 +102,21 @@ export class OccupancyMeter {
   }
 
   /**
+   * Settles the last `count` elements sent, every element before them settled, where each was
+   * enqueued at or after every dequeue instant the channel will ever have (a stranded channel:
+   * Channel.sendUndequeued): each counts every dequeue, so each holds the channel at one more
+   * than the one before, and no dequeue follows any of them to end a full span.
+   */
+  settleUndequeued(log: InstantLog, count: number): void {
+    if (this.settled !== log.sent - count) throw new Error('settleUndequeued: the elements before these are not all settled');
+    this.counted += this.pending.size;
+    this.pending.clear();
+    const occupancy = log.sent - this.counted;
+    if (occupancy > this.peak) this.peak = occupancy;
+    this.settled = log.sent;
+  }
+
+  /**
    * Once every element sent is settled (after `finish`) on a channel that keeps no dequeue
    * instants in its ring (`dequeuedAt` null: unbounded, or beyond the ring): how many dequeues counted for its last element, and
    * each dequeue instant after them, oldest first to `visit`: all the occupancy of a later

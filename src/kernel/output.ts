@@ -61,6 +61,35 @@ export class Output extends Endpoint {
     return slot;
   }
 
+  /**
+   * Whether the receiver will never take another element: the run has deadlocked with it
+   * blocked for good, and this unit runs on, as in DAM, until the FIFO is full or it ends.
+   */
+  get stranded(): boolean {
+    return this.channel.stranded;
+  }
+
+  /**
+   * On a stranded channel, sends at once up to `count` elements of a stream of one element per
+   * cycle, exactly as `count` rounds of
+   *
+   *     while (!out.ready()) yield;
+   *     out.enqueue(x, ctx.time + 1);
+   *     ctx.incr(1);
+   *
+   * would, but for their values, which nothing reads: the clock, the channel's counts and its
+   * peak occupancy come out the same. Returns how many it sent, 0 where it cannot tell them
+   * in closed form (Channel.sendUndequeued); the unit sends the rest one by one. A source of
+   * N^2 elements (the naive design's K and V) reaches a deadlock's end at once.
+   */
+  sendUndequeued(count: number): number {
+    const ctx = this.ctx;
+    if (this.granted || ctx.roomTime > ctx.time) return 0;
+    const sent = this.channel.sendUndequeued(ctx.time, count);
+    if (sent > 0) ctx.incr(sent);
+    return sent;
+  }
+
   /** The slow half of `ready()`: consumes the acknowledgement of the element `capacity` places back. */
   private makeRoom(ch: Channel): boolean {
     if (ch.sent - ch.acked >= ch.capacity) {

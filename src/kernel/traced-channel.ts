@@ -23,6 +23,11 @@ export class TracedChannel extends Channel {
     return slot;
   }
 
+  /** Never in a traced run: the tracer is told of every enqueue instant (the sender sends one by one). */
+  override sendUndequeued(): number {
+    return 0;
+  }
+
   override remove(now: Time): number {
     const slot = super.remove(now);
     if (this.tracer !== null) this.tracer.dequeued(this, now);

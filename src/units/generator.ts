@@ -36,7 +36,14 @@ export const generator = registerUnitKind<GeneratorParams>({
     const { values, fn, times } = params;
     const start = params.start ?? 0;
     const step = params.step ?? 1;
+    // Values of fn(i) are computed as they are sent: it may count its calls.
+    const mayCount = times === undefined && fn === undefined;
     for (let i = 0; i < n; i++) {
+      // A deadlocked run whose receiver is blocked for good: what is left is counted at once.
+      if (mayCount && out.stranded) {
+        i += out.sendUndequeued(n - i);
+        if (i === n) break;
+      }
       while (!out.ready()) yield;
       const stamp = times === undefined ? ctx.time + 1 : times[i]!;
       if (times !== undefined) ctx.advance(stamp - 1);
