@@ -2,8 +2,8 @@
 /**
  * Sweep targets: the 64-configuration sweep of bench/sweep-64.yaml at 1 and 2 workers (whole
  * `damflow sweep` processes, alternating, the faster of each), and `damflow size` for the
- * modified design at N = 512 and the naive design at N = 256, each minimum confirmed by runs of
- * this process. Writes results/sweep.json and the sweeps section of RESULTS.md.
+ * modified design at N = 512 and the naive design at N = 256 and 4096, each minimum confirmed
+ * by runs of this process. Writes results/sweep.json and the sweeps section of RESULTS.md.
  * Usage: npm run bench:sweep (builds first), or node bench/sweep.mjs [--rounds R] after a build
  */
 import { spawn } from 'node:child_process';
@@ -135,7 +135,9 @@ const capacityBefore = await parallelCapacity();
 log(`parallel capacity now: ${capacityBefore.toFixed(2)} cores`);
 const speedup = measureSweep();
 const capacityAfter = await parallelCapacity();
-const sizes = [await measureSize('modified', 512), await measureSize('naive', 256)];
+// The issue's two, and a larger one whose searches deadlock often (each deadlocked run's
+// sources send their N^2 rows after the deadlock: at once since b7f6587).
+const sizes = [await measureSize('modified', 512), await measureSize('naive', 256), await measureSize('naive', 4096)];
 const report = {
   date: new Date().toISOString().slice(0, 10),
   command: 'npm run bench:sweep',

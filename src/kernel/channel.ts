@@ -190,16 +190,19 @@ export class Channel implements ChannelShape, CountedChannel {
    * cycle later, as `while (!out.ready()) yield; out.enqueue(x, clock + 1); ctx.incr(1)` sends
    * them. Nothing will read them, so they are let go as they are sent, and the meter counts
    * them in closed form (OccupancyMeter.settleUndequeued). Sends fewer where the simulated FIFO
-   * runs out of room before an acknowledgement is due (the sender then consumes it as ever);
-   * and none where that form may not hold: a dequeue instant of the receiver may lie after
-   * `now` (its clock is later), the receiver waits on this channel, or an element's time would
-   * reach 2^53 (append refuses it, naming the sender). Returns how many it sent.
+   * runs out of room before an acknowledgement is due (the sender then consumes it as ever), or
+   * where an element's time would reach 2^53 (the next enqueue refuses it, naming the sender);
+   * and none where the form may not hold: a dequeue instant of the receiver lies after `now`,
+   * or the receiver waits on this channel (a stranded channel has neither, as far as the
+   * simulator knows: these guard the form, not a case seen). Returns how many it sent.
    */
   sendUndequeued(now: Time, count: number): number {
-    if (!this.stranded || this.dequeuedAt !== null || this.receiverWaiting || this.receiver.time > now) return 0;
-    const sent = Math.min(count, this.capacity - (this.sent - this.acked));
-    if (!(sent > 0) || now + sent - 1 + Math.max(1, this.sendLatency) > MAX_TIME) return 0;
+    if (!this.stranded || this.dequeuedAt !== null || this.receiverWaiting) return 0;
+    const sent = Math.min(count, this.capacity - (this.sent - this.acked), MAX_TIME - now - Math.max(1, this.sendLatency) + 1);
+    if (!(sent > 0)) return 0;
+    // Letting go early changes nothing: no dequeue will come to count against what the ring holds.
     this.letGoHeld();
+    if (!this.meter.dequeuedBy(now)) return 0;
     this.sent += sent;
     this.received += sent;
     this.letGo += sent;

@@ -102,6 +102,15 @@ export class OccupancyMeter {
   }
 
   /**
+   * Whether every dequeue instant so far is at or before `t`, once every element sent is
+   * settled (`finish`) and the sender's clock is `t`: the instants counted lie at or before
+   * some element's enqueue instant, and those after them wait here.
+   */
+  dequeuedBy(t: Time): boolean {
+    return this.pending.size === 0 || this.pending.newest <= t;
+  }
+
+  /**
    * Settles the last `count` elements sent, every element before them settled, where each was
    * enqueued at or after every dequeue instant the channel will ever have (a stranded channel:
    * Channel.sendUndequeued): each counts every dequeue, so each holds the channel at one more

@@ -20,6 +20,11 @@ export class TimeRuns {
   /** Number of times held. */
   size = 0;
 
+  /** The newest time held (while `size` > 0). */
+  get newest(): Time {
+    return this.last;
+  }
+
   push(t: Time): void {
     this.size++;
     if (this.runs > 0) {

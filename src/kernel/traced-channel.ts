@@ -23,9 +23,9 @@ export class TracedChannel extends Channel {
     return slot;
   }
 
-  /** Never in a traced run: the tracer is told of every enqueue instant (the sender sends one by one). */
-  override sendUndequeued(): number {
-    return 0;
+  /** Not while traced: the tracer is told of every enqueue instant (the sender sends one by one). */
+  override sendUndequeued(now: Time, count: number): number {
+    return this.tracer === null ? super.sendUndequeued(now, count) : 0;
   }
 
   override remove(now: Time): number {
