@@ -34,7 +34,7 @@ export function formatSizing(report: SizingReport): string {
     lines.push(`joint run at every minimum: ${show(joint.cycles)} cycles, the unbounded cycles: the minima hold together`);
   else {
     const depths = Object.entries(joint.depth)
-      .map(([channel, k]) => `${channel}=${k}`)
+      .map(([channel, k]) => `${channel}=${formatCount(k)}`)
       .join(' ');
     // Why: one channel too small as configured can leave the others with no minimum alone, as
     // channels that limit together do; either way only the joint search can say.
@@ -47,12 +47,18 @@ export function formatSizing(report: SizingReport): string {
   const m = report.memory;
   // The joint search goes one channel at a time: a point no channel can go lower from, not the
   // least sum, so capacities as configured can hold less, whether they lose cycles or not.
-  const configuredLoses = report.configuredCycles !== report.unboundedCycles;
+  // A deadlocked run's cycles are where its units stopped (a source's clock), no throughput to compare.
+  const configuredLoss =
+    report.configuredStatus !== 'ok'
+      ? `, whose run ${report.configuredStatus === 'deadlock' ? 'deadlocks' : 'fails'}`
+      : report.configuredCycles !== report.unboundedCycles
+        ? `, whose ${show(report.configuredCycles)} cycles are not the unbounded cycles`
+        : '';
   const saving =
     m.configured === null
       ? ''
       : m.minimum > m.configured
-        ? `: ${formatCount(m.minimum - m.configured)} more than configured${configuredLoses ? `, whose ${show(report.configuredCycles)} cycles are not the unbounded cycles` : ''}`
+        ? `: ${formatCount(m.minimum - m.configured)} more than configured${configuredLoss}`
         : `: saves ${formatCount(m.configured - m.minimum)} (${(((m.configured - m.minimum) / m.configured) * 100).toFixed(0)}%) against configured`;
   const rowNote = report.channels.some((s) => s.rule === null) ? ' (a row FIFO at its published capacity)' : '';
   lines.push(

@@ -112,6 +112,11 @@ describe('damflow size', () => {
     expect(deep1).toMatch(
       /configured 7, rule 54, minimum \d+: \d+ more than configured, whose [\d,]+ cycles are not the unbounded cycles$/m,
     );
+    // Configured capacities that deadlock: the run's cycles (a source's clock where it stopped) are
+    // no throughput to name, as the line had done ('whose 4,096 cycles are not the unbounded cycles').
+    expect(damflow('size', '--design', 'naive', '--n', '64', '--depth', 'long=40').stdout).toMatch(
+      /^unbounded cycles: [\d,]+; as configured: deadlock$[^]*: \d+ more than configured, whose run deadlocks$/m,
+    );
     expect(damflow('size', '--design', 'naive', '--n', '8', '--depth', 'nope=3').status).toBe(2);
     // What no search could run is refused before any: clocks past 2^53 (2N^2), or heads past any heap.
     for (const [args, message] of [
