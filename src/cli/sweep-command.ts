@@ -251,7 +251,9 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     return EXIT_INTERRUPTED;
   }
   console.log(sweepTable(records, jobs.length, wallSeconds, resultsPath));
-  const shared = records.filter((r) => r.check === 'shared');
+  // What this command checked: a resumed sweep's earlier records had been counted again.
+  const ranNow = new Set(pending.map((j) => j.hash));
+  const shared = records.filter((r) => r.check === 'shared' && ranNow.has(r.hash));
   if (shared.length > 0) {
     const shapes = new Set(shared.map((r) => outputsKey(r.config))).size;
     console.log(
@@ -271,7 +273,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
         `damflow sweep ${basename(file)}`,
         sweepTable(records, jobs.length, wallSeconds, resultsPath),
       );
-      console.log(`chart: ${options.plot}${chart.notDrawn === null ? '' : ` (not drawn: ${chart.notDrawn})`}`);
+      console.log(`chart: ${options.plot}${chart.notDrawn === null ? '' : ` (${chart.notDrawn})`}`);
     }
   }
   if (options.report !== undefined) {

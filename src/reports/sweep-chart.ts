@@ -108,7 +108,7 @@ export function sweepChart(
   const notDrawn = unfinished(records);
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: notDrawn === null ? title : { text: title, subtitle: `not drawn: ${notDrawn}` },
+    title: notDrawn === null ? title : { text: title, subtitle: notDrawn },
     data: { values: points as unknown as Record<string, unknown>[] },
     vconcat: METRICS.map((m) => ({
       title: m.title,
@@ -140,5 +140,5 @@ function unfinished(records: readonly JobRecord[]): string | null {
   const failed = records.filter((r) => r.status === 'failed').length;
   if (deadlocked + failed === 0) return null;
   const why = [deadlocked > 0 ? `${deadlocked} deadlocked` : '', failed > 0 ? `${failed} failed` : ''].filter(Boolean).join(', ');
-  return `${deadlocked + failed} of ${records.length} jobs (${why})`;
+  return `${deadlocked + failed} of ${records.length} jobs left out, unfinished: ${why}`;
 }

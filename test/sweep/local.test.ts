@@ -49,6 +49,8 @@ describe('damflow sweep on the local pool', () => {
     // Each d = 1 shape has two jobs (published FIFOs and depth 3): one check of their outputs.
     expect(list.map((r) => r.check ?? null)).toEqual(list.map((r) => (r.status !== 'ok' ? null : r.config.d === 1 ? 'shared' : 'own')));
     expect(stdout).toMatch(/^outputs: 9 jobs of 6 shape\(s\) checked once per shape/m);
+    // Run again, it runs nothing and checks nothing: the line had counted the earlier records.
+    expect(sweep(file, '--workers', '2').stdout).not.toMatch(/^outputs:/m);
     expect(stdout).toMatch(/^7 +naive +24 +3 +deadlock +\d+ /m);
     // A deadlocked job's record says who waits on what, as damflow run --json does, so that nobody runs it again to see.
     const stuck = list.find((r) => r.status === 'deadlock')!;

@@ -26,15 +26,17 @@ describe('sweep --plot', () => {
     const svg = join(dir, 'chart.svg');
     const ran = damflow('sweep', file, '--plot', svg);
     expect(ran.status).toBe(0);
-    expect(ran.stderr).toContain(`damflow: no chart written to '${svg}': no job finished (2 of 2 jobs (2 deadlocked))\n`);
+    expect(ran.stderr).toContain(
+      `damflow: no chart written to '${svg}': no job finished (2 of 2 jobs left out, unfinished: 2 deadlocked)\n`,
+    );
     expect(existsSync(svg)).toBe(false);
 
     const mixed = sweepDir('mixed.yaml', 'base: { design: naive, n: 16 }\ngrid:\n  uniformDepth: [2, 32]\n');
     const chart = join(mixed.dir, 'chart.svg');
     const drawn = damflow('sweep', mixed.file, '--plot', chart, '--x', 'uniformDepth');
     expect(drawn.status, drawn.stderr).toBe(0);
-    expect(drawn.stdout).toContain(`chart: ${chart} (not drawn: 1 of 2 jobs (1 deadlocked))`);
-    expect(readFileSync(chart, 'utf8')).toContain('not drawn: 1 of 2 jobs (1 deadlocked)');
+    expect(drawn.stdout).toContain(`chart: ${chart} (1 of 2 jobs left out, unfinished: 1 deadlocked)`);
+    expect(readFileSync(chart, 'utf8')).toContain('1 of 2 jobs left out, unfinished: 1 deadlocked');
   });
 
   it('refuses, before running, an x axis along which the jobs do not differ', () => {

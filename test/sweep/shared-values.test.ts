@@ -147,6 +147,19 @@ describe('runOnPool with shared outputs', () => {
     expect(byIndex.get(1)).toMatchObject({ status: 'deadlock', maxError: null });
   });
 
+  // Two deadlocking jobs at N = 32768 were recorded 22 s after they ended: their shape's check,
+  // queued first, held the pool's threads, for outputs nobody reads.
+  it('checks no outputs of a shape none of whose jobs finished', async () => {
+    const { pool, calls } = fakePool(
+      (job) => record(job, 'deadlock', null),
+      () => ({ maxError: 0.25, error: null }),
+    );
+    const got: JobRecord[] = [];
+    await runOnPool(pool, jobs.slice(0, 2), (r) => got.push(r));
+    expect(got.map((r) => r.status)).toEqual(['deadlock', 'deadlock']);
+    expect(calls.sort()).toEqual(['timing 0', 'timing 1']);
+  });
+
   it("splits a long shape's check across the pool in row order; the first failing block gives the reason", async () => {
     const long = [4096, 8192].map((depth, index) =>
       createJob(index, { uniformDepth: depth }, { design: 'modified', n: 4096, heads: 2, uniformDepth: depth }),
@@ -181,7 +194,7 @@ describe('SharedChecks, as a queue worker keeps them', () => {
     const single = createJob(9, { n: 6 }, { design: 'modified', n: 6 });
     const got: JobRecord[] = [];
     for (const job of [shape(0, 2), shape(1, 3), single, shape(2, 4)]) got.push(await checks.run(job, sharedKey(job)));
-    expect(calls).toEqual(['check n=8 rows 0-8', 'timing 0', 'timing 1', 'check n=6 rows 0-6', 'timing 9', 'timing 2']);
+    expect(calls).toEqual(['timing 0', 'check n=8 rows 0-8', 'timing 1', 'timing 9', 'check n=6 rows 0-6', 'timing 2']);
     expect(got.map((r) => [r.maxError, r.check])).toEqual(Array.from({ length: 4 }, () => [0.25, 'shared']));
     expect(sharedKey(createJob(3, {}, { design: 'modified', n: 8, engine: 'actors' }))).toBeUndefined();
   });
