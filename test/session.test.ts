@@ -249,6 +249,20 @@ describe('damflow inspect', () => {
     expect(over.stdout.trim().split('\n').at(-1)).toBe('run over: ok, 174 cycles');
   });
 
+  // K's source runs on past the deadlock (at cycle 28) into a FIFO of N^2 whose receiver is
+  // blocked for good: the elements it let go are counted, not kept. The listing had been
+  // ', ...' alone, or the latest elements shown as if the FIFO's head.
+  it('says how many elements of a deep FIFO were let go after a deadlock, and lists those kept after them', () => {
+    const args = ['inspect', '--design', 'naive', '--n', '1024', '--depth', 'long=8', '--at', '100000', '--no-end'];
+    const json = JSON.parse(damflow(...args, '--json').stdout) as {
+      inspections: { channels: { name: string; held: number; letGo: number; elements: unknown[] }[] }[];
+    };
+    const k = json.inspections[0]!.channels.find((c) => c.name === 'h0/k')!;
+    expect(k.letGo).toBeGreaterThan(0);
+    expect(k.letGo + k.elements.length).toBeLessThanOrEqual(k.held);
+    expect(damflow(...args).stdout).toMatch(/^h0\/k +1,048,576 +[\d,]+ +[\d,]+ +[\d,]+ let go \(never to be read, not kept\)/m);
+  });
+
   it('reads prompt commands from a pipe; a deadlock exits 3 with the report', () => {
     const piped = damflow.withInput('until 20\nstep 2\nshow 1\nresume\n', 'inspect', '--design', 'naive', '--n', '8');
     expect(piped.status).toBe(0);

@@ -1,4 +1,4 @@
-import { formatTable } from './table.js';
+import { formatCount, formatTable } from './table.js';
 import type { Inspection } from '../session/inspection.js';
 
 /** Elements of a channel a line shows. */
@@ -10,26 +10,31 @@ export function formatInspection(inspection: Inspection): string {
   lines.push(
     formatTable(
       ['unit', 'clock', 'state'],
-      inspection.units.map((u) => [u.name, String(u.clock), [u.state, ...u.waits.map(waitText)].join(': ')]),
+      inspection.units.map((u) => [u.name, formatCount(u.clock), [u.state, ...u.waits.map(waitText)].join(': ')]),
     ),
     '',
   );
   lines.push(
     formatTable(
       ['channel', 'capacity', 'occupancy', 'held', 'elements (time: value)'],
-      inspection.channels.map((c) => [
-        c.name,
-        c.capacity === null ? 'unbounded' : String(c.capacity),
-        String(c.occupancy),
-        String(c.held),
-        c.elements
+      inspection.channels.map((c) => {
+        const shown = c.elements
           .slice(0, SHOWN)
           .map(
             (e) =>
               `${e.time}: ${typeof e.value === 'number' ? e.value.toPrecision(4) : `[${e.value.map((v) => v.toPrecision(4)).join(' ')}]`}`,
-          )
-          .join(', ') + (c.held > SHOWN ? ', ...' : ''),
-      ]),
+          );
+        if (c.held - c.letGo > shown.length) shown.push('...');
+        // A deep FIFO whose receiver is blocked for good had shown ', ...' alone, or its tail as if its head.
+        if (c.letGo > 0) shown.unshift(`${formatCount(c.letGo)} let go (never to be read, not kept)`);
+        return [
+          c.name,
+          c.capacity === null ? 'unbounded' : formatCount(c.capacity),
+          formatCount(c.occupancy),
+          formatCount(c.held),
+          shown.join(', '),
+        ];
+      }),
     ),
   );
   return lines.join('\n');

@@ -32,9 +32,11 @@ export interface ChannelInspection {
   /** Elements sent and not yet taken, whatever their times. */
   readonly held: number;
   /**
-   * The oldest `held` elements, up to the inspection's limit; of a channel stranded at a
-   * deadlock (Channel.strand), the oldest of those its sender sent since its ring last filled.
+   * Of the elements held, those the simulator let go of: a channel stranded at a deadlock
+   * (Channel.strand), whose receiver will never take them, keeps their count, not them.
    */
+  readonly letGo: number;
+  /** The oldest elements held after those let go, up to the inspection's limit. */
   readonly elements: readonly ElementInspection[];
   /**
    * Elements occupying the channel in simulated time just before the session's cycle (spec

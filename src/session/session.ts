@@ -162,6 +162,7 @@ export class Session {
       sent: ch.sent,
       received: ch.taken,
       held: ch.sent - ch.taken,
+      letGo: ch.letGo,
       elements,
       // Over, what is still held, however the run got to its end (resume() stops the counter).
       occupancy: over ? ch.sent - ch.taken : this.counter.occupancyBefore(ch, this.cycle),
