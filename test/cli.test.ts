@@ -108,6 +108,16 @@ describe('damflow run', () => {
     expect(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'short=14').stdout).not.toMatch(/published:/);
   });
 
+  // Backpressure is what sizing a FIFO is about: the summary had left the room waits to the JSON.
+  it("shows each channel's room waits in the readable summary, as the JSON counts them", () => {
+    const args = ['run', '--design', 'naive', '--n', '4', '--depth', 'long=4'];
+    const json = JSON.parse(damflow(...args, '--json').stdout) as { channels: { name: string; roomWaitCycles: number }[] };
+    const text = damflow(...args).stdout;
+    expect(text).toMatch(/ sender waiting for room$/m);
+    for (const c of json.channels) expect(text).toMatch(new RegExp(`^${c.name} .* ${c.roomWaitCycles}$`, 'm'));
+    expect(json.channels.find((c) => c.name === 'long')!.roomWaitCycles).toBeGreaterThan(0);
+  });
+
   it('dumps Q, K, V and the output indexed [head][row][column]', () => {
     const file = tempFile('dump.json');
     const r = damflow('run', '--design', 'modified', '--n', '4', '--d', '3', '--heads', '2', '--dump', file, '--json');

@@ -187,7 +187,7 @@ describe('timeline of a run (--trace)', () => {
     );
     expect(ran.status).toBe(0);
     expect(ran.stderr).toMatch(
-      /^damflow: the timeline \(of --trace, --report\) stops at cycle [\d,]+: one more cycle would take its [\d,]+ events past --trace-max-events 2,000; give a later window/,
+      /^damflow: the timeline \(of --trace, --report\) stops at cycle [\d,]+, with [\d,]+ events: the next cycle's would take it past --trace-max-events 2,000; give a later window/,
     );
     const trace = JSON.parse(readFileSync(join(folder, 'cut.json'), 'utf8')) as TraceFile;
     expect(traceProblems(trace)).toEqual([]);
@@ -248,7 +248,7 @@ describe('timeline of a run (--trace)', () => {
     expect(cut.trace.otherData.events).toBeLessThanOrEqual(events - 1);
     expect(cut.trace.traceEvents.filter((e) => e.ph !== 'M')).toHaveLength(cut.trace.otherData.events);
     expect(cut.stderr).toContain(
-      `: one more cycle would take its ${formatCount(cut.trace.otherData.events)} events past --trace-max-events`,
+      `, with ${formatCount(cut.trace.otherData.events)} events: the next cycle's would take it past --trace-max-events`,
     );
     const refused = damflow(...naive16, '--trace', join(folder, 'x.json'), '--trace-max-events', `${channels - 1}`);
     expect([refused.status, refused.stdout]).toEqual([2, '']);

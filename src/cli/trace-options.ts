@@ -112,7 +112,7 @@ export async function recordSdpaTimeline(config: ResolvedSdpaConfig, options: Tr
     const timeline = await recordTimeline(program, bounds, stopping.signal);
     if (timeline.cut !== null) {
       console.error(
-        `damflow: the timeline (of --trace, --report) stops at cycle ${formatCount(timeline.end)}: one more cycle would take its ${formatCount(timeline.events)} events past --trace-max-events ${formatCount(timeline.cut.maxEvents)}; ` +
+        `damflow: the timeline (of --trace, --report) stops at cycle ${formatCount(timeline.end)}, with ${formatCount(timeline.events)} events: the next cycle's would take it past --trace-max-events ${formatCount(timeline.cut.maxEvents)}; ` +
           'give a later window (--trace-window START:END) for later cycles, or raise the cap',
       );
     }

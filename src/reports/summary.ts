@@ -54,7 +54,16 @@ export function formatSummary(result: SdpaRunResult): string {
   lines.push('');
   lines.push(
     formatTable(
-      [...head(0).map(() => 'head'), 'channel', 'capacity', 'peak', 'tokens', 'cycles full', 'empty, receiver waiting'],
+      [
+        ...head(0).map(() => 'head'),
+        'channel',
+        'capacity',
+        'peak',
+        'tokens',
+        'cycles full',
+        'empty, receiver waiting',
+        'sender waiting for room',
+      ],
       result.channels.map((c) => [
         ...head(c.head),
         c.name,
@@ -63,6 +72,8 @@ export function formatSummary(result: SdpaRunResult): string {
         formatCount(c.tokens),
         formatCount(c.fullCycles),
         formatCount(c.emptyWaitCycles),
+        // Backpressure, what sizing a FIFO is about: the sender's cycles waiting for room (the JSON's roomWaitCycles).
+        formatCount(c.roomWaitCycles),
       ]),
     ),
   );
