@@ -236,6 +236,32 @@ describe('actors engine: progress', () => {
       expect(reports.at(-1), `${workers} worker(s)`).toEqual({ done: 524_334, total: null, unit: 'cycles' });
     }
   });
+
+  // Head 1 deadlocks at once (long = 100), its matvec and sink blocked at clock 0 and its sources
+  // at their rings, until head 0 ends and the deadlock is found. The least clock over live units
+  // had read 0 cycles for the whole run (the CLI's bar: `0/... cycles | 0 cycles/s`).
+  it('moves with the heads that run while another is deadlocked, at 1 and 2 workers (it had read 0 throughout)', async () => {
+    for (const workers of [1, 2]) {
+      const reports: Progress[] = [];
+      const run = await simulate(sdpaProgram({ design: 'naive', n: 1024, heads: 2, depth: { 'h1/long': 100 } }), {
+        engine: 'actors',
+        workers,
+        onProgress: (progress) => reports.push(progress),
+        progressEveryMs: 1,
+      });
+      const label = `${workers} worker(s)`;
+      expect(run.status, label).toBe('deadlock');
+      // Head 0's sink: naive N = 1024 runs 2,099,252 cycles (as one head alone does).
+      expect(run.cycles, label).toBe(2_099_252);
+      expect(reports.at(-1), label).toEqual({ done: run.cycles, total: null, unit: 'cycles' });
+      for (let i = 1; i < reports.length; i++)
+        expect(reports[i]!.done, `${label}, report ${i}`).toBeGreaterThanOrEqual(reports[i - 1]!.done);
+      // Before the end: well past head 1's clocks (at most its rings' 4,096), on the way to the end.
+      const before = reports.slice(0, -1).map((r) => r.done);
+      expect(Math.max(...before), label).toBeGreaterThan(run.cycles / 4);
+      expect(new Set(before.filter((done) => done > 4096)).size, label).toBeGreaterThan(1);
+    }
+  });
 });
 
 describe('worker pool: faults', () => {

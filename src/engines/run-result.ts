@@ -62,9 +62,10 @@ export interface Progress {
   readonly done: number;
   readonly total: number | null;
   /**
-   * 'cycles': the least clock over live contexts (actors engine: every context has simulated
-   * at least this far), and the run's cycles in the last report; 'rows': rows of timing, values
-   * and checks (compiled engine). Either never goes back.
+   * 'cycles' (actors engine): the median clock of the units whose clocks moved since the report
+   * before (units stopped early, finished or blocked, do not hold it back), and the run's cycles
+   * in the last report; 'rows': rows of timing, values and checks (compiled engine). Either
+   * never goes back.
    */
   readonly unit: 'cycles' | 'rows';
 }

@@ -4,7 +4,7 @@ import { Channel } from '../../kernel/channel.js';
 import { coreCount } from '../../engines/actors/pool-control.js';
 import { BYTES_PER_THREAD, gib, memoryBudget } from '../../engines/worker-pool.js';
 import { DESIGN_DEFS, forHead } from './design.js';
-import type { ResolvedSdpaConfig } from './design.js';
+import type { DesignName, ResolvedSdpaConfig } from './design.js';
 import type { SdpaRunConfig } from './config.js';
 
 /**
@@ -31,7 +31,12 @@ export interface RunCost {
 const VALUES_NS = 55;
 const VALUES_NS_PER_D = 4;
 const TIMING_NS = 80;
-const ACTORS_NS = 700;
+/**
+ * Thread time per score element on the actors engine, timing only, by design: measured on this
+ * VM at N = 4096 in one thread (naive 360 ns, modified 775 ns), rounded up. One figure of 700 ns
+ * for both had been divided by the cores, though a head runs in one thread.
+ */
+const ACTORS_NS: Readonly<Record<DesignName, number>> = { naive: 400, modified: 850 };
 /** A head's own cost in this thread, whatever its N: its program, its twin's timing and its statistics (10,000 heads at N = 16 take 7-8 s). */
 const HEAD_SECONDS = 1e-3;
 /** Rows a compiled timing usually simulates before it repeats or drifts (bench/RESULTS.md). */
@@ -61,10 +66,13 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 
   const elements = heads * n * n;
-  const threads = Math.max(1, Math.min(workers, coreCount()));
+  // The actors engine keeps each head in one thread ('auto' never cuts one: an SDPA head has too
+  // few channels for a cut to pay, simulate.ts's place), so no more threads than heads work at
+  // once; more workers than heads cut heads, whose crossing tokens cost more than they save.
+  const threads = Math.max(1, Math.min(workers, coreCount(), actors ? heads : Infinity));
   const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / threads;
   const timingRows = run.fastForward === false ? n : Math.min(n, ROWS_BEFORE_FAST_FORWARD);
-  const timing = actors ? (elements * ACTORS_NS) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
+  const timing = actors ? (elements * ACTORS_NS[config.design]) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
   return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 + heads * HEAD_SECONDS };
 }
 

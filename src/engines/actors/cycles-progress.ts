@@ -4,15 +4,24 @@ import type { Progress } from '../run-result.js';
 const EVERY_MS = 250;
 
 /**
- * An actors run's progress, in cycles: the least clock over live contexts (every context has
- * simulated at least this far), which only grows. Once the last contexts have finished there
- * is none, and the run had reported 0 there, its progress falling back at its end: a report
- * then repeats the one before, and the run's end reports its cycles, so that the last report is
- * the final figure, as on the compiled engine.
+ * An actors run's progress, in cycles: the median clock of the units whose clocks moved since
+ * the report before (the report before when none did), never below that report. The least
+ * clock over live units had been reported, and it stays where any unit stops early: a naive
+ * run at N = 8192, whose source of Q waits on its ring at clock 4,097 until the last rows, read
+ * 4,097 cycles for the whole run; a head deadlocked at clock 0 beside one that runs held a run
+ * at 0. A median over every unit stays too where most are stopped (that head's eight units,
+ * its sources stopped at their rings, and the other head's finished source of Q). The units
+ * that move are the run's front: a unit that jumps ahead moves the median no further than the
+ * units behind it, and on a pool whose workers run their heads at different speeds it follows
+ * the slower, which hold most of the units left. The run's end reports its cycles (the latest
+ * final clock, at or above every clock reported before), so that the last report is the final
+ * figure, as on the compiled engine.
  */
 export class CyclesProgress {
   private done = 0;
   private due: number;
+  /** The clocks at the report before, by unit. */
+  private before: Float64Array | null = null;
 
   constructor(
     private readonly onProgress: ((progress: Progress) => void) | undefined,
@@ -21,11 +30,13 @@ export class CyclesProgress {
     this.due = performance.now() + everyMs;
   }
 
-  /** Reports the least clock over live contexts (Infinity when none is left), if a report is due at `now`. */
-  tick(now: number, leastClock: () => number): void {
+  /** Reports progress from the units' clocks, read by `clocks` only then, if a report is due at `now`. */
+  tick(now: number, clocks: () => ArrayLike<number>): void {
     if (this.onProgress === undefined || now < this.due) return;
-    const least = leastClock();
-    if (least !== Infinity) this.done = least;
+    const at = clocks();
+    this.before ??= new Float64Array(at.length);
+    this.done = Math.max(this.done, movedMedian(this.before, at));
+    this.before.set(at);
     this.report(this.done);
     this.due = performance.now() + this.everyMs;
   }
@@ -38,4 +49,17 @@ export class CyclesProgress {
   private report(done: number): void {
     this.onProgress?.({ done, total: null, unit: 'cycles' });
   }
+}
+
+/**
+ * The median (the lower of the two middle ones for an even count) of the clocks in `now` that
+ * differ from those in `before`; 0 when none does. Sorting takes a few milliseconds at 100,000
+ * units, once a report.
+ */
+export function movedMedian(before: ArrayLike<number>, now: ArrayLike<number>): number {
+  const moved: number[] = [];
+  for (let i = 0; i < now.length; i++) if (now[i] !== before[i]) moved.push(now[i]!);
+  if (moved.length === 0) return 0;
+  moved.sort((a, b) => a - b);
+  return moved[(moved.length - 1) >> 1]!;
 }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { Context } from '../../kernel/context.js';
 
 /**
  * The shared control block of a pool run: per worker, a doorbell peers ring when they
@@ -40,22 +41,27 @@ export interface ControlMemory {
   readonly workers: number;
   readonly words: SharedArrayBuffer;
   readonly numbers: SharedArrayBuffer;
+  /** Each unit's clock, by unit index, as its worker last wrote it: what progress is read from. */
+  readonly clocks: SharedArrayBuffer;
 }
 
-export function createControlMemory(workers: number): ControlMemory {
+export function createControlMemory(workers: number, units: number): ControlMemory {
   return {
     workers,
     words: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (workers * STRIDE + 8)),
-    // [bound, leastTarget per worker, progress per worker, slices run]
-    numbers: new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (2 + 2 * workers)),
+    // [bound, leastTarget per worker]
+    numbers: new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (1 + workers)),
+    clocks: new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * units),
   };
 }
 
 export class PoolControl {
   readonly workers: number;
   private readonly words: Int32Array;
-  /** [bound, leastTarget and progress per worker, slices]: written before the flags that cover them. */
+  /** [bound, leastTarget per worker]: written before the flags that cover them. */
   private readonly numbers: Float64Array;
+  /** Each unit's clock, written by its worker only: read for progress, never for a decision. */
+  readonly clocks: Float64Array;
   private readonly global: number;
 
   private readonly spinMs: number;
@@ -65,6 +71,7 @@ export class PoolControl {
     this.spinMs = memory.workers <= coreCount() ? SPIN_MS : 0;
     this.words = new Int32Array(memory.words);
     this.numbers = new Float64Array(memory.numbers);
+    this.clocks = new Float64Array(memory.clocks);
     this.global = memory.workers * STRIDE;
   }
 
@@ -162,19 +169,20 @@ export class PoolControl {
     return this.numbers[1 + w]!;
   }
 
-  /** Records worker w's least clock and the slices it just ran. */
-  setProgress(w: number, cycles: number, slices: number): void {
-    this.numbers[1 + this.workers + w] = cycles;
-    if (slices > 0) Atomics.add(this.words, this.global + 4, 1);
+  /** Records that a worker just ran slices. */
+  ranSlices(): void {
+    Atomics.add(this.words, this.global + 4, 1);
+  }
+
+  /** Writes the clocks of a worker's own contexts, after slices ran (a unit's clock moves in none else). */
+  writeClocks(contexts: readonly Context[]): void {
+    const clocks = this.clocks;
+    for (const ctx of contexts) clocks[ctx.index] = ctx.time;
   }
 
   /** Changes whenever some worker ran a slice: tells a repeated stall from progress. */
   get activity(): number {
     return Atomics.load(this.words, this.global + 4);
-  }
-
-  progress(w: number): number {
-    return this.numbers[1 + this.workers + w]!;
   }
 
   /** True when every worker is idle or done and none has an unseen doorbell. */

@@ -40,7 +40,7 @@ const STOP_GRACE_MS = 1000;
 export async function runOnPool(program: Program, placed: Placement, options: PoolOptions = {}): Promise<RunResult> {
   checkWorkerModules(program.modules);
   refuseParamsThreadsCannotTake(program, 'run it in one thread (workers: 1)');
-  const controlMemory = createControlMemory(placed.workers);
+  const controlMemory = createControlMemory(placed.workers, program.units.length);
   const threadEnds = createThreadEnds(placed.workers);
   const control = new PoolControl(controlMemory);
   const clocks = createClockMemory(program.units.length);
@@ -95,7 +95,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     while (!settled && performance.now() - stopAskedAt <= STOP_GRACE_MS) {
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
-      progress.tick(performance.now(), () => leastProgress(control));
+      progress.tick(performance.now(), () => control.clocks);
       if (control.command !== 0 || !control.stalled()) continue;
       let least = Infinity;
       let running = 0;
@@ -145,13 +145,6 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     stopping.release();
     await pool.destroy();
   }
-}
-
-/** The least clock over live contexts, from each running worker's: Infinity once every worker is done. */
-function leastProgress(control: PoolControl): number {
-  let least = Infinity;
-  for (let w = 0; w < control.workers; w++) if (!control.isDone(w)) least = Math.min(least, control.progress(w));
-  return least;
 }
 
 function merge(program: Program, outcomes: readonly WorkerOutcome[], deadlocked: boolean): RunResult {

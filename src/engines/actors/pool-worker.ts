@@ -121,8 +121,10 @@ export default async function runWorker(task: WorkerTask): Promise<WorkerOutcome
   let deadRounds = control.rounds(Round.Dead);
   try {
     for (;;) {
-      const slices = scheduler.drain(SLICE_BUDGET, afterSlice);
-      control.setProgress(me, scheduler.leastClock(), slices);
+      if (scheduler.drain(SLICE_BUDGET, afterSlice) > 0) {
+        control.ranSlices();
+        control.writeClocks(instance.contexts);
+      }
       if (control.command === Command.Stop) break;
       if (!scheduler.idle) continue;
       for (const ctx of boundary) publish(ctx);

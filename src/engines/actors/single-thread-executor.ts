@@ -129,7 +129,7 @@ export class SingleThreadExecutor {
       while (!scheduler.idle) {
         scheduler.drain(SLICES_BETWEEN_CLOCK_READS, null);
         const now = performance.now();
-        this.progress.tick(now, () => scheduler.leastClock());
+        this.progress.tick(now, () => contexts.map((ctx) => ctx.time));
         if (now >= pause) {
           yield;
           pause = performance.now() + SLICE_MS;
