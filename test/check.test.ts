@@ -3,6 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { RunAborted } from '../dist/index.js';
+import { readCheckFile, runCheck } from '../dist/cli/check-command.js';
 import { MAIN, damflow, tempFile } from './helpers/cli.js';
 import { runModel } from './reference/dam-model.js';
 
@@ -322,5 +324,26 @@ describe('damflow with a mistyped command', () => {
     child.kill('SIGINT');
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(130);
     expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
+  });
+
+  // Short cases await only promises already settled: the check had never let the event loop
+  // turn, so a SIGINT sent after the first case (3 of 30 checks run as the test above runs one) was heard
+  // by nobody and the check ran on to its end, exit 0. The abort here comes from a task queued
+  // as the first case ends, as a signal's listener runs.
+  it('an abort queued during a case stops the check before the next case, however short the cases', async () => {
+    const file = tempFile('short.json');
+    writeFileSync(file, JSON.stringify({ cases: Array.from({ length: 20 }, () => ({ design: 'modified', n: 16, expectedCycles: 558 })) }));
+    const controller = new AbortController();
+    const done: number[] = [];
+    const check = runCheck(
+      readCheckFile(file),
+      (outcome) => {
+        done.push(outcome.index);
+        if (done.length === 1) setImmediate(() => controller.abort());
+      },
+      controller.signal,
+    );
+    await expect(check).rejects.toThrow(RunAborted);
+    expect(done).toEqual([0]);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, sdpaProgram, simulate } from '../dist/index.js';
+import { ProgramBuilder, RunAborted, UTILITY_UNITS_MODULE, UnitError, runSdpa, sdpaProgram, simulate } from '../dist/index.js';
 import { runOnPool } from '../dist/engines/actors/pool-executor.js';
 import { place } from '../dist/engines/simulate.js';
 import { poolOptions } from '../dist/engines/worker-pool.js';
@@ -363,6 +363,60 @@ describe('worker pool: faults', () => {
     expect(stderr.trim()).toBe('damflow: interrupted; the run was stopped and nothing is left running');
     // A hang detector, not a speed figure: generous for a loaded 2-core machine.
     expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  // The reference check of an actors run ran synchronously after the pool had stopped listening:
+  // a signal then was heard by nobody until the result was printed (a run interrupted in its
+  // last half second exited 0, its result printed, about 1 time in 2). The abort comes here in
+  // the run's last progress report, once every unit has finished: the check must stop.
+  it('an abort after the simulation, during the reference check, stops the run (it had returned the result)', async () => {
+    const config = { design: 'naive', n: 256, engine: 'actors', workers: 2 } as const;
+    // Reports at the run's end only: its cycles.
+    const { cycles } = await runSdpa(config, { progressEveryMs: 1e9 });
+    const controller = new AbortController();
+    const reported: number[] = [];
+    const onProgress = (progress: Progress): void => {
+      reported.push(progress.done);
+      controller.abort('after the simulation');
+    };
+    const run = runSdpa(config, { signal: controller.signal, onProgress, progressEveryMs: 1e9 });
+    await expect(run).rejects.toThrow(RunAborted);
+    expect(reported).toEqual([cycles]);
+    await expect(run).rejects.toHaveProperty('cause', 'after the simulation');
+  });
+
+  // A command ends in a synchronous stretch (its result built and printed), after which Node
+  // exited without polling for signals again: a SIGINT then was swallowed, exit 0. The
+  // interrupt fallback gives the event loop one more turn. The stretch here ends only once the
+  // signal has been sent.
+  it('a SIGINT during the synchronous end of a command is not lost: one line, exit 130', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'damflow-late-signal-'));
+    try {
+      const flag = join(dir, 'signalled');
+      const fallback = new URL('../dist/cli/interrupt-fallback.js', import.meta.url).href;
+      writeFileSync(
+        join(dir, 'command.mjs'),
+        [
+          `import ${JSON.stringify(fallback)};`,
+          "import { existsSync } from 'node:fs';",
+          "console.log('ready');",
+          `while (!existsSync(${JSON.stringify(flag)}));`,
+          // Time for whichever thread took the signal to hand it to the event loop.
+          'for (const until = performance.now() + 50; performance.now() < until; );',
+        ].join('\n'),
+      );
+      const child = spawn(process.execPath, [join(dir, 'command.mjs')]);
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      child.kill('SIGINT');
+      writeFileSync(flag, '');
+      expect(await exited).toBe(130);
+      expect(stderr).toBe('damflow: interrupted\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   /**

@@ -38,11 +38,18 @@ export function sdpaMatrix(seed: number, head: number, name: MatrixName, n: numb
  * weights (about 1.2x the cost at d = 1). A row whose bound is out of range (huge inputs, or not
  * finite) takes its max first, as a textbook softmax does.
  */
-export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: number, from = 0, to = n): Matrix {
+export function referenceSdpa(
+  q: Matrix,
+  k: Matrix,
+  v: Matrix,
+  n: number,
+  d: number,
+  from = 0,
+  to = n,
+  kMax: Float64Array = columnMaxima(k, n, d),
+): Matrix {
   const scale = 1 / Math.sqrt(d);
   const out = new Float64Array((to - from) * d);
-  const kMax = new Float64Array(d);
-  for (let kj = 0; kj < n * d; kj += d) for (let c = 0; c < d; c++) kMax[c] = Math.max(kMax[c]!, Math.abs(k[kj + c]!));
   for (let i = from; i < to; i++) {
     const qi = i * d;
     let bound = 0;
@@ -64,6 +71,13 @@ export function referenceSdpa(q: Matrix, k: Matrix, v: Matrix, n: number, d: num
     for (let c = 0; c < d; c++) out[row + c]! /= sum;
   }
   return out;
+}
+
+/** max_j |k_jc| for each column c: what bounds the scores (referenceSdpa), the same for every row. */
+export function columnMaxima(k: Matrix, n: number, d: number): Float64Array {
+  const kMax = new Float64Array(d);
+  for (let kj = 0; kj < n * d; kj += d) for (let c = 0; c < d; c++) kMax[c] = Math.max(kMax[c]!, Math.abs(k[kj + c]!));
+  return kMax;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ProgramError, show, unknownNames } from '../../kernel/errors.js';
 import { simulate } from '../../engines/simulate.js';
-import { checkOutput, referenceSdpa, sdpaMatrix } from './data.js';
+import { breather, interruption, runAborted } from '../../engines/interruption.js';
+import { checkOutput, columnMaxima, referenceSdpa, sdpaMatrix } from './data.js';
 import { refuseUnrunnable } from './runnable.js';
 import { DESIGN_DEFS, headScoped, sdpaProgram } from './design.js';
 import type { CompiledExecution } from '../../engines/compiled/compiled-engine.js';
@@ -83,7 +84,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   refuseConfigAsOptions(options);
   const resolved = refuseUnrunnable(config);
   const program = sdpaProgram(resolved);
-  const { n, d, heads, seed } = resolved;
+  const { n, d, heads } = resolved;
   const timingOnly = config.timingOnly ?? false;
   const started = performance.now();
   const result = await simulate(program, {
@@ -99,14 +100,19 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   let maxError: number | null = null;
   if (result.status === 'ok' && !timingOnly) {
     maxError = result.maxError ?? 0;
-    for (let h = 0; h < heads; h++) {
-      const sink = headScoped(h, 'sink');
-      const out = result.reports[sink] as Matrix;
-      if (result.engine === 'actors') {
-        const [q, k, v] = (['q', 'k', 'v'] as const).map((m) => sdpaMatrix(seed, h, m, n, d));
-        maxError = Math.max(maxError, checkOutput(sink, out, referenceSdpa(q!, k!, v!, n, d), d));
+    // The check is part of the run and stops as the run does. It had run in one synchronous go
+    // (seconds at a large N and d) after the engine had stopped listening: a signal then was
+    // heard only once the result was printed, or, with nothing left to do, not at all.
+    const stopping = result.engine === 'actors' ? interruption(options) : null;
+    try {
+      for (let h = 0; h < heads; h++) {
+        const sink = headScoped(h, 'sink');
+        const out = result.reports[sink] as Matrix;
+        if (stopping !== null) maxError = Math.max(maxError, await checkHead(sink, out, resolved, h, stopping.signal));
+        outputs.push(out);
       }
-      outputs.push(out);
+    } finally {
+      stopping?.release();
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
@@ -156,6 +162,31 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     execution: result.execution,
     outputs,
   };
+}
+
+/** Reference work (multiply-adds) checked between two chances for a signal to come in: some 10 ms. */
+const CHECK_WORK_PER_STRETCH = 1 << 22;
+
+/**
+ * The largest error of one head's output against the reference, computed in stretches of rows
+ * with signals let in between: an abort of `signal` meanwhile rejects with RunAborted.
+ */
+async function checkHead(sink: string, out: Matrix, config: ResolvedSdpaConfig, head: number, signal: AbortSignal): Promise<number> {
+  const { n, d, seed } = config;
+  const [q, k, v] = (['q', 'k', 'v'] as const).map((m) => sdpaMatrix(seed, head, m, n, d));
+  const kMax = columnMaxima(k!, n, d);
+  const rows = Math.max(1, Math.floor(CHECK_WORK_PER_STRETCH / (n * d)));
+  let maxError = 0;
+  // Signals are let in before each stretch and after the last: one during the last is the run's too.
+  for (let from = 0; ; from += rows) {
+    await breather();
+    if (signal.aborted) throw runAborted(signal);
+    if (from >= n) break;
+    const to = Math.min(n, from + rows);
+    const reference = referenceSdpa(q!, k!, v!, n, d, from, to, kMax);
+    maxError = Math.max(maxError, checkOutput(sink, out.subarray(from * d, to * d), reference, d, from));
+  }
+  return maxError;
 }
 
 function placementOf(units: readonly string[], channels: readonly string[], result: Simulation): SdpaPlacement | null {
