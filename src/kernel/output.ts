@@ -63,7 +63,9 @@ export class Output extends Endpoint {
 
   /**
    * Whether the receiver will never take another element: the run has deadlocked with it
-   * blocked for good, and this unit runs on, as in DAM, until the FIFO is full or it ends.
+   * blocked for good, and this unit runs on, as in DAM, until the FIFO is full or it ends. It
+   * becomes true only while the unit waits in `while (!out.ready()) yield;` (held back by the
+   * simulator's buffer): read after the yield, it costs the loop nothing per element.
    */
   get stranded(): boolean {
     return this.channel.stranded;

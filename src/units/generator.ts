@@ -39,12 +39,14 @@ export const generator = registerUnitKind<GeneratorParams>({
     // Values of fn(i) are computed as they are sent: it may count its calls.
     const mayCount = times === undefined && fn === undefined;
     for (let i = 0; i < n; i++) {
-      // A deadlocked run whose receiver is blocked for good: what is left is counted at once.
-      if (mayCount && out.stranded) {
-        i += out.sendUndequeued(n - i);
-        if (i === n) break;
+      while (!out.ready()) {
+        yield;
+        // Woken by a deadlock that left the receiver blocked for good: what is left goes at once.
+        if (mayCount && out.stranded) {
+          i += out.sendUndequeued(n - i);
+          if (i === n) return;
+        }
       }
-      while (!out.ready()) yield;
       const stamp = times === undefined ? ctx.time + 1 : times[i]!;
       if (times !== undefined) ctx.advance(stamp - 1);
       const v = values === undefined ? (fn === undefined ? start + step * i : fn(i)) : values[i]!;

@@ -36,17 +36,18 @@ export const sdpaSource = registerUnitKind<SdpaSourceParams>({
     const m = sdpaMatrix(seed, head, matrix, n, d);
     const total = n * repeat;
     for (let i = 0, row = 0; i < total; i++) {
-      // A deadlocked run whose receiver is blocked for good: what is left of the stream (N^2
-      // rows of K or V in the naive design) is counted at once, its values unread.
-      if (out.stranded) {
-        const sent = out.sendUndequeued(total - i);
-        if (sent > 0) {
+      while (!out.ready()) {
+        yield;
+        // Woken by a deadlock that left the receiver blocked for good (only a wait can end so, so
+        // the loop above checks nothing more per row): what is left of the stream (N^2 rows of K
+        // or V in the naive design) is counted at once, its values unread.
+        if (out.stranded) {
+          const sent = out.sendUndequeued(total - i);
           i += sent;
+          if (i === total) return;
           row = (row + sent) % n;
-          if (i === total) break;
         }
       }
-      while (!out.ready()) yield;
       if (d === 1) out.enqueue(m[row]!, ctx.time + 1);
       else out.enqueueVector(m.subarray(row * d, row * d + d), ctx.time + 1);
       ctx.incr(1);
