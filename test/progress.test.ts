@@ -125,7 +125,8 @@ describe('progress bar', () => {
     const shown = frames(text).filter((f) => f.includes('simulating'));
     expect(shown.length).toBeGreaterThan(0);
     expect(
-      shown.every((f) => / 2% \| 2[05],000\/1,000,000 cycles /.test(f)),
+      // Which reports are drawn depends on cli-progress's redraw throttle, in real time.
+      shown.every((f) => / 2% \| 2[0-5],[05]00\/1,000,000 cycles /.test(f)),
       shown.join('\n'),
     ).toBe(true);
     expect(shown.at(-1)).toContain('25,000/1,000,000 cycles');

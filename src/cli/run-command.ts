@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { DESIGN_DEFS, resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { resolveSdpaConfig } from '../designs/sdpa/design.js';
 import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
 import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
@@ -134,9 +134,9 @@ function runConfig(options: RunOptions): SdpaRunConfig {
   };
 }
 
-/** The slowest unit sees N*N elements, one per II cycles: a good enough ETA basis. */
+/** The slowest unit of any head sees N*N elements, one per II cycles: a good enough ETA basis. */
 function expectedCycles(config: SdpaRunConfig): number {
-  const slowest = Math.max(...DESIGN_DEFS[config.design].units.map((u) => config.ii?.[u.name] ?? u.ii));
+  const slowest = Math.max(...Object.values(resolveSdpaConfig(config).ii));
   return slowest * config.n * config.n;
 }
 

@@ -54,10 +54,11 @@ export class JobPool {
   /** Checks rows [from, to) of a configuration's outputs alone (sdpaMaxError); a worker that dies under it is the check's error. */
   async checkOutputs(config: SdpaRunConfig, from: number, to: number, signal?: AbortSignal): Promise<OutputsCheck> {
     try {
-      return (await this.lanes.run(valuesFamily(config), { kind: 'outputs', config, from, to }, signal)) as OutputsCheck;
+      // Urgent: every finished job of the shape waits on it.
+      return (await this.lanes.run(valuesFamily(config), { kind: 'outputs', config, from, to }, signal, true)) as OutputsCheck;
     } catch (error) {
       if (signal?.aborted) throw error;
-      return { maxError: null, error: `worker failed: ${messageOf(error)}` };
+      return { maxError: null, error: `worker failed: ${messageOf(error)}`, workerFailed: true };
     }
   }
 

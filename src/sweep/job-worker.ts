@@ -14,7 +14,9 @@ export type JobTask =
   | { readonly kind: 'outputs'; readonly config: SdpaRunConfig; readonly from: number; readonly to: number };
 
 /** The check of a configuration's outputs: its largest error, or why it failed (plain data, to cross threads). */
-export type OutputsCheck = { readonly maxError: number; readonly error: null } | { readonly maxError: null; readonly error: string };
+/** A check's largest error, or why it failed: the outputs' fault, or (`workerFailed`) its thread's, which says nothing of them. */
+export type OutputsCheck =
+  { readonly maxError: number; readonly error: null } | { readonly maxError: null; readonly error: string; readonly workerFailed?: true };
 
 export default async function runJobTask(task: JobTask): Promise<JobRecord | OutputsCheck> {
   if (task.kind === 'job') return runJob(task.job, task.via, task.timingOnly);

@@ -34,10 +34,26 @@ export class Lanes<T, R> {
     }));
   }
 
-  run(family: string, task: T, signal?: AbortSignal): Promise<R> {
+  /**
+   * Runs `task` on a thread of the lanes. An `urgent` task goes before every task that is not,
+   * whatever its family: one that other tasks' results wait on (a shape's output check, which
+   * every finished job of the shape waits on, had waited behind the timings of every family a
+   * thread had run, and so had their records, to the sweep's end).
+   */
+  run(family: string, task: T, signal?: AbortSignal, urgent = false): Promise<R> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<R>((resolve, reject) => {
-      const waiting: Waiting<T, R> = { order: this.given++, family, task, signal, resolve, reject, taken: false, onAbort: () => undefined };
+      const waiting: Waiting<T, R> = {
+        order: this.given++,
+        family,
+        task,
+        signal,
+        urgent,
+        resolve,
+        reject,
+        taken: false,
+        onAbort: () => undefined,
+      };
       waiting.onAbort = (): void => {
         waiting.taken = true;
         reject(signal!.reason as Error);
@@ -76,8 +92,9 @@ export class Lanes<T, R> {
     }
   }
 
-  /** The task `lane` takes next (see the class), or undefined when none waits. */
+  /** The task `lane` takes next (see the class; an urgent one first), or undefined when none waits. */
   private next(lane: Lane<T, R>): Waiting<T, R> | undefined {
+    let urgent: Waiting<T, R> | undefined;
     let own: Waiting<T, R> | undefined;
     let fresh: Waiting<T, R> | undefined;
     let first: Waiting<T, R> | undefined;
@@ -85,12 +102,13 @@ export class Lanes<T, R> {
     for (const [family, queue] of this.queues) {
       const head = queue.peek();
       if (head === undefined) continue;
+      if (head.urgent && earlier(head, urgent)) urgent = head;
       if (lane.families.has(family)) {
         if (earlier(head, own)) own = head;
       } else if (!this.met.has(family) && earlier(head, fresh)) fresh = head;
       if (earlier(head, first)) first = head;
     }
-    return own ?? fresh ?? first;
+    return urgent ?? own ?? fresh ?? first;
   }
 }
 
@@ -108,6 +126,7 @@ interface Waiting<T, R> {
   readonly family: string;
   readonly task: T;
   readonly signal: AbortSignal | undefined;
+  readonly urgent: boolean;
   readonly resolve: (result: R) => void;
   readonly reject: (error: unknown) => void;
   /** Sent to a thread, or given up (aborted): no longer waiting. */

@@ -43,9 +43,10 @@ export class SharedChecks {
     const check = checkOutputs(this.pool, job, signal);
     this.checks.set(key, check);
     if (this.checks.size > this.kept) this.checks.delete(this.checks.keys().next().value!);
-    // A check that did not finish (a worker that died, an abort) is no verdict on the shape: the next job of it checks again.
+    // A check that did not finish (a worker that died, an abort) is no verdict on the shape: the
+    // next job of it checks again. One that found the outputs wrong is: each job had run it again.
     void check.then(
-      (outputs) => outputs.error !== null && this.forget(key, check),
+      (outputs) => outputs.error !== null && outputs.workerFailed === true && this.forget(key, check),
       () => this.forget(key, check),
     );
     return check;

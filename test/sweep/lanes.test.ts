@@ -51,6 +51,20 @@ describe('lanes', () => {
     await lanes.close();
   });
 
+  // A shape's output check, given after the timings, had waited behind every timing of a family
+  // the threads had run, and every finished job of the shape with it (a sweep's records all
+  // came at its end, and an interrupted sweep kept none).
+  it('send an urgent task before every other, whatever its family', async () => {
+    const { lanes, ran, finish } = fakeLanes(1);
+    const results = [lanes.run('A', 'a1'), lanes.run('A', 'a2'), lanes.run('A', 'a3'), lanes.run('V', 'check', undefined, true)];
+    await finish('a1');
+    expect(ran).toEqual(['0:a1', '0:check']);
+    for (const task of ['check', 'a2', 'a3']) await finish(task);
+    expect(ran).toEqual(['0:a1', '0:check', '0:a2', '0:a3']);
+    await Promise.all(results);
+    await lanes.close();
+  });
+
   it('start the threads past the eager ones only when a task needs them', async () => {
     let made = 0;
     const lanes = new Lanes<string, string>(

@@ -147,6 +147,25 @@ describe('runOnPool with shared outputs', () => {
     expect(byIndex.get(1)).toMatchObject({ status: 'deadlock', maxError: null });
   });
 
+  // Each finished job of the shape had run the failed check again (6 checks for 6 jobs).
+  it('runs a check that finds the outputs wrong once for the whole shape', async () => {
+    const { pool, calls } = fakePool(
+      (job) => record(job, 'ok', null),
+      () => ({ maxError: null, error: "unit 'h0/sink' failed: output row 3 column 0 is 7, reference 0.5" }),
+    );
+    // The jobs end one after another, each after the check before has ended.
+    const run = pool.run.bind(pool);
+    pool.run = (job, signal, timingOnly) =>
+      new Promise((resolve) => setTimeout(resolve, 10 * job.index)).then(() => run(job, signal, timingOnly));
+    const shape = [2, 3, 4].map((depth, index) =>
+      createJob(index, { uniformDepth: depth }, { design: 'modified', n: 8, uniformDepth: depth }),
+    );
+    const got: JobRecord[] = [];
+    await runOnPool(pool, shape, (r) => got.push(r));
+    expect(got.map((r) => r.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(calls.filter((c) => c.startsWith('check'))).toEqual(['check n=8 rows 0-8']);
+  });
+
   // Two deadlocking jobs at N = 32768 were recorded 22 s after they ended: their shape's check,
   // queued first, held the pool's threads, for outputs nobody reads.
   it('checks no outputs of a shape none of whose jobs finished', async () => {
@@ -203,7 +222,10 @@ describe('SharedChecks, as a queue worker keeps them', () => {
     let died = true;
     const { pool, calls } = fakePool(
       (job) => record(job, 'ok', null),
-      () => (died ? ((died = false), { maxError: null, error: 'worker failed: out of memory' }) : { maxError: 0.5, error: null }),
+      () =>
+        died
+          ? ((died = false), { maxError: null, error: 'worker failed: out of memory', workerFailed: true as const })
+          : { maxError: 0.5, error: null },
     );
     const checks = new SharedChecks(pool, 1);
     const first = await checks.run(shape(0, 2), sharedKey(shape(0, 2)));

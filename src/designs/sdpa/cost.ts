@@ -70,7 +70,8 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   // few channels for a cut to pay, simulate.ts's place), so no more threads than heads work at
   // once; more workers than heads cut heads, whose crossing tokens cost more than they save.
   const threads = Math.max(1, Math.min(workers, coreCount(), actors ? heads : Infinity));
-  const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / threads;
+  // On the actors engine the outputs are checked after the run, head after head, in the calling thread.
+  const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / (actors ? 1 : threads);
   const timingRows = run.fastForward === false ? n : Math.min(n, ROWS_BEFORE_FAST_FORWARD);
   const timing = actors ? (elements * ACTORS_NS[config.design]) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
   return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 + heads * HEAD_SECONDS };
