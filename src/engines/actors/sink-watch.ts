@@ -41,9 +41,7 @@ export class SinkWatch implements Tracer {
 
   /** Elements every sink had taken before `cycle` (at a cycle below it). */
   rowsBefore(cycle: Time): number {
-    let least = Infinity;
-    for (const cycles of this.taken.values()) least = Math.min(least, countBelow(cycles, cycle));
-    return least === Infinity ? 0 : least;
+    return leastCount(Array.from(this.taken.values(), (cycles) => countBelow(cycles, cycle)));
   }
 
   /** The cycle at which every sink has taken `row` elements (from 1), or null while some has not yet. */
@@ -96,8 +94,13 @@ export function rowsTaken(channels: readonly Channel[], sinks: ReadonlySet<strin
     const before = taken.get(sink);
     if (before !== undefined) taken.set(sink, before + ch.taken);
   }
+  return leastCount(taken.values());
+}
+
+/** The rows every sink has taken: the least of their counts, 0 for a program without a sink. */
+function leastCount(counts: Iterable<number>): number {
   let least = Infinity;
-  for (const count of taken.values()) least = Math.min(least, count);
+  for (const count of counts) least = Math.min(least, count);
   return least === Infinity ? 0 : least;
 }
 
