@@ -96,8 +96,9 @@ export class DriftDetector {
     const acksBind = Number.isFinite(channel.capacity) && channel.capacity < (sent / Math.max(1, done)) * this.totalRows;
     if (channel instanceof HandoffChannel) {
       if (!acksBind) return true;
-      if (!channel.ackInRing) return false;
-      writeRuns(channel.lastDequeues(sent), out, layout);
+      const last = channel.lastDequeues(sent);
+      if (last === null) return false;
+      writeRuns(last, out, layout);
       return true;
     }
     const ch = channel as Channel;

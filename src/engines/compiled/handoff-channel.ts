@@ -182,8 +182,17 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
    * The dequeue instants of the last elements before `sent` (every one of them dequeued) that
    * can still hold the sender back or occupy the channel: the last C when bounded, the ring's
    * when unbounded, oldest first, as runs (RingRuns: a row's worth read at a row boundary).
+   * Null when the acknowledgements are in runs and one past the last C has been taken (held
+   * in `lastAck`, not in the runs).
    */
-  lastDequeues(sent: number): TimeRuns {
+  lastDequeues(sent: number): TimeRuns | null {
+    if (this.acks !== null) {
+      // Acknowledgements in runs (C above MAX_ACK_SLOTS): they hold the dequeue instants of the
+      // elements whose acknowledgements are not taken, the last C, once the ring's are moved there.
+      if (this.acked !== Math.max(0, sent - this.capacity)) return null;
+      this.settle(sent, sent);
+      return this.acks;
+    }
     const reach = Number.isFinite(this.capacity) ? this.capacity : this.mask + 1;
     return this.recent.cover(this.dequeuedAt, this.mask, Math.max(0, sent - reach), sent);
   }
@@ -194,14 +203,13 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
    * dequeue instants of the last elements whose acknowledgement can still hold the sender
    * back (D + Lr > senderClock; bounded) or that still occupy the channel (D > senderClock:
    * every later enqueue comes at or after senderClock), as runs (writeLater). Dequeue instants
-   * never decrease, so the older ones matter to nothing. Returns false when the ring does not
-   * reach back that far (acknowledgements in runs, or an unbounded channel holding more than
-   * its ring).
+   * never decrease, so the older ones matter to nothing. Returns false when they are not all
+   * kept (an unbounded channel holding more than its ring; see lastDequeues).
    */
   window(sent: number, senderClock: Time, ref: Time, out: number[]): boolean {
     const bounded = Number.isFinite(this.capacity);
-    if (bounded && !this.ackInRing) return false;
     const recent = this.lastDequeues(sent);
+    if (recent === null) return false;
     const mattering = writeLater(recent, bounded ? senderClock - this.responseLatency : senderClock, ref, out);
     // Unbounded, every instant it keeps still occupies it, and older ones it no longer keeps may too.
     if (!bounded && mattering === recent.size && sent > recent.size) return false;
