@@ -1,4 +1,4 @@
-import { axisLabel, axisValueOf } from '../sweep/axis.js';
+import { axisApplies, axisLabel, axisValueOf } from '../sweep/axis.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { Point } from '../sweep/axis.js';
@@ -69,9 +69,12 @@ export function sweepChartPoints(records: readonly JobRecord[], x: string, serie
     const values = series.map((axis) => String(axisLabel(r.point, r.config, axis)));
     // An axis with no value for this job (an entry of a list that does not name it, and that the
     // configuration does not hold, such as uniformDepth) is left out: `(design=naive)`, not
-    // `(design=naive, unbounded=null, uniformDepth=null)`. A depth's null is a value: unbounded.
+    // `(design=naive, unbounded=null, uniformDepth=null)`. A depth's null is a value: unbounded,
+    // but for a channel the job's design does not have (`depth.long` on the modified design).
     const named = series.flatMap((axis, i) =>
-      axisValueOf(r.point, r.config, axis) === null && !axis.startsWith('depth.') ? [] : [`${axis}=${values[i]}`],
+      axisValueOf(r.point, r.config, axis) === null && !(axis.startsWith('depth.') && axisApplies(r.point, r.config, axis))
+        ? []
+        : [`${axis}=${values[i]}`],
     );
     const label = series.length === 0 ? 'all' : named.join(', ') || 'base';
     // The legend's title names a lone axis: its entries need only the values.

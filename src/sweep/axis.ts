@@ -133,9 +133,27 @@ export function pointLabel(point: Point): string {
     .join(' ');
 }
 
-/** An axis's value as a table or a chart shows it: a capacity of null is 'unbounded'; null elsewhere, 'none'. */
+/**
+ * An axis's value as a table or a chart shows it: a capacity of null is 'unbounded'; null
+ * elsewhere, 'none', and so is a channel the job's design does not have (`depth.long` on the
+ * modified design), which is no FIFO at all, not an unbounded one.
+ */
 export function axisLabel(point: Point, config: ResolvedSdpaConfig, axis: string): Exclude<AxisValue, null> {
-  return axisValueOf(point, config, axis) ?? (axis.startsWith('depth.') ? 'unbounded' : 'none');
+  return axisValueOf(point, config, axis) ?? (axis.startsWith('depth.') && axisApplies(point, config, axis) ? 'unbounded' : 'none');
+}
+
+/**
+ * Whether a job has what an axis sets: any configuration field, or a unit or channel its design
+ * has (`depth.long` is the naive design's alone; `depth.h1/qk`, a head's `qk`, wherever `qk` is).
+ */
+export function axisApplies(point: Point, config: ResolvedSdpaConfig, axis: string): boolean {
+  if (axis in point) return true;
+  const dot = axis.indexOf('.');
+  if (dot < 0) return true;
+  const named = (config as unknown as Record<string, Record<string, AxisValue> | undefined>)[axis.slice(0, dot)];
+  if (named === undefined) return false;
+  const name = axis.slice(dot + 1);
+  return name in named || name.slice(name.indexOf('/') + 1) in named;
 }
 
 /**
@@ -147,5 +165,10 @@ export function axisValueOf(point: Point, config: ResolvedSdpaConfig, axis: stri
   const dot = axis.indexOf('.');
   if (dot < 0) return ((config as unknown as Record<string, AxisValue | undefined>)[axis] ?? null) as AxisValue;
   const named = (config as unknown as Record<string, Record<string, AxisValue> | undefined>)[axis.slice(0, dot)];
-  return named?.[axis.slice(dot + 1)] ?? null;
+  if (named === undefined) return null;
+  const name = axis.slice(dot + 1);
+  if (name in named) return named[name] ?? null;
+  // A head's own setting (`depth.h1/qk`) that this job does not give: that head has the
+  // channel's, every head's (`qk`), not an unbounded FIFO.
+  return named[name.slice(name.indexOf('/') + 1)] ?? null;
 }

@@ -70,4 +70,28 @@ describe('sweep --plot', () => {
     ]);
     expect(shown).toEqual(list.map((r) => [r.point['latency.div'], r.point['unbounded']]));
   });
+
+  it('labels a channel a job does not have as none, never unbounded, and a head left at the channel as the channel', () => {
+    // The modified design has no `long` and the naive design no `qk`; head 1 of job 2 keeps
+    // qk's published 12 (spec section 2.2): none of them is an unbounded FIFO.
+    const { dir, file } = sweepDir(
+      'mixed.yaml',
+      'base: { n: 16, heads: 2 }\nlist:\n  - { design: naive, depth.long: 40 }\n  - { design: modified, depth.h1/qk: 4 }\n  - { design: modified }\n',
+    );
+    const svg = join(dir, 'chart.svg');
+    const page = join(dir, 'r.html');
+    const ran = damflow('sweep', file, '--plot', svg, '--report', page);
+    expect(ran.status, ran.stderr).toBe(0);
+    const labels = pointLabels(readFileSync(svg, 'utf8'))
+      .filter((l) => l.includes(': cycles '))
+      .map((l) => l.replace(/cycles \d+ /, ''))
+      .sort();
+    expect(labels).toEqual([
+      'job 0: at design=naive (depth.long=40)',
+      'job 1: at design=modified (depth.h1/qk=4)',
+      'job 2: at design=modified (depth.h1/qk=12)',
+    ]);
+    const html = readFileSync(page, 'utf8');
+    expect(html).not.toContain('unbounded');
+  });
 });
