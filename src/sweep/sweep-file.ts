@@ -19,6 +19,21 @@ export function readSweepFile(file: string): unknown {
   try {
     return json ? parseJsonStrictly(text) : yaml().parse(text, { prettyErrors: false, uniqueKeys: true });
   } catch (error) {
-    throw new ProgramError(`sweep file '${file}' is not valid ${json ? 'JSON' : 'YAML'}: ${messageOf(error)}`);
+    throw new ProgramError(
+      `sweep file '${file}' is not valid ${json ? 'JSON' : 'YAML'}: ${json ? messageOf(error) : yamlMessage(error, text)}`,
+    );
   }
+}
+
+/**
+ * A YAML error as one line with its line number, as a JSON one has (`prettyErrors` would add the
+ * source lines under it). The yaml library's message for a second document names its own API
+ * (`please use YAML.parseAllDocuments()`), nothing a sweep file's author can do.
+ */
+function yamlMessage(error: unknown, text: string): string {
+  const { code, pos } = error as { code?: unknown; pos?: unknown };
+  const message = code === 'MULTIPLE_DOCS' ? 'it holds more than one document (a second ---): a sweep file is one' : messageOf(error);
+  if (!Array.isArray(pos) || typeof pos[0] !== 'number') return message;
+  const line = text.slice(0, pos[0]).split('\n').length;
+  return `${message} (line ${line})`;
 }

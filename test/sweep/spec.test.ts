@@ -159,6 +159,12 @@ describe('sweep files', () => {
         /job 1 \(n=4 latency\.div=0\): latency\.div must be a positive integer/,
       ],
       ['base: {design: modified\n', /is not valid YAML/],
+      // One line with where it is, as a JSON error has; no advice to call the yaml library.
+      ['base: {design: modified, n: 16}\ngrid:\n\tn: [16]\n', /is not valid YAML: Tabs are not allowed as indentation \(line 3\)\n$/],
+      [
+        'base: {design: modified, n: 16}\n---\nbase: {design: naive, n: 16}\n',
+        /is not valid YAML: it holds more than one document \(a second ---\): a sweep file is one \(line 2\)\n$/,
+      ],
       // JSON.parse would keep the last n: a repeated key is refused in JSON as in YAML.
       ['{"base": {"design": "modified", "n": 16, "n": 32}}', /is not valid JSON: "n" is given twice in one object \(line 1\)/],
     ] as const) {
