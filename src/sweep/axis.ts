@@ -147,13 +147,7 @@ export function axisLabel(point: Point, config: ResolvedSdpaConfig, axis: string
  * has (`depth.long` is the naive design's alone; `depth.h1/qk`, a head's `qk`, wherever `qk` is).
  */
 export function axisApplies(point: Point, config: ResolvedSdpaConfig, axis: string): boolean {
-  if (axis in point) return true;
-  const dot = axis.indexOf('.');
-  if (dot < 0) return true;
-  const named = (config as unknown as Record<string, Record<string, AxisValue> | undefined>)[axis.slice(0, dot)];
-  if (named === undefined) return false;
-  const name = axis.slice(dot + 1);
-  return name in named || name.slice(name.indexOf('/') + 1) in named;
+  return axis in point || axis.indexOf('.') < 0 || namedEntry(config, axis) !== undefined;
 }
 
 /**
@@ -162,13 +156,20 @@ export function axisApplies(point: Point, config: ResolvedSdpaConfig, axis: stri
  */
 export function axisValueOf(point: Point, config: ResolvedSdpaConfig, axis: string): AxisValue {
   if (axis in point) return point[axis]!;
+  if (axis.indexOf('.') < 0) return ((config as unknown as Record<string, AxisValue | undefined>)[axis] ?? null) as AxisValue;
+  return namedEntry(config, axis)?.value ?? null;
+}
+
+/**
+ * The entry a named axis (`latency.qkt`, `depth.h1/qk`) reads in a configuration, or undefined
+ * when its design has no such unit or channel. A head's own setting that the job does not give
+ * reads the channel's, every head's (`qk`): that head has it, not an unbounded FIFO.
+ */
+function namedEntry(config: ResolvedSdpaConfig, axis: string): { readonly value: AxisValue } | undefined {
   const dot = axis.indexOf('.');
-  if (dot < 0) return ((config as unknown as Record<string, AxisValue | undefined>)[axis] ?? null) as AxisValue;
   const named = (config as unknown as Record<string, Record<string, AxisValue> | undefined>)[axis.slice(0, dot)];
-  if (named === undefined) return null;
+  if (named === undefined) return undefined;
   const name = axis.slice(dot + 1);
-  if (name in named) return named[name] ?? null;
-  // A head's own setting (`depth.h1/qk`) that this job does not give: that head has the
-  // channel's, every head's (`qk`), not an unbounded FIFO.
-  return named[name.slice(name.indexOf('/') + 1)] ?? null;
+  const key = name in named ? name : name.slice(name.indexOf('/') + 1);
+  return key in named ? { value: named[key] ?? null } : undefined;
 }
