@@ -19,7 +19,8 @@ export function formatSizing(report: SizingReport): string {
         s.rule === null ? 'a row' : formatCount(s.rule),
         show(s.fullThroughput, 'none'),
         show(s.deadlockFree, 'none'),
-        s.confirmed ? 'yes' : 'NO',
+        // A channel with no minimum has nothing to confirm: 'NO' read as a failed check.
+        s.fullThroughput === null ? '-' : s.confirmed ? 'yes' : 'NO',
       ]),
     ),
     '',

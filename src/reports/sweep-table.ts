@@ -1,4 +1,5 @@
 import { formatCount, formatTable } from './table.js';
+import { axisLabel } from '../sweep/axis.js';
 import type { JobRecord, JobStatus } from '../sweep/sweep-job.js';
 
 /** Rows past this are left to the results file: a table of 100,000 jobs reads no better than the file. */
@@ -9,17 +10,16 @@ const MAX_FAILURES = 10;
 export function sweepTable(records: readonly JobRecord[], totalJobs: number, wallSeconds: number, resultsPath: string): string {
   const axes = [...new Set(records.flatMap((r) => Object.keys(r.point)))];
   const sorted = [...records].sort((a, b) => a.index - b.index);
-  const rows = sorted
-    .slice(0, MAX_ROWS)
-    .map((r) => [
-      String(r.index),
-      ...axes.map((axis) => (axis in r.point ? String(r.point[axis]) : '')),
-      r.status,
-      r.cycles === null ? '-' : formatCount(r.cycles),
-      r.intermediateMemory === null ? '-' : formatCount(r.intermediateMemory.capacity),
-      r.intermediateMemory === null ? '-' : formatCount(r.intermediateMemory.peakOccupancy),
-      r.wallSeconds.toFixed(2),
-    ]);
+  const rows = sorted.slice(0, MAX_ROWS).map((r) => [
+    String(r.index),
+    // As the charts name them: a capacity of null is 'unbounded' (the table had printed 'null').
+    ...axes.map((axis) => (axis in r.point ? String(axisLabel(r.point, r.config, axis)) : '')),
+    r.status,
+    r.cycles === null ? '-' : formatCount(r.cycles),
+    r.intermediateMemory === null ? '-' : formatCount(r.intermediateMemory.capacity),
+    r.intermediateMemory === null ? '-' : formatCount(r.intermediateMemory.peakOccupancy),
+    r.wallSeconds.toFixed(2),
+  ]);
   const lines = [formatTable(['job', ...axes, 'status', 'cycles', 'memory', 'peak', 'wall s'], rows)];
   if (sorted.length > MAX_ROWS) lines.push(`... ${sorted.length - MAX_ROWS} more jobs in ${resultsPath}`);
   // Why each job failed, which the table has no room for (the first few; all are in the file).

@@ -85,6 +85,11 @@ describe('damflow size', () => {
       expect(below.status !== 'ok' || below.cycles !== unbounded, `${channel} at ${k - 1}`).toBe(true);
     }
     expect(report.memory.minimum).toBe(Object.values(report.joint.depth).reduce((a, b) => a + b, 0));
+    // In text, a channel with no minimum has nothing to confirm: '-', not a failed check's 'NO'.
+    const text = damflow('size', '--design', 'modified', '--n', '64', '--ii', 'runningsum=3', '--latency', 'runningmax=7');
+    const qk = text.stdout.split('\n').find((line) => line.startsWith('qk '))!;
+    const cells = qk.trim().split(/\s+/);
+    expect([cells.at(-3), cells.at(-1)]).toEqual(['none', '-']);
   });
 
   it('reports the paper rule next to the published capacities, in text', () => {

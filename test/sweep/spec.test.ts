@@ -152,6 +152,20 @@ describe('sweep files', () => {
     expect(table).toMatch(/\njob 1 failed: this run needs about [\d.]+ GiB of memory/);
   });
 
+  it("names an unbounded capacity 'unbounded' in the closing table, and says how to write one in a file", () => {
+    const { dir, file } = sweepDir('u.yaml', 'base: { design: naive, n: 16 }\ngrid:\n  depth.long: [null, 16]\n');
+    const r = damflow('sweep', file, '--workers', '1', '--no-progress', '--results', join(dir, 'u.jsonl'));
+    expect(r.status, r.stderr).toBe(0);
+    // Spec section 3: the published naive design at N = 16 takes 596 cycles, as with long unbounded.
+    expect(r.stdout).toMatch(/^0\s+unbounded\s+ok\s+596\s/m);
+    const { file: word } = sweepDir('w.yaml', 'base: { design: naive, n: 16 }\ngrid:\n  depth.long: [unbounded]\n');
+    const refused = damflow('sweep', word);
+    expect([refused.status, refused.stderr]).toEqual([
+      2,
+      expect.stringMatching(/depth\.long must be a positive integer, or null for unbounded, got "unbounded"\n$/),
+    ]);
+  });
+
   it('reports a bad sweep file on the command line in one line, exit 2, and runs nothing', () => {
     for (const [text, message] of [
       [

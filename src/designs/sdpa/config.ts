@@ -36,7 +36,7 @@ const FIELDS: Readonly<Record<keyof SdpaRunConfig, Field>> = {
   },
   latency: (v, f) => record(v, f, positiveInteger),
   ii: (v, f) => record(v, f, positiveInteger),
-  depth: (v, f) => record(v, f, (x, g) => (x === null ? null : positiveInteger(x, g))),
+  depth: (v, f) => record(v, f, capacity),
   uniformDepth: positiveInteger,
   unbounded: boolean,
   engine: (v, f) => oneOf(v, f, ENGINES),
@@ -73,6 +73,14 @@ function positiveInteger(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new ProgramError(notPositiveInteger(field, value));
   }
+  return value;
+}
+
+/** A capacity: a count, or null for unbounded (what `--depth long=unbounded` says on the command line). */
+function capacity(value: unknown, field: string): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new ProgramError(`${field} must be a positive integer, or null for unbounded, got ${show(value)}`);
   return value;
 }
 
