@@ -265,7 +265,10 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     const { writeChart } = await import('../reports/render-chart.js');
     const chart = sweepChart(records, `damflow sweep ${basename(file)}`, options.x);
     // An empty chart (axes from Infinity to -Infinity) had been written without a word.
-    if (chart.points.length === 0) console.error(`damflow: no chart written to '${options.plot}': no job finished (${chart.notDrawn})`);
+    // A file already there is left alone, but said to be old: it charts some earlier sweep.
+    const old = existsSync(options.plot) ? ' (the file there is from before)' : '';
+    if (chart.points.length === 0)
+      console.error(`damflow: no chart written to '${options.plot}'${old}: no job finished (${chart.notDrawn})`);
     else {
       await writeChart(
         options.plot,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
@@ -30,6 +30,11 @@ describe('sweep --plot', () => {
       `damflow: no chart written to '${svg}': no job finished (2 of 2 jobs left out, unfinished: 2 deadlocked)\n`,
     );
     expect(existsSync(svg)).toBe(false);
+    // A chart already at that path stays, but is said to be old: it charts an earlier sweep.
+    writeFileSync(svg, '<svg/>');
+    const again = damflow('sweep', file, '--plot', svg, '--results', join(dir, 'again.jsonl'));
+    expect(again.stderr).toContain(`damflow: no chart written to '${svg}' (the file there is from before): no job finished`);
+    expect(readFileSync(svg, 'utf8')).toBe('<svg/>');
 
     const mixed = sweepDir('mixed.yaml', 'base: { design: naive, n: 16 }\ngrid:\n  uniformDepth: [2, 32]\n');
     const chart = join(mixed.dir, 'chart.svg');
