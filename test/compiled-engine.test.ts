@@ -272,6 +272,22 @@ describe('clocks', () => {
     await expect(simulate(program, { engine: 'compiled' })).rejects.toThrow(/^this run's clocks passed 2\^53/);
     await expect(simulate(program, { engine: 'actors' })).rejects.toThrow(/unit 'h0\/div' failed: .*2\^53/);
   });
+
+  // The naive design's long is a kernel ring channel inside the compiled order, which refuses the
+  // time where it is made. At N = 4 with QKTExp's latency L, RowSum takes its first element at
+  // L + 1 or later, so the 14th score (short holds 13) waits for that acknowledgement and is
+  // stamped past 2L > 2^53. That RangeError had escaped the run and crashed the CLI with a stack.
+  it.each([1, 2])('are refused as a ProgramError when a ring channel of the order passes 2^53 (%i workers)', async (workers) => {
+    const config = { design: 'naive', n: 4, latency: { qktexp: 2 ** 53 - 1000 } } as const;
+    for (const timingOnly of [false, true]) {
+      const run = runSdpa({ ...config, engine: 'compiled', workers, timingOnly });
+      await expect(run).rejects.toThrow(ProgramError);
+      await expect(runSdpa({ ...config, engine: 'compiled', workers, timingOnly })).rejects.toThrow(
+        /^this run's clocks passed 2\^53.*'h0\/long'/,
+      );
+    }
+    await expect(simulate(sdpaProgram(config), { engine: 'compiled', workers })).rejects.toThrow(ProgramError);
+  });
 });
 
 describe('the compiled engine, further', () => {

@@ -1,3 +1,4 @@
+import { ClockOverflow } from './errors.js';
 import { OccupancyMeter } from './occupancy-meter.js';
 import { TimeRuns } from './time-runs.js';
 import { MAX_TIME } from './time.js';
@@ -254,7 +255,7 @@ export class Channel implements ChannelShape, CountedChannel {
       operation === 'enqueue'
         ? `the element's time, max(stamp ${stamp}, clock ${now} + send latency ${this.sendLatency}),`
         : `the room, a dequeue + response latency ${this.responseLatency},`;
-    throw new RangeError(`${operation} on channel '${this.name}': ${what} reaches 2^53, where clocks are no longer exact`);
+    throw new ClockOverflow(`${operation} on channel '${this.name}': ${what} reaches 2^53, where clocks are no longer exact`);
   }
 
   /**

@@ -58,6 +58,14 @@ export class ScheduleStuck extends Error {
   override readonly name = 'ScheduleStuck';
 }
 
+/**
+ * A time of 2^53 or more, refused where a channel makes it (an element's time, the room an
+ * acknowledgement gives) rather than rounded. A RangeError, as before; its own class so that
+ * the compiled engine, whose orders call the kernel's ring channels without a unit around
+ * them, can tell it from a fault and refuse the run as it refuses rounded clocks.
+ */
+export class ClockOverflow extends RangeError {}
+
 /** A unit failed while the program ran. */
 export class UnitError extends Error {
   override readonly name = 'UnitError';
