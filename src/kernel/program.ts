@@ -126,13 +126,27 @@ const built = new WeakSet<Program>();
  * modules are loaded. A built program is frozen.
  */
 export async function checkProgram(program: Program): Promise<void> {
-  if (typeof program !== 'object' || program === null || !Array.isArray(program.units) || !Array.isArray(program.channels))
-    throw new ProgramError(`a program has units and channels (ProgramBuilder builds one), got ${String(program)}`);
+  checkShape(program);
   // Before they load: one thread had run a program without its list (loading none), where a
   // pool or a session failed on it as a TypeError.
   if (!built.has(program)) checkModules(program.modules);
   await loadUnitModules(program.modules);
   if (!built.has(program)) validateProgram(program);
+}
+
+/** Something with units and channels, said plainly when it is not (a builder not built, null, {}). */
+function checkShape(program: Program): void {
+  // A builder passed as it stands (no .build()) had been told its modules were not an array.
+  if (program instanceof ProgramBuilder)
+    throw new ProgramError('got a ProgramBuilder, not a program: call its .build() and pass what that returns');
+  if (typeof program !== 'object' || program === null || !Array.isArray(program.units) || !Array.isArray(program.channels))
+    throw new ProgramError(`a program has units and channels (ProgramBuilder builds one), got ${showShort(program)}`);
+}
+
+/** What was given for a program, in a line: `{}` or `{"unit":...}` rather than [object Object]. */
+function showShort(value: unknown): string {
+  const shown = show(value);
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }
 
 /** A plain-data program's `modules`: as ProgramBuilder.module() takes each, and a list even when empty. */
@@ -175,6 +189,7 @@ export function channelEnds(program: Program): (readonly [number, number])[] {
 
 /** Checks wiring and parameters; throws a ProgramError naming the unit or channel at fault. */
 export function validateProgram(program: Program): void {
+  checkShape(program);
   const ports = new Map<string, UnitPorts>();
   for (const unit of program.units) {
     if (typeof unit.name !== 'string' || unit.name === '') throw new ProgramError('a unit has no name');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProgramError } from '../../src/kernel/errors.js';
-import { ProgramBuilder } from '../../src/kernel/program.js';
+import { ProgramBuilder, validateProgram } from '../../src/kernel/program.js';
 import { simulate } from '../../src/engines/simulate.js';
 import { openSession } from '../../src/session/open-session.js';
 import type { ChannelOptions } from '../../src/kernel/program.js';
@@ -206,6 +206,20 @@ describe('programs given to the engines as plain data', () => {
     await expect(simulate(null as never)).rejects.toThrow(ProgramError);
     await expect(openSession(undefined as never)).rejects.toThrow(/a program has units and channels/);
     expect((await simulate(plain({}) as never, { workers: 1 })).status).toBe('ok');
+  });
+
+  // A builder passed without .build() had been told "a program's modules must be an array ...,
+  // got {}" (its modules are a Set), and {} "got [object Object]": neither said what was wrong.
+  it('say so when given a ProgramBuilder not built, or something that is no program', async () => {
+    const builder = pair({ capacity: 2 });
+    const notBuilt = /^got a ProgramBuilder, not a program: call its \.build\(\)/;
+    await expect(simulate(builder as never)).rejects.toThrow(notBuilt);
+    await expect(simulate(builder as never, { workers: 2 })).rejects.toThrow(notBuilt);
+    await expect(openSession(builder as never)).rejects.toThrow(notBuilt);
+    fails(() => validateProgram(builder as never), notBuilt);
+    fails(() => validateProgram(null as never), /a program has units and channels .*got null$/);
+    await expect(simulate({} as never)).rejects.toThrow(/a program has units and channels .*got \{\}$/);
+    expect((await simulate(builder.build(), { workers: 1 })).status).toBe('ok');
   });
 
   it('list their modules as build() does, at every worker count and in a session (none at all had run on one thread only)', async () => {
