@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { progressDisplay, timeLeft } from '../dist/cli/progress.js';
+import { progressDisplay, recentRate, timeLeft } from '../dist/cli/progress.js';
 import { CyclesProgress, movedMedian } from '../dist/engines/actors/cycles-progress.js';
 import { LONG_RUN_SECONDS, estimateCost } from '../dist/designs/sdpa/cost.js';
 import { coreCount } from '../dist/engines/actors/pool-control.js';
@@ -112,6 +112,23 @@ describe('progress bar', () => {
         10_000,
       ),
     ).toBe('2h46m');
+  });
+
+  // A compiled run extrapolates most of its timing rows at once, then computes values at its own
+  // pace: 40,000 rows at the start, then 1,000 rows every 250 ms, 4,000 a second. The rate had
+  // been the average since the start (52,000 rows in 3 s: 17,333/s) beside an ETA at 4,000/s.
+  it('shows the rate of the last reports, the one its time left is worked out at', () => {
+    const terminal = fakeTerminal();
+    let now = 0;
+    const display = progressDisplay(0, { stream: terminal.stream, now: () => now });
+    for (now = 0; now <= 3000; now += 250) display.onProgress!({ done: 40_000 + now * 4, total: 120_000, unit: 'rows' });
+    display.stop();
+    const shown = frames(terminal.text()).filter((f) => f.includes('simulating'));
+    expect(shown.length).toBeGreaterThan(0);
+    for (const frame of shown) expect(frame).toMatch(/ \| 4,000 rows\/s \| ETA /);
+    // At the first frame (2 s): 48,000 done, 72,000 left at 4,000 a second.
+    expect(shown[0]).toMatch(/48,000\/120,000 rows \| 4,000 rows\/s \| ETA 18s$/);
+    expect(recentRate([[0, 5]])).toBe('?');
   });
 
   it('an interrupted run takes the bar off the screen as it stands, not at 100%', () => {

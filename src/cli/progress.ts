@@ -60,7 +60,7 @@ export function progressDisplay(expectedCycles: number, options: ProgressDisplay
         done: formatCount(done),
         all: formatCount(all),
         unit,
-        rate: formatCount(Math.round(done / ((at - started) / 1000))),
+        rate: recentRate(recent),
         left: timeLeft(recent, all),
       };
       if (bar === null) {
@@ -89,14 +89,30 @@ export function progressDisplay(expectedCycles: number, options: ProgressDisplay
   };
 }
 
-/** The time left to `all` at the rate over `recent`: '?' when the work did not move over it. */
-export function timeLeft(recent: readonly (readonly [number, number])[], all: number): string {
-  if (recent.length < 2) return '?';
+/** Work per millisecond over `recent`, or null when it cannot tell (fewer than two reports, no time between them). */
+function perMsOver(recent: readonly (readonly [number, number])[]): number | null {
+  if (recent.length < 2) return null;
   const [t0, d0] = recent[0]!;
   const [t1, d1] = recent.at(-1)!;
   const perMs = (d1 - d0) / (t1 - t0);
-  if (!(perMs > 0) || !Number.isFinite(perMs)) return '?';
-  return clock((all - d1) / perMs / 1000);
+  return Number.isFinite(perMs) ? perMs : null;
+}
+
+/**
+ * The rate shown beside the time left, over the same last reports: the average since the start
+ * had counted the rows a fast-forward extrapolates at once, and read 22,000 rows/s beside an
+ * ETA worked out at the 3,300 rows/s the values rows went at.
+ */
+export function recentRate(recent: readonly (readonly [number, number])[]): string {
+  const perMs = perMsOver(recent);
+  return perMs === null ? '?' : formatCount(Math.round(Math.max(0, perMs) * 1000));
+}
+
+/** The time left to `all` at the rate over `recent`: '?' when the work did not move over it. */
+export function timeLeft(recent: readonly (readonly [number, number])[], all: number): string {
+  const perMs = perMsOver(recent);
+  if (perMs === null || !(perMs > 0)) return '?';
+  return clock((all - recent.at(-1)![1]) / perMs / 1000);
 }
 
 /** Seconds as 42s, 3m05s, 2h07m. */
