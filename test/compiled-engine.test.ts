@@ -271,6 +271,16 @@ describe('clocks', () => {
     const program = sdpaProgram({ design: 'modified', n: 16, latency: { div: 2 ** 53 - 10 } });
     await expect(simulate(program, { engine: 'compiled' })).rejects.toThrow(/^this run's clocks passed 2\^53/);
     await expect(simulate(program, { engine: 'actors' })).rejects.toThrow(/unit 'h0\/div' failed: .*2\^53/);
+    // An SDPA run refuses it alike on both engines (README: one line, exit 2), naming the unit on
+    // the actors engine. Div's latency L passes the refusal before the run (N^2 plus the
+    // latencies stays below 2^53), but Div stamps its first output at its clock plus L, and its
+    // clock is past 2^53 - L by then (it waits for a whole row: 2N^2 cycles or so at N = 16).
+    const late = { design: 'modified', n: 16, latency: { div: 2 ** 53 - 300 } } as const;
+    for (const engine of ['actors', 'compiled'] as const)
+      await expect(runSdpa({ ...late, engine, workers: 1 })).rejects.toThrow(ProgramError);
+    await expect(runSdpa({ ...late, engine: 'actors', workers: 2 })).rejects.toThrow(
+      /^this run's clocks passed 2\^53, where they are no longer exact integers \(unit 'h0\/div': enqueue on channel 'h0\/final'/,
+    );
   });
 
   // The naive design's long is a kernel ring channel inside the compiled order, which refuses the

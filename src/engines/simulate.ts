@@ -1,4 +1,4 @@
-import { ProgramError, show, unknownNames } from '../kernel/errors.js';
+import { clocksPassed, ProgramError, show, unknownNames } from '../kernel/errors.js';
 import { MAX_TIME } from '../kernel/time.js';
 import { partition, placement } from './actors/partition.js';
 import { coreCount } from './actors/pool-control.js';
@@ -191,9 +191,8 @@ function compiledWorkers(program: Program, options: SimulateOptions): number {
  */
 function refuseRoundedClocks(run: RunResult): void {
   if (run.contexts.some((c) => c.finalClock > MAX_TIME)) {
-    throw new ProgramError(
-      `this run's clocks passed 2^53 (${run.cycles.toExponential(3)} cycles), where they are no longer exact integers: lower the latencies or N`,
-    );
+    // Past 2^53 the count itself is rounded: about so many.
+    throw clocksPassed(`about ${run.cycles.toExponential(3)} cycles`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { messageOf, show } from './errors.js';
+import { ClockOverflow, messageOf, show } from './errors.js';
 import { MAX_TIME } from './time.js';
 import { ClockMove } from './tracer.js';
 import { Wait } from './wait.js';
@@ -63,12 +63,13 @@ export class Context implements UnitContext {
   incr(cycles: Time): void {
     if (!Number.isInteger(cycles) || cycles < 0) badClock('incr', cycles, 'cycles must be a non-negative integer');
     const time = this.settleRoom() + cycles;
-    if (time > MAX_TIME) badClock('incr', cycles, 'the clock would pass 2^53, where clocks are no longer exact');
+    if (time > MAX_TIME) pastMaxTime('incr', cycles, 'the clock would pass 2^53, where clocks are no longer exact');
     this.time = time;
   }
 
   advance(to: Time): void {
-    if (!Number.isSafeInteger(to)) badClock('advance', to, 'a clock is an integer below 2^53');
+    if (!Number.isSafeInteger(to))
+      (Number.isInteger(to) && to > 0 ? pastMaxTime : badClock)('advance', to, 'a clock is an integer below 2^53');
     this.settleRoom();
     if (to > this.time) this.moveTo(to, ClockMove.Idle);
   }
@@ -218,4 +219,9 @@ export class Context implements UnitContext {
 /** Out of `incr` and `advance`, which stay small enough to be inlined into unit bodies. */
 function badClock(operation: string, value: unknown, why: string): never {
   throw new RangeError(`${operation}(${show(value)}): ${why}`);
+}
+
+/** badClock for a clock past 2^53: a ClockOverflow, which an SDPA run refuses as it refuses any (errors.ts). */
+function pastMaxTime(operation: string, value: unknown, why: string): never {
+  throw new ClockOverflow(`${operation}(${show(value)}): ${why}`);
 }

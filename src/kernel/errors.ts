@@ -59,12 +59,27 @@ export class ScheduleStuck extends Error {
 }
 
 /**
- * A time of 2^53 or more, refused where a channel makes it (an element's time, the room an
- * acknowledgement gives) rather than rounded. A RangeError, as before; its own class so that
+ * A time of 2^53 or more, refused where it is made (a unit's clock, its stamp, an element's
+ * time, the room an acknowledgement gives) rather than rounded. A RangeError, as before; its own class so that
  * the compiled engine, whose orders call the kernel's ring channels without a unit around
  * them, can tell it from a fault and refuse the run as it refuses rounded clocks.
  */
-export class ClockOverflow extends RangeError {}
+export class ClockOverflow extends RangeError {
+  // Its name crosses threads (a worker's error is rebuilt by name and message): what tells an
+  // SDPA run's clock past 2^53 from a unit's own fault on any engine.
+  override readonly name = 'ClockOverflow';
+}
+
+/**
+ * The refusal of a run whose clocks passed 2^53 anyway (a refusal before the run takes lower
+ * bounds on them): one line, as bad input, saying where (`detail`), never a rounded result.
+ */
+export function clocksPassed(detail: string, cause?: unknown): ProgramError {
+  return new ProgramError(
+    `this run's clocks passed 2^53, where they are no longer exact integers (${detail}): lower the latencies or N`,
+    cause === undefined ? undefined : { cause },
+  );
+}
 
 /** A unit failed while the program ran. */
 export class UnitError extends Error {

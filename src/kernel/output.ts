@@ -1,4 +1,4 @@
-import { UnitError, show } from './errors.js';
+import { ClockOverflow, UnitError, show } from './errors.js';
 import { Endpoint } from './endpoint.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
@@ -131,7 +131,10 @@ function hasRoom(ch: Channel): boolean {
 /** Throws why an element given to enqueue on `ch` cannot go in: its value, or its stamp. */
 function badElement(ch: Channel, what: 'value' | 'stamp', got: unknown): never {
   const wanted = what === 'value' ? 'a number' : 'an integer clock below 2^53';
-  throw new TypeError(`enqueue on channel '${ch.name}': the ${what} must be ${wanted}, got ${show(got)}`);
+  const message = `enqueue on channel '${ch.name}': the ${what} must be ${wanted}, got ${show(got)}`;
+  // An integer stamp past 2^53 is a clock that passed it (a unit's clock plus its latency).
+  if (what === 'stamp' && Number.isInteger(got) && (got as number) > 0) throw new ClockOverflow(message);
+  throw new TypeError(message);
 }
 
 /** Throws the reason an enqueue on `ch` cannot proceed (`got`: the values given, or what went wrong). */

@@ -140,7 +140,7 @@ describe('damflow size', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^damflow: sizing failed: the run with [a-z0-9]+=\d+ failed: this run's clocks passed 2\^53 \([\d.e+]+ cycles\)[^\n]*\n$/,
+      /^damflow: sizing failed: the run with [a-z0-9]+=\d+ failed: this run's clocks passed 2\^53, where they are no longer exact integers \(about [\d.e+]+ cycles\)[^\n]*\n$/,
     );
   });
 });

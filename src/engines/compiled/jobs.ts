@@ -1,4 +1,4 @@
-import { ClockOverflow, ProgramError, ScheduleStuck, UnitError } from '../../kernel/errors.js';
+import { ClockOverflow, clocksPassed, ScheduleStuck, UnitError } from '../../kernel/errors.js';
 import { groupTiming, SharedTimings } from './group-timing.js';
 import { groupValues, valuesWork } from './group-values.js';
 import { scheduleGroups, scheduleKind } from './row-order.js';
@@ -71,19 +71,11 @@ export function* runJob(program: Program, job: Job, outputOf?: (group: string) =
     if (error instanceof UnitError) return { timings, values, stuck: null, failure: unitFailure(error) };
     // A ring channel of the order (the naive design's long) refuses a time past 2^53 where it is
     // made; refused as simulate refuses rounded clocks, not thrown out of the run as a crash.
-    if (error instanceof ClockOverflow) return { timings, values, stuck: null, failure: programFailure(clocksPassed(error)) };
+    if (error instanceof ClockOverflow)
+      return { timings, values, stuck: null, failure: programFailure(clocksPassed(error.message, error)) };
     throw error;
   }
   return { timings, values, stuck: null, failure: null };
-}
-
-function clocksPassed(error: ClockOverflow): ProgramError {
-  return new ProgramError(
-    `this run's clocks passed 2^53, where they are no longer exact integers (${error.message}): lower the latencies or N`,
-    {
-      cause: error,
-    },
-  );
 }
 
 /** Passes on a part's progress, counted after the work of the parts before it. */
