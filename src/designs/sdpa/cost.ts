@@ -39,8 +39,20 @@ const TIMING_NS = 80;
 const ACTORS_NS: Readonly<Record<DesignName, number>> = { naive: 400, modified: 850 };
 /** A head's own cost in this thread, whatever its N: its program, its twin's timing and its statistics (10,000 heads at N = 16 take 7-8 s). */
 const HEAD_SECONDS = 1e-3;
-/** Rows a compiled timing usually simulates before it repeats or drifts (bench/RESULTS.md). */
-const ROWS_BEFORE_FAST_FORWARD = 40;
+/**
+ * A compiled timing with fast-forward, in rows of timing per head, by design: what it simulates
+ * before its state repeats or its drift is proved, and the proof's own work. Measured
+ * (`run --timing-only`, one thread, this VM, 2026-11-29): modified N = 4,194,304 1.85 s, about
+ * 5 rows' worth; naive N = 1M, 2M and 4M 5.7 s, 10.3 s and 19.8 s, about 60 rows' worth (28
+ * simulated, and the drift proof counting the peaks of about 32N elements). One figure of 40
+ * had estimated naive N = 8M at 27 s, which takes about 40 s.
+ */
+const TIMING_ROWS: Readonly<Record<DesignName, number>> = { naive: 64, modified: 8 };
+/**
+ * The memory of a naive timing's drift proof per score row (its logs of margins and instants):
+ * 110, 148 and 200 MB of peak RSS at N = 1M, 2M and 4M, timing only (about 70 MB of them node).
+ */
+const DRIFT_PROOF_BYTES_PER_ROW = 48;
 /** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */
 const BYTES_PER_HEAD = 24 * 1024;
 /** The parts of a run's memory whose refusal says more than "lower N, d or heads". */
@@ -62,6 +74,9 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   // Each thread computing values keeps a head's Q, K and V (and a few more for the next heads).
   if (!timingOnly || actors) parts.push({ what: 'Q, K and V of the heads being computed', bytes: Math.min(workers, heads) * 6 * matrix });
   if (actors) parts.push({ what: 'the channel buffers', bytes: heads * actorBuffers(config) });
+  // Each thread proves one head's drift at a time.
+  else if (config.design === 'naive' && run.fastForward !== false)
+    parts.push({ what: 'the drift proofs', bytes: Math.min(workers, heads) * n * DRIFT_PROOF_BYTES_PER_ROW });
   const bytes = parts.reduce((sum, p) => sum + p.bytes, 0);
   const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 
@@ -72,7 +87,7 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   const threads = Math.max(1, Math.min(workers, coreCount(), actors ? heads : Infinity));
   // On the actors engine the outputs are checked after the run, head after head, in the calling thread.
   const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / (actors ? 1 : threads);
-  const timingRows = run.fastForward === false ? n : Math.min(n, ROWS_BEFORE_FAST_FORWARD);
+  const timingRows = run.fastForward === false ? n : Math.min(n, TIMING_ROWS[config.design]);
   const timing = actors ? (elements * ACTORS_NS[config.design]) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
   return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 + heads * HEAD_SECONDS };
 }
