@@ -322,3 +322,30 @@ describe('memory chart lines', () => {
     expect(series[0]).toBe(series[4]);
   });
 });
+
+describe('report of several run --json results', () => {
+  it('gives each run its settings in the runs table: runs that differ only in a latency or a capacity do not read alike', async () => {
+    const { reportPage } = await import('../dist/reports/report-page.js');
+    const run = (config: Parameters<typeof resolveSdpaConfig>[0], status: string) => ({
+      config: resolveSdpaConfig(config),
+      status,
+      cycles: 1,
+      intermediateMemory: { capacity: 1, peakOccupancy: 1 },
+    });
+    const page = await reportPage({
+      title: 'three runs',
+      timeline: null,
+      runs: [
+        run({ design: 'naive', n: 8 }, 'ok'),
+        run({ design: 'naive', n: 8, latency: { div: 30 } }, 'ok'),
+        run({ design: 'naive', n: 8, depth: { long: 4 } }, 'deadlock'),
+      ],
+    });
+    const runsTable = page.slice(page.indexOf('<h2>Runs</h2>'), page.indexOf('</table>', page.indexOf('<h2>Runs</h2>')));
+    const rows = [...runsTable.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map((c) => c[1]));
+    const column = rows[0]!.indexOf('settings');
+    expect(column).toBeGreaterThan(0);
+    // The naive design's published capacities at N = 8 (long = N + 34) and latencies (div 8, spec 2.1).
+    expect(rows.slice(1).map((row) => row[column])).toEqual(['published FIFOs', 'published FIFOs, latency div=30', 'depth long=4']);
+  });
+});

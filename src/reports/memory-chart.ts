@@ -17,6 +17,15 @@ export interface MemoryPoint {
  * design make one line, and its unbounded runs another; a line never joins two configurations.
  */
 export function memorySeries(configs: readonly ResolvedSdpaConfig[]): string[] {
+  const traits = settingsApart(configs);
+  return configs.map((c, i) => [c.design, traits[i]!].filter((part) => part !== '').join(', '));
+}
+
+/**
+ * What sets each configuration apart from the others besides its design and N (memorySeries'
+ * words: `latency div=30`, `unbounded`, `d=4`), '' where nothing does.
+ */
+export function settingsApart(configs: readonly ResolvedSdpaConfig[]): string[] {
   const traits = configs.map((c) => ({
     d: `d=${c.d}`,
     heads: `${c.heads} heads`,
@@ -27,7 +36,12 @@ export function memorySeries(configs: readonly ResolvedSdpaConfig[]): string[] {
   }));
   const keys = Object.keys(traits[0] ?? {}) as (keyof (typeof traits)[number])[];
   const varying = keys.filter((key) => new Set(traits.map((t) => t[key])).size > 1);
-  return configs.map((c, i) => [c.design, ...varying.map((key) => traits[i]![key])].filter((part) => part !== '').join(', '));
+  return configs.map((_, i) =>
+    varying
+      .map((key) => traits[i]![key])
+      .filter((part) => part !== '')
+      .join(', '),
+  );
 }
 
 /** A configuration's capacities in a few words: published FIFOs, unbounded, uniform depth K, or the ones set apart. */

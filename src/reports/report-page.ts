@@ -2,7 +2,7 @@ import { describeDeadlock } from '../engines/run-result.js';
 import { chartSvg } from './chart-svg.js';
 import { deadlockSvg } from './deadlock-graph.js';
 import { escapeMarkup } from './markup.js';
-import { memorySeries, memorySpec } from './memory-chart.js';
+import { memorySeries, memorySpec, settingsApart } from './memory-chart.js';
 import { occupancySpec } from './occupancy-chart.js';
 import { formatCount } from './table.js';
 import type { DeadlockReport } from '../engines/run-result.js';
@@ -165,7 +165,24 @@ function sweep(runs: readonly ReportRun[]): string[] {
   // A sweep over latency.div or uniformDepth needs those beside the shape, or its rows look alike.
   const charted = runs.map((r) => ({ point: r.point ?? {}, config: r.config }));
   const axes = varyingAxes(charted).filter((axis) => !SHAPE_AXES.includes(axis));
-  const header = ['run', 'design', 'N', 'd', 'heads', ...axes, 'status', 'cycles', 'memory: capacity', 'memory: peak occupancy'];
+  // Runs without axis values (run --json results, an array of them) are told apart by their
+  // settings, in the words of the memory chart's lines: else two runs that differ in a latency
+  // or a capacity read alike.
+  const apart = runs.some((r) => r.point !== undefined) ? null : settingsApart(runs.map((r) => r.config));
+  const settings = apart !== null && apart.some((s) => s !== '') ? apart : null;
+  const header = [
+    'run',
+    'design',
+    'N',
+    'd',
+    'heads',
+    ...axes,
+    ...(settings === null ? [] : ['settings']),
+    'status',
+    'cycles',
+    'memory: capacity',
+    'memory: peak occupancy',
+  ];
   const rows = runs.map((r, i) => [
     String(i),
     escapeMarkup(r.config.design),
@@ -176,6 +193,7 @@ function sweep(runs: readonly ReportRun[]): string[] {
       const value = axisLabel(charted[i]!.point, r.config, axis);
       return cell(axis, typeof value === 'boolean' ? String(value) : value);
     }),
+    ...(settings === null ? [] : [escapeMarkup(settings[i]! === '' ? '-' : settings[i]!)]),
     escapeMarkup(r.status),
     cell('cycles', r.cycles),
     cell('capacity', r.intermediateMemory?.capacity ?? null, r.intermediateMemory === null ? '-' : 'unbounded'),
