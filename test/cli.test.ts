@@ -118,6 +118,15 @@ describe('damflow run', () => {
     expect(json.channels.find((c) => c.name === 'long')!.roomWaitCycles).toBeGreaterThan(0);
   });
 
+  it("names the receiver's waits for data by what they are, not 'empty': the FIFO holds elements in flight meanwhile", () => {
+    // Naive N = 4 (spec 2.1, by hand): the sink waits its whole 92 cycles for 'out', while MatVec
+    // sends row 0 at its clock 55 (due at 68) and row 1 at 63: 'out' holds 1 or 2 elements then.
+    const text = damflow('run', '--design', 'naive', '--n', '4').stdout;
+    expect(text).not.toMatch(/empty/);
+    expect(text).toMatch(/ receiver waiting for data +sender waiting for room$/m);
+    expect(text).toMatch(/^out +4 +2 +4 +0 +92 +0$/m);
+  });
+
   it('dumps Q, K, V and the output indexed [head][row][column]', () => {
     const file = tempFile('dump.json');
     const r = damflow('run', '--design', 'modified', '--n', '4', '--d', '3', '--heads', '2', '--dump', file, '--json');

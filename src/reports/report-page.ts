@@ -137,7 +137,7 @@ function oneRun(run: ReportRun): string[] {
       'peak occupancy',
       'tokens',
       'cycles full',
-      'empty, receiver waiting',
+      'data, receiver waiting',
       'room, sender waiting',
     ];
     const channelRows = run.channels.map((ch) => [

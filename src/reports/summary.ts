@@ -61,7 +61,8 @@ export function formatSummary(result: SdpaRunResult): string {
         'peak',
         'tokens',
         'cycles full',
-        'empty, receiver waiting',
+        // Not 'empty': an element in flight (sent, not yet due at the receiver's clock) occupies the FIFO meanwhile.
+        'receiver waiting for data',
         'sender waiting for room',
       ],
       result.channels.map((c) => [
