@@ -249,6 +249,20 @@ describe('damflow inspect', () => {
     expect(over.stdout.trim().split('\n').at(-1)).toBe('run over: ok, 174 cycles');
   });
 
+  // V's source fills the simulator's ring (4,096 slots, below N^2 = 10,000) long before MatVec
+  // reads V: it is held back by the simulator, not waiting in simulated time. Its buffer wait
+  // had been read as a clock wait: 'waiting: clock of h0/matvec to reach 0 (h0/v)'.
+  it("shows a producer held back by the simulator's buffer as 'held back', with no wait in simulated time", () => {
+    const ran = damflow('inspect', '--design', 'naive', '--n', '100', '--at', '10', '--no-end', '--json');
+    expect(ran.status).toBe(0);
+    const units = (JSON.parse(ran.stdout) as { inspections: { units: { name: string; state: string; waits: { on: string }[] }[] }[] })
+      .inspections[0]!.units;
+    expect(units.find((u) => u.name === 'h0/source-v')).toMatchObject({ state: 'held back', waits: [] });
+    // The SDPA units never peek by time: no unit waits on a clock.
+    expect(units.flatMap((u) => u.waits).filter((w) => w.on === 'clock')).toEqual([]);
+    expect(damflow('inspect', '--design', 'naive', '--n', '100', '--at', '10', '--no-end').stdout).not.toMatch(/clock of/);
+  });
+
   // K's source runs on past the deadlock (at cycle 28) into a FIFO of N^2 whose receiver is
   // blocked for good: the elements it let go are counted, not kept. The listing had been
   // ', ...' alone, or the latest elements shown as if the FIFO's head.

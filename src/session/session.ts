@@ -64,7 +64,12 @@ export class Session {
     this.rethrow();
     const { contexts, channels } = this.executor.instance;
     const live = contexts.filter((ctx) => !ctx.finished);
-    const waits = new Map(deadlockReport(live.filter((ctx) => ctx.blocked)).blocked.map((b) => [b.unit, b.waits]));
+    // A unit held back by the simulator's buffer is blocked with no wait in simulated time.
+    const waits = new Map(
+      deadlockReport(live.filter((ctx) => ctx.blocked))
+        .blocked.filter((b) => b.waits.length > 0)
+        .map((b) => [b.unit, b.waits]),
+    );
     const units: UnitInspection[] = contexts.map((ctx) => ({
       name: ctx.name,
       kind: ctx.kind,

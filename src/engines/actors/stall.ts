@@ -173,6 +173,9 @@ export function deadlockReport(live: readonly Context[]): DeadlockReport {
   for (const ctx of live) {
     const waits: BlockedContext['waits'][number][] = [];
     forEachWait(ctx, (kind, ch, until) => {
+      // The simulator's own buffer is no wait in simulated time (a session shows it 'held back'):
+      // read as a clock wait, it said 'clock of the receiver to reach 0'.
+      if (kind === Wait.Buffer) return;
       const peer = peerOf(kind, ch).name;
       if (kind === Wait.Data) waits.push({ on: 'data', channel: ch.name, peer });
       else if (kind === Wait.Room) waits.push({ on: 'room', channel: ch.name, peer });
