@@ -17,7 +17,8 @@ import type { DesignName, SdpaRunConfig } from '../../dist/index.js';
 /**
  * Latencies up to 40, IIs up to 4, capacities from 1 (often) to 2N + 4 or unbounded, d 1-3, heads
  * 1-2, a head's own latency and capacity on half of the two-head ones (some equal to the shared
- * value); N up to 16 for `small` of them, else up to maxN.
+ * value); N up to 16 for `small` of them, else up to maxN. With `deep`, about a third of the
+ * channels get a capacity from 4,097 to 2N^2 + 4,097 instead, and no uniform depth or unbounded.
  */
 function randomConfig(seed: number, maxN: number, small = 0.8, deep = false): SdpaRunConfig {
   const rnd = random(seed);
