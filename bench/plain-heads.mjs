@@ -10,6 +10,7 @@
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { plainSdpa, sdpaInputs } from './lib.mjs';
+import { readOptions } from './options.mjs';
 
 /** Heads `heads` (indices) at N, each computed twice. */
 function computeHeads(n, heads) {
@@ -24,11 +25,19 @@ if (!isMainThread) {
   computeHeads(workerData.n, workerData.heads);
   parentPort.postMessage('done');
 } else {
-  const args = process.argv.slice(2);
-  const value = (flag) => Number(args[args.indexOf(flag) + 1]);
-  const n = value('--n');
-  const heads = Array.from({ length: value('--heads') }, (_, h) => h);
-  const threads = value('--threads');
+  const options = readOptions('Usage: node bench/plain-heads.mjs --n N --heads H --threads T (after a build)', {
+    '--n': { min: 1, integer: true },
+    '--heads': { min: 1, integer: true },
+    '--threads': { min: 1, integer: true },
+  });
+  for (const flag of ['--n', '--heads', '--threads'])
+    if (options[flag] === undefined) {
+      process.stderr.write(`${flag} is required\nUsage: node bench/plain-heads.mjs --n N --heads H --threads T (after a build)\n`);
+      process.exit(2);
+    }
+  const n = options['--n'];
+  const heads = Array.from({ length: options['--heads'] }, (_, h) => h);
+  const threads = options['--threads'];
   if (threads === 1) computeHeads(n, heads);
   else {
     const shares = Array.from({ length: threads }, (_, t) => heads.filter((h) => h % threads === t));

@@ -13,11 +13,20 @@ import { runMicro } from './micro.mjs';
 import { runWorkloads } from './workloads.mjs';
 import { sweepSection } from './sweep-report.mjs';
 import { measureSpeedup } from './speedup.mjs';
+import { readOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const full = args.includes('--full');
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+// Read before any work: `--help` (or a mistyped flag) had started the whole benchmark, minutes
+// of it, and rewritten bench/RESULTS.md.
+const options = readOptions(
+  'Usage: npm run bench (builds first), or node bench/run.mjs [--full] [--skip-micro] [--only TEXT] after a build',
+  {
+    '--full': 'switch',
+    '--skip-micro': 'switch',
+    '--only': 'text',
+  },
+);
+const full = options['--full'] === true;
+const only = options['--only'];
 const log = (s) => process.stderr.write(`${s}\n`);
 
 const startedAt = new Date();
@@ -27,7 +36,7 @@ log(`machine: ${mach.cores} cores, ${mach.cpuModel}, Node ${mach.node}`);
 const calibrationMs = calibrate();
 log(`calibration loop: ${calibrationMs.toFixed(1)} ms`);
 let micro = null;
-if (!args.includes('--skip-micro')) {
+if (options['--skip-micro'] !== true) {
   log('micro-benchmarks ...');
   micro = await runMicro({ workers: 1 });
 }

@@ -6,9 +6,20 @@
  */
 import { runScenario } from './lib.mjs';
 
-const spec = JSON.parse(process.argv[2] ?? 'null');
-if (spec === null || typeof spec !== 'object') {
-  console.error('usage: node bench/scenario.mjs <scenario json>');
+const USAGE = `Usage: node bench/scenario.mjs '{"kind":"sdpa","design":"modified","n":1024}' (after a build)`;
+const arg = process.argv[2];
+if (arg === '--help' || arg === '-h') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+let spec = null;
+try {
+  spec = JSON.parse(arg ?? 'null');
+} catch {
+  // not JSON: the usage below
+}
+if (spec === null || typeof spec !== 'object' || process.argv.length > 3) {
+  process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 try {
