@@ -59,6 +59,23 @@ export function scheduleKind(name: string): ScheduleKind {
   return kind;
 }
 
+/**
+ * In a worker thread, once the program's modules are imported: the program's schedule kind,
+ * which only those modules can have registered there. A kind registered by a module the program
+ * does not list (the script that runs it, say) is known in the calling thread alone; a worker
+ * that took a job failed on it as 'unknown schedule kind', and one that took none did not, so
+ * the same run passed or failed by how the threads ran.
+ */
+export function workerScheduleKind(name: string, modules: readonly string[]): ScheduleKind {
+  const kind = kinds.get(name);
+  if (kind === undefined)
+    throw new ProgramError(
+      `schedule kind '${name}' is not registered in the worker threads, which import only the program's modules ` +
+        `(${modules.join(', ') || 'none'}): add .module(specifier) for the module that registers it`,
+    );
+  return kind;
+}
+
 /** A group's units and the channels they send on, in the program's order. */
 export interface GroupParts {
   readonly units: readonly UnitSpec[];
