@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { random } from './helpers/random.js';
 import { DESIGN_DEFS, ProgramError, runSdpa, sdpaProgram, simulate } from '../dist/index.js';
 import { FAULTY_SCHEDULE } from './fixtures/faulty-schedule.mjs';
+import { BROKEN_SCHEDULE } from './fixtures/broken-schedule.mjs';
 import { NUMBERS_WRITTEN_FROM, writesNumbers } from '../dist/engines/compiled/row-code.js';
 import { groupTiming } from '../dist/engines/compiled/group-timing.js';
 import { scheduleGroups, scheduleKind } from '../dist/engines/compiled/row-order.js';
@@ -309,6 +310,24 @@ describe('the compiled engine, further', () => {
       expect(stuck.engine).toBe('actors');
       expect(stuck.status).toBe('deadlock');
       expect(stuck.deadlock!.blocked.map((b) => b.unit)).toContain('h0/qktexp');
+    },
+  );
+
+  // A schedule kind's emit that writes no valid JavaScript (a user's own order, say) had thrown a
+  // bare SyntaxError, naming neither the compiled row nor where it came from.
+  it.each([1, 2])(
+    "refuses an order whose code does not parse, naming the row and the schedule kind's emit (%i workers)",
+    async (workers) => {
+      const base = sdpaProgram({ design: 'modified', n: 64 });
+      const program = {
+        ...base,
+        schedule: BROKEN_SCHEDULE,
+        modules: [...base.modules, new URL('./fixtures/broken-schedule.mjs', import.meta.url).href],
+      };
+      await expect(simulate(program, { engine: 'compiled', workers })).rejects.toThrow(ProgramError);
+      await expect(simulate(program, { engine: 'compiled', workers, timingOnly: true })).rejects.toThrow(
+        /^the compiled order's timingRow is not valid JavaScript \(.+\): its schedule kind's emit wrote it$/,
+      );
     },
   );
 

@@ -1,5 +1,6 @@
 import { MarginOf, Margins } from './margins.js';
 import { Channel } from '../../kernel/channel.js';
+import { messageOf, ProgramError } from '../../kernel/errors.js';
 import { elementTime } from '../../kernel/timing-rules.js';
 import { BATCH, HandoffChannel } from './handoff-channel.js';
 import { appendAt, arrivalAt, dequeueAt, logging, LOGGING_RING_OPS, roomAt } from './ring-ops.js';
@@ -551,7 +552,17 @@ function compiled(name: string, params: readonly string[], source: string): Comp
     // The source is the design's own text and numbers: nothing from outside reaches it as code.
     // Named, and with a source URL, so that profiles, --trace-opt and stack traces say which
     // mode's row they are in (an anonymous function read ':0' in a profile).
-    fn = new Function(`return function ${name}(${params.join(', ')}) {\n${source}\n};\n//# sourceURL=damflow-${name}.js`)() as Compiled;
+    try {
+      fn = new Function(`return function ${name}(${params.join(', ')}) {\n${source}\n};\n//# sourceURL=damflow-${name}.js`)() as Compiled;
+    } catch (error) {
+      // A schedule kind's emit wrote it (a user's own order, say): a bare SyntaxError named neither.
+      throw new ProgramError(
+        `the compiled order's ${name} is not valid JavaScript (${messageOf(error)}): its schedule kind's emit wrote it`,
+        {
+          cause: error,
+        },
+      );
+    }
     if (cache.size === CACHED) cache.delete(cache.keys().next().value!);
   }
   cache.set(key, fn);
