@@ -249,6 +249,19 @@ describe('damflow inspect', () => {
     expect(over.stdout.trim().split('\n').at(-1)).toBe('run over: ok, 174 cycles');
   });
 
+  // QKTExp's latency alone keeps the bound below 2^53 (about 9.007e15 + 2N^2), so --no-end lets the
+  // session start; its first element is stamped its clock plus that latency, past 2^53, well before
+  // cycle 20. A run refuses that in one line, exit 2 (README); the session had said the unit failed, exit 1.
+  it('refuses a clock past 2^53 reached before an inspection as a run does: one line, exit 2, naming the unit', () => {
+    const refusal =
+      /^damflow: this run's clocks passed 2\^53, where they are no longer exact integers \(unit 'h0\/qktexp': .*\): lower the latencies or N$/;
+    const args = ['inspect', '--design', 'naive', '--n', '8', '--latency', 'qktexp=9007199254740000'];
+    for (const ran of [damflow(...args, '--at', '20', '--no-end'), damflow.withInput('until 20\n', ...args)]) {
+      expect(ran.status, ran.stderr).toBe(2);
+      expect(ran.stderr.trim().split('\n')).toEqual([expect.stringMatching(refusal)]);
+    }
+  });
+
   // V's source fills the simulator's ring (4,096 slots, below N^2 = 10,000) long before MatVec
   // reads V: it is held back by the simulator, not waiting in simulated time. Its buffer wait
   // had been read as a clock wait: 'waiting: clock of h0/matvec to reach 0 (h0/v)'.

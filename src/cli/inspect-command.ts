@@ -5,6 +5,7 @@ import { inexactClocks } from '../designs/sdpa/exact-clocks.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatInspection } from '../reports/inspection-text.js';
 import { openSession } from '../session/open-session.js';
+import { refusedClock } from '../kernel/errors.js';
 import { interrupted, interruption } from '../engines/interruption.js';
 import { arg, parseNonNegativeInt, parsePositiveInt, refuseRepeatedOptions } from './args.js';
 import { EXIT_DEADLOCK, EXIT_OK, UsageError, oneLine } from './errors.js';
@@ -64,7 +65,11 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
     const end = await Promise.race([
       options.at === undefined ? prompt(session, options, inexact) : scripted(session, options.at, options),
       stopped,
-    ]);
+    ]).catch((error: unknown) => {
+      // The refusal before the session bounds the clocks from below (and --no-end lets a run
+      // past it): one that passes 2^53 anyway ends as a run does, not as a unit's fault (exit 1).
+      throw refusedClock(error);
+    });
     if (end === null) return EXIT_OK;
     if (end.deadlock !== null) {
       console.error(describeDeadlock(end.deadlock));

@@ -81,6 +81,17 @@ export function clocksPassed(detail: string, cause?: unknown): ProgramError {
   );
 }
 
+/**
+ * A unit's failure caused by a clock past 2^53 (a refusal before the run takes lower bounds on
+ * the clocks) as clocksPassed's refusal, naming the unit; any other error as it is. The cause is
+ * told by its name, which a worker thread's error keeps (worker-failure.ts). What an SDPA run
+ * and an SDPA session end with, so that neither ends such a run as a unit's fault.
+ */
+export function refusedClock(error: unknown): unknown {
+  if (!(error instanceof UnitError) || !(error.cause instanceof Error) || error.cause.name !== 'ClockOverflow') return error;
+  return clocksPassed(`unit '${error.unit}': ${error.reason}`, error);
+}
+
 /** A unit failed while the program ran. */
 export class UnitError extends Error {
   override readonly name = 'UnitError';

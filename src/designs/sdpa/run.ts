@@ -1,4 +1,4 @@
-import { clocksPassed, ProgramError, show, UnitError, unknownNames } from '../../kernel/errors.js';
+import { ProgramError, refusedClock, show, unknownNames } from '../../kernel/errors.js';
 import { simulate } from '../../engines/simulate.js';
 import { breather, interruption, runAborted } from '../../engines/interruption.js';
 import { checkOutput, columnMaxima, referenceSdpa, sdpaMatrix } from './data.js';
@@ -95,6 +95,8 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     timingOnly,
     check: !timingOnly,
   }).catch((error: unknown) => {
+    // On the actors engine a clock past 2^53 is the unit's failure (exit 1), where README
+    // promises exit 2, as the compiled engine ends such a run.
     throw refusedClock(error);
   });
 
@@ -164,17 +166,6 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
     execution: result.execution,
     outputs,
   };
-}
-
-/**
- * A unit's clock past 2^53 (the refusal before the run takes lower bounds on the clocks) ends an
- * SDPA run as the compiled engine ends it, refused in one line and naming the unit: on the actors
- * engine it had been the unit's failure (exit 1), where README promises exit 2. The cause is
- * told by its name, which a worker thread's error keeps.
- */
-function refusedClock(error: unknown): unknown {
-  if (!(error instanceof UnitError) || !(error.cause instanceof Error) || error.cause.name !== 'ClockOverflow') return error;
-  return clocksPassed(`unit '${error.unit}': ${error.reason}`, error);
 }
 
 /** Reference work (multiply-adds) checked between two chances for a signal to come in: some 10 ms. */
