@@ -103,6 +103,8 @@ describe('damflow check as a CI tool', () => {
     // A misspelt expectation is named as an unknown field, not hidden behind the missing one.
     ['a misspelt expectation', { design: 'naive', n: 4, expectedCycle: 92 }, /unknown field 'expectedCycle'/],
     ['a capacity past 2^53', { design: 'naive', n: 4, uniformDepth: 2 ** 53, expectedCycles: 92 }, /uniformDepth must be below 2\^53/],
+    // A depth, which may be null, had been said to be no positive integer.
+    ['a depth past 2^53', { design: 'naive', n: 4, depth: { long: 2 ** 53 }, expectedCycles: 92 }, /depth\.long must be below 2\^53/],
     [
       'N whose published capacity passes 2^53',
       { design: 'naive', n: 1e8, expectedCycles: 92 },

@@ -11,6 +11,11 @@ export function notNonNegativeInteger(what: string, value: unknown, shown = show
   return notCount(what, value, 'a non-negative integer', shown);
 }
 
+/** notPositiveInteger for a capacity, which may be null for unbounded. */
+export function notCapacity(what: string, value: unknown, shown = show(value)): string {
+  return notCount(what, value, 'a positive integer, or null for unbounded', shown);
+}
+
 function notCount(what: string, value: unknown, wanted: string, shown: string): string {
   const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
   return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : wanted}, got ${shown}`;

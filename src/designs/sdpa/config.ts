@@ -1,4 +1,4 @@
-import { ProgramError, notPositiveInteger, show, unknownNames } from '../../kernel/errors.js';
+import { ProgramError, notCapacity, notPositiveInteger, show, unknownNames } from '../../kernel/errors.js';
 import { DESIGNS } from './design.js';
 import type { SdpaConfig } from './design.js';
 
@@ -69,19 +69,19 @@ export function parseSdpaConfig(raw: unknown, skip: readonly string[] = []): Sdp
   return config as unknown as SdpaRunConfig;
 }
 
-function positiveInteger(value: unknown, field: string): number {
+function positiveInteger(value: unknown, field: string, why = notPositiveInteger): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ProgramError(notPositiveInteger(field, value));
+    throw new ProgramError(why(field, value));
   }
   return value;
 }
 
-/** A capacity: a count, or null for unbounded (what `--depth long=unbounded` says on the command line). */
+/**
+ * A capacity: a count, or null for unbounded (what `--depth long=unbounded` says on the command
+ * line). One past 2^53 is said to be too large, as any count's is, not to be no integer.
+ */
 function capacity(value: unknown, field: string): number | null {
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new ProgramError(`${field} must be a positive integer, or null for unbounded, got ${show(value)}`);
-  return value;
+  return value === null ? null : positiveInteger(value, field, notCapacity);
 }
 
 function boolean(value: unknown, field: string): boolean {
