@@ -245,8 +245,9 @@ export class Channel implements ChannelShape, CountedChannel {
 
   /**
    * A time of 2^53 or more is refused where it is made, not kept: a sum there is rounded (2^53 - 5 +
-   * 10 reads 2^53 + 4), and every clock after it would be off. The unit whose operation made
-   * it fails, named (a UnitError).
+   * 10 reads 2^53 + 4), and every clock after it would be off. On the actors engine the unit
+   * whose operation made it fails, named (a UnitError); a compiled order has no unit around its
+   * ring channels, and its run is refused (engines/compiled/jobs.ts).
    */
   private pastMaxTime(operation: 'enqueue' | 'ready', stamp?: Time, now?: Time): never {
     // The message is made here, out of the hot methods: built in append, its template had kept
