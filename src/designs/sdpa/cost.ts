@@ -58,6 +58,7 @@ const BYTES_PER_HEAD = 24 * 1024;
 /** The parts of a run's memory whose refusal says more than "lower N, d or heads". */
 const THREADS = 'the threads';
 const OUTPUTS = 'the outputs';
+const DRIFT_PROOFS = 'the drift proofs';
 
 export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): RunCost {
   const { n, d, heads } = config;
@@ -76,7 +77,7 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   if (actors) parts.push({ what: 'the channel buffers', bytes: heads * actorBuffers(config) });
   // Each thread proves one head's drift at a time.
   else if (config.design === 'naive' && run.fastForward !== false)
-    parts.push({ what: 'the drift proofs', bytes: Math.min(workers, heads) * n * DRIFT_PROOF_BYTES_PER_ROW });
+    parts.push({ what: DRIFT_PROOFS, bytes: Math.min(workers, heads) * n * DRIFT_PROOF_BYTES_PER_ROW });
   const bytes = parts.reduce((sum, p) => sum + p.bytes, 0);
   const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 
@@ -128,6 +129,8 @@ export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): voi
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
   if (largest === THREADS) return 'fewer workers';
+  // A proof's logs grow with N alone, one per thread at a time: d and the heads beyond the workers add nothing.
+  if (largest === DRIFT_PROOFS) return 'lower N (or, with several heads, fewer workers)';
   return `lower N, d or heads${largest === OUTPUTS ? ', or ask for --timing-only' : ''}`;
 }
 
