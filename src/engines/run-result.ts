@@ -89,7 +89,8 @@ export function describeDeadlock(report: DeadlockReport): string {
       if (w.on === 'room') return `room on '${w.channel}' (to '${w.peer}')`;
       return `clock of '${w.peer}' to reach ${w.until} (peek on '${w.channel}')`;
     });
-    lines.push(`  '${b.unit}' at clock ${b.clock} waits for ${waits.join(' or ')}`);
+    // No wait in simulated time: held back by the simulator's buffer (a session's inspection mid-run).
+    lines.push(`  '${b.unit}' at clock ${b.clock} ${waits.length === 0 ? 'is held back' : `waits for ${waits.join(' or ')}`}`);
   }
   return lines.join('\n');
 }

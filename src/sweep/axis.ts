@@ -170,6 +170,6 @@ function namedEntry(config: ResolvedSdpaConfig, axis: string): { readonly value:
   const named = (config as unknown as Record<string, Record<string, AxisValue> | undefined>)[axis.slice(0, dot)];
   if (named === undefined) return undefined;
   const name = axis.slice(dot + 1);
-  const key = name in named ? name : name.slice(name.indexOf('/') + 1);
-  return key in named ? { value: named[key] ?? null } : undefined;
+  const key = Object.hasOwn(named, name) ? name : name.slice(name.indexOf('/') + 1);
+  return Object.hasOwn(named, key) ? { value: named[key] ?? null } : undefined;
 }

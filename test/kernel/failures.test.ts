@@ -108,6 +108,9 @@ describe('deadlock', () => {
     const text = describeDeadlock(r.deadlock!);
     expect(text).toMatch(/'a' at clock 5/);
     expect(text).toMatch(/'ba'/);
+    // A unit with no wait in simulated time (held back by the simulator's buffer) is said to be
+    // held back, not to wait 'for ' nothing.
+    expect(describeDeadlock({ blocked: [{ unit: 'g', clock: 7, waits: [] }] }).split('\n')[1]).toBe("  'g' at clock 7 is held back");
   });
 
   it('a bounded channel cycle: sender waits for room, receiver waits for data on another channel', () => {

@@ -50,7 +50,8 @@ const HEAD_SECONDS = 1e-3;
 const TIMING_ROWS: Readonly<Record<DesignName, number>> = { naive: 64, modified: 8 };
 /**
  * The memory of a naive timing's drift proof per score row (its logs of margins and instants):
- * 110, 148 and 200 MB of peak RSS at N = 1M, 2M and 4M, timing only (about 70 MB of them node).
+ * 110, 148 and 200 MB of peak RSS at N = 1M, 2M and 4M, timing only, about 32 B a row; 48 with
+ * a margin, as the refusal should err towards refusing.
  */
 const DRIFT_PROOF_BYTES_PER_ROW = 48;
 /** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */

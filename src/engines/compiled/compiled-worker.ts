@@ -2,7 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { importWorkerModules } from '../../kernel/registry.js';
 import { programFailure } from '../worker-failure.js';
 import { boardJobs, JobBoard } from './job-board.js';
-import { workerScheduleKind } from './row-order.js';
+import { refuseUnlistedScheduleKind } from './row-order.js';
 import type { Program } from '../../kernel/program.js';
 import type { BoardOutcome } from './job-board.js';
 import type { Job } from './jobs.js';
@@ -29,7 +29,7 @@ export default async function runCompiledTask(task: CompiledTask): Promise<Board
   try {
     // The order's schedule kind, registered by the program's modules; no unit kind is run here.
     await importWorkerModules(task.program.modules, []);
-    workerScheduleKind(task.program.schedule!, task.program.modules);
+    refuseUnlistedScheduleKind(task.program.schedule!, task.program.modules);
   } catch (error) {
     // Before every job: the run ends with this failure whatever the jobs would have given.
     board.endAt(-1);

@@ -183,7 +183,8 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
    * can still hold the sender back or occupy the channel: the last C when bounded, the ring's
    * when unbounded, oldest first, as runs (RingRuns: a row's worth read at a row boundary).
    * Null when the acknowledgements are in runs and one past the last C has been taken (held
-   * in `lastAck`, not in the runs).
+   * in `lastAck`, not in the runs). With them in runs it settles the elements before `sent`
+   * (as `fullCyclesUpTo` does) and returns the runs themselves: the caller only reads them.
    */
   lastDequeues(sent: number): TimeRuns | null {
     if (this.acks !== null) {

@@ -60,20 +60,19 @@ export function scheduleKind(name: string): ScheduleKind {
 }
 
 /**
- * In a worker thread, once the program's modules are imported: the program's schedule kind,
- * which only those modules can have registered there. A kind registered by a module the program
- * does not list (the script that runs it, say) is known in the calling thread alone; a worker
- * that took a job failed on it as 'unknown schedule kind', and one that took none did not, so
- * the same run passed or failed by how the threads ran.
+ * In a worker thread, once the program's modules are imported: refuses a program whose schedule
+ * kind only a module it does not list registers (the script that runs it, say), known in the
+ * calling thread alone. A worker that took a job had failed on it as 'unknown schedule kind', and
+ * one that took none had not, so the same run passed or failed by how the threads ran. A thread
+ * keeps what earlier programs' modules registered: one that ran a program listing the module
+ * knows the kind for a later program that does not (README, "A compiled order of your own").
  */
-export function workerScheduleKind(name: string, modules: readonly string[]): ScheduleKind {
-  const kind = kinds.get(name);
-  if (kind === undefined)
-    throw new ProgramError(
-      `schedule kind '${name}' is not registered in the worker threads, which import only the program's modules ` +
-        `(${modules.join(', ') || 'none'}): add .module(specifier) for the module that registers it`,
-    );
-  return kind;
+export function refuseUnlistedScheduleKind(name: string, modules: readonly string[]): void {
+  if (kinds.has(name)) return;
+  throw new ProgramError(
+    `schedule kind '${name}' is not registered in the worker threads, which import only the program's modules ` +
+      `(${modules.join(', ') || 'none'}): add .module(specifier) for the module that registers it`,
+  );
 }
 
 /** A group's units and the channels they send on, in the program's order. */
