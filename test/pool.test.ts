@@ -419,6 +419,42 @@ describe('worker pool: faults', () => {
     }
   });
 
+  // After a run's last job its pool is destroyed, and the signals heard meanwhile aborted what
+  // nothing looked at any more: the run printed its result and exited 0, without a word (a
+  // compiled run on 2 workers, 6 of 6; the last case of a check, an actors run that deadlocked,
+  // 2 of 2). The fixture sends the signal as the pool is to be destroyed, and destroys it once
+  // the signal is heard.
+  const interruptedLine = 'damflow: interrupted; the run was stopped and nothing is left running';
+  it.each([
+    ['SIGINT', ['run', '--design', 'modified', '--n', '256', '--workers', '2']],
+    ['SIGTERM', ['run', '--design', 'modified', '--n', '256', '--workers', '2']],
+    ['SIGINT', ['run', '--design', 'modified', '--n', '4096', '--workers', '2', '--timing-only']],
+    ['SIGINT', ['check', 'CHECK_FILE']],
+  ] as const)('%s heard as a pool is destroyed after the last job stops %j: one line, exit 130', async (signal, args) => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'damflow-signal-at-destroy-'));
+    try {
+      const file = join(dir, 'check.json');
+      const deadlocks = { design: 'naive', n: 64, uniformDepth: 4, engine: 'actors', workers: 2, expectedStatus: 'deadlock' };
+      writeFileSync(file, JSON.stringify({ cases: [deadlocks] }));
+      const fixture = new URL('./fixtures/signal-at-pool-destroy.mjs', import.meta.url).pathname;
+      const child = spawn(process.execPath, [fixture, ...args.map((a) => (a === 'CHECK_FILE' ? file : a))], {
+        env: { ...process.env, DAMFLOW_TEST_SIGNAL: signal },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(stderr).toBe(`${interruptedLine}\n`);
+      expect(code).toBe(130);
+      // A run's result is not printed; a check prints each case as it ends, and no summary.
+      if (args[0] === 'run') expect(stdout).toBe('');
+      else expect(stdout).not.toMatch(/passed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   /**
    * piscina loads a handler with require(), which on Node 20 loads an ES module synchronously;
    * a thread terminated while that load instantiates the graph aborted the whole process

@@ -150,6 +150,10 @@ export async function runCheck(file: CheckFile, onCase?: (outcome: CaseOutcome) 
     else if (differences.length > 0) finish({ verdict: 'fail', message: differences.join('; '), result });
     else finish({ verdict: 'pass', message: '', result });
   }
+  // The last case's run may hear a signal after it last looked (an actors pool is destroyed
+  // once its run has looked, with this check still listening): unseen, the check ended 0, as if
+  // never interrupted (2 of 2 SIGINTs sent as a deadlocked case's pool of 2 was destroyed).
+  if (signal?.aborted) throw new RunAborted('check interrupted');
   return outcomes;
 }
 

@@ -108,6 +108,10 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
   let outcomes: BoardOutcome[];
   try {
     outcomes = await runBoard(program, jobs, board, options.workers, outputs, stopping.signal);
+    // A signal heard after the last job (a pool is destroyed then, the signal still listened
+    // for) aborted what nothing looked at any more: the run ended 0 with its result and no word
+    // (6 of 6 SIGINTs sent as the pool was destroyed). It is the run's, as during its jobs.
+    if (stopping.signal.aborted) throw runAborted(stopping.signal);
   } catch (error) {
     throw callback.failed ? callback.error : error;
   } finally {
