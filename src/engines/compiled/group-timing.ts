@@ -138,7 +138,14 @@ export function* groupTiming(
         const verifyCode = new RowCode(VERIFY, shapeOf, code, literals);
         verify = verifyCode.compile(names, order.emit(verifyCode).body, rows.state);
       }
-      const { proof, unprovedFor } = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
+      // Two periods of rows and a sweep over the elements to come: yielded through, as rows are.
+      const verifying = verifyDrift(rows, verify, rowArgs, drifts!, done, drift, order.rows);
+      let verified = verifying.next();
+      while (verified.done !== true) {
+        yield done;
+        verified = verifying.next();
+      }
+      const { proof, unprovedFor } = verified.value;
       done += 2 * drift.period;
       if (proof !== null) {
         found = { final: proof.final, period: proof.period, shift: null, peaks: proof.peaks };
