@@ -393,19 +393,42 @@ export function* driftPeak(ch: DriftingChannel): Generator<void, number> {
     [J, Math.min(M, early + P)],
     [Math.max(J, late - P), M],
   ];
-  let peak = 0;
+  const sweep = { j: 0, peak: 0 };
   for (const [a, b] of ranges) {
     if (a >= b) continue;
     // Enqueue and dequeue instants never decrease, so G(E_m) is found once by binary search and then swept along.
-    let j = out(E(a));
-    for (let m = a; m < b; m++) {
-      const t = E(m);
-      while (j < M && D(j) <= t) j++;
-      peak = Math.max(peak, m + 1 - j);
-      if ((m - a) % ELEMENTS_PER_STRETCH === ELEMENTS_PER_STRETCH - 1) yield;
+    sweep.j = out(E(a));
+    for (let m = a; m < b; m += ELEMENTS_PER_STRETCH) {
+      sweepOccupancy(sweep, m, Math.min(b, m + ELEMENTS_PER_STRETCH), M, E, D);
+      if (m + ELEMENTS_PER_STRETCH < b) yield;
     }
   }
-  return peak;
+  return sweep.peak;
+}
+
+/**
+ * Elements [from, to) of driftPeak's sweep, in one go: the largest m + 1 - G(E_m), G moved along
+ * in `sweep.j`. A plain function, not a loop of the generator: with a test for a yield on every
+ * element the naive design's timing at N = 1M took 3-6% longer than before it yielded at all, and
+ * so it takes 6-10% less (5.30-5.65 s -> 4.98-5.03 s, `run --design naive --n 1048576
+ * --timing-only`, three alternations).
+ */
+function sweepOccupancy(
+  sweep: { j: number; peak: number },
+  from: number,
+  to: number,
+  M: number,
+  E: (m: number) => number,
+  D: (j: number) => number,
+): void {
+  let { j, peak } = sweep;
+  for (let m = from; m < to; m++) {
+    const t = E(m);
+    while (j < M && D(j) <= t) j++;
+    peak = Math.max(peak, m + 1 - j);
+  }
+  sweep.j = j;
+  sweep.peak = peak;
 }
 
 /** The least i in [lo, hi) with `above(i)` (monotone: false then true), or hi. */
