@@ -297,6 +297,23 @@ describe('worker pool: faults', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  // A thread that died as it stopped (here its unit ends it, after the abort) had its failure
+  // reported in the abort's place: after a Ctrl-C, a stray error rather than 'interrupted'.
+  it('reports an abort as the abort, though a worker dies as it stops', async () => {
+    const program = new ProgramBuilder()
+      .module(UTILITY_UNITS_MODULE)
+      .module(TEST_UNITS_MODULE)
+      .unit('crash', 'test.exitAfterSpin', { spinMs: 300 })
+      .unit('sink', 'sink')
+      .channel('c', 'crash.out', 'sink.in', { capacity: 2 })
+      .build();
+    for (let round = 0; round < 3; round++) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort('stop'), 100);
+      await expect(runOnPool(program, place(program, { workers: 2 }), { signal: controller.signal })).rejects.toThrow(RunAborted);
+    }
+  });
+
   /** source -> faulty (throws at its 10th element) -> sink: units 0, 1 and 2. */
   const faultyPipe = (): ProgramBuilder =>
     new ProgramBuilder()

@@ -129,6 +129,9 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     }
     if (settled) {
       await tasks.catch((error: unknown) => {
+        // Aborted, a thread that fails as it stops is no verdict on the run: its failure had
+        // been reported in the abort's place (after a Ctrl-C, a stray error, exit 1).
+        if (stopping.signal.aborted) return;
         throw threadEndFailure(threadEnds, program, error) ?? error;
       });
     }
