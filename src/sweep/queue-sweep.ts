@@ -44,13 +44,17 @@ export async function runOnQueue(
   const pending = new Map(jobs.map((j) => [j.hash, j]));
   let finish = (): void => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const collect = async (id: string): Promise<void> => {
+  const jobOptions = { attempts: ATTEMPTS, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } };
+  /** Collects a job that has finished; false where the queue no longer has it at all. */
+  const collect = async (id: string): Promise<boolean> => {
     const job = pending.get(id);
-    if (job === undefined) return;
+    if (job === undefined) return true;
     const record = await finishedRecord(queue, job);
-    if (record === null || !pending.delete(id)) return;
+    if (record === 'missing') return false;
+    if (record === null || !pending.delete(id)) return true;
     onRecord(record);
     if (pending.size === 0) finish();
+    return true;
   };
   let timer: NodeJS.Timeout | undefined;
   const sweep = async (): Promise<void> => {
@@ -70,12 +74,21 @@ export async function runOnQueue(
       longestFirst(jobs).map((job) => ({
         name: 'sdpa',
         data: job,
-        opts: { jobId: job.hash, attempts: ATTEMPTS, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } },
+        opts: { jobId: job.hash, ...jobOptions },
       })),
     );
     options.onEnqueued?.();
     const reconcile = async (): Promise<void> => {
-      for (const id of [...pending.keys()]) await collect(id);
+      // A job the queue no longer has (a broker restarted without its data, a queue emptied by
+      // hand) would never finish: it is enqueued again (BullMQ adds an id it holds once only).
+      const lost: SweepJob[] = [];
+      for (const [id, job] of [...pending]) if (!(await collect(id))) lost.push(job);
+      if (lost.length > 0) {
+        await queue.addBulk(lost.map((job) => ({ name: 'sdpa', data: job, opts: { jobId: job.hash, ...jobOptions } })));
+        reportError(
+          new Error(`${lost.length} job(s) were no longer on the queue (the broker restarted without its data?): enqueued again`),
+        );
+      }
       if (pending.size === 0) finish();
       else if (!options.signal?.aborted) timer = setTimeout(() => void reconcile(), RECONCILE_MS);
     };
@@ -94,10 +107,10 @@ export async function runOnQueue(
   }
 }
 
-/** A job's record once it has finished for good (completed, or failed after its last try), else null. */
-async function finishedRecord(queue: Queue<SweepJob, JobRecord>, job: SweepJob): Promise<JobRecord | null> {
+/** A job's record once it has finished for good (completed, or failed after its last try), else null; 'missing' where the queue has no such job. */
+async function finishedRecord(queue: Queue<SweepJob, JobRecord>, job: SweepJob): Promise<JobRecord | null | 'missing'> {
   const found = await Job.fromId<SweepJob, JobRecord>(queue, job.hash);
-  if (found === undefined) return null;
+  if (found === undefined) return 'missing';
   const state = await found.getState();
   if (state === 'completed' && found.returnvalue) return found.returnvalue;
   if (state === 'failed')

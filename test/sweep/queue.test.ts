@@ -27,8 +27,8 @@ function freePort(): Promise<number> {
 }
 
 /** A redis-server of its own on a free port, once it accepts connections. */
-async function startRedis(): Promise<{ redis: ChildProcess; url: string }> {
-  const port = await freePort();
+async function startRedis(port?: number): Promise<{ redis: ChildProcess; url: string }> {
+  port ??= await freePort();
   const redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -173,6 +173,31 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       own.redis.kill('SIGKILL');
     }
   });
+  it('a broker restarted without its data mid-sweep: the jobs it lost are enqueued again, and the sweep ends', async () => {
+    let own = await startRedis();
+    const port = Number(new URL(own.url).port);
+    const { dir, file } = sweepDir('lost.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  seed: [1, 2]\n');
+    const queue = ['--queue', own.url, '--queue-name', `lost-${process.pid}`];
+    const results = join(dir, 'r.jsonl');
+    const sweeping = start('sweep', file, '--results', results, ...queue);
+    let worker: ReturnType<typeof start> | undefined;
+    try {
+      await until(() => sweeping.stderr.includes('job(s) on'), 20_000, 'the jobs on the queue');
+      // No persistence: the broker comes back empty, and the sweep had waited for ever on jobs nobody would run.
+      own.redis.kill('SIGKILL');
+      await new Promise((resolve) => own.redis.once('exit', resolve));
+      own = await startRedis(port);
+      worker = start('worker', ...queue, '--workers', '1');
+      expect(await exitWithin(sweeping, 30_000), sweeping.stderr).toBe(0);
+      expect(sweeping.stderr).toMatch(/job\(s\) were no longer on the queue \(the broker restarted without its data\?\): enqueued again/);
+      expect(records(results).map((r) => r.status)).toEqual(['ok', 'ok']);
+    } finally {
+      sweeping.child.kill('SIGKILL');
+      worker?.child.kill('SIGKILL');
+      own.redis.kill('SIGKILL');
+    }
+  });
+
   it('a second SIGINT stops a worker at once, its job under way dropped, not recorded', async () => {
     const { dir, file } = sweepDir('long.yaml', 'base: { design: modified, n: 12000 }\n');
     const queue = ['--queue', url, '--queue-name', `force-${process.pid}`];
