@@ -6,6 +6,7 @@ import {
   RunAborted,
   UTILITY_UNITS_MODULE,
   UnitError,
+  type Progress,
   registerUnitKind,
   runSdpa,
   sdpaProgram,
@@ -48,6 +49,25 @@ describe('the library, misused', () => {
         },
       });
       await expect(run).rejects.toThrow('from the callback');
+    }
+  });
+
+  it('a progressEveryMs past what a timer holds (2^31 - 1 ms) reports at the end only (the compiled engine had reported every ms)', async () => {
+    for (const engine of ['compiled', 'actors'] as const) {
+      const reports: Progress[] = [];
+      // Some 0.3 s of work: the calling thread lets timers in every 50 ms or so.
+      const result = await simulate(sdpaProgram({ design: 'naive', n: engine === 'compiled' ? 2048 : 128 }), {
+        engine,
+        workers: engine === 'compiled' ? 2 : 1,
+        progressEveryMs: 3e9,
+        onProgress: (p) => reports.push(p),
+      });
+      // The last report is the run's end: every row (compiled), or the cycles (actors).
+      const end =
+        engine === 'compiled'
+          ? { done: reports[0]?.total, total: reports[0]?.total, unit: 'rows' }
+          : { done: result.cycles, total: null, unit: 'cycles' };
+      expect(reports, engine).toEqual([end]);
     }
   });
 

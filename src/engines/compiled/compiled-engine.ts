@@ -59,6 +59,8 @@ const JOBS_PER_WORKER = 8;
 const LEAST_JOB_ELEMENTS = 1 << 18;
 /** Longest stretch of work in the calling thread before it lets signals and timers in. */
 const SLICE_MS = 50;
+/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); one past it fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The compiled engine: each group (attention head) of a program runs its compiled order.
@@ -89,7 +91,10 @@ export async function runCompiled(program: Program, options: CompiledOptions): P
       callbackStop.abort();
     }
   };
-  const timer = options.onProgress === undefined ? null : setInterval(report, options.progressEveryMs ?? 250);
+  // A timer's delay is a 32-bit count of milliseconds: Node runs one past 2^31 - 1 every 1 ms
+  // (with a TimeoutOverflowWarning), so that `progressEveryMs: 3e9` had called back every ms.
+  const every = Math.min(options.progressEveryMs ?? 250, MAX_TIMER_MS);
+  const timer = options.onProgress === undefined ? null : setInterval(report, every);
 
   // Each group's output, written in place by whichever thread computes its rows.
   const outputs = new Map<string, Float64Array>();
