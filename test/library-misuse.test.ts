@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   ProgramBuilder,
@@ -68,6 +69,31 @@ describe('the library, misused', () => {
           ? { done: reports[0]?.total, total: reports[0]?.total, unit: 'rows' }
           : { done: result.cycles, total: null, unit: 'cycles' };
       expect(reports, engine).toEqual([end]);
+    }
+  });
+
+  it('12 runs at once on one signal, interruptible, warn of no leak, and leave no listener (each had added one: MaxListenersExceededWarning from the 11th)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const program = sdpaProgram({ design: 'naive', n: 16 });
+      const runs = Array.from({ length: 12 }, () =>
+        simulate(program, { engine: 'actors', workers: 1, signal: controller.signal, interruptible: true }),
+      );
+      // Spec section 3: naive N = 16.
+      expect((await Promise.all(runs)).map((r) => r.cycles)).toEqual(Array(12).fill(596));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+      expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+      // One abort still stops every run sharing the signal, each with its reason.
+      const stopped = Array.from({ length: 12 }, () => simulate(program, { engine: 'actors', workers: 1, signal: controller.signal }));
+      controller.abort('enough');
+      for (const run of stopped) await expect(run).rejects.toThrow(RunAborted);
+      expect(getEventListeners(controller.signal, 'abort')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
     }
   });
 

@@ -5,28 +5,64 @@ import { RunAborted } from '../kernel/errors.js';
  * interruptible (the CLI's): the engine then stops its workers and rejects with RunAborted,
  * instead of the process dying with the run half done and the terminal in a state. `release`
  * stops listening once the run is over.
+ *
+ * Runs at once share one listener on a signal and one on each process signal (fanOut): a
+ * listener each had warned of a leak (MaxListenersExceededWarning) from the 11th run at once
+ * given one service-wide AbortSignal, or interruptible, though each run removed its own.
  */
 export function interruption(options: { readonly signal?: AbortSignal; readonly interruptible?: boolean }): {
   signal: AbortSignal;
   release(): void;
 } {
   const controller = new AbortController();
+  const given = options.signal;
   // The caller's reason is kept: a RunAborted has it as its cause.
-  const stop = (): void => controller.abort(options.signal?.aborted ? options.signal.reason : undefined);
+  const stop = (): void => controller.abort(given?.aborted ? given.reason : undefined);
   const signalled = (name: NodeJS.Signals): void => controller.abort(new Error(`${name} received`));
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  if (options.interruptible) {
-    process.on('SIGINT', signalled);
-    process.on('SIGTERM', signalled);
-  }
+  const releases: (() => void)[] = [];
+  if (given?.aborted) stop();
+  else if (given !== undefined) releases.push(fanOut(given, 'abort', stop));
+  if (options.interruptible) for (const name of ['SIGINT', 'SIGTERM'] as const) releases.push(fanOut(process, name, () => signalled(name)));
   return {
     signal: controller.signal,
     release() {
-      options.signal?.removeEventListener('abort', stop);
-      process.off('SIGINT', signalled);
-      process.off('SIGTERM', signalled);
+      for (const release of releases.splice(0)) release();
     },
+  };
+}
+
+/** The shared listeners: by emitter and event, the runs' callbacks and how to take the listener off. */
+const fanOuts = new WeakMap<object, Map<string, { readonly callbacks: Set<() => void>; readonly off: () => void }>>();
+
+/**
+ * Calls `callback` on `event` of `emitter` (an AbortSignal's 'abort', or a process signal)
+ * through one listener for all the callbacks registered at once, taken off with the last of
+ * them; returns what unregisters `callback`.
+ */
+function fanOut(emitter: AbortSignal | NodeJS.Process, event: string, callback: () => void): () => void {
+  let byEvent = fanOuts.get(emitter);
+  if (byEvent === undefined) fanOuts.set(emitter, (byEvent = new Map()));
+  let shared = byEvent.get(event);
+  if (shared === undefined) {
+    const callbacks = new Set<() => void>();
+    const listener = (): void => {
+      for (const call of [...callbacks]) call();
+    };
+    if (emitter instanceof AbortSignal) emitter.addEventListener(event, listener);
+    else emitter.on(event, listener);
+    const off = (): void => {
+      if (emitter instanceof AbortSignal) emitter.removeEventListener(event, listener);
+      else emitter.off(event, listener);
+    };
+    byEvent.set(event, (shared = { callbacks, off }));
+  }
+  const { callbacks, off } = shared;
+  const events = byEvent;
+  callbacks.add(callback);
+  return () => {
+    if (!callbacks.delete(callback) || callbacks.size > 0) return;
+    off();
+    events.delete(event);
   };
 }
 
