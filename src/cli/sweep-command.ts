@@ -224,11 +224,16 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
         name: options.queueName,
         signal: controller.signal,
         onError: (message) => console.error(`damflow: broker: ${message}`),
-        onEnqueued: () => {
+        onEnqueued: (earlier) => {
           if (resumed) note(`${resuming}: resuming`);
           note(
             `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
           );
+          // Taken silently, a week-old record of another build had read as this sweep's.
+          if (earlier > 0)
+            note(
+              `${earlier} of them finished on the queue before this sweep (records are kept a week): taken as they are, from whatever damflow ran them; a new --queue-name runs them again`,
+            );
         },
       });
     } else if (pool !== null) {

@@ -11,8 +11,11 @@ export interface QueueSweepOptions {
   readonly signal?: AbortSignal;
   /** A broker error (the connection retries meanwhile); each distinct message once. */
   readonly onError?: (message: string) => void;
-  /** The jobs are on the queue, for workers to take. */
-  readonly onEnqueued?: () => void;
+  /**
+   * The jobs are on the queue, for workers to take; `earlier` of them had finished there before
+   * (kept a week), whose records are taken as they are, from whatever build ran them.
+   */
+  readonly onEnqueued?: (earlier: number) => void;
 }
 
 /** Tries per job: a worker killed under a job costs one (BullMQ's stalled-job check gives it back). */
@@ -64,11 +67,13 @@ export async function runOnQueue(
     // A job that failed for good in an earlier sweep, or completed with a failed record (its run
     // threw), is given another chance, as the results file's failed jobs are; one that completed
     // otherwise is collected.
+    let kept = 0;
     for (const job of jobs) {
       const earlier = await queue.getJob(job.hash);
       if (earlier === undefined) continue;
       const state = await earlier.getState();
       if (state === 'failed' || (state === 'completed' && earlier.returnvalue?.status === 'failed')) await earlier.remove();
+      else if (state === 'completed') kept++;
     }
     await queue.addBulk(
       longestFirst(jobs).map((job) => ({
@@ -77,7 +82,7 @@ export async function runOnQueue(
         opts: { jobId: job.hash, ...jobOptions },
       })),
     );
-    options.onEnqueued?.();
+    options.onEnqueued?.(kept);
     const reconcile = async (): Promise<void> => {
       // A job the queue no longer has (a broker restarted without its data, a queue emptied by
       // hand) would never finish: it is enqueued again (BullMQ adds an id it holds once only).

@@ -109,6 +109,11 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
         const list = records(join(dir, 'queue.jsonl'));
         expect(byHash(list)).toEqual(byHash(records(join(dir, 'local.jsonl'))));
         expect(list.filter((r) => r.status === 'ok').every((r) => r.check === 'shared')).toBe(true);
+        // Into a new results file, the same sweep again: its records come from the queue's store, and it says so.
+        const again = damflow('sweep', file, '--results', join(dir, 'again.jsonl'), ...queue);
+        expect(again.status, again.stderr).toBe(0);
+        expect(again.stderr).toMatch(/\n?damflow: 6 of them finished on the queue before this sweep \(records are kept a week\)/);
+        expect(byHash(records(join(dir, 'again.jsonl')))).toEqual(byHash(list));
       }
     } finally {
       worker.child.kill('SIGTERM');
