@@ -286,6 +286,44 @@ describe('damflow check as a CI tool', () => {
     expect(damflow('check', file).status).toBe(0);
   });
 
+  // A whole rewrite had spread a file of one case per line over five lines a case, and
+  // reindented the rest: the diff of an update showed every case.
+  it('--update rewrites only the cases that change, each in its own layout, and keeps every other byte', () => {
+    const file = checkFile([]);
+    const keep = [
+      '{\r\n',
+      '    "cases": [\r\n',
+      '        { "name": "same", "design": "naive", "n": 4, "expectedCycles": 92 },\r\n',
+      '        {"design":"modified","n":4,"expectedCycles":7},\r\n',
+      '        { "design": "naive", "n": 8, "latency": {"div": 8}, "expectedCycles": 1 },\r\n',
+      '        {\r\n',
+      '            "design": "modified",  "n": 8,\r\n',
+      '            "expectedCycles": 0\r\n',
+      '        }\r\n',
+      '    ]\r\n',
+      '}\r\n',
+    ];
+    writeFileSync(file, keep.join(''));
+    const r = damflow('check', file, '--update');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/updated 3 case\(s\)/);
+    // Spec section 3: modified N = 4, 78 cycles; naive N = 8, 196 (Div's latency is the published 8); modified N = 8, 174.
+    expect(readFileSync(file, 'utf8')).toBe(
+      [
+        ...keep.slice(0, 3),
+        '        {"design":"modified","n":4,"expectedCycles":78},\r\n',
+        '        { "design": "naive", "n": 8, "latency": {"div": 8}, "expectedCycles": 196 },\r\n',
+        '        {\r\n',
+        '            "design": "modified",\r\n',
+        '            "n": 8,\r\n',
+        '            "expectedCycles": 174\r\n',
+        '        }\r\n',
+        ...keep.slice(9),
+      ].join(''),
+    );
+    expect(damflow('check', file).status).toBe(0);
+  });
+
   it('--update is all or nothing: a file with a case that cannot run, or with nothing to change, is left as written', () => {
     const text =
       '{"cases": [{"design": "naive", "n": 4, "expectedCycles": 92},\n  {"design": "naive", "n": 8, "expectedCycles": 1}, {"design": "naive", "n": 0}]}\n';

@@ -37,6 +37,8 @@ export interface CheckFile {
   /** The whole file, for --update, and the indentation it was written with. */
   readonly data: Record<string, unknown>;
   readonly indent: string;
+  /** The file's text, so that --update rewrites only the cases that change. */
+  readonly text: string;
 }
 
 export interface CheckOptions {
@@ -69,7 +71,7 @@ export function readCheckFile(file: string): CheckFile {
   if (unknown !== null) throw new UsageError(`check file '${file}': ${unknown}`);
   if (cases.length === 0) throw new UsageError(`check file '${file}' has no cases`);
   const indent = /^\{\r?\n([ \t]+)/.exec(text)?.[1] ?? '  ';
-  return { cases: cases.map(readCase), data: data as Record<string, unknown>, indent };
+  return { cases: cases.map(readCase), data: data as Record<string, unknown>, indent, text };
 }
 
 function readCase(entry: unknown, index: number): CheckCase {
@@ -200,8 +202,12 @@ function updatedPeaks(result: SdpaRunResult, channel: string): [string, number][
 }
 
 /** Rewrites every case that ran with what it gave, keeping names, order and every other field. */
-export function updatedCheckFile(file: CheckFile, outcomes: readonly CaseOutcome[]): { data: Record<string, unknown>; updated: number } {
+export function updatedCheckFile(
+  file: CheckFile,
+  outcomes: readonly CaseOutcome[],
+): { data: Record<string, unknown>; updated: number; text: string } {
   const cases = (file.data['cases'] as unknown[]).slice();
+  const changed = new Map<number, unknown>();
   let updated = 0;
   for (const outcome of outcomes) {
     const result = outcome.result;
@@ -216,9 +222,103 @@ export function updatedCheckFile(file: CheckFile, outcomes: readonly CaseOutcome
     if (peaks !== undefined)
       entry['expectedPeaks'] = Object.fromEntries(Object.keys(peaks as object).flatMap((channel) => updatedPeaks(result, channel)));
     cases[outcome.index] = entry;
-    if (JSON.stringify(entry) !== before) updated++;
+    if (JSON.stringify(entry) !== before) {
+      updated++;
+      changed.set(outcome.index, entry);
+    }
   }
-  return { data: { ...file.data, cases }, updated };
+  const data = { ...file.data, cases };
+  return { data, updated, text: spliceCases(file, changed) ?? `${JSON.stringify(data, null, file.indent)}\n` };
+}
+
+/**
+ * The file's text with only the changed cases written anew, each in its own layout (on one
+ * line if it was, else indented as it was): every other byte is kept, so the diff of an update
+ * shows the cases that changed. A whole rewrite had spread a file of one case per line over
+ * five lines a case. Null if the cases cannot be found in the text (not expected).
+ */
+function spliceCases(file: CheckFile, changed: ReadonlyMap<number, unknown>): string | null {
+  const spans = caseSpans(file.text);
+  if (spans === null || spans.length !== (file.data['cases'] as unknown[]).length) return null;
+  let text = file.text;
+  for (const index of [...changed.keys()].sort((a, b) => b - a)) {
+    const [start, end] = spans[index]!;
+    const old = text.slice(start, end);
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const margin = /^[ \t]*/.exec(text.slice(lineStart, start))![0];
+    const eol = old.includes('\r\n') ? '\r\n' : '\n';
+    const fresh = old.includes('\n')
+      ? JSON.stringify(changed.get(index), null, file.indent).replace(/\n/g, `${eol}${margin}`)
+      : oneLineJson(changed.get(index), /^\{\s/.test(old), /.\{(?!\s)/.test(old) ? /.\{\s/.test(old) : /^\{\s/.test(old), /":\s/.test(old));
+    text = text.slice(0, start) + fresh + text.slice(end);
+  }
+  return text;
+}
+
+/**
+ * JSON on one line, from `{ "a": 1, "b": { "c": 2 } }` (padded, inner objects padded, spaced)
+ * down to `{"a":1,"b":{"c":2}}`.
+ */
+function oneLineJson(value: unknown, padded: boolean, innerPadded: boolean, spaced: boolean): string {
+  const comma = spaced ? ', ' : ',';
+  const inner = (v: unknown): string => oneLineJson(v, innerPadded, innerPadded, spaced);
+  if (Array.isArray(value)) return `[${value.map(inner).join(comma)}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${spaced ? ' ' : ''}${inner(v)}`);
+  if (entries.length === 0) return '{}';
+  return padded ? `{ ${entries.join(comma)} }` : `{${entries.join(comma)}}`;
+}
+
+/**
+ * Where each element of the top-level object's `cases` array lies in valid JSON text, as
+ * [start, end) offsets; null if there is no such array.
+ */
+export function caseSpans(text: string): [number, number][] | null {
+  let depth = 0;
+  // The depth inside the cases array once found, and the element being read.
+  let casesDepth = -1;
+  let elementStart = -1;
+  let expectCases = false;
+  const spans: [number, number][] = [];
+  const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\r' || c === '\t';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (isSpace(c) || c === '\uFEFF') continue;
+    if (depth === casesDepth && elementStart === -1 && c !== ']' && c !== ',') elementStart = i;
+    if (c === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 1 && casesDepth === -1) {
+        let next = i + 1;
+        while (isSpace(text[next])) next++;
+        expectCases = text[next] === ':' && JSON.parse(text.slice(start, i + 1)) === 'cases';
+      }
+    } else if (c === '{' || c === '[') {
+      depth++;
+      if (expectCases && depth === 2) {
+        if (c !== '[') return null;
+        casesDepth = 2;
+        expectCases = false;
+      }
+    } else if (c === '}' || c === ']') {
+      if (depth === casesDepth && c === ']') {
+        if (elementStart !== -1) spans.push([elementStart, endOf(text, i)]);
+        return spans;
+      }
+      depth--;
+    } else if (c === ',' && depth === casesDepth) {
+      spans.push([elementStart, endOf(text, i)]);
+      elementStart = -1;
+    }
+  }
+  return null;
+}
+
+/** The end of the element before a ',' or ']' at `at`: the whitespace before it is not the element's. */
+function endOf(text: string, at: number): number {
+  let end = at;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+  return end;
 }
 
 function describe(outcome: CaseOutcome): string {
@@ -276,7 +376,7 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
   if (options.update && invalid === 0) {
     const rewritten = updatedCheckFile(file, outcomes);
     updated = rewritten.updated;
-    if (updated > 0) writeFileAtomically(path, `${JSON.stringify(rewritten.data, null, file.indent)}\n`);
+    if (updated > 0) writeFileAtomically(path, rewritten.text);
   }
   if (options.json) {
     const cases = outcomes.map(({ result, ...o }) => ({ ...o, status: result?.status ?? null, cycles: result?.cycles ?? null }));
