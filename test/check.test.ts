@@ -210,6 +210,10 @@ describe('damflow check as a CI tool', () => {
       ['b', 'fail', 92],
     ]);
     expect(out.cases[0]!.wallSeconds).toBeGreaterThan(0);
+    // With --json there are no INVALID lines above: the note on stderr points into the JSON.
+    const invalid = damflow('check', checkFile([{ design: 'naive', n: 0, expectedCycles: 1 }]), '--json');
+    expect(invalid.status).toBe(2);
+    expect(invalid.stderr).toMatch(/^damflow: 1 case\(s\) of .* cannot run as written \(verdict "invalid" in the JSON\)\n$/);
   });
 
   it('writes JUnit XML that an XML parser reads back', () => {

@@ -390,7 +390,7 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
   // A case that cannot run as written is bad input: the file needs fixing before it can pass.
   if (invalid > 0)
     console.error(
-      `damflow: ${invalid} case(s) of '${path}' cannot run as written (INVALID above)${options.update ? '; the file is left as it was' : ''}`,
+      `damflow: ${invalid} case(s) of '${path}' cannot run as written (${options.json ? 'verdict "invalid" in the JSON' : 'INVALID above'})${options.update ? '; the file is left as it was' : ''}`,
     );
   // Updated, the file expects what ran: what failed before the rewrite is what was asked for.
   return invalid > 0 ? EXIT_BAD_INPUT : failed > 0 && !options.update ? EXIT_RUN_ERROR : EXIT_OK;
