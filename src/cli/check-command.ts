@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { messageOf, ProgramError, RunAborted, UnitError, show, unknownNames } from '../kernel/errors.js';
 import { parseJsonStrictly } from '../files/strict-json.js';
 import { breather, interruption } from '../engines/interruption.js';
@@ -271,54 +272,12 @@ function oneLineJson(value: unknown, padded: boolean, innerPadded: boolean, spac
 
 /**
  * Where each element of the top-level object's `cases` array lies in valid JSON text, as
- * [start, end) offsets; null if there is no such array.
+ * [start, end) offsets (jsonc-parser's tree); null if there is no such array.
  */
 export function caseSpans(text: string): [number, number][] | null {
-  let depth = 0;
-  // The depth inside the cases array once found, and the element being read.
-  let casesDepth = -1;
-  let elementStart = -1;
-  let expectCases = false;
-  const spans: [number, number][] = [];
-  const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\r' || c === '\t';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (isSpace(c) || c === '\uFEFF') continue;
-    if (depth === casesDepth && elementStart === -1 && c !== ']' && c !== ',') elementStart = i;
-    if (c === '"') {
-      const start = i;
-      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (depth === 1 && casesDepth === -1) {
-        let next = i + 1;
-        while (isSpace(text[next])) next++;
-        expectCases = text[next] === ':' && JSON.parse(text.slice(start, i + 1)) === 'cases';
-      }
-    } else if (c === '{' || c === '[') {
-      depth++;
-      if (expectCases && depth === 2) {
-        if (c !== '[') return null;
-        casesDepth = 2;
-        expectCases = false;
-      }
-    } else if (c === '}' || c === ']') {
-      if (depth === casesDepth && c === ']') {
-        if (elementStart !== -1) spans.push([elementStart, endOf(text, i)]);
-        return spans;
-      }
-      depth--;
-    } else if (c === ',' && depth === casesDepth) {
-      spans.push([elementStart, endOf(text, i)]);
-      elementStart = -1;
-    }
-  }
-  return null;
-}
-
-/** The end of the element before a ',' or ']' at `at`: the whitespace before it is not the element's. */
-function endOf(text: string, at: number): number {
-  let end = at;
-  while (end > 0 && /\s/.test(text[end - 1]!)) end--;
-  return end;
+  const cases = findNodeAtLocation(parseTree(text) ?? { type: 'null', offset: 0, length: 0 }, ['cases']);
+  if (cases?.type !== 'array') return null;
+  return (cases.children ?? []).map((element): [number, number] => [element.offset, element.offset + element.length]);
 }
 
 function describe(outcome: CaseOutcome): string {
