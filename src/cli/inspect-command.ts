@@ -86,18 +86,20 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
 type End = { readonly deadlock: Inspection['deadlock'] } | null;
 
 async function scripted(session: Session, cycles: readonly number[], options: InspectOptions): Promise<End> {
+  // Kept for --json's one object only: printed as text, each is let go once printed.
   const inspections: Inspection[] = [];
+  let last: Inspection | undefined;
   // In time order, each cycle once: `--at 100 --at 100` is one inspection.
   for (const cycle of [...new Set(cycles)].sort((a, b) => a - b)) {
     await session.runUntil(cycle);
-    const inspection = await session.inspect(options.elements);
-    inspections.push(inspection);
-    if (!options.json) console.log(`${formatInspection(inspection)}\n`);
+    last = await session.inspect(options.elements);
+    if (options.json) inspections.push(last);
+    else console.log(`${formatInspection(last)}\n`);
   }
   // A run already over at the last inspection has its end at hand, --no-end or not.
-  if (!options.end && inspections.at(-1)!.status === 'paused') {
+  if (!options.end && last!.status === 'paused') {
     if (options.json) console.log(JSON.stringify({ inspections, end: null }, null, 2));
-    else console.log(`stopped after the inspection at cycle ${inspections.at(-1)!.cycle} (--no-end): the run was not finished`);
+    else console.log(`stopped after the inspection at cycle ${last!.cycle} (--no-end): the run was not finished`);
     return null;
   }
   const result = await session.resume();
