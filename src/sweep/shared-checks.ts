@@ -62,10 +62,10 @@ export class SharedChecks {
  * may compare the engines, outputs included), nor for a job a full run would refuse before it
  * starts (the refusal is that job's record).
  */
-export function sharedKey(job: SweepJob): string | undefined {
+export function sharedKey(job: SweepJob, budget?: number): string | undefined {
   if (job.config.engine === 'actors') return undefined;
   try {
-    refuseWhatCannotFit(estimateCost(job.resolved, { ...job.config, workers: 1 }));
+    refuseWhatCannotFit(estimateCost(job.resolved, { ...job.config, workers: 1 }), budget);
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { codeFamily } from '../../dist/sweep/code-family.js';
 import { Lanes } from '../../dist/sweep/lanes.js';
@@ -98,6 +99,33 @@ describe('lanes', () => {
     expect(ran).toEqual(['0:a1', '0:a3']);
     expect([await first, await last]).toEqual(['a1 done', 'a3 done']);
     await expect(lanes.run('A', 'a4', stop.signal)).rejects.toThrow('stopped');
+  });
+
+  // A listener a waiting task had made a sweep's start quadratic: EventTarget looks through its
+  // listeners at each add (100,000 jobs waited over 30 s for the first to start).
+  it('listen once on a signal for all the tasks waiting on it, and not at all once none waits', async () => {
+    const { lanes, ran, finish } = fakeLanes(1);
+    const stop = new AbortController();
+    const tasks = Array.from({ length: 5000 }, (_, k) => lanes.run(k % 2 === 0 ? 'A' : 'B', `t${k}`, stop.signal));
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(1);
+    await finish('t0');
+    expect(ran).toEqual(['0:t0', '0:t2']);
+    const all = Promise.allSettled(tasks);
+    stop.abort(new Error('stopped'));
+    // The fake thread does not heed the signal: t2, under way, ends.
+    await finish('t2');
+    const settled = await all;
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(4998);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+
+    const go = new AbortController();
+    const two = [lanes.run('A', 'u1', go.signal), lanes.run('A', 'u2', go.signal)];
+    expect(getEventListeners(go.signal, 'abort')).toHaveLength(1);
+    await finish('u1');
+    await finish('u2');
+    expect(await Promise.all(two)).toEqual(['u1 done', 'u2 done']);
+    expect(getEventListeners(go.signal, 'abort')).toHaveLength(0);
+    await lanes.close();
   });
 });
 
