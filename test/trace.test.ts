@@ -255,6 +255,25 @@ describe('timeline of a run (--trace)', () => {
     expect(refused.stderr).toBe(
       `damflow: --trace-max-events ${channels - 1} is below the ${channels} channels: a timeline holds each channel's occupancy at its start\n`,
     );
+    // A cap far past the run's events costs nothing; one that a long run would fill, past the
+    // heap, is refused before the run (it had grown to 4.4 GB and aborted V8 after 32 s).
+    expect(traced([1e9]).trace.otherData.events).toBe(events);
+    const huge = damflow(
+      'run',
+      '--design',
+      'modified',
+      '--n',
+      '65536',
+      '--trace',
+      join(folder, 'y.json'),
+      '--trace-max-events',
+      '1000000000',
+    );
+    expect([huge.status, huge.stdout]).toEqual([2, '']);
+    expect(huge.stderr).toMatch(
+      /^damflow: this run's program and timeline need about [\d.]+ GiB .*: a smaller --trace-max-events, or a --trace-window, /,
+    );
+    expect(huge.stderr.split('\n')).toHaveLength(2);
   });
 
   it("rows:A:B maps output rows to cycles by the sink's row times", async () => {

@@ -1,4 +1,4 @@
-import { estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
+import { refuseWhatCannotFit, timelineCost } from '../designs/sdpa/cost.js';
 import { DESIGN_DEFS, sdpaProgram } from '../designs/sdpa/design.js';
 import { DEFAULT_MAX_EVENTS, recordTimeline } from '../engines/actors/record-timeline.js';
 import { sinkRowCycles } from '../engines/actors/sink-watch.js';
@@ -96,7 +96,7 @@ export function refuseTimelineOf(config: ResolvedSdpaConfig, options: TraceOptio
     throw new UsageError(
       `the occupancy over time of ${config.heads} heads is more than a page or a trace can hold (at most ${MOST_TIMELINE_HEADS} heads): ${remedy}`,
     );
-  refuseWhatCannotFit(estimateCost(config, { ...config, engine: 'actors', workers: 1 }));
+  refuseWhatCannotFit(timelineCost(config, options.traceMaxEvents));
 }
 
 /**

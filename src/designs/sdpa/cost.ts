@@ -19,6 +19,8 @@ export interface RunCost {
   readonly largest: { readonly what: string; readonly bytes: number };
   /** The part of `bytes` that lives on the JavaScript heap (objects), which has a limit of its own. */
   readonly objects: number;
+  /** What the objects are and what lowers them, when not the program's: its heads. */
+  readonly objectsAre?: { readonly what: string; readonly remedy: string };
   readonly seconds: number;
 }
 
@@ -94,6 +96,35 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 + heads * HEAD_SECONDS };
 }
 
+/**
+ * A timeline's events (spans and occupancy samples) per score element of a head, by design:
+ * measured with the published FIFOs at N = 64-256 (naive 9.9-10.0, modified 22.1-22.2), with
+ * room for stalls; and its memory per event while it is recorded and written: 8,000,000
+ * events (modified N = 2048) took 1.0 GB of peak RSS, 2,000,000 440 MB, about 120 B each.
+ */
+const TIMELINE_EVENTS_PER_ELEMENT: Readonly<Record<DesignName, number>> = { naive: 12, modified: 24 };
+const TIMELINE_BYTES_PER_EVENT = 128;
+const TIMELINE = 'the timeline';
+
+/**
+ * The cost of recording a configuration's timeline (`--trace`, `--report`): the actors run in
+ * this thread, and the timeline, at most `maxEvents` events and no more than the run makes.
+ * A cap of 100,000,000 events had been taken at its word: a long run's trace grew towards 12 GB.
+ */
+export function timelineCost(config: ResolvedSdpaConfig, maxEvents: number): RunCost {
+  const run = estimateCost(config, { ...config, engine: 'actors', workers: 1 });
+  const events = Math.min(maxEvents, TIMELINE_EVENTS_PER_ELEMENT[config.design] * config.heads * config.n * config.n);
+  const timeline = { what: TIMELINE, bytes: events * TIMELINE_BYTES_PER_EVENT };
+  // Its events are objects on this thread's JavaScript heap, as the program's are.
+  return {
+    ...run,
+    bytes: run.bytes + timeline.bytes,
+    largest: timeline.bytes > run.largest.bytes ? timeline : run.largest,
+    objects: run.objects + timeline.bytes,
+    objectsAre: { what: "this run's program and timeline", remedy: `${remedy(TIMELINE)}, or fewer heads` },
+  };
+}
+
 /** A run longer than this by estimate gets a note before it starts. */
 export const LONG_RUN_SECONDS = 60;
 
@@ -117,8 +148,9 @@ export function heapBudget(): number {
 /** Refuses, before it starts, a run that cannot fit in memory, with the estimate. */
 export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): void {
   if (cost.objects > heapBudget()) {
+    const { what, remedy } = cost.objectsAre ?? { what: "this run's program and statistics", remedy: 'fewer heads' };
     throw new ProgramError(
-      `this run's program and statistics need about ${gib(cost.objects)} of JavaScript heap, more than the ${gib(heapBudget())} it can give: fewer heads (or a larger --max-old-space-size)`,
+      `${what} need about ${gib(cost.objects)} of JavaScript heap, more than the ${gib(heapBudget())} it can give: ${remedy} (or a larger --max-old-space-size)`,
     );
   }
   if (cost.bytes <= budget) return;
@@ -130,6 +162,7 @@ export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): voi
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
   if (largest === THREADS) return 'fewer workers';
+  if (largest === TIMELINE) return 'a smaller --trace-max-events, or a --trace-window';
   // A proof's logs grow with N alone, one per thread at a time: d and the heads beyond the workers add nothing.
   if (largest === DRIFT_PROOFS) return 'lower N (or, with several heads, fewer workers)';
   return `lower N, d or heads${largest === OUTPUTS ? ', or ask for --timing-only' : ''}`;
