@@ -1,4 +1,5 @@
 import type { Piscina } from 'piscina';
+import { fanOut } from '../engines/fan-out.js';
 
 /**
  * Threads that each run one task at a time, and take the tasks of a family they have run
@@ -21,13 +22,6 @@ export class Lanes<T, R> {
   /** Families some thread has run. */
   private readonly met = new Set<string>();
   private given = 0;
-  /**
-   * The waiting tasks of each abort signal, under one listener a signal: a listener a task had
-   * made every sweep's start quadratic (EventTarget looks through its listeners at each add):
-   * 100,000 jobs waited over 30 s for their first, and 40,000 spent 5.6 s adding listeners.
-   */
-  private readonly watched = new Map<AbortSignal, { readonly waiting: Set<Waiting<T, R>>; readonly onAbort: () => void }>();
-
   constructor(
     threads: number,
     private readonly makePool: () => Piscina<T, R>,
@@ -58,6 +52,7 @@ export class Lanes<T, R> {
         resolve,
         reject,
         taken: false,
+        unwatch: () => undefined,
       };
       this.watch(waiting);
       let queue = this.queues.get(family);
@@ -78,7 +73,7 @@ export class Lanes<T, R> {
       if (next === undefined) return;
       this.queues.get(next.family)!.shift();
       next.taken = true;
-      this.unwatch(next);
+      next.unwatch();
       lane.busy = true;
       lane.families.add(next.family);
       this.met.add(next.family);
@@ -93,34 +88,18 @@ export class Lanes<T, R> {
     }
   }
 
-  /** Rejects `waiting` with its signal's reason if the signal aborts before a thread takes it. */
+  /**
+   * Rejects `waiting` with its signal's reason if the signal aborts before a thread takes it,
+   * through the signal's one shared listener (fanOut).
+   */
   private watch(waiting: Waiting<T, R>): void {
     const signal = waiting.signal;
     if (signal === undefined) return;
-    let watched = this.watched.get(signal);
-    if (watched === undefined) {
-      const all = new Set<Waiting<T, R>>();
-      const onAbort = (): void => {
-        this.watched.delete(signal);
-        for (const w of all) {
-          w.taken = true;
-          w.reject(signal.reason as Error);
-        }
-        all.clear();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.watched.set(signal, (watched = { waiting: all, onAbort }));
-    }
-    watched.waiting.add(waiting);
-  }
-
-  /** Stops watching `waiting` (a thread took it); the signal's listener goes with its last task. */
-  private unwatch(waiting: Waiting<T, R>): void {
-    const signal = waiting.signal;
-    const watched = signal === undefined ? undefined : this.watched.get(signal);
-    if (watched === undefined || !watched.waiting.delete(waiting) || watched.waiting.size > 0) return;
-    signal!.removeEventListener('abort', watched.onAbort);
-    this.watched.delete(signal!);
+    waiting.unwatch = fanOut(signal, 'abort', () => {
+      waiting.taken = true;
+      waiting.unwatch();
+      waiting.reject(signal.reason as Error);
+    });
   }
 
   /** The task `lane` takes next (see the class; an urgent one first), or undefined when none waits. */
@@ -162,6 +141,8 @@ interface Waiting<T, R> {
   readonly reject: (error: unknown) => void;
   /** Sent to a thread, or given up (aborted): no longer waiting. */
   taken: boolean;
+  /** Stops watching its signal (a thread took it, or it aborted). */
+  unwatch: () => void;
 }
 
 /** One family's waiting tasks in order; aborted ones are skipped as they come to the front. */
