@@ -1,4 +1,4 @@
-import { ClockOverflow, messageOf, show } from './errors.js';
+import { ClockOverflow, messageOf, pastExactIntegers, show } from './errors.js';
 import { MAX_TIME } from './time.js';
 import { ClockMove } from './tracer.js';
 import { Wait } from './wait.js';
@@ -68,8 +68,7 @@ export class Context implements UnitContext {
   }
 
   advance(to: Time): void {
-    if (!Number.isSafeInteger(to))
-      (Number.isInteger(to) && to > 0 ? pastMaxTime : badClock)('advance', to, 'a clock is an integer below 2^53');
+    if (!Number.isSafeInteger(to)) badClock('advance', to, 'a clock is an integer below 2^53');
     this.settleRoom();
     if (to > this.time) this.moveTo(to, ClockMove.Idle);
   }
@@ -216,12 +215,16 @@ export class Context implements UnitContext {
   }
 }
 
-/** Out of `incr` and `advance`, which stay small enough to be inlined into unit bodies. */
+/**
+ * Out of `incr` and `advance`, which stay small enough to be inlined into unit bodies. A value
+ * past 2^53 is a clock that passed it: a ClockOverflow, which an SDPA run refuses as it refuses
+ * any (errors.ts).
+ */
 function badClock(operation: string, value: unknown, why: string): never {
-  throw new RangeError(`${operation}(${show(value)}): ${why}`);
+  throw new (pastExactIntegers(value) ? ClockOverflow : RangeError)(`${operation}(${show(value)}): ${why}`);
 }
 
-/** badClock for a clock past 2^53: a ClockOverflow, which an SDPA run refuses as it refuses any (errors.ts). */
-function pastMaxTime(operation: string, value: unknown, why: string): never {
-  throw new ClockOverflow(`${operation}(${show(value)}): ${why}`);
+/** badClock for a clock that `cycles` would take past 2^53. */
+function pastMaxTime(operation: string, cycles: number, why: string): never {
+  throw new ClockOverflow(`${operation}(${show(cycles)}): ${why}`);
 }

@@ -16,9 +16,13 @@ export function notCapacity(what: string, value: unknown, shown = show(value)): 
   return notCount(what, value, 'a positive integer, or null for unbounded', shown);
 }
 
+/** Whether `value` is an integer too large to be exact (past 2^53): a count or a clock that passed it, not one malformed. */
+export function pastExactIntegers(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
+}
+
 function notCount(what: string, value: unknown, wanted: string, shown: string): string {
-  const tooLarge = typeof value === 'number' && Number.isInteger(value) && value > Number.MAX_SAFE_INTEGER;
-  return `${what} must be ${tooLarge ? 'below 2^53 (clocks and counts stay exact integers)' : wanted}, got ${shown}`;
+  return `${what} must be ${pastExactIntegers(value) ? 'below 2^53 (clocks and counts stay exact integers)' : wanted}, got ${shown}`;
 }
 
 /**
@@ -65,9 +69,9 @@ export class ScheduleStuck extends Error {
 
 /**
  * A time of 2^53 or more, refused where it is made (a unit's clock, its stamp, an element's
- * time, the room an acknowledgement gives) rather than rounded. A RangeError, as before; its own class so that
- * the compiled engine, whose orders call the kernel's ring channels without a unit around
- * them, can tell it from a fault and refuse the run as it refuses rounded clocks.
+ * time, the room an acknowledgement gives) rather than rounded. A RangeError, as before; its
+ * own class so that the compiled engine, whose orders call the kernel's ring channels without
+ * a unit around them, can tell it from a fault and refuse the run as it refuses rounded clocks.
  */
 export class ClockOverflow extends RangeError {
   // Its name crosses threads (a worker's error is rebuilt by name and message): what tells an

@@ -1,4 +1,4 @@
-import { ClockOverflow, UnitError, show } from './errors.js';
+import { ClockOverflow, pastExactIntegers, UnitError, show } from './errors.js';
 import { Endpoint } from './endpoint.js';
 import { Wait } from './wait.js';
 import type { Channel } from './channel.js';
@@ -133,7 +133,7 @@ function badElement(ch: Channel, what: 'value' | 'stamp', got: unknown): never {
   const wanted = what === 'value' ? 'a number' : 'an integer clock below 2^53';
   const message = `enqueue on channel '${ch.name}': the ${what} must be ${wanted}, got ${show(got)}`;
   // An integer stamp past 2^53 is a clock that passed it (a unit's clock plus its latency).
-  if (what === 'stamp' && Number.isInteger(got) && (got as number) > 0) throw new ClockOverflow(message);
+  if (what === 'stamp' && pastExactIntegers(got)) throw new ClockOverflow(message);
   throw new TypeError(message);
 }
 
