@@ -21,7 +21,8 @@ export function parseJsonStrictly(text: string): unknown {
   return value;
 }
 
-function lineAt(body: string, at: number): number {
+/** The line (from 1) of character offset `at` of a file's text, for an error that gives only the offset. */
+export function lineAt(body: string, at: number): number {
   let line = 1;
   for (let i = body.indexOf('\n'); i !== -1 && i < at; i = body.indexOf('\n', i + 1)) line++;
   return line;

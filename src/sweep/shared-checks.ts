@@ -9,9 +9,9 @@ import type { JobRecord, SweepJob } from './sweep-job.js';
  * One check of the outputs per shape, for the jobs a pool runs. A configuration's outputs
  * depend on its design, N, d, heads and seed alone (outputsKey): capacities, latencies and IIs
  * only move times. So a job whose shape another job shares runs its timing alone, and one task
- * per shape computes and checks the outputs, on the pool, once a job of the shape has finished. A record is what a single
- * run gives, maxError included: a check that fails makes every job of its shape that finished
- * 'ok' failed, with the check's reason, as a single run would be.
+ * per shape computes and checks the outputs, on the pool, once a job of the shape has finished.
+ * A record is what a single run gives, maxError included: a check that fails makes every job of
+ * its shape that finished 'ok' failed, with the check's reason, as a single run would be.
  *
  * A sweep on the local pool shares the shapes of two jobs or more (pool-sweep.ts); a queue
  * worker, which cannot know which jobs will come to it, shares every shape it meets, over its

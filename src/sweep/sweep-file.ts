@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { messageOf, ProgramError } from '../kernel/errors.js';
-import { parseJsonStrictly, yaml } from '../files/strict-json.js';
+import { lineAt, parseJsonStrictly, yaml } from '../files/strict-json.js';
 
 /**
  * The plain data of a sweep file: JSON when it ends in .json, else YAML (1.2, core schema:
@@ -34,6 +34,5 @@ function yamlMessage(error: unknown, text: string): string {
   const { code, pos } = error as { code?: unknown; pos?: unknown };
   const message = code === 'MULTIPLE_DOCS' ? 'it holds more than one document (a second ---): a sweep file is one' : messageOf(error);
   if (!Array.isArray(pos) || typeof pos[0] !== 'number') return message;
-  const line = text.slice(0, pos[0]).split('\n').length;
-  return `${message} (line ${line})`;
+  return `${message} (line ${lineAt(text, pos[0])})`;
 }
