@@ -400,6 +400,26 @@ describe('damflow with a mistyped command', () => {
     expect(stderr).toBe('damflow: interrupted; the run was stopped and nothing is left running\n');
   });
 
+  // In CI nothing watches a terminal: a case of days (a `run --timing-only` config without its
+  // timingOnly) had held the job without a word until its time limit.
+  it('says before the cases run which will take long by estimate, and how to have it sooner', async () => {
+    const file = checkFile([
+      { name: 'short', design: 'naive', n: 4, expectedCycles: 92 },
+      { name: 'values at N = 10^6', design: 'modified', n: 1_000_000, expectedCycles: 1 },
+    ]);
+    const child = spawn(process.execPath, [MAIN, 'check', file]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(130);
+    expect(stderr).toMatch(
+      /^damflow: case \[1\] values at N = 10\^6 will take about [\d.]+ (min|h|days) \(an estimate\), the longest; "timingOnly": true gives its cycles and statistics without the outputs, much sooner; Ctrl-C stops the check\n/,
+    );
+    // A check of short cases says nothing of the kind.
+    expect(damflow('check', PUBLISHED).stderr).toBe('');
+  });
+
   // Short cases await only promises already settled: the check had never let the event loop
   // turn, so a SIGINT sent after the first case (3 of 30 checks run as the test above runs one) was heard
   // by nobody and the check ran on to its end, exit 0. The abort here comes from a task queued

@@ -5,6 +5,8 @@ import { parseJsonStrictly } from '../files/strict-json.js';
 import { breather, interruption } from '../engines/interruption.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
+import { resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
 import { junitXml } from '../reports/junit.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
@@ -305,6 +307,33 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
   refuseRepeatedOptions(command, []);
 }
 
+/**
+ * Says, before the cases run, which will take long by estimate (a check waits for its longest).
+ * In CI there is no terminal to watch: a case of days (a `run --timing-only` result's config,
+ * which leaves timingOnly out, made a case) had held the job without a word until its time limit.
+ */
+function noteLongestCase(cases: readonly CheckCase[]): void {
+  let longest: { c: CheckCase; seconds: number } | null = null;
+  for (const c of cases) {
+    if (c.config === null) continue;
+    let seconds: number;
+    try {
+      seconds = estimateCost(resolveSdpaConfig(c.config), c.config).seconds;
+    } catch (error) {
+      // A configuration that cannot be resolved is reported INVALID when its turn comes.
+      if (error instanceof ProgramError) continue;
+      throw error;
+    }
+    if (seconds >= LONG_RUN_SECONDS && seconds > (longest?.seconds ?? 0)) longest = { c, seconds };
+  }
+  if (longest === null) return;
+  const { c, seconds } = longest;
+  const instead = c.config!.timingOnly ? '' : ' "timingOnly": true gives its cycles and statistics without the outputs, much sooner;';
+  console.error(
+    `damflow: case [${c.index}] ${c.name} will take about ${duration(seconds)} (an estimate), the longest;${instead} Ctrl-C stops the check`,
+  );
+}
+
 export async function checkCommand(path: string, options: CheckOptions): Promise<number> {
   const file = readCheckFile(path);
   if (options.junit !== undefined) checkWritable(options.junit, '--junit');
@@ -313,6 +342,7 @@ export async function checkCommand(path: string, options: CheckOptions): Promise
     { path, what: 'the check file', writes: options.update === true },
     options.junit === undefined ? null : { path: options.junit, what: '--junit', writes: true },
   ]);
+  noteLongestCase(file.cases);
   const started = performance.now();
   // SIGINT or SIGTERM stops the check in one line (exit 130), between cases as in one.
   const stopping = interruption({ interruptible: true });
