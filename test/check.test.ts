@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { RunAborted } from '../dist/index.js';
-import { readCheckFile, runCheck } from '../dist/cli/check-command.js';
+import { readCheckFile, runCheck, updatedCheckFile } from '../dist/cli/check-command.js';
+import type { SdpaRunResult } from '../dist/index.js';
 import { MAIN, damflow, tempFile } from './helpers/cli.js';
 import { runModel } from './reference/dam-model.js';
 
@@ -17,6 +18,12 @@ const SHARED = fileURLToPath(new URL('../../shared/golden/dam-timing.json', impo
 const LONG_PEAK_N4 = (() => {
   const zeros = new Float64Array(4);
   return runModel({ design: 'naive', n: 4, d: 1, q: zeros, k: zeros, v: zeros }).channels['long']!.peak;
+})();
+
+/** The modified design's `final` peak at N = 8 with the published FIFOs, from the independent model. */
+const FINAL_PEAK_MODIFIED_N8 = (() => {
+  const zeros = new Float64Array(8);
+  return runModel({ design: 'modified', n: 8, d: 1, q: zeros, k: zeros, v: zeros }).channels['final']!.peak;
 })();
 
 function checkFile(cases: unknown[]): string {
@@ -191,6 +198,29 @@ describe('damflow check as a CI tool', () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
+  it('rewrites a file of 100,000 changed cases in seconds (--update)', () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `    {"name": "c${i}", "design": "naive", "n": 4, "expectedCycles": 1}`);
+    const file = checkFile([]);
+    writeFileSync(file, `{\n  "cases": [\n${lines.join(',\n')}\n  ]\n}\n`);
+    const read = readCheckFile(file);
+    // What each case gave, without running 100,000 of them: spec section 3, naive N = 4.
+    const result = { status: 'ok', cycles: 92 } as SdpaRunResult;
+    const outcomes = read.cases.map((c) => ({
+      index: c.index,
+      name: c.name,
+      verdict: 'fail' as const,
+      message: '',
+      wallSeconds: 0,
+      result,
+    }));
+    const started = performance.now();
+    const { text, updated } = updatedCheckFile(read, outcomes);
+    // A splice of the whole text per case was quadratic: 20,000 cases took 52 s, 100,000 would take over 20 min.
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(updated).toBe(100_000);
+    expect(text).toBe(readFileSync(file, 'utf8').replaceAll('"expectedCycles": 1}', '"expectedCycles": 92}'));
+  });
+
   it('prints one JSON object with --json', () => {
     const file = checkFile([
       { name: 'a', design: 'naive', n: 4, expectedCycles: 92 },
@@ -291,8 +321,9 @@ describe('damflow check as a CI tool', () => {
   });
 
   // A whole rewrite had spread a file of one case per line over five lines a case, and
-  // reindented the rest: the diff of an update showed every case.
-  it('--update rewrites only the cases that change, each in its own layout, and keeps every other byte', () => {
+  // reindented the rest: the diff of an update showed every case. Then a rewrite of the case
+  // had spread its one-line fields (`"latency": { "div": 21 }`) over lines, changed or not.
+  it('--update rewrites only the expectations that change, each in its own layout, and keeps every other byte', () => {
     const file = checkFile([]);
     const keep = [
       '{\r\n',
@@ -302,7 +333,9 @@ describe('damflow check as a CI tool', () => {
       '        { "design": "naive", "n": 8, "latency": {"div": 8}, "expectedCycles": 1 },\r\n',
       '        {\r\n',
       '            "design": "modified",  "n": 8,\r\n',
-      '            "expectedCycles": 0\r\n',
+      '            "latency": { "div": 21 },\r\n',
+      '            "expectedCycles": 0,\r\n',
+      '            "expectedPeaks": { "final": 9 }\r\n',
       '        }\r\n',
       '    ]\r\n',
       '}\r\n',
@@ -317,12 +350,44 @@ describe('damflow check as a CI tool', () => {
         ...keep.slice(0, 3),
         '        {"design":"modified","n":4,"expectedCycles":78},\r\n',
         '        { "design": "naive", "n": 8, "latency": {"div": 8}, "expectedCycles": 196 },\r\n',
-        '        {\r\n',
-        '            "design": "modified",\r\n',
-        '            "n": 8,\r\n',
-        '            "expectedCycles": 174\r\n',
-        '        }\r\n',
-        ...keep.slice(9),
+        ...keep.slice(5, 8),
+        '            "expectedCycles": 174,\r\n',
+        `            "expectedPeaks": { "final": ${FINAL_PEAK_MODIFIED_N8} }\r\n`,
+        ...keep.slice(10),
+      ].join(''),
+    );
+    expect(damflow('check', file).status).toBe(0);
+  });
+
+  it('--update removes and adds expectedStatus and expectedCycles in place, in the layout of the case', () => {
+    const file = checkFile([]);
+    const text = [
+      '{\n',
+      '  "cases": [\n',
+      '    {"expectedStatus":"deadlock","design":"naive","n":4,"expectedCycles":92},\n',
+      '    { "design": "naive", "n": 4, "expectedStatus": "deadlock" },\n',
+      '    {\n',
+      '      "design": "naive", "n": 16, "depth": { "long": 8 },\n',
+      '      "expectedCycles": 1\n',
+      '    }\n',
+      '  ]\n',
+      '}\n',
+    ];
+    writeFileSync(file, text.join(''));
+    const deadlocked = JSON.parse(damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=8', '--json').stdout) as {
+      cycles: number;
+    };
+    expect(damflow('check', file, '--update').status).toBe(0);
+    // Spec section 3: naive N = 4, 92 cycles.
+    expect(readFileSync(file, 'utf8')).toBe(
+      [
+        ...text.slice(0, 2),
+        '    {"design":"naive","n":4,"expectedCycles":92},\n',
+        '    { "design": "naive", "n": 4, "expectedCycles": 92 },\n',
+        ...text.slice(4, 6),
+        `      "expectedCycles": ${deadlocked.cycles},\n`,
+        '      "expectedStatus": "deadlock"\n',
+        ...text.slice(7),
       ].join(''),
     );
     expect(damflow('check', file).status).toBe(0);
