@@ -20,6 +20,22 @@ describe('damflow run', () => {
     expect(out).not.toHaveProperty('deadlock');
   });
 
+  it("--timing-only's config says so: made a check case, it runs timing-only as the run did", () => {
+    const r = damflow('run', '--design', 'modified', '--n', '8', '--timing-only', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { config: Record<string, unknown>; cycles: number; maxError: number | null };
+    expect(out.config['timingOnly']).toBe(true);
+    expect(out.maxError).toBeNull();
+    // Spec section 4: the modified design's published run takes 2N^2 + 46 cycles.
+    const file = tempFile('timing-only-case.json');
+    writeFileSync(file, JSON.stringify({ cases: [{ ...out.config, expectedCycles: 2 * 8 * 8 + 46 }] }));
+    const check = damflow('check', file);
+    expect(check.status, check.stderr).toBe(0);
+    // A run with the outputs keeps its config as it was: no timingOnly field.
+    const full = JSON.parse(damflow('run', '--design', 'modified', '--n', '8', '--json').stdout) as { config: Record<string, unknown> };
+    expect(full.config).not.toHaveProperty('timingOnly');
+  });
+
   it('--depth CHANNEL=unbounded leaves one channel without a bound, as null does in a file', () => {
     const r = damflow('run', '--design', 'naive', '--n', '16', '--depth', 'long=unbounded', '--json');
     expect(r.status, r.stderr).toBe(0);

@@ -368,8 +368,8 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
 
 /**
  * Says, before the cases run, which will take long by estimate (a check waits for its longest).
- * In CI there is no terminal to watch: a case of days (a `run --timing-only` result's config,
- * which leaves timingOnly out, made a case) had held the job without a word until its time limit.
+ * In CI there is no terminal to watch: a case of days had held the job without a word until its
+ * time limit.
  */
 function noteLongestCase(cases: readonly CheckCase[]): void {
   let longest: { c: CheckCase; seconds: number } | null = null;

@@ -45,8 +45,11 @@ export interface SdpaChannelReport {
 }
 
 export interface SdpaRunResult {
-  /** Everything that produced this result: rerun it from this alone. */
-  readonly config: ResolvedSdpaConfig;
+  /**
+   * Everything that produced this result: rerun it from this alone (`timingOnly` too, when set:
+   * a `run --timing-only --json` config made a check case had run the outputs, days at a large N).
+   */
+  readonly config: ResolvedSdpaConfig & { readonly timingOnly?: true };
   readonly design: DesignName;
   readonly n: number;
   readonly d: number;
@@ -143,7 +146,7 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   });
 
   return {
-    config: resolved,
+    config: timingOnly ? { ...resolved, timingOnly } : resolved,
     design: resolved.design,
     n,
     d,
