@@ -48,7 +48,11 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .command('sweep')
     .description('run every configuration of a sweep file (JSON or YAML) on the local worker pool, or through a Redis queue')
     .argument('<file>', 'sweep file: { base: CONFIG, grid: { AXIS: [values] | { from, to, step | times } }, list: [ { AXIS: value } ] }')
-    .option('--results <FILE.jsonl>', 'results file (a CSV is written beside it); default FILE.results.jsonl beside the sweep file')
+    .option(
+      '--results <FILE.jsonl>',
+      'results file (a CSV is written beside it); default FILE.results.jsonl beside the sweep file',
+      arg(checkResultsName('--results')),
+    )
     .option('--workers <W>', "worker threads of the local pool, or 'auto' (one per core; the default)", arg(parseWorkers))
     .option(
       '--queue <URL>',
@@ -79,10 +83,26 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .command('merge')
     .description('combine results files (of `sweep --only` jobs) into one, one record per job, in job order')
     .argument('<parts...>', 'results files to merge')
-    .requiredOption('--into <FILE.jsonl>', 'the results file to merge into (kept, and added to); a CSV is written beside it')
+    .requiredOption(
+      '--into <FILE.jsonl>',
+      'the results file to merge into (kept, and added to); a CSV is written beside it',
+      arg(checkResultsName('--into')),
+    )
     .exitOverride()
     .action((parts: string[], options: { into: string }) => setExit(mergeCommand(parts, options.into)));
   refuseRepeatedOptions(merge, []);
+}
+
+/**
+ * A results file holds JSON lines, and its CSV goes beside it: `--results r.csv` had written
+ * JSON lines into r.csv and the CSV into r.csv.csv, and a later `--results r` its CSV over r.csv.
+ */
+function checkResultsName(option: string): (file: string) => string {
+  return (file) => {
+    if (extname(file).toLowerCase() === '.csv')
+      throw new UsageError(`${option} names the JSON lines file, and its CSV is written beside it: give FILE.jsonl, got '${file}'`);
+    return file;
+  };
 }
 
 function checkX(axis: string): string {

@@ -269,6 +269,28 @@ describe('damflow sweep on the local pool', () => {
     );
   });
 
+  // `--results r.csv` had written the JSON lines into r.csv and the CSV into r.csv.csv; a later
+  // `--results r` then wrote its CSV over r.csv.
+  it('refuses a results file or a merge target named as a CSV, which is what it writes beside it', () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    writeFileSync(join(dir, 'part.jsonl'), '');
+    for (const [option, args] of [
+      ['--results', ['sweep', file, '--results', join(dir, 'r.csv')]],
+      ['--into', ['sweep', 'merge', join(dir, 'part.jsonl'), '--into', join(dir, 'm.CSV')]],
+    ] as const) {
+      const r = damflow(...args);
+      expect([r.status, r.stderr.trim().split('\n')], args.join(' ')).toEqual([
+        2,
+        [
+          expect.stringMatching(
+            new RegExp(`${option} names the JSON lines file, and its CSV is written beside it: give FILE\\.jsonl, got '.*'$`),
+          ),
+        ],
+      ]);
+    }
+    expect(['r.csv', 'r.csv.csv', 'm.CSV', 'm.CSV.csv'].filter((f) => existsSync(join(dir, f)))).toEqual([]);
+  });
+
   it('never cuts, or resumes from, a file that is not a results file; a merge needs every part', () => {
     const { dir, file } = sweepDir('s.yaml', SWEEP);
     const notes = join(dir, 'notes.txt');
