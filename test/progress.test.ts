@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { progressDisplay, recentRate, timeLeft } from '../dist/cli/progress.js';
+import { sweepProgress } from '../dist/cli/sweep-progress.js';
 import { CyclesProgress, movedMedian } from '../dist/engines/actors/cycles-progress.js';
 import { LONG_RUN_SECONDS, estimateCost, refuseWhatCannotFit } from '../dist/designs/sdpa/cost.js';
 import { coreCount } from '../dist/engines/actors/pool-control.js';
@@ -164,6 +165,25 @@ describe('progress bar', () => {
     expect(terminal.text()).toBe('');
     const pipe = Object.assign(fakeTerminal().stream, { isTTY: false });
     expect(progressDisplay(1000, { stream: pipe as unknown as NodeJS.WritableStream }).onProgress).toBeUndefined();
+  });
+});
+
+describe('sweep progress bar', () => {
+  // cli-progress's own estimate read 'ETA 0s' until the first job finished: for minutes, on a
+  // sweep whose first job is long (they run longest first).
+  it("shows '?' for the time left until a job of this run has finished, then the rate so far", () => {
+    const terminal = fakeTerminal();
+    let now = 1000;
+    // 2 of 10 jobs were in the results file: they are done, but took no time of this run.
+    const progress = sweepProgress(10, 2, true, { stream: terminal.stream, now: () => now });
+    now += 4000;
+    progress.done(false);
+    progress.stop();
+    const shown = frames(terminal.text()).filter((f) => f.includes('sweep ['));
+    expect(shown[0]).toMatch(/ 2\/10 jobs \| 0 failed \| ETA \?$/);
+    // One job in 4 s: 7 left, 28 s.
+    expect(shown.at(-1)!.trimEnd()).toMatch(/ 3\/10 jobs \| 0 failed \| ETA 28s$/);
+    expect(terminal.text()).not.toMatch(/ETA 0s/);
   });
 });
 
