@@ -38,8 +38,15 @@ async function confirm(design: Design, n: number, report: SizingReport): Promise
 }
 
 describe('damflow size', () => {
-  it('finds minima for the modified design at N = 512 that a check confirms', async () => {
-    const report = size('modified', 512);
+  it('finds minima for the modified design at N = 512 that a check confirms, and draws no capacity between whole ones', async () => {
+    const { dir } = sweepDir('unused.yaml', '');
+    const svg = join(dir, 'size.svg');
+    const report = size('modified', 512, '--plot', svg);
+    // The capacities run from 1 to 7: the log axis had ticks at 1.5, 2.5, 3.5, 4.5, 6.5 and 7.5.
+    const ticks = [...readFileSync(svg, 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)]
+      .map((m) => m[1]!)
+      .filter((t) => /^[\d.,]+$/.test(t));
+    expect(ticks.filter((t) => !t.includes(',')).sort((a, b) => Number(a) - Number(b))).toEqual(['1', '2', '4', '8']);
     expect(report.channels.map((c) => c.channel)).toEqual(['qk', 'delta1', 'delta2', 'e1', 'e2', 'rowsum', 'outp']);
     expect(report.channels.map((c) => c.published)).toEqual([12, 2, 2, 2, 2, 10, 14]);
     expect(report.memory.configured).toBe(44);
@@ -63,6 +70,13 @@ describe('damflow size', () => {
     );
     expect(new Set(pointLabels(text))).toEqual(expected);
     expect(pointLabels(text)).toHaveLength(expected.size);
+    // The runs that deadlocked have no cycles to draw: the chart names them, so that long's
+    // line starting near N does not read as the range searched.
+    const deadlocked = [...new Set(report.probes.filter((p) => p.status === 'deadlock').map((p) => `${p.channel}:${p.capacity}`))];
+    expect(deadlocked.length).toBeGreaterThan(0);
+    expect(deadlocked.every((p) => p.startsWith('long:'))).toBe(true);
+    const capacities = deadlocked.map((p) => Number(p.slice('long:'.length))).sort((a, b) => a - b);
+    expect(text).toContain(`aria-label="Subtitle text 'deadlocked, not drawn: long at ${capacities.join(', ')}'"`);
   });
 
   // runningsum at II 3 and runningmax at latency 7: no channel alone, the others as configured,
