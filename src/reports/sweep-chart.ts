@@ -15,6 +15,14 @@ const METRICS = [
   },
 ] as const;
 
+/**
+ * Every figure drawn is a whole number (n, d, a capacity, a latency, cycles, elements): a tick
+ * between two is left unlabelled, where depth.qk from 2 to 4 had read 2.0, 2.2, 2.4, ... and
+ * memory 34.0, 34.5, ... Vega-Lite 5.23 drops an axis's tickMinStep (its default rule returns
+ * one only for the format 'd', which writes 10000000 for 10,000,000).
+ */
+const WHOLE_NUMBER_LABELS = { labelExpr: "datum.value % 1 ? '' : format(datum.value, ',')" };
+
 export interface SweepChartPoint {
   readonly job: number;
   readonly metric: (typeof METRICS)[number]['key'];
@@ -113,8 +121,12 @@ export function sweepChart(
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: notDrawn === null ? title : { text: title, subtitle: notDrawn },
     data: { values: points as unknown as Record<string, unknown>[] },
+    // One x scale for the three panels, so that an x stands at one place in each: a panel whose
+    // figure some jobs lack (the memory of unbounded jobs) had its own, and its points stood
+    // elsewhere than the cycles of the same jobs above it.
+    resolve: { scale: { x: 'shared' } },
     vconcat: METRICS.map((m) => ({
-      title: m.title,
+      title: panelTitle(m, records),
       width: 420,
       height: 160,
       transform: [{ filter: { field: 'metric', equal: m.key } }],
@@ -125,9 +137,9 @@ export function sweepChart(
           field: 'x',
           type: numericX ? 'quantitative' : 'ordinal',
           title: x,
-          ...(numericX ? { scale: { zero: false } } : { sort: null }),
+          ...(numericX ? { scale: { zero: false }, axis: WHOLE_NUMBER_LABELS } : { sort: null }),
         },
-        y: { field: 'value', type: 'quantitative', title: m.key, scale: { zero: false } },
+        y: { field: 'value', type: 'quantitative', title: m.key, scale: { zero: false }, axis: WHOLE_NUMBER_LABELS },
         color: { field: 'series', type: 'nominal', title: series.join(', ') || ' ', legend: { labelLimit: 0 } },
         order: { field: 'x' },
         description: { field: 'description' },
@@ -135,6 +147,15 @@ export function sweepChart(
     })),
   };
   return { spec, points, notDrawn };
+}
+
+/**
+ * A panel's title, which says how many finished jobs it leaves out: the memory of a job with an
+ * unbounded FIFO is no number, and its line had been missing from the panel without a word.
+ */
+function panelTitle(metric: (typeof METRICS)[number], records: readonly JobRecord[]): string {
+  const none = records.filter((r) => r.status === 'ok' && metric.value(r) === null).length;
+  return none === 0 ? metric.title : `${metric.title}; not drawn: ${none} job(s) with an unbounded FIFO`;
 }
 
 /** "2 of 8 jobs (1 deadlocked, 1 failed)", or null when every job finished. */

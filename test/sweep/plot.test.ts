@@ -99,4 +99,30 @@ describe('sweep --plot', () => {
     const html = readFileSync(page, 'utf8');
     expect(html).not.toContain('unbounded');
   });
+
+  // Three panels with an x scale each: the memory panel, which the unbounded job has no number
+  // for, had its own, its 2, 4 and 8 under other points than the cycles of the same jobs, and
+  // nothing said where the unbounded job's line went. A whole-number axis read 2.0, 2.2, 2.4.
+  it('draws the panels on one x scale, says which jobs a panel leaves out, and labels no tick between whole numbers', () => {
+    const { dir, file } = sweepDir('qk.yaml', 'base: { design: modified, n: 32 }\ngrid:\n  depth.qk: [2, 4, 8, null]\n');
+    const svg = join(dir, 'chart.svg');
+    expect(damflow('sweep', file, '--plot', svg).status).toBe(0);
+    const text = readFileSync(svg, 'utf8');
+    const axes = [...text.matchAll(/aria-label="X-axis titled 'depth\.qk' for (a discrete scale with [^"]*)"/g)].map((m) => m[1]);
+    expect(axes).toEqual(Array(3).fill('a discrete scale with 4 values: 2, 4, 8, unbounded'));
+    expect(text).toContain(
+      'aria-label="Title text \'intermediate memory (sum of capacities); not drawn: 1 job(s) with an unbounded FIFO\'"',
+    );
+    expect(text).toContain('aria-label="Title text \'peak occupancy (sum over intermediate FIFOs)\'"');
+
+    const small = sweepDir('small.yaml', 'base: { design: modified, n: 32 }\ngrid:\n  depth.qk: [2, 3, 4]\n');
+    const chart = join(small.dir, 'chart.svg');
+    expect(damflow('sweep', small.file, '--plot', chart).status).toBe(0);
+    const labels = [...readFileSync(chart, 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)]
+      .map((m) => m[1]!)
+      .filter((t) => /^[\d.,]+$/.test(t));
+    expect(labels.length).toBeGreaterThan(0);
+    expect(labels.filter((t) => t.includes('.'))).toEqual([]);
+    expect(labels.slice(0, 3)).toEqual(['2', '3', '4']);
+  });
 });
