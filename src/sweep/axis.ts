@@ -1,4 +1,4 @@
-import { ProgramError } from '../kernel/errors.js';
+import { ProgramError, show } from '../kernel/errors.js';
 import { CONFIG_FIELDS } from '../designs/sdpa/config.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 
@@ -61,7 +61,7 @@ export function axisValues(raw: unknown, where: string): AxisValue[] {
     return raw as AxisValue[];
   }
   if (typeof raw === 'object' && raw !== null) return rangeValues(raw as Record<string, unknown>, where);
-  throw new ProgramError(`${where}: an axis is a list of values or a range { from, to, step | times }, got ${JSON.stringify(raw)}`);
+  throw new ProgramError(`${where}: an axis is a list of values or a range { from, to, step | times }, got ${show(raw)}`);
 }
 
 /** One value of an axis: a number, a name, true/false or null. */
@@ -79,7 +79,7 @@ function rangeValues(range: Record<string, unknown>, where: string): number[] {
   const integer = (key: string, least: number, why = ''): number => {
     const v = range[key];
     if (typeof v !== 'number' || !Number.isSafeInteger(v))
-      throw new ProgramError(`${where}.${key} must be an integer below 2^53, got ${JSON.stringify(v)}`);
+      throw new ProgramError(`${where}.${key} must be an integer below 2^53, got ${show(v)}`);
     if (v < least) throw new ProgramError(`${where}.${key} must be at least ${least}${why}, got ${v}`);
     return v;
   };

@@ -92,6 +92,19 @@ describe('sweep files', () => {
         /grid\.n\.to must be an integer below 2\^53, got/,
       ],
       [{ base: { design: 'modified' }, grid: { n: { from: 0, to: 8, times: 2 } } }, /grid\.n\.from must be at least 1, got 0/],
+      // YAML's .inf and .nan: the message had read 'got null' (JSON has neither).
+      [
+        { base: { design: 'modified' }, grid: { n: Infinity } },
+        /grid\.n: an axis is a list of values or a range \{ from, to, step \| times \}, got Infinity$/,
+      ],
+      [
+        { base: { design: 'modified' }, grid: { n: { from: 4, to: Infinity, times: 2 } } },
+        /grid\.n\.to must be an integer below 2\^53, got Infinity$/,
+      ],
+      [
+        { base: { design: 'modified' }, grid: { n: { from: 4, to: 8, step: Number.NaN } } },
+        /grid\.n\.step must be an integer below 2\^53, got NaN$/,
+      ],
       [{ base: { design: 'modified' }, grid: { n: { from: 0, to: 8, step: 4 } } }, /job 0 \(n=0\): n must be a positive integer, got 0/],
       [{ base: { design: 'modified' }, grid: { nn: [4] } }, /grid: unknown axis 'nn'/],
       [{ base: { design: 'modified', n: '8' } }, /job 0: n must be a positive integer, got "8"/],
