@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
 import { pointLabels, sweepDir } from '../helpers/sweep.js';
 import { runSdpa } from '../../dist/designs/sdpa/run.js';
+import { ruleCapacity } from '../../dist/sweep/sizing-rule.js';
+import { resolveSdpaConfig } from '../../dist/designs/sdpa/design.js';
 import type { SizingReport } from '../../dist/sweep/sizing.js';
+import type { SdpaConfig } from '../../dist/designs/sdpa/design.js';
 
 type Design = 'naive' | 'modified';
 
@@ -145,6 +148,26 @@ describe('damflow size', () => {
       const refused = damflow('size', '--design', 'modified', ...args);
       expect([refused.status, refused.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(message)]]);
     }
+  });
+
+  // A searched capacity is every head's: the rule had read head 0's latencies and IIs alone
+  // (delta1 5 where head 1's runningmax at latency 9 needs 11).
+  it("takes the paper rule of the head that needs the most, a head's own latency or II included", () => {
+    const rule = (config: SdpaConfig, channel: string) => ruleCapacity(resolveSdpaConfig(config), channel);
+    const base = { design: 'modified', n: 64, heads: 3 } as const;
+    expect(rule(base, 'delta1')).toBe(5);
+    expect(rule({ ...base, latency: { 'h1/runningmax': 9 } }, 'delta1')).toBe(11);
+    // Head 0's Div at II 3 waits on rowsum and outp; head 2's runningsum at latency 12 writes rowsum.
+    const mixed = { ...base, ii: { 'h0/div': 3 }, latency: { 'h2/runningsum': 12 } };
+    expect([rule(mixed, 'rowsum'), rule(mixed, 'outp'), rule(mixed, 'qk')]).toEqual([13, 15, 12]);
+    // Every head its own latency, all below the shared default: the default applies to no head.
+    const own = { ...base, latency: { 'h0/qkt': 2, 'h1/qkt': 3, 'h2/qkt': 4 } };
+    expect(rule(own, 'qk')).toBe(5);
+    expect(rule({ design: 'naive', n: 64 }, 'long')).toBeNull();
+    const r = damflow('size', '--design', 'modified', '--n', '32', '--heads', '2', '--latency', 'h1/runningmax=9');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^delta1 +2 +2 +11 /m);
+    expect(r.stdout).toMatch(/\(sum of capacities, 2 heads\): configured 88, rule 156,/);
   });
 
   it('stops, naming the run, when a search run fails: its clocks past 2^53 had counted as a deadlock and set a wrong minimum', () => {
