@@ -175,7 +175,40 @@ describe.skipIf(CHROMIUM === undefined)('HTML report in a real browser', () => {
   });
 });
 
+/** A sweep record as `damflow report` reads one: what its runs table and memory chart draw. */
+const TWO_RUNS_RECORD = {
+  status: 'ok',
+  cycles: 92,
+  config: { design: 'naive', n: 4 },
+  intermediateMemory: { capacity: 84, peakOccupancy: 50 },
+};
+
 describe('damflow report input', () => {
+  // A record without its intermediate memory (written by hand, or by another tool) had ended in
+  // a TypeError and its stack trace, exit 1.
+  it("refuses, in one line, a sweep's record without its intermediate memory, or one of another shape", () => {
+    const { intermediateMemory: _, ...bare } = TWO_RUNS_RECORD;
+    for (const [name, runs] of [
+      ['bare', [bare, bare]],
+      ['odd', [TWO_RUNS_RECORD, { ...TWO_RUNS_RECORD, intermediateMemory: 5 }]],
+    ] as const) {
+      const file = join(folder, `${name}.json`);
+      writeFileSync(file, JSON.stringify(runs));
+      const ran = damflow('report', file);
+      expect([ran.status, ran.stderr.trim().split('\n')], name).toEqual([
+        2,
+        [expect.stringMatching(/^damflow: result file '.*' run \d: intermediateMemory must be \{ capacity, peakOccupancy \}/)],
+      ]);
+    }
+    // Null is a run without figures (a failed job's record): drawn as none.
+    const failed = join(folder, 'failed.json');
+    writeFileSync(
+      failed,
+      JSON.stringify([TWO_RUNS_RECORD, { ...TWO_RUNS_RECORD, status: 'failed', cycles: null, intermediateMemory: null }]),
+    );
+    expect(damflow('report', failed).status).toBe(0);
+  });
+
   it('bad input is one line and exit 2', () => {
     const notJson = join(folder, 'bad.json');
     writeFileSync(notJson, '{"status": "ok"');
@@ -195,6 +228,13 @@ describe('damflow report input', () => {
     ]) {
       const ran = damflow('report', noConfig, '--no-timeline', ...bound);
       expect([ran.status, ran.stderr]).toEqual([2, `damflow: ${bound[0]} bounds a timeline: --no-timeline draws none\n`]);
+      // A sweep's results (several runs) have no timeline either: the bound had been ignored without a word.
+      const sweep = join(folder, 'two-runs.json');
+      writeFileSync(sweep, JSON.stringify([1, 2].map(() => ({ ...TWO_RUNS_RECORD }))));
+      const page = join(folder, 'two-runs.html');
+      const refused = damflow('report', sweep, ...bound);
+      expect([refused.status, refused.stderr]).toEqual([2, `damflow: ${bound[0]} bounds a timeline: a sweep's page draws none\n`]);
+      expect(existsSync(page)).toBe(false);
     }
   });
 

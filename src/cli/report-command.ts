@@ -50,6 +50,8 @@ async function writeReport(file: string, options: ReportOptions, signal: AbortSi
   checkPageWritable(out, '--out');
   if (!options.timeline) refuseTraceBoundsWithoutTimeline(options, '--no-timeline draws none');
   const runs = readRuns(file);
+  // A sweep's page draws memory against N: the bounds had been taken, and ignored without a word.
+  if (runs.length > 1) refuseTraceBoundsWithoutTimeline(options, "a sweep's page draws none");
   const first = runs[0]!;
   if (runs.length === 1 && options.timeline) refuseTimelineOf(first.config, options, '--no-timeline');
   // A sweep's page draws memory against N; occupancy over time is one run's.
@@ -93,15 +95,22 @@ function readRuns(file: string): ReportRun[] {
   const index = (v: unknown): unknown => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)['index'] : undefined);
   const place = (v: unknown): number => (index(v) === null ? Number.MAX_SAFE_INTEGER : (index(v) as number));
   if (values.every((v) => typeof index(v) === 'number' || index(v) === null)) values.sort((a, b) => place(a) - place(b));
-  return values.map((value, i) => checkedRun(value, `result file '${file}'${values.length > 1 ? ` run ${i}` : ''}`));
+  return values.map((value, i) => checkedRun(value, `result file '${file}'${values.length > 1 ? ` run ${i}` : ''}`, values.length > 1));
 }
 
-function checkedRun(value: unknown, where: string): ReportRun {
+/** `sweep`: one of several runs, whose page draws each run's intermediate memory. */
+function checkedRun(value: unknown, where: string, sweep: boolean): ReportRun {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where} is not a JSON object`);
   const run = value as Record<string, unknown>;
   if (typeof run['status'] !== 'string') throw new UsageError(`${where} has no status: is it a 'damflow run --json' result?`);
   if (run['cycles'] !== null && typeof run['cycles'] !== 'number') throw new UsageError(`${where}: cycles must be a number`);
   if (typeof run['config'] !== 'object' || run['config'] === null) throw new UsageError(`${where} has no config`);
+  // A sweep's page draws it: a record without it had ended in a TypeError and its stack trace.
+  const memory = run['intermediateMemory'];
+  if (memory === undefined ? sweep : memory !== null && !isIntermediateMemory(memory))
+    throw new UsageError(
+      `${where}: intermediateMemory must be { capacity, peakOccupancy } (capacity null when unbounded), or null for a run without figures`,
+    );
   let config: ResolvedSdpaConfig;
   try {
     config = resolveSdpaConfig(run['config'] as ResolvedSdpaConfig);
@@ -109,4 +118,10 @@ function checkedRun(value: unknown, where: string): ReportRun {
     throw new UsageError(`${where}: its config cannot be used: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { ...(run as unknown as ReportRun), config };
+}
+
+function isIntermediateMemory(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { capacity, peakOccupancy } = value as Record<string, unknown>;
+  return (capacity === null || typeof capacity === 'number') && typeof peakOccupancy === 'number';
 }
