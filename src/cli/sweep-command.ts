@@ -179,7 +179,7 @@ export async function sweepCommand(file: string, options: SweepOptions): Promise
     const results = options.results ?? defaultResultsPath(file, options.only);
     refuseSharedFiles([
       { path: file, what: 'the sweep file', writes: false },
-      { path: results, what: options.results === undefined ? 'the results file' : '--results', writes: true },
+      { path: results, what: resultsRole(options), writes: true },
       { path: csvPathOf(results), what: "the results' CSV", writes: true },
       options.plot === undefined ? null : { path: options.plot, what: '--plot', writes: true },
       options.report === undefined ? null : { path: options.report, what: '--report', writes: true },
@@ -216,10 +216,13 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     listJobs(jobs, options.json === true);
     return EXIT_OK;
   }
-  if (options.only !== undefined) return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only), note);
+  if (options.only !== undefined)
+    return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only), resultsRole(options), note);
 
   const resultsPath = options.results ?? defaultResultsPath(file);
-  const results = openResults(resultsPath, '--results', jobs, (records) => refuseOtherSweeps(resultsPath, records, jobs, file, note));
+  const results = openResults(resultsPath, resultsRole(options), jobs, (records) =>
+    refuseOtherSweeps(resultsPath, records, jobs, file, note),
+  );
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off; its job runs again'));
   const failed = retryFailed(results, jobs);
   const pending = jobs.filter((j) => !results.has(j.hash));
@@ -368,6 +371,11 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
  * CSV cannot be written: in a folder that does not exist, a file that is read-only or not a
  * file, say. `check` sees its records before opening the file changes anything in it.
  */
+/** How messages name the results file: the option that named it, or what it is when none did. */
+function resultsRole(options: SweepOptions): string {
+  return options.results === undefined ? 'the results file' : '--results';
+}
+
 function openResults(path: string, option: string, jobs: Numbering, check?: (records: readonly StoredRecord[]) => void): ResultsFile {
   checkWritable(path, option, { appended: true });
   checkWritable(csvPathOf(path), `${option}'s CSV`);
@@ -380,11 +388,12 @@ async function runOnly(
   jobs: readonly SweepJob[],
   index: number,
   resultsPath: string,
+  role: string,
   note: (text: string) => void,
 ): Promise<number> {
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
-  const results = openResults(resultsPath, '--results', jobs);
+  const results = openResults(resultsPath, role, jobs);
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off'));
   retryFailed(results, [job]);
   // The engines load only here: a sweep's own thread runs no job.

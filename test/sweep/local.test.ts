@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -289,6 +289,22 @@ describe('damflow sweep on the local pool', () => {
       ]);
     }
     expect(['r.csv', 'r.csv.csv', 'm.CSV', 'm.CSV.csv'].filter((f) => existsSync(join(dir, f)))).toEqual([]);
+  });
+
+  // The message had named --results, which the command line did not give.
+  it('names the results file it could not write as the default one when no --results named it', () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    for (const [results, args] of [
+      ['s.results.jsonl', []],
+      ['s.job-1.results.jsonl', ['--only', '1']],
+    ] as const) {
+      mkdirSync(join(dir, results));
+      const r = damflow('sweep', file, ...args);
+      expect([r.status, r.stderr], args.join(' ')).toEqual([
+        2,
+        `damflow: cannot write the results file '${join(dir, results)}': it is a folder; give a file name\n`,
+      ]);
+    }
   });
 
   it('never cuts, or resumes from, a file that is not a results file; a merge needs every part', () => {
