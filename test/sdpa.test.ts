@@ -6,6 +6,7 @@ import { DESIGNS, resolveSdpaConfig } from '../dist/designs/sdpa/design.js';
 import { expandSweep } from '../dist/sweep/sweep-spec.js';
 import { rescaleFactor } from '../dist/designs/sdpa/running-max.js';
 import { exp } from '../dist/designs/sdpa/exp.js';
+import { inexactClocks } from '../dist/designs/sdpa/exact-clocks.js';
 import { ProgramError, UnitError } from '../dist/kernel/errors.js';
 
 describe('runSdpa numerics', () => {
@@ -154,6 +155,18 @@ describe('runSdpa intermediate memory', () => {
 
   it('is unbounded (null) when any intermediate FIFO is', async () => {
     expect((await runSdpa({ design: 'modified', n: 4, unbounded: true })).intermediateMemory.capacity).toBeNull();
+  });
+});
+
+describe('inexactClocks', () => {
+  // Spec section 1: QKT's latency is added once to every row; a latency of 2^53 - 92 plus N^2 = 64
+  // and the other stages' latencies passes 2^53 on any head that has it.
+  const past = 2 ** 53 - 92;
+  it('looks at the heads without a latency of their own too, when head 0 has one (it had stood for them)', () => {
+    const config = (latency: Record<string, number>) => resolveSdpaConfig({ design: 'modified', n: 8, heads: 3, latency });
+    expect(inexactClocks(config({ qkt: past, 'h0/qkt': 1 }))).toMatch(/needs clocks past 2\^53/);
+    expect(inexactClocks(config({ qkt: past, 'h0/qkt': 1, 'h1/qkt': 1, 'h2/qkt': 1 }))).toBeNull();
+    expect(inexactClocks(config({ 'h2/qkt': past }))).toMatch(/needs clocks past 2\^53/);
   });
 });
 

@@ -5,7 +5,7 @@ import { parseJsonStrictly } from '../files/strict-json.js';
 import { breather, interruption } from '../engines/interruption.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
-import { resolveSdpaConfig } from '../designs/sdpa/design.js';
+import { resolveSdpaConfig, splitHeadScoped } from '../designs/sdpa/design.js';
 import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
 import { junitXml } from '../reports/junit.js';
 import { refuseRepeatedOptions } from './args.js';
@@ -173,10 +173,10 @@ function compare(c: CheckCase, result: SdpaRunResult): string[] | string {
   for (const [channel, expected] of Object.entries(c.expectedPeaks ?? {})) {
     const peaks = peaksOf(result, channel);
     if (peaks.length === 0) {
-      const scoped = /^h(\d+)\/(.+)$/.exec(channel);
-      const name = scoped?.[2] ?? channel;
+      const scoped = splitHeadScoped(channel);
+      const name = scoped?.name ?? channel;
       if (result.channels.some((c) => c.name === name))
-        return `expectedPeaks names channel '${channel}' of head ${scoped![1]}, which does not exist (heads: ${result.heads})`;
+        return `expectedPeaks names channel '${channel}' of head ${scoped!.head}, which does not exist (heads: ${result.heads})`;
       return `expectedPeaks names channel '${name}', which the ${result.design} design has not`;
     }
     const got = [...new Set(peaks)];
@@ -187,9 +187,9 @@ function compare(c: CheckCase, result: SdpaRunResult): string[] | string {
 
 /** Peak occupancy of a channel on every head (a plain name), or on one (`h1/qk`). */
 function peaksOf(result: SdpaRunResult, channel: string): number[] {
-  const scoped = /^h(\d+)\/(.+)$/.exec(channel);
+  const scoped = splitHeadScoped(channel);
   return result.channels
-    .filter((c) => (scoped === null ? c.name === channel : c.name === scoped[2] && c.head === Number(scoped[1])))
+    .filter((c) => (scoped === null ? c.name === channel : c.name === scoped.name && c.head === scoped.head))
     .map((c) => c.peakOccupancy);
 }
 

@@ -170,6 +170,24 @@ export function headScoped(head: number, name: string): string {
   return `h${head}/${name}`;
 }
 
+/** A head-scoped name split into its head and the design's name (`h1/qk`: 1 and 'qk'), or null for a plain name. */
+export function splitHeadScoped(key: string): { readonly head: number; readonly name: string } | null {
+  const scoped = /^h(\d+)\/(.+)$/.exec(key);
+  return scoped === null ? null : { head: Number(scoped[1]), name: scoped[2]! };
+}
+
+/**
+ * Heads that stand for all of a run's: the heads given a latency or II of their own, and one
+ * without (when there is one), which stands for every other, since heads differ by their
+ * scoped overrides alone. Not every head of a run of millions.
+ */
+export function representativeHeads(config: ResolvedSdpaConfig): number[] {
+  const own = new Set([...Object.keys(config.latency), ...Object.keys(config.ii)].flatMap((key) => splitHeadScoped(key)?.head ?? []));
+  let plain = 0;
+  while (own.has(plain)) plain++;
+  return plain < config.heads ? [...own, plain] : [...own];
+}
+
 /** Checks a configuration and fills in every default; throws a ProgramError naming what is wrong. */
 export function resolveSdpaConfig(config: SdpaConfig): ResolvedSdpaConfig {
   if (typeof config !== 'object' || config === null) throw new ProgramError(`a configuration must be an object, got ${String(config)}`);
@@ -260,13 +278,13 @@ function resolve<V extends number | null>(
   const given = overrides ?? {};
   for (const name of known) values[name] = name in given ? given[name]! : fallback(name);
   for (const [key, value] of Object.entries(given)) {
-    const scoped = /^h(\d+)\/(.+)$/.exec(key);
-    const name = scoped === null ? key : scoped[2]!;
+    const scoped = splitHeadScoped(key);
+    const name = scoped === null ? key : scoped.name;
     if (!known.includes(name)) throw new ProgramError(`unknown ${what} '${name}' for ${setting} (known: ${known.join(', ')})`);
     if (scoped !== null) {
-      const head = Number(scoped[1]);
+      const { head } = scoped;
       // The program names head 1's units h1/...: h01/qk would pass here and apply to nothing.
-      if (`h${head}` !== `h${scoped[1]}`) throw new ProgramError(`'${key}': head ${head} is written h${head}/${name}`);
+      if (key !== headScoped(head, name)) throw new ProgramError(`'${key}': head ${head} is written h${head}/${name}`);
       if (head >= heads) throw new ProgramError(`'${key}': head ${head} does not exist (heads: ${heads})`);
       values[key] = value;
     }

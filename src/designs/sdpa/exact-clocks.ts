@@ -1,6 +1,6 @@
 import { ProgramError } from '../../kernel/errors.js';
 import { MAX_TIME } from '../../kernel/time.js';
-import { DESIGN_DEFS, forHead } from './design.js';
+import { DESIGN_DEFS, forHead, representativeHeads } from './design.js';
 import type { ResolvedSdpaConfig } from './design.js';
 
 /**
@@ -11,10 +11,8 @@ import type { ResolvedSdpaConfig } from './design.js';
  * row, times the II).
  */
 export function inexactClocks(config: ResolvedSdpaConfig): string | null {
-  // Heads differ only by their scoped overrides: head 0 stands for every head without one.
-  const scoped = [...Object.keys(config.latency), ...Object.keys(config.ii)].flatMap((key) => /^h(\d+)\//.exec(key)?.[1] ?? []);
   const { n } = config;
-  for (const h of new Set([0, ...scoped.map(Number)])) {
+  for (const h of representativeHeads(config)) {
     const units = DESIGN_DEFS[config.design].units;
     const path = units.reduce((sum, u) => sum + forHead(config.latency, h, u.name), n * n);
     const issue = Math.max(...units.map((u) => (u.perRow ? n : n * n) * forHead(config.ii, h, u.name)));

@@ -3,7 +3,7 @@ import { simulate } from '../../engines/simulate.js';
 import { breather, interruption, runAborted } from '../../engines/interruption.js';
 import { checkOutput, columnMaxima, referenceSdpa, sdpaMatrix } from './data.js';
 import { refuseUnrunnable } from './runnable.js';
-import { DESIGN_DEFS, headScoped, sdpaProgram } from './design.js';
+import { DESIGN_DEFS, headScoped, sdpaProgram, splitHeadScoped } from './design.js';
 import type { CompiledExecution } from '../../engines/compiled/compiled-engine.js';
 import type { DeadlockReport } from '../../engines/run-result.js';
 import type { Simulation, SimulateOptions } from '../../engines/simulate.js';
@@ -141,8 +141,8 @@ export async function runSdpa(config: SdpaRunConfig, options: SdpaRunOptions = {
   }
   // Program unit names are head-scoped (h1/qkt): the report gives the head and the design's name.
   const units = result.contexts.map(({ name: scoped, finalClock, busyCycles, inputStallCycles, roomStallCycles }) => {
-    const [, head, name] = /^h(\d+)\/(.+)$/.exec(scoped)!;
-    return { head: Number(head), name: name!, finalClock, busyCycles, inputStallCycles, roomStallCycles };
+    const { head, name } = splitHeadScoped(scoped)!;
+    return { head, name, finalClock, busyCycles, inputStallCycles, roomStallCycles };
   });
 
   return {
