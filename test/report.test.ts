@@ -209,6 +209,24 @@ describe('damflow report input', () => {
     expect(damflow('report', failed).status).toBe(0);
   });
 
+  // Edited by hand, a run's fields had ended the page in a TypeError and its stack trace, exit 1,
+  // with the timeline drawn or not (the comparison with a re-run skips the figures a file lacks).
+  it("refuses, in one line, a run whose units, channels or deadlock are not the shape 'run --json' writes", () => {
+    const result = JSON.parse(damflow('run', '--design', 'naive', '--n', '4', '--json').stdout) as Record<string, unknown[]>;
+    for (const [field, value, message] of [
+      ['units', 5, /units must be a list of \{ head, name, finalClock/],
+      ['channels', [{ x: 1 }, ...result['channels']!.slice(1)], /channels must be a list of \{ head, name, capacity/],
+      ['deadlock', 5, /deadlock must be null, or \{ blocked: /],
+    ] as const) {
+      const file = join(folder, `shape-${field}.json`);
+      writeFileSync(file, JSON.stringify({ ...result, [field]: value }));
+      for (const timeline of [[], ['--no-timeline']]) {
+        const ran = damflow('report', file, ...timeline, '--out', join(folder, `shape-${field}.html`));
+        expect([ran.status, ran.stderr.trim().split('\n')], field).toEqual([2, [expect.stringMatching(message)]]);
+      }
+    }
+  });
+
   it('bad input is one line and exit 2', () => {
     const notJson = join(folder, 'bad.json');
     writeFileSync(notJson, '{"status": "ok"');

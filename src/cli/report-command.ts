@@ -7,6 +7,7 @@ import { EXIT_OK, UsageError } from './errors.js';
 import { writeFileAtomically } from '../files/atomic-write.js';
 import { checkPageWritable, refuseSharedFiles } from './output-file.js';
 import { refuseStaleRun } from './stale-result.js';
+import { runShapeError } from './report-run-shape.js';
 import { addTraceOptions, recordSdpaTimeline, refuseTimelineOf, refuseTraceBoundsWithoutTimeline } from './trace-options.js';
 import type { Command } from 'commander';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
@@ -105,12 +106,8 @@ function checkedRun(value: unknown, where: string, sweep: boolean): ReportRun {
   if (typeof run['status'] !== 'string') throw new UsageError(`${where} has no status: is it a 'damflow run --json' result?`);
   if (run['cycles'] !== null && typeof run['cycles'] !== 'number') throw new UsageError(`${where}: cycles must be a number`);
   if (typeof run['config'] !== 'object' || run['config'] === null) throw new UsageError(`${where} has no config`);
-  // A sweep's page draws it: a record without it had ended in a TypeError and its stack trace.
-  const memory = run['intermediateMemory'];
-  if (memory === undefined ? sweep : memory !== null && !isIntermediateMemory(memory))
-    throw new UsageError(
-      `${where}: intermediateMemory must be { capacity, peakOccupancy } (capacity null when unbounded), or null for a run without figures`,
-    );
+  const shape = runShapeError(run, sweep);
+  if (shape !== null) throw new UsageError(`${where}: ${shape}`);
   let config: ResolvedSdpaConfig;
   try {
     config = resolveSdpaConfig(run['config'] as ResolvedSdpaConfig);
@@ -118,10 +115,4 @@ function checkedRun(value: unknown, where: string, sweep: boolean): ReportRun {
     throw new UsageError(`${where}: its config cannot be used: ${error instanceof Error ? error.message : String(error)}`);
   }
   return { ...(run as unknown as ReportRun), config };
-}
-
-function isIntermediateMemory(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const { capacity, peakOccupancy } = value as Record<string, unknown>;
-  return (capacity === null || typeof capacity === 'number') && typeof peakOccupancy === 'number';
 }
