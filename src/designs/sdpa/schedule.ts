@@ -201,10 +201,12 @@ function modifiedRow(head: SdpaHead, code: RowCode): Row {
     // RunningOut's accumulator `o` and Div's `quotient` are payloads their receivers read before the next is written.
     vectorNames: ['o', 'quotient'],
     vectors: [head.d, head.d],
-    body: `
-      ${shared.emit('q', tq!)}
-      ${v(shared.scalar ? 'let m = -Infinity, r = 0, o0 = 0;' : 'let m = -Infinity, r = 0; o.fill(0);')}
-      for (let j = 0; j < ${n}; j++) {
+    body: code.row(
+      `${shared.emit('q', tq!)}
+      ${v(shared.scalar ? 'let m = -Infinity, r = 0, o0 = 0;' : 'let m = -Infinity, r = 0; o.fill(0);')}`,
+      code.elements(
+        n,
+        `
         const last = j === ${n} - 1;
         ${shared.emit('k', tk!)}
         ${shared.scoreRowStart(tscore!)}
@@ -228,12 +230,13 @@ function modifiedRow(head: SdpaHead, code: RowCode): Row {
         ${delta2!.arrival(tout!)} ${e2!.arrival(tout!)} ${shared.v.arrival(tout!)}
         ${delta2!.dequeue(tout!)} ${e2!.dequeue(tout!)} ${shared.v.dequeue(tout!)}
         ${v(shared.scalar ? 'o0 = o0 * delta + e * V[j];' : `for (let x = 0; x < ${d}; x++) o[x] = o[x] * delta + e * V[j * ${d} + x];`)}
-        ${t(`if (last) { ${outp!.send(tout!, `${tout} + ${out!.latency}`)} } ${tout} += ${out!.ii};`)}
-      }
-      ${outp!.dequeue(tdiv!)} ${rowsum!.dequeue(tdiv!)}
+        ${t(`if (last) { ${outp!.send(tout!, `${tout} + ${out!.latency}`)} } ${tout} += ${out!.ii};`)}`,
+      ),
+      `${outp!.dequeue(tdiv!)} ${rowsum!.dequeue(tdiv!)}
       ${v(shared.scalar ? 'quotient[0] = o0 / r;' : `for (let x = 0; x < ${d}; x++) quotient[x] = o[x] / r;`)}
       ${shared.final.send(tdiv!, `${tdiv} + ${div!.latency}`)} ${t(`${tdiv} += ${div!.ii};`)}
       ${shared.sink('quotient', tsink!)}`,
+    ),
   };
 }
 
@@ -265,10 +268,12 @@ function naiveRow(head: SdpaHead, code: RowCode): Row {
     // `long`'s payloads (a row of exponentiated scores), and MatVec's accumulator `acc`, a payload the sink reads before the next is written.
     vectorNames: ['prow', 'acc'],
     vectors: [head.rows, head.d],
-    body: `
-      ${shared.emit('q', tq!)}
-      ${v('let sum = 0, r = 0;')}
-      for (let j = 0; j < ${n}; j++) {
+    body: code.row(
+      `${shared.emit('q', tq!)}
+      ${v('let sum = 0, r = 0;')}`,
+      code.elements(
+        n,
+        `
         ${shared.emit('k', tk!)}
         ${shared.scoreRowStart(tscore!)}
         ${shared.score(tscore!)}
@@ -283,10 +288,12 @@ function naiveRow(head: SdpaHead, code: RowCode): Row {
 
         ${v('sum += p;')}
         ${short.dequeue(trow!)}
-        ${t(`if (j === ${n} - 1) { ${rowsum!.send(trow!, `${trow} + ${rowSum!.latency}`)} } ${trow} += ${rowSum!.ii};`)}
-      }
-      ${v(shared.scalar ? 'let acc0 = 0;' : 'acc.fill(0);')}
-      for (let j = 0; j < ${n}; j++) {
+        ${t(`if (j === ${n} - 1) { ${rowsum!.send(trow!, `${trow} + ${rowSum!.latency}`)} } ${trow} += ${rowSum!.ii};`)}`,
+      ),
+      v(shared.scalar ? 'let acc0 = 0;' : 'acc.fill(0);'),
+      code.elements(
+        n,
+        `
         ${t(`if (j === 0) { ${long.arrival(tdiv!)} ${rowsum!.arrival(tdiv!)} }`)}
         ${long.dequeue(tdiv!)}
         ${t(`if (j === 0) { ${rowsum!.dequeue(tdiv!)} }`)}
@@ -297,9 +304,10 @@ function naiveRow(head: SdpaHead, code: RowCode): Row {
 
         ${div!.dequeue(tmat!)} ${shared.v.dequeue(tmat!)}
         ${v(shared.scalar ? 'acc0 += p * V[j];' : `for (let x = 0; x < ${d}; x++) acc[x] += p * V[j * ${d} + x];`)}
-        ${t(`if (j === ${n} - 1) { ${shared.final.send(tmat!, `${tmat} + ${matVec!.latency}`)} } ${tmat} += ${matVec!.ii};`)}
-      }
-      ${v(shared.scalar ? 'acc[0] = acc0;' : '')}
+        ${t(`if (j === ${n} - 1) { ${shared.final.send(tmat!, `${tmat} + ${matVec!.latency}`)} } ${tmat} += ${matVec!.ii};`)}`,
+      ),
+      `${v(shared.scalar ? 'acc[0] = acc0;' : '')}
       ${shared.sink('acc', tsink!)}`,
+    ),
   };
 }

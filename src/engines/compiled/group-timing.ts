@@ -118,7 +118,12 @@ export function* groupTiming(
   let found: Found | null = null;
   const from = options.numbersWrittenFrom;
   while (done < order.rows) {
-    runner.row(done, rowArgs);
+    if (runner.partElements === 0) runner.row(done, rowArgs);
+    else {
+      // A long row runs in parts, yielded through as rows are (RowCode.row).
+      const parts = runner.inParts(done, rowArgs);
+      while (parts.next().done !== true) yield done;
+    }
     done++;
     // Fast-forward has not ended the run within 2^22 elements, and as many are left: the rest
     // pays for code with its numbers written in (exactly the same operations, on the same state).

@@ -56,6 +56,10 @@ export class RowCode {
   private readonly constants: number[] = [];
   /** Units and their clock variables, in the order the design declared them. */
   private readonly units: [unit: string, clock: string][] = [];
+  /** Each number `constant` gave, by the name it gave it. */
+  private readonly named = new Map<string, number>();
+  /** The elements of a row that runs in parts (`row`), counted over its loops; 0 for one that runs whole. */
+  private partElements = 0;
 
   /**
    * `sharing`: another mode's code of the same order, whose channels this one operates on
@@ -91,9 +95,58 @@ export class RowCode {
     // A run long enough to pay for its own compile gets its numbers written in (shortest
     // round-trip form, exact): V8 folds them, and the row's many live values leave registers
     // free; the timing of modified N = 4096 runs about a fifth faster so.
-    if (this.literals) return Object.is(x, -0) ? '-0' : String(x);
-    this.constants.push(x);
-    return `K${this.constants.length - 1}`;
+    const name = this.literals ? (Object.is(x, -0) ? '-0' : String(x)) : `K${this.constants.length}`;
+    if (!this.literals) this.constants.push(x);
+    this.named.set(name, x);
+    return name;
+  }
+
+  /** A loop of `row` over the row's elements: `body` for each `j` from 0 up to `count` (a name `constant` gave). */
+  elements(count: string, body: string): ElementLoop {
+    const value = this.named.get(count);
+    if (value === undefined) throw new Error(`a row's loop runs over a number of its configuration, which ${count} is not`);
+    return { count, value, body };
+  }
+
+  /**
+   * A row's code from its statements and its loops over elements (\`elements\`), in order. A row of
+   * more than SPLIT_ROWS_FROM elements in all runs in parts (CompiledRows.inParts) between which
+   * the engine lets signals in: in one go a row of the modified design at N = 2^24 took 1.5-3 s,
+   * and a row of a drift's proof at N = 2^22, which logs its margins, 1.8 s. A part runs
+   * elements [from, to) of the loops, counted one loop after the other, and each statement
+   * outside them in the part where its place falls (those before the first loop in the first
+   * part, those after the last loop in the last). What a part leaves for the next is in the
+   * clocks and the channels, kept from one call to the next as from one row to the next, so a
+   * row in parts does the same operations in the same order as whole. Such statements must then
+   * declare nothing that another part reads. With values, whose accumulators live across a
+   * row, a row runs whole: one of more than 2^20 elements would be one of a run of 2^40.
+   * Shorter rows are the loops as written, the code they always were.
+   */
+  row(...parts: readonly (string | ElementLoop)[]): string {
+    const loops = parts.filter((part): part is ElementLoop => typeof part !== 'string');
+    const elements = loops.reduce((sum, loop) => sum + loop.value, 0);
+    this.partElements = !this.mode.values && elements > SPLIT_ROWS_FROM ? elements : 0;
+    if (this.partElements === 0)
+      return parts.map((part) => (typeof part === 'string' ? part : `for (let j = 0; j < ${part.count}; j++) {${part.body}}`)).join('\n');
+    // Places as the sums of the loops' counts before them: the code is one text for every configuration of its shape.
+    const total = loops.map((loop) => loop.count).join(' + ');
+    let before: string[] = [];
+    return parts
+      .map((part) => {
+        const at = before.length === 0 ? '0' : `(${before.join(' + ')})`;
+        if (typeof part === 'string') {
+          const here =
+            before.length === 0
+              ? 'from === 0'
+              : before.length === loops.length
+                ? `to === ${total}`
+                : `from <= ${at} && (${at} < to || to === ${total})`;
+          return `if (${here}) {${part}}`;
+        }
+        before = [...before, part.count];
+        return `for (let j = from > ${at} ? from - ${at} : 0, $end = to - ${at} < ${part.count} ? to - ${at} : ${part.count}; j < $end; j++) {${part.body}}`;
+      })
+      .join('\n');
   }
 
   /** Declares unit `unit`'s clock: a variable of the compiled row, kept between rows. */
@@ -170,6 +223,7 @@ export class RowCode {
    */
   compile(params: readonly string[], body: string, state?: Float64Array): CompiledRows {
     const clocks = this.mode.timing ? this.units.map(([, clock]) => clock) : [];
+    const part = this.partElements === 0 ? [] : ['from', 'to'];
     const base = this.slots;
     const source = [
       "'use strict';",
@@ -184,7 +238,7 @@ export class RowCode {
     ].join('\n');
     const fn = compiled(
       rowName(this.mode),
-      ['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'margins', 'state', 'constants', 'i', ...params],
+      ['channels', 'elementTime', 'roomAt', 'appendAt', 'arrivalAt', 'dequeueAt', 'margins', 'state', 'constants', 'i', ...part, ...params],
       source,
     );
     const slotOf = (clock: string | undefined): number => (clock === undefined ? -1 : base + clocks.indexOf(clock));
@@ -197,9 +251,21 @@ export class RowCode {
       waitSlot: code instanceof HandoffCode ? code.slot + 2 : code.slot,
     }));
     const kinds = [...this.channels.flatMap((c) => c.kinds), ...clocks.map((): SlotKind => 'time')];
-    return new CompiledRows(fn, channels, kinds, units, state ?? new Float64Array(kinds.length), Float64Array.from(this.constants));
+    const rowState = state ?? new Float64Array(kinds.length);
+    return new CompiledRows(fn, channels, kinds, units, rowState, Float64Array.from(this.constants), this.partElements);
   }
 }
+
+/** A loop over a row's elements (RowCode.elements): its count, as the code names it and as a number, and its body. */
+export interface ElementLoop {
+  readonly count: string;
+  readonly value: number;
+  readonly body: string;
+}
+
+/** Elements of a row (its loops', RowCode.row) beyond which it runs in parts, and the elements of a part: some 5-30 ms, the longest those of a drift's proof, which log their margins. */
+export const SPLIT_ROWS_FROM = 1 << 20;
+export const ELEMENTS_PER_PART = 1 << 16;
 
 /**
  * A channel of a compiled row: where its sender's and receiver's clocks are in the state, its
@@ -246,12 +312,17 @@ function isInt32(x: number): boolean {
   return (x | 0) === x && !Object.is(x, -0);
 }
 
+/** Where a verify-mode row logs its margins and its ring channels' instants. */
+export interface MarginsLog {
+  readonly margins: Margins;
+  readonly journals: ReadonlyMap<Channel, Journal>;
+}
+
 /** A compiled row with its state: run it row by row, then `finish`. */
 export class CompiledRows {
   private readonly objects: readonly (HandoffChannel | Channel)[];
   /** Each channel's index among the row's: what a verify-mode row's ring operations log under. */
   private readonly indexOf: ReadonlyMap<Channel | HandoffChannel, number>;
-
   constructor(
     private readonly fn: Compiled,
     /** Every channel the timing keeps, where its sender's clock is in the state, and its count (handoff channels). */
@@ -264,28 +335,41 @@ export class CompiledRows {
     readonly state: Float64Array,
     /** The configuration's numbers the code names (RowCode.constant). */
     private readonly constants: Float64Array,
+    /** The elements of a row that runs in parts (RowCode.row), or 0: it runs whole. */
+    readonly partElements: number,
   ) {
     this.objects = channels.map((c) => c.channel);
     for (const ch of this.objects) if (ch instanceof HandoffChannel) ch.allocate();
     this.indexOf = new Map(this.objects.map((ch, k) => [ch, k]));
   }
 
-  /** Runs row `i` with `args` for the design's parameters. */
+  /** Runs row `i` with `args` for the design's parameters, of a row that runs whole (`partElements` 0; else inParts). */
   row(i: number, args: readonly unknown[]): void {
     // Timing and values code never logs a margin.
     this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, null, this.state, this.constants, i, ...args);
   }
 
   /**
-   * Runs row `i` of a verify-mode compile, logging the margin of every max it takes into
+   * Runs row `i`, part by part when it runs in parts (RowCode.row), yielding between two parts;
+   * in verify mode when `into` is given: logging the margin of every max it takes into
    * `into.margins` and its ring channels' instants into `into.journals` (drift.ts gives each
    * period its own).
    */
-  verifyRow(
-    i: number,
-    args: readonly unknown[],
-    into: { readonly margins: Margins; readonly journals: ReadonlyMap<Channel, Journal> },
-  ): void {
+  *inParts(i: number, args: readonly unknown[], into?: MarginsLog): Generator<void, void> {
+    const elements = this.partElements;
+    // A row that runs whole is one part, of no bounds.
+    for (let from = 0; from < Math.max(1, elements); from += ELEMENTS_PER_PART) {
+      if (from > 0) yield;
+      this.part(i, elements === 0 ? [] : [from, Math.min(elements, from + ELEMENTS_PER_PART)], args, into);
+    }
+  }
+
+  /** Elements `bounds` ([from, to), or none: the whole row) of row `i`, in verify mode when `into` is given. */
+  private part(i: number, bounds: readonly number[], args: readonly unknown[], into: MarginsLog | undefined): void {
+    if (into === undefined) {
+      this.fn(this.objects, elementTime, roomAt, appendAt, arrivalAt, dequeueAt, null, this.state, this.constants, i, ...bounds, ...args);
+      return;
+    }
     const ops = LOGGING_RING_OPS;
     logging({ ...into, indexOf: this.indexOf }, () =>
       this.fn(
@@ -299,6 +383,7 @@ export class CompiledRows {
         this.state,
         this.constants,
         i,
+        ...bounds,
         ...args,
       ),
     );
