@@ -153,13 +153,18 @@ export class Channel implements ChannelShape, CountedChannel {
     // Unacknowledged slots keep their dequeue instants; unswept ones their enqueue instants.
     const oldest = dequeuedAt === null ? this.received : Math.min(this.acked, this.received);
     const first = Math.max(oldest, this.sent - this.slots);
-    for (let n = first; n < this.sent; n++) {
+    // In stretches that wrap round neither ring (the new one wraps where the old one does, or
+    // not at all): element by element, a payload's subarray each, the growth of the naive
+    // design's row FIFO at N = 2^22 took a third of a second.
+    for (let n = first; n < this.sent;) {
       const from = n & this.mask;
       const to = n & (slots - 1);
-      times[to] = this.times[from]!;
-      enqueuedAt[to] = this.enqueuedAt[from]!;
-      if (dequeuedAt !== null) dequeuedAt[to] = this.dequeuedAt![from]!;
-      data.set(this.data.subarray(from * w, from * w + w), to * w);
+      const count = Math.min(this.sent - n, this.slots - from);
+      times.set(this.times.subarray(from, from + count), to);
+      enqueuedAt.set(this.enqueuedAt.subarray(from, from + count), to);
+      if (dequeuedAt !== null) dequeuedAt.set(this.dequeuedAt!.subarray(from, from + count), to);
+      data.set(this.data.subarray(from * w, (from + count) * w), to * w);
+      n += count;
     }
     this.times = times;
     this.data = data;

@@ -128,11 +128,11 @@ export class OccupancyMeter {
   /**
    * Once every element sent is settled (after `finish`) on a channel that keeps no dequeue
    * instants in its ring (`dequeuedAt` null: unbounded, or beyond the ring): how many dequeues counted for its last element, and
-   * each dequeue instant after them, oldest first to `visit`: all the occupancy of a later
-   * element can still depend on, besides dequeues still to come.
+   * the dequeue instants after them, oldest first to `visit`, as runs (start, step, count):
+   * all the occupancy of a later element can still depend on, besides dequeues still to come.
    */
-  uncounted(visit: (t: Time) => void): number {
-    this.pending.forEach(visit);
+  uncounted(visit: (start: Time, step: Time, count: number) => void): number {
+    this.pending.forEachRun(visit);
     return this.counted;
   }
 

@@ -78,6 +78,24 @@ export class TimeRuns {
     }
   }
 
+  /**
+   * Pushes the `count` times start, start + step, ...: as `count` pushes do, the last ones at
+   * once once the last run goes on with `step` (a copy of a queue run by run, not time by time).
+   */
+  pushRun(start: Time, step: Time, count: number): void {
+    let k = 0;
+    for (; k < count; k++) {
+      const i = (this.head + this.runs - 1) & this.mask;
+      if (k > 0 && this.count[i]! >= 2 && this.step[i] === step) break;
+      this.push(start + step * k);
+    }
+    if (k === count) return;
+    const i = (this.head + this.runs - 1) & this.mask;
+    this.count[i] = this.count[i]! + (count - k);
+    this.size += count - k;
+    this.last = start + step * (count - 1);
+  }
+
   /** The oldest time held; the queue must not be empty. */
   get first(): Time {
     const i = this.head;
@@ -156,16 +174,6 @@ export class TimeRuns {
       const i = (this.head + r) & this.mask;
       const taken = r === 0 ? this.taken : 0;
       fn(this.start[i]! + this.step[i]! * taken, this.step[i]!, this.count[i]! - taken);
-    }
-  }
-
-  /** Calls `fn` with every time held, oldest first. */
-  forEach(fn: (t: Time) => void): void {
-    for (let r = 0; r < this.runs; r++) {
-      const i = (this.head + r) & this.mask;
-      const start = this.start[i]!;
-      const step = this.step[i]!;
-      for (let k = r === 0 ? this.taken : 0; k < this.count[i]!; k++) fn(start + step * k);
     }
   }
 

@@ -5,6 +5,7 @@ import { MarginOf, Margins } from '../../src/engines/compiled/margins.js';
 import { RunLog } from '../../src/engines/compiled/run-log.js';
 import { WindowRuns } from '../../src/engines/compiled/window-runs.js';
 import { MAIN } from '../helpers/cli.js';
+import { toEnd } from '../helpers/steps.js';
 
 /** Sequences as a verify-mode row logs them: arithmetic stretches, repeats and jumps. */
 const stretches = fc
@@ -34,9 +35,17 @@ describe('RunLog', () => {
     fc.assert(
       fc.property(stretches, stretches, (a, b) => {
         const want = a.length === b.length && a.every((x, k) => x <= b[k]!);
-        expect(logOf(a).everyPair(logOf(b), (x, y) => x <= y)).toBe(want);
+        expect(toEnd(logOf(a).everyPair(logOf(b), (x, y) => x <= y)).value).toBe(want);
       }),
     );
+  });
+
+  // A drift's proof compares logs of millions of margins and instants (naive N = 2^22: 1-2 s in
+  // one go, in which the calling thread let no signal in): in stretches, yielding between them.
+  it('compares long logs in stretches of 65,536 pairs, yielding between them', () => {
+    const [a, b] = [logOf(Array.from({ length: 200_000 }, (_, k) => k % 7)), logOf(Array.from({ length: 200_000 }, (_, k) => (k % 7) + 1))];
+    expect(toEnd(a.everyPair(b, (x, y) => x < y))).toEqual({ value: true, yields: 3 });
+    expect(toEnd(b.everyPair(a, (x, y) => x < y))).toEqual({ value: false, yields: 0 });
   });
 
   it('holds a long arithmetic stream in one run', () => {
@@ -98,7 +107,7 @@ describe('Margins', () => {
   /** Is every later margin as far from zero on the same side? */
   const stable = (first: number[], second: number[]): boolean => {
     const [a, b] = periods(first, second);
-    return a.periodsOnSide(b) === Infinity;
+    return toEnd(a.periodsOnSide(b)).value === Infinity;
   };
 
   it('holds a max on its side while its margin keeps its sign and does not shrink', () => {
@@ -112,7 +121,7 @@ describe('Margins', () => {
   it('says for how many more periods every max surely keeps its side while margins shrink at the same pace', () => {
     const onSide = (first: number[], second: number[]): number => {
       const [a, b] = periods(first, second);
-      return a.periodsOnSide(b);
+      return toEnd(a.periodsOnSide(b)).value;
     };
     expect(onSide([3, -2, 0], [3, -5, 0])).toBe(Infinity);
     // 10 -> 8 goes on 6, 4, 2 (3 periods) before 0; -6 -> -4 goes on -2 (1) before 0.
@@ -131,11 +140,11 @@ describe('Margins', () => {
     a.log(1, MarginOf.Arrival, -1);
     b.log(1, MarginOf.Arrival, -1);
     b.log(0, MarginOf.Room, 6);
-    expect(a.periodsOnSide(b)).toBe(Infinity);
+    expect(toEnd(a.periodsOnSide(b)).value).toBe(Infinity);
     const c = new Margins();
     c.log(0, MarginOf.Stamp, 5);
     c.log(1, MarginOf.Arrival, -1);
-    expect(a.periodsOnSide(c)).not.toBe(Infinity);
+    expect(toEnd(a.periodsOnSide(c)).value).not.toBe(Infinity);
   });
 });
 

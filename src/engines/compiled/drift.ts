@@ -223,12 +223,13 @@ export function* verifyDrift(
   const step = sameStep(x[0]!, x[1]!, x[2]!);
   if (step === null || !sameValues(step, drift.vector)) return UNPROVED;
   yield;
-  const onSide = margins[0]!.periodsOnSide(margins[1]!);
+  const onSide = yield* margins[0]!.periodsOnSide(margins[1]!);
   if (onSide !== Infinity) return { proof: null, unprovedFor: onSide };
   yield;
   // Peaks are settled at this boundary: every element must be dequeued by now (rings drain within the row).
   if (rings.some((ch) => ch.received !== ch.sent)) return UNPROVED;
-  const steps = handoffs.map(({ channel }) => periodSteps(journals, channel));
+  const steps: ({ dE: number; dD: number } | null)[] = [];
+  for (const { channel } of handoffs) steps.push(yield* periodSteps(journals, channel));
   if (steps.some((s) => s === null)) return UNPROVED;
 
   // Every max keeps its side for ever: the state drifts by the same vector every period.
@@ -256,10 +257,10 @@ export function* verifyDrift(
     // this boundary, its meter has settled them all).
     const [first, last] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
     const tokens = tokensOf(c);
-    const s = periodSteps(journals, ch);
+    const s = yield* periodSteps(journals, ch);
     if (ch.capacity <= tokens || s === null) return UNPROVED;
     const pending = new RunLog();
-    const counted = ch.meter.uncounted((t) => pending.push(t));
+    const counted = ch.meter.uncounted((start, step, count) => pending.pushRun(start, step, count));
     if (counted + pending.size !== ch.received) return UNPROVED;
     peaks.set(ch.name, Math.max(peak, yield* driftPeak({ counted, pending, sent: ch.sent, tokens, first, last, ...s })));
   }
@@ -308,21 +309,21 @@ function extrapolateDrift(
 }
 
 /** How far a channel's enqueue and dequeue instants move from the first verified period to the second, when each moves alike. */
-function periodSteps(
+function* periodSteps(
   journals: readonly ReadonlyMap<HandoffChannel | Channel, Journal>[],
   ch: HandoffChannel | Channel,
-): { dE: number; dD: number } | null {
+): Generator<void, { dE: number; dD: number } | null> {
   const [first, second] = [journals[0]!.get(ch)!, journals[1]!.get(ch)!];
-  const dE = uniformStep(first.enqueued, second.enqueued);
-  const dD = uniformStep(first.dequeued, second.dequeued);
+  const dE = yield* uniformStep(first.enqueued, second.enqueued);
+  const dD = yield* uniformStep(first.dequeued, second.dequeued);
   return dE === null || dD === null ? null : { dE, dD };
 }
 
 /** The one difference between the entries of two periods, or null when they differ in length or by unequal amounts. */
-function uniformStep(first: RunLog, second: RunLog): number | null {
+function* uniformStep(first: RunLog, second: RunLog): Generator<void, number | null> {
   if (first.size !== second.size || first.size === 0) return null;
   const step = second.at(0) - first.at(0);
-  return first.everyPair(second, (a, b) => b - a === step) ? step : null;
+  return (yield* first.everyPair(second, (a, b) => b - a === step)) ? step : null;
 }
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {

@@ -226,7 +226,8 @@ export class HandoffChannel implements ChannelShape, CountedChannel {
   pending(): { counted: number; instants: RunLog } | null {
     if (this.peak >= this.capacity) return null;
     const instants = new RunLog();
-    if (this.uncounted !== null) this.uncounted.forEach((t) => instants.push(t));
+    // Run by run: time by time, the naive design's at N = 2^22 took 0.6-1 s in one go.
+    if (this.uncounted !== null) this.uncounted.forEachRun((start, step, count) => instants.pushRun(start, step, count));
     else for (let m = this.counted; m < this.sent; m++) instants.push(this.dequeuedAt[m & this.mask]!);
     return { counted: this.counted, instants };
   }

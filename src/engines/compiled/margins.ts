@@ -48,8 +48,9 @@ export class Margins {
    * side (the row is then a sum of the sides taken, affine in the state): Infinity when none
    * moves towards zero (every max keeps its side for ever: a drift proof), 0 when one changed side already or a max was not taken in
    * both periods. Until then no proof can hold, since the same margins go on shrinking.
+   * Yields between stretches of the comparison (RunLog.everyPair).
    */
-  periodsOnSide(next: Margins): number {
+  *periodsOnSide(next: Margins): Generator<void, number> {
     this.file();
     next.file();
     let periods = Infinity;
@@ -60,7 +61,7 @@ export class Margins {
         if (first !== second) return 0;
         continue;
       }
-      const kept = first.everyPair(second, (a, b) => {
+      const kept = yield* first.everyPair(second, (a, b) => {
         periods = Math.min(periods, periodsOnSide(a, b));
         return periods > 0;
       });
