@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { runOnPool } from '../dist/engines/actors/pool-executor.js';
 import { place } from '../dist/engines/simulate.js';
 import { poolOptions } from '../dist/engines/worker-pool.js';
 import { TEST_UNITS_MODULE } from './fixtures/test-units.mjs';
+import { SLOW_LOADING_MODULE } from './fixtures/slow-loading-units.mjs';
 import type { Program, Progress, Simulation } from '../dist/index.js';
 
 /** Everything a run computes, without where it ran. */
@@ -295,6 +296,32 @@ describe('worker pool: faults', () => {
     const started = performance.now();
     await expect(runOnPool(program, place(program, { workers: 2 }), { signal: controller.signal })).rejects.toThrow(RunAborted);
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  // An abort waited up to a second (the grace a unit's failure gives the others) for threads to
+  // stop by themselves, and threads still loading their modules took it: a Ctrl-C then took a
+  // second. They are ended at once now: the module that takes 400 ms to load never gets there.
+  it('an abort while the threads load their modules ends them there, without waiting', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'damflow-slow-load-'));
+    const loaded = join(dir, 'loaded');
+    process.env.DAMFLOW_TEST_LOADED = loaded;
+    try {
+      const program = new ProgramBuilder()
+        .module(UTILITY_UNITS_MODULE)
+        .module(SLOW_LOADING_MODULE)
+        .unit('source', 'generator', { values: [1, 2, 3], times: [1, 2, 3] })
+        .unit('sink', 'sink')
+        .channel('c', 'source.out', 'sink.in', { capacity: 2 })
+        .build();
+      const controller = new AbortController();
+      controller.abort('at once');
+      await expect(runOnPool(program, place(program, { workers: 2 }), { signal: controller.signal })).rejects.toThrow(RunAborted);
+      // The pool is destroyed when the run rejects: a thread that had not written it never will.
+      expect(existsSync(loaded)).toBe(false);
+    } finally {
+      delete process.env.DAMFLOW_TEST_LOADED;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // A thread that died as it stopped (here its unit ends it, after the abort) had its failure

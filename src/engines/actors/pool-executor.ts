@@ -26,8 +26,10 @@ export interface PoolOptions {
 const WORKER_MODULE = new URL('./pool-worker.js', import.meta.url).href;
 const COORDINATOR_POLL_MS = 20;
 /**
- * How long the workers have to stop by themselves once they are asked to (the run is aborted,
- * or a unit failed), before they are terminated.
+ * How long the workers have to stop by themselves once a unit failed (the first failure of
+ * those that answer is reported), before they are terminated. An aborted run waits for none:
+ * its threads are terminated at once, wherever they are (still loading their modules, say: a
+ * Ctrl-C then waited the whole second).
  */
 const STOP_GRACE_MS = 1000;
 
@@ -92,7 +94,7 @@ export async function runOnPool(program: Program, placed: Placement, options: Po
     let activityAtBound = -1;
     let activityAtStrand = -1;
     // A unit that never yields never sees the stop: past the grace, its thread is ended with the pool (below).
-    while (!settled && performance.now() - stopAskedAt <= STOP_GRACE_MS) {
+    while (!settled && !stopping.signal.aborted && performance.now() - stopAskedAt <= STOP_GRACE_MS) {
       const ticket = control.coordinatorTicket();
       await Atomics.waitAsync(ticket.words, ticket.index, ticket.value, COORDINATOR_POLL_MS).value;
       progress.tick(performance.now(), () => control.clocks);
