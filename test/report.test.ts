@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -405,5 +405,38 @@ describe('report of several run --json results', () => {
     expect(column).toBeGreaterThan(0);
     // The naive design's published capacities at N = 8 (long = N + 34) and latencies (div 8, spec 2.1).
     expect(rows.slice(1).map((row) => row[column])).toEqual(['published FIFOs', 'published FIFOs, latency div=30', 'depth long=4']);
+  });
+});
+
+describe('chart thread', () => {
+  // Vega's load (half a second of CommonJS modules compiled in one go) and each chart's drawing
+  // ran in the calling thread, and a SIGINT waited for them (`damflow demo` as it drew its chart:
+  // 0.7-1 s). Drawn in a thread of their own, they leave the calling thread free for signals.
+  it('draws charts with Vega loaded in its own thread, not in the calling one', () => {
+    const chart = join(folder, 'thread.svg');
+    const script = [
+      "import { createRequire } from 'node:module';",
+      `import { writeChart } from ${JSON.stringify(new URL('../dist/reports/render-chart.js', import.meta.url).href)};`,
+      "const spec = { data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };",
+      `await writeChart(${JSON.stringify(chart)}, spec, 'a chart', '');`,
+      'const loaded = Object.keys(createRequire(import.meta.url).cache).filter((file) => /[\\\\/]vega[^\\\\/]*[\\\\/]/.test(file));',
+      'console.log(JSON.stringify(loaded));',
+    ].join('\n');
+    const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(ran.stderr).toBe('');
+    expect(JSON.parse(ran.stdout)).toEqual([]);
+    expect(readFileSync(chart, 'utf8')).toMatch(/^<svg[^>]*>.*<\/svg>$/s);
+  });
+
+  it('an abort ends the chart where it is: it rejects with RunAborted, and nothing keeps the process', () => {
+    const script = [
+      `import { drawChart } from ${JSON.stringify(new URL('../dist/reports/chart-thread.js', import.meta.url).href)};`,
+      "const spec = { data: { values: [{ x: 1, y: 2 }] }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' } } };",
+      'const controller = new AbortController();',
+      'setTimeout(() => controller.abort(), 20);',
+      'await drawChart(spec, controller.signal).then(() => console.log("drawn"), (error) => console.log(error.name));',
+    ].join('\n');
+    const ran = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect([ran.status, ran.stdout, ran.stderr]).toEqual([0, 'RunAborted\n', '']);
   });
 });

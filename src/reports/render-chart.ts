@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { writeFileAtomically } from '../files/atomic-write.js';
-import { chartSvg } from './chart-svg.js';
+import { drawChart } from './chart-thread.js';
 import { escapeMarkup } from './markup.js';
 import type { TopLevelSpec } from 'vega-lite';
 
@@ -9,7 +9,7 @@ import type { TopLevelSpec } from 'vega-lite';
  * nothing fetched) with the chart's data as a table below it.
  */
 export async function writeChart(file: string, spec: TopLevelSpec, title: string, table: string): Promise<void> {
-  const svg = await chartSvg(spec);
+  const svg = await drawChart(spec);
   if (extname(file).toLowerCase() !== '.html') {
     writeFileAtomically(file, svg);
     return;

@@ -1,13 +1,11 @@
 import { describeDeadlock } from '../engines/run-result.js';
-import { chartSvg } from './chart-svg.js';
+import { drawChart } from './chart-thread.js';
 import { deadlockSvg } from './deadlock-graph.js';
 import { escapeMarkup } from './markup.js';
 import { memorySeries, memorySpec, settingsApart } from './memory-chart.js';
 import { occupancySpec } from './occupancy-chart.js';
 import { formatCount } from './table.js';
 import type { DeadlockReport } from '../engines/run-result.js';
-import { breather } from '../engines/interruption.js';
-import { RunAborted } from '../kernel/errors.js';
 import type { Timeline } from '../engines/timeline.js';
 import { axisLabel } from '../sweep/axis.js';
 import { varyingAxes } from './sweep-chart.js';
@@ -64,7 +62,7 @@ figure{margin:.5em 0}`;
 
 /**
  * One self-contained HTML page (no script, nothing fetched: styles inline, charts as inline
- * SVG rendered here by Vega): the configuration and the results, each channel's occupancy over
+ * SVG rendered by Vega, in the chart thread): the configuration and the results, each channel's occupancy over
  * time, memory against N for a sweep, and the wait-for graph of a deadlock. Numbers sit in
  * data-value attributes and in the charts' aria-labels, exactly as the results give them.
  */
@@ -73,7 +71,7 @@ export async function reportPage(input: ReportInput): Promise<string> {
   const body = [`<h1>${escapeMarkup(input.title)}</h1>`];
   if (input.runs.length === 1) body.push(...oneRun(input.runs[0]!));
   else body.push(...sweep(input.runs));
-  if (input.runs.length > 1) body.push('<h2>Memory against N</h2>', await memoryChart(input.runs));
+  if (input.runs.length > 1) body.push('<h2>Memory against N</h2>', await memoryChart(input.runs, input.signal));
   if (input.timeline !== null) body.push('<h2>Occupancy over time</h2>', ...(await occupancyCharts(input.timeline, input.signal)));
   input.runs.forEach((run, i) => {
     if (run.deadlock == null) return;
@@ -224,7 +222,7 @@ function configTable(c: ResolvedSdpaConfig): string {
   );
 }
 
-async function memoryChart(runs: readonly ReportRun[]): Promise<string> {
+async function memoryChart(runs: readonly ReportRun[], signal?: AbortSignal): Promise<string> {
   const drawn = runs.filter((r) => r.status === 'ok' && r.intermediateMemory !== null);
   const series = memorySeries(drawn.map((r) => r.config));
   const points = drawn.map((r, i) => ({
@@ -234,7 +232,7 @@ async function memoryChart(runs: readonly ReportRun[]): Promise<string> {
     peakOccupancy: r.intermediateMemory!.peakOccupancy,
   }));
   if (points.length === 0) return '<p class="note">No run finished: nothing to draw.</p>';
-  return `<figure class="memory-chart">${await chartSvg(memorySpec(points))}</figure>`;
+  return `<figure class="memory-chart">${await drawChart(memorySpec(points), signal)}</figure>`;
 }
 
 async function occupancyCharts(timeline: Timeline, signal?: AbortSignal): Promise<string[]> {
@@ -247,12 +245,10 @@ async function occupancyCharts(timeline: Timeline, signal?: AbortSignal): Promis
   if (window !== null) notes.push(" Each chart marks its peak in these cycles; the tables' figures are the whole run's.");
   notes.push('</p>');
   const charts = [notes.join('')];
+  // Each chart is drawn in the chart thread: an abort stops the page where it is (RunAborted).
   for (const channel of timeline.channels) {
-    // Drawing a chart awaits no timer: between two, signals get in (SIGINT during a long page).
-    await breather();
-    if (signal?.aborted) throw new RunAborted('report interrupted');
     charts.push(
-      `<figure class="occupancy" data-channel="${escapeMarkup(channel.name)}">${await chartSvg(occupancySpec(channel, window))}</figure>`,
+      `<figure class="occupancy" data-channel="${escapeMarkup(channel.name)}">${await drawChart(occupancySpec(channel, window), signal)}</figure>`,
     );
   }
   return charts;
