@@ -8,10 +8,13 @@ import { recordTimeline } from '../dist/engines/actors/record-timeline.js';
 import { sinkRowCycles } from '../dist/engines/actors/sink-watch.js';
 import { SingleThreadExecutor } from '../dist/engines/actors/single-thread-executor.js';
 import { TimelineRecorder } from '../dist/engines/actors/timeline-recorder.js';
-import { SPAN_KINDS } from '../dist/engines/timeline.js';
+import { SPAN_KINDS, timelineEvents } from '../dist/engines/timeline.js';
+import { fitTimeline } from '../dist/engines/timeline-cap.js';
 import { writeChromeTrace } from '../dist/reports/chrome-trace.js';
 import { formatCount } from '../dist/reports/table.js';
 import { damflow } from './helpers/cli.js';
+import { random } from './helpers/random.js';
+import { toEnd } from './helpers/steps.js';
 import { utilityProgram } from './helpers/programs.js';
 import { cycles, traceProblems } from './helpers/trace-format.js';
 import type { Program, TimelineBounds } from '../dist/index.js';
@@ -274,6 +277,55 @@ describe('timeline of a run (--trace)', () => {
       /^damflow: this run's program and timeline need about [\d.]+ GiB .*: a smaller --trace-max-events, or a --trace-window, /,
     );
     expect(huge.stderr.split('\n')).toHaveLength(2);
+  });
+
+  // The cap's end was the (room + 1)th least of every span's start and sample time, all of them
+  // sorted: a third of a second and more in one go at the default 2,000,000 events, which a SIGINT
+  // waited for. It is now found by halving; it must be the same time.
+  it("the cap's end is the least time past the room, as all the times sorted give it", () => {
+    const rnd = random(7);
+    const increasing = (length: number, from: number): number[] => {
+      let t = from;
+      return Array.from({ length }, () => (t += 1 + Math.floor(rnd() * 4) * Math.floor(rnd() * 2)));
+    };
+    for (let round = 0; round < 200; round++) {
+      const units = Array.from({ length: 1 + Math.floor(rnd() * 4) }, (_, u) => {
+        const from = increasing(Math.floor(rnd() * 12), 0);
+        return { name: `u${u}`, kind: 'k', group: null, kinds: from.map(() => 0), from, to: from.map((t) => t + 1) };
+      });
+      const channels = Array.from({ length: 1 + Math.floor(rnd() * 3) }, (_, c) => {
+        const at = [0, ...increasing(Math.floor(rnd() * 12), 0)];
+        return { name: `c${c}`, sender: 'u0', receiver: 'u0', group: null, capacity: null, at, occupancy: at.map(() => 1) };
+      });
+      const timeline: Timeline = {
+        start: 0,
+        end: 100,
+        requestedEnd: Infinity,
+        cut: null,
+        status: 'paused',
+        units,
+        channels,
+        events: timelineEvents(units, channels),
+      };
+      const times = [...units.flatMap((u) => u.from), ...channels.flatMap((ch) => ch.at.slice(1))].sort((a, b) => a - b);
+      // Each channel's first and last samples are held whatever the cap: the room is the rest.
+      const room = Math.floor(rnd() * times.length);
+      const maxEvents = room + 2 * channels.length;
+      if (timeline.events <= maxEvents) continue;
+      expect(fitTimeline(timeline, maxEvents).end, `round ${round}`).toBe(times[room]);
+    }
+  });
+
+  // A timeline was taken in one go whenever the recording counted what it held: seconds under load
+  // at millions of events, which a SIGINT waited for. It yields after each unit and each channel.
+  it('a timeline is taken unit by unit and channel by channel, yielding between them', () => {
+    const program = sdpaProgram({ design: 'naive', n: 8, heads: 2 });
+    const recorder = new TimelineRecorder(program.units.length, program.channels.length, 0, Infinity, () => undefined);
+    const executor = new SingleThreadExecutor(program, { tracer: recorder });
+    executor.run();
+    const taken = toEnd(recorder.timeline(program, executor.instance, executor.result.cycles, 'ok'));
+    expect(taken.yields).toBe(program.units.length + program.channels.length);
+    expect(taken.value.units.map((u) => u.name)).toEqual(program.units.map((u) => u.name));
   });
 
   it("rows:A:B maps output rows to cycles by the sink's row times", async () => {

@@ -56,3 +56,23 @@ export function interrupted(signal: AbortSignal, what: string): Promise<never> {
 export function breather(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Longest stretch of work in the calling thread before it lets signals and timers in. */
+const SLICE_MS = 50;
+
+/**
+ * Drives `steps` to their end in the calling thread, letting signals and timers in every
+ * SLICE_MS or so (between two steps); an abort of `signal` meanwhile rejects with RunAborted.
+ */
+export async function inSlices<T>(steps: Generator<unknown, T>, signal?: AbortSignal): Promise<T> {
+  let deadline = performance.now() + SLICE_MS;
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    if (performance.now() >= deadline) {
+      await breather();
+      if (signal?.aborted) throw runAborted(signal);
+      deadline = performance.now() + SLICE_MS;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { notNonNegativeInteger, notPositiveInteger, ProgramError, show, unknownNames } from '../../kernel/errors.js';
 import { checkProgram } from '../../kernel/program.js';
-import { runAborted } from '../interruption.js';
+import { inSlices, runAborted } from '../interruption.js';
 import { SingleThreadExecutor } from './single-thread-executor.js';
 import { settledBefore } from './stall.js';
 import { TimelineRecorder } from './timeline-recorder.js';
@@ -44,7 +44,7 @@ export async function recordTimeline(program: Program, bounds: TimelineBounds = 
   try {
     for (;;) {
       const state = await executor.runTo(end, signal);
-      const timeline = timelineSoFar(program, executor, recorder, state);
+      const timeline = await inSlices(timelineSoFar(program, executor, recorder, state), signal);
       if (timeline.events > maxEvents) return fitTimeline(timeline, maxEvents);
       // Held to count what it holds, it has room for more: on, to count again.
       if (state !== 'paused' || executor.horizon === end) return timeline;
@@ -56,7 +56,12 @@ export async function recordTimeline(program: Program, bounds: TimelineBounds = 
 }
 
 /** The timeline as far as every event is known: the run's end, the window's, or where a held run has settled. */
-function timelineSoFar(program: Program, executor: SingleThreadExecutor, recorder: TimelineRecorder, state: RunState): Timeline {
+function* timelineSoFar(
+  program: Program,
+  executor: SingleThreadExecutor,
+  recorder: TimelineRecorder,
+  state: RunState,
+): Generator<void, Timeline> {
   const { start, end } = recorder;
   const contexts = executor.instance.contexts;
   let reached = state === 'paused' ? settledBefore(contexts.filter((ctx) => !ctx.finished)) : executor.result.cycles;
@@ -64,7 +69,7 @@ function timelineSoFar(program: Program, executor: SingleThreadExecutor, recorde
   if (reached === Infinity) reached = contexts.reduce((most, ctx) => Math.max(most, ctx.time), 0);
   // A run can end past the window (its units run on to their next wait): its last events are then outside it.
   const ended = state !== 'paused' && executor.result.cycles < end;
-  return recorder.timeline(program, executor.instance, Math.max(start, Math.min(end, reached)), ended ? state : 'paused');
+  return yield* recorder.timeline(program, executor.instance, Math.max(start, Math.min(end, reached)), ended ? state : 'paused');
 }
 
 /**

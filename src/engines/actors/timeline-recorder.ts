@@ -136,31 +136,38 @@ export class TimelineRecorder implements Tracer {
 
   /**
    * The timeline up to `end` (at most the window's), the recording left as it is: contexts
-   * still waiting there stall until it; spans are cut at the window's edges.
+   * still waiting there stall until it; spans are cut at the window's edges. Yields after each
+   * unit and each channel: a timeline of millions of events took a second or more in one go
+   * under load, and a SIGINT waited for it (it is taken whenever the recording counts what it
+   * holds).
    */
-  timeline(program: Program, instance: Instance, end: Time, status: Timeline['status']): Timeline {
-    const units: TimelineUnit[] = instance.contexts.map((ctx) => {
+  *timeline(program: Program, instance: Instance, end: Time, status: Timeline['status']): Generator<void, Timeline> {
+    const units: TimelineUnit[] = [];
+    for (const ctx of instance.contexts) {
       const spans = this.spans[ctx.index]!.copy(end);
       const waiting = ctx.finished ? null : waitingMove(ctx);
       if (waiting !== null && ctx.time < end) spans.move(SPAN_OF_MOVE[waiting], ctx.time, end);
       spans.close();
       const { kinds, from, to } = spans;
-      return { name: ctx.name, kind: ctx.kind, group: program.units[ctx.index]!.group ?? null, kinds, from, to };
-    });
+      units.push({ name: ctx.name, kind: ctx.kind, group: program.units[ctx.index]!.group ?? null, kinds, from, to });
+      yield;
+    }
     const groupOf = new Map(program.units.map((u) => [u.name, u.group ?? null]));
-    const channels: TimelineChannel[] = instance.channels.map((ch) => {
+    const channels: TimelineChannel[] = [];
+    for (const ch of instance.channels) {
       // A timeline that holds the run's end holds its last instants, at its end (Timeline.status).
       const last = status === 'paused' ? end : end + 1;
       const samples = occupancySamples(this.instants.get(ch) ?? { before: 0, enqueued: [], dequeued: [] }, this.start, last, end);
-      return {
+      channels.push({
         name: ch.name,
         sender: ch.sender.name,
         receiver: ch.receiver.name,
         group: groupOf.get(ch.receiver.name) ?? null,
         capacity: Number.isFinite(ch.capacity) ? ch.capacity : null,
         ...samples,
-      };
-    });
+      });
+      yield;
+    }
     return { start: this.start, end, requestedEnd: this.end, cut: null, status, units, channels, events: timelineEvents(units, channels) };
   }
 

@@ -1,6 +1,6 @@
 import { checkWorkerModules } from '../../kernel/registry.js';
 import { failureError } from '../worker-failure.js';
-import { breather, interrupted, interruption, runAborted } from '../interruption.js';
+import { inSlices, interrupted, interruption, runAborted } from '../interruption.js';
 import { poolOptions } from '../worker-pool.js';
 import { boardJobs, JobBoard } from './job-board.js';
 import { jobWork, runJob } from './jobs.js';
@@ -57,8 +57,6 @@ const WORKER_MODULE = new URL('./compiled-worker.js', import.meta.url).href;
 const JOBS_PER_WORKER = 8;
 /** Least work (score elements) worth a job of its own: each job builds its group's order and finds its compiled rows. */
 const LEAST_JOB_ELEMENTS = 1 << 18;
-/** Longest stretch of work in the calling thread before it lets signals and timers in. */
-const SLICE_MS = 50;
 /** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); one past it fires after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -226,8 +224,9 @@ async function runBoard(
   outputs: ReadonlyMap<string, Float64Array>,
   signal: AbortSignal,
 ): Promise<BoardOutcome[]> {
+  // This thread's share of the jobs, in slices between which signals and timers get in.
   const here = (): Promise<BoardOutcome[]> =>
-    inThread(
+    inSlices(
       boardJobs(program, jobs, board, (group) => outputs.get(group)!),
       signal,
     );
@@ -248,21 +247,6 @@ async function runBoard(
     // Over, or ended early by an interrupt or a thread that died: every thread stops at its next step.
     board.stop();
     await pool.destroy();
-  }
-}
-
-/** Drives this thread's share of the jobs, in stretches between which signals and timers get in. */
-async function inThread(steps: Generator<void, BoardOutcome[]>, signal: AbortSignal): Promise<BoardOutcome[]> {
-  let deadline = performance.now() + SLICE_MS;
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() >= deadline) {
-      // Lets a signal, a timer (progress) or an abort in.
-      await breather();
-      if (signal.aborted) throw runAborted(signal);
-      deadline = performance.now() + SLICE_MS;
-    }
   }
 }
 
