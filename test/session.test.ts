@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -361,6 +362,38 @@ describe('damflow inspect', () => {
     expect(code).toBe(130);
     expect(stderr.trim()).toBe('damflow: interrupted; the run was stopped and nothing is left running');
   });
+
+  // On a terminal the prompt reads Ctrl-C as a key (the terminal is raw), not as SIGINT: it had
+  // been the end of the input, so Ctrl-C at the prompt quit with exit 0, and Ctrl-C during a
+  // command was lost (the command ran on to its end, then the prompt waited for ever). `script`
+  // gives the prompt a terminal.
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'Ctrl-C typed at the prompt or during a command stops the session: exit 130, one line',
+    async () => {
+      const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+      // `until` that far takes minutes at this N.
+      for (const command of ['help', 'until 1000000000']) {
+        const child = spawn('/usr/bin/script', ['-qfec', `${process.execPath} ${cli} inspect --design modified --n 4096`, '/dev/null']);
+        let screen = '';
+        child.stdout.on('data', (chunk) => (screen += String(chunk)));
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        // A hang detector: the lost Ctrl-C had left the prompt waiting for ever.
+        const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        while (!screen.includes('damflow> ')) await new Promise((resolve) => setTimeout(resolve, 50));
+        child.stdin.write(`${command}\r`);
+        const prompts = (): number => screen.split('damflow> ').length;
+        if (command === 'help') while (prompts() < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+        else await new Promise((resolve) => setTimeout(resolve, 1000));
+        child.stdin.write('\x03');
+        const code = await exited;
+        clearTimeout(guard);
+        expect(code, `${command}: ${screen}`).toBe(130);
+        expect(screen.match(/damflow: interrupted[^\r\n]*/g), command).toEqual([
+          'damflow: interrupted; the run was stopped and nothing is left running',
+        ]);
+      }
+    },
+  );
 });
 
 describe('occupancy counter', () => {

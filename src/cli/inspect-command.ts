@@ -59,11 +59,15 @@ async function inspectCommand(options: InspectOptions): Promise<number> {
   if (inexact !== null && options.at !== undefined && options.end) throw new UsageError(`${inexact}; or inspect with --no-end`);
   const session = await openSession(sdpaProgram(resolved));
   // With --at no prompt reads the terminal: SIGINT and SIGTERM stop the run (one line, exit 130).
-  const stopping = interruption({ interruptible: options.at !== undefined });
+  // A prompt on a terminal reads Ctrl-C as a key (the terminal is raw): it stops the session as
+  // SIGINT does. It had been read as the end of the input, once the command under way was over:
+  // an `until` of seconds ran to its end, and the process then waited at its prompt for ever.
+  const ctrlC = new AbortController();
+  const stopping = interruption({ interruptible: options.at !== undefined, signal: ctrlC.signal });
   const stopped = interrupted(stopping.signal, 'inspection interrupted');
   try {
     const end = await Promise.race([
-      options.at === undefined ? prompt(session, options, inexact) : scripted(session, options.at, options),
+      options.at === undefined ? prompt(session, options, inexact, () => ctrlC.abort('Ctrl-C')) : scripted(session, options.at, options),
       stopped,
     ]).catch((error: unknown) => {
       // The refusal before the session bounds the clocks from below (and --no-end lets a run
@@ -111,11 +115,17 @@ async function scripted(session: Session, cycles: readonly number[], options: In
 
 /**
  * Reads commands line by line: on a terminal with a prompt, and a mistyped command is said and
- * forgiven; from a pipe, a bad line is bad input (one line, exit 2).
+ * forgiven; from a pipe, a bad line is bad input (one line, exit 2). `onCtrlC`: Ctrl-C typed
+ * on the terminal, at the prompt or during a command.
  */
-async function prompt(session: Session, options: InspectOptions, inexact: string | null): Promise<End> {
+async function prompt(session: Session, options: InspectOptions, inexact: string | null, onCtrlC: () => void): Promise<End> {
   const terminal = process.stdin.isTTY === true;
   const lines = createInterface({ input: process.stdin, output: terminal ? process.stdout : undefined, terminal });
+  // The session stops; so does the reading, or the process would wait on the terminal.
+  lines.on('SIGINT', () => {
+    onCtrlC();
+    lines.close();
+  });
   const say = (text: string): void => console.log(text);
   if (terminal) say(PROMPT_HELP);
   lines.setPrompt('damflow> ');
