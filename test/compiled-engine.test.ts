@@ -285,8 +285,10 @@ describe('fast-forward', () => {
     ] as const) {
       const full = await runSdpa(config);
       const timing = await runSdpa({ ...config, timingOnly: true });
-      const { outputs: fullOutputs, maxError: fullError, ...fullRest } = figures(full) as Record<string, unknown>;
-      const { outputs, maxError, ...rest } = figures(timing) as Record<string, unknown>;
+      const { outputs: fullOutputs, maxError: fullError, config: fullConfig, ...fullRest } = figures(full) as Record<string, unknown>;
+      const { outputs, maxError, config: timingConfig, ...rest } = figures(timing) as Record<string, unknown>;
+      // The config says how the figures were made: timingOnly besides the full run's.
+      expect(timingConfig).toEqual({ ...(fullConfig as object), timingOnly: true });
       expect(rest).toEqual(fullRest);
       expect(outputs).toEqual([]);
       expect(maxError).toBeNull();
