@@ -7,6 +7,7 @@ import type { Numbering } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl } from '../sweep/queue-address.js';
+import { lockForWriting } from '../files/writer-lock.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { flatAxis, sweepChart } from '../reports/sweep-chart.js';
 import { sweepTable } from '../reports/sweep-table.js';
@@ -366,19 +367,28 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
   );
 }
 
-/**
- * A results file (`option` names it), numbered by `jobs`, refused in one line where it or its
- * CSV cannot be written: in a folder that does not exist, a file that is read-only or not a
- * file, say. `check` sees its records before opening the file changes anything in it.
- */
 /** How messages name the results file: the option that named it, or what it is when none did. */
 function resultsRole(options: SweepOptions): string {
   return options.results === undefined ? 'the results file' : '--results';
 }
 
-function openResults(path: string, option: string, jobs: Numbering, check?: (records: readonly StoredRecord[]) => void): ResultsFile {
+/**
+ * A results file (`option` names it), numbered by `jobs`, refused in one line where it or its
+ * CSV cannot be written: in a folder that does not exist, a file that is read-only or not a
+ * file, say. `check` sees its records before opening the file changes anything in it.
+ * `locked`: this process becomes the file's one writer (lockForWriting).
+ */
+function openResults(
+  path: string,
+  option: string,
+  jobs: Numbering,
+  check?: (records: readonly StoredRecord[]) => void,
+  locked = true,
+): ResultsFile {
   checkWritable(path, option, { appended: true });
   checkWritable(csvPathOf(path), `${option}'s CSV`);
+  // Two sweeps of one file at once had written every record twice, into the file and its CSV.
+  if (locked) lockForWriting(path, option === '--results' ? 'results file' : option);
   return ResultsFile.open(path, jobs, check);
 }
 
@@ -393,7 +403,8 @@ async function runOnly(
 ): Promise<number> {
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
-  const results = openResults(resultsPath, role, jobs);
+  // Not locked: an array task's file is its own, and a task cut off on one node is run again on another, which could not tell that its process is gone.
+  const results = openResults(resultsPath, role, jobs, undefined, false);
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off'));
   retryFailed(results, [job]);
   // The engines load only here: a sweep's own thread runs no job.

@@ -1,4 +1,5 @@
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -529,6 +530,35 @@ describe('damflow sweep on the local pool', () => {
     const edited = damflow('sweep', other, '--results', theirs);
     expect(edited.status).toBe(0);
     expect(edited.stderr).toContain(`damflow: 1 result(s) in '${theirs}' are not jobs of '${other}' (of an earlier version of it?)`);
+  });
+
+  it('lets one process at a time write a results file: a second sweep of it is refused, a lock left by a dead process is taken over', async () => {
+    const { dir, file } = sweepDir('l.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
+    const results = join(dir, 'r.jsonl');
+    const lock = `${results}.lock`;
+    // Held by a process of another machine: nobody here can tell whether it still runs.
+    writeFileSync(lock, JSON.stringify({ host: 'elsewhere', pid: 4242, since: '2026-11-29T04:00:00.000Z' }));
+    const held = damflow('sweep', file, '--results', results);
+    expect([held.status, held.stderr]).toEqual([
+      2,
+      `damflow: results file '${results}' is being written by process 4242 on elsewhere (since 2026-11-29T04:00:00.000Z): one process at a time writes it; wait for that one, or give this one another file (if no such process runs, remove '${lock}')\n`,
+    ]);
+    expect(existsSync(results)).toBe(false);
+    const merge = damflow('sweep', 'merge', '--into', results, join(dir, 'none.jsonl'));
+    expect(merge.status).toBe(2);
+    // Held by a process of this machine that has ended (a sweep killed outright): taken over, and let go at the end.
+    const ended = start('--version');
+    await ended.exited;
+    writeFileSync(lock, JSON.stringify({ host: hostname(), pid: ended.child.pid, since: '2026-11-29T04:00:00.000Z' }));
+    const taken = damflow('sweep', file, '--results', results);
+    expect(taken.status, taken.stderr).toBe(0);
+    expect(records(results)).toHaveLength(2);
+    expect(existsSync(lock)).toBe(false);
+    // Refused when one runs: this test's own process holds it.
+    writeFileSync(lock, JSON.stringify({ host: hostname(), pid: process.pid, since: '2026-11-29T04:00:00.000Z' }));
+    expect(damflow('sweep', file, '--results', results).stderr).toMatch(
+      new RegExp(`^damflow: results file '.*' is being written by process ${process.pid} on `),
+    );
   });
 
   it("draws the demo's memory sweep and says where", () => {

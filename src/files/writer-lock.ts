@@ -1,0 +1,72 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ProgramError, messageOf } from '../kernel/errors.js';
+
+/** Who holds a lock: the lock file's one line. */
+interface Holder {
+  readonly host: string;
+  readonly pid: number;
+  readonly since: string;
+}
+
+/**
+ * Makes this process the one writer of `path` (`what` names it in the refusal): `PATH.lock`,
+ * made only where none is (O_EXCL, which NFS keeps too), holds this host and process until it
+ * exits (a command writes its file to the end). A second writer would interleave its lines with the
+ * first's (two sweeps of one file wrote every record twice): it is refused in one line. A lock
+ * left by a process that died on this host is taken over; one of another host is said to be
+ * removed by hand once no process there writes the file (no process of another host can be
+ * seen from here).
+ */
+export function lockForWriting(path: string, what: string): void {
+  const lock = `${path}.lock`;
+  const me: Holder = { host: hostname(), pid: process.pid, since: new Date().toISOString() };
+  const refuse = (holder: Holder | null): never => {
+    const who = holder === null ? 'another process' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
+    throw new ProgramError(
+      `${what} '${path}' is being written by ${who}: one process at a time writes it; wait for that one, or give this one another file (if no such process runs, remove '${lock}')`,
+    );
+  };
+  let fd = created(lock);
+  if (fd === null) {
+    const holder = holderOf(lock);
+    if (holder === null || holder.host !== me.host || alive(holder.pid)) refuse(holder);
+    // Left by a process of this host that died (a kill): taken over.
+    rmSync(lock, { force: true });
+    fd = created(lock) ?? refuse(holderOf(lock));
+  }
+  writeSync(fd, `${JSON.stringify(me)}\n`);
+  closeSync(fd);
+  process.once('exit', () => rmSync(lock, { force: true }));
+}
+
+/** A new lock file's descriptor, or null where one is already there. */
+function created(lock: string): number | null {
+  try {
+    return openSync(lock, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw new ProgramError(`cannot make lock file '${lock}': ${messageOf(error)}`);
+  }
+}
+
+function holderOf(lock: string): Holder | null {
+  try {
+    const holder = JSON.parse(readFileSync(lock, 'utf8')) as Partial<Holder>;
+    return typeof holder.host === 'string' && typeof holder.pid === 'number' && typeof holder.since === 'string'
+      ? (holder as Holder)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
