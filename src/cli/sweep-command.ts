@@ -6,7 +6,7 @@ import { ResultsFile, csvPathOf, readResults } from '../sweep/results-file.js';
 import type { Numbering } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
-import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl } from '../sweep/queue-address.js';
+import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl, shownUrl } from '../sweep/queue-address.js';
 import { lockForWriting } from '../files/writer-lock.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { flatAxis, sweepChart } from '../reports/sweep-chart.js';
@@ -246,6 +246,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     if (options.queue !== undefined && pending.length > 0) {
       // BullMQ and ioredis load only here: half a second of start-up every other command is spared.
       const { runOnQueue } = await import('../sweep/queue-sweep.js');
+      const broker = shownUrl(options.queue);
       await runOnQueue(pending, onRecord, {
         url: options.queue,
         name: options.queueName,
@@ -253,9 +254,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
         onError: (message) => console.error(`damflow: broker: ${message}`),
         onEnqueued: (earlier) => {
           if (resumed) note(`${resuming}: resuming`);
-          note(
-            `${pending.length} job(s) on ${options.queue} (queue '${options.queueName}'): start workers with damflow worker --queue ${options.queue}`,
-          );
+          note(`${pending.length} job(s) on ${broker} (queue '${options.queueName}'): start workers with damflow worker --queue ${broker}`);
           // Taken silently, a week-old record of another build had read as this sweep's.
           if (earlier > 0)
             note(

@@ -1,5 +1,5 @@
 import { pointLabel } from '../sweep/axis.js';
-import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl } from '../sweep/queue-address.js';
+import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl, shownUrl } from '../sweep/queue-address.js';
 import { arg, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from './errors.js';
 import { exitAfterGrace } from './exit-grace.js';
@@ -41,7 +41,8 @@ export function registerWorker(program: Command, setExit: (code: number) => void
  * and exits 0; a second signal stops at once (exit 130: those jobs run again elsewhere).
  */
 export async function workerCommand(options: WorkerOptions): Promise<number> {
-  if (options.queue === undefined) throw new UsageError('--queue is required (redis://HOST:PORT)');
+  const url = options.queue;
+  if (url === undefined) throw new UsageError('--queue is required (redis://HOST:PORT)');
   const controller = new AbortController();
   const force = new AbortController();
   const stop = (): void => (controller.signal.aborted ? force : controller).abort();
@@ -55,13 +56,13 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
   let finished: boolean;
   try {
     finished = await serveQueue({
-      url: options.queue,
+      url,
       name: options.queueName,
       workers: options.workers,
       lockSeconds: options.lockSeconds,
       signal: controller.signal,
       force: force.signal,
-      onReady: () => log(`serving queue '${options.queueName}' on ${options.queue}`),
+      onReady: () => log(`serving queue '${options.queueName}' on ${shownUrl(url)}`),
       onStopping: (running) => {
         if (running > 0) log(`stopping once the ${running} job(s) under way finish (a second SIGINT or SIGTERM stops now)`);
       },

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { messageOf, ProgramError } from '../kernel/errors.js';
+import { shownUrl } from './queue-address.js';
 
 /** How long the first contact with the broker may take before the address is taken to be wrong. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -39,7 +40,7 @@ export async function redisConnection(url: string, onError: (error: Error) => vo
       socket.once('error', reject);
     });
   } catch (error) {
-    refuse(`cannot reach the broker at ${url}`, error);
+    refuse(`cannot reach the broker at ${shownUrl(url)}`, error);
   }
   // A peer that never closes its end (a broker gone silent) is dropped after DISCONNECT_MS, not ioredis's 2 s.
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, disconnectTimeout: DISCONNECT_MS });
@@ -61,7 +62,9 @@ export async function redisConnection(url: string, onError: (error: Error) => vo
     // What a refused broker says after the first error is the same story.
     report = () => undefined;
     redis.disconnect();
-    refuse(`the broker at ${url} does not answer as Redis does`, error);
+    // A Redis that answers with an error (a wrong password, a database it has not) is no other server.
+    const redisSaid = error instanceof Error && error.name === 'ReplyError';
+    refuse(`the broker at ${shownUrl(url)} ${redisSaid ? 'refused the connection' : 'does not answer as Redis does'}`, error);
   } finally {
     timeout.abort();
   }

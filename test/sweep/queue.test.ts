@@ -38,6 +38,9 @@ async function startRedis(port?: number): Promise<{ redis: ChildProcess; url: st
   return { redis, url: `redis://127.0.0.1:${port}` };
 }
 
+/** A string as a regular expression matching it alone. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** A process's exit code, or 'still running' after `ms`. */
 function exitWithin(running: ReturnType<typeof start>, ms: number): Promise<number | null | 'still running'> {
   return Promise.race([running.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms))]);
@@ -221,6 +224,20 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       sweeping.child.kill('SIGKILL');
     }
   });
+
+  it('a broker that refuses the connection (a wrong password, a database it has not): one line, exit 2, no password shown', () => {
+    const { dir, file } = sweepDir('refused.yaml', 'base: { design: modified, n: 8 }\n');
+    const at = new URL(url);
+    for (const [address, said] of [
+      [`redis://me:s3cret@${at.host}`, `the broker at redis://me:***@${at.host} refused the connection: WRONGPASS`],
+      [`${url}/99`, `the broker at ${url}/99 refused the connection: ERR DB index is out of range`],
+    ] as const) {
+      for (const command of [['sweep', file, '--results', join(dir, 'r.jsonl')], ['worker']]) {
+        const r = damflow(...command, '--queue', address);
+        expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^damflow: ${escape(said)}[^\\n]*\\n$`))]);
+      }
+    }
+  });
 });
 
 describe('queue options', () => {
@@ -242,6 +259,23 @@ describe('queue options', () => {
       expect.stringMatching(new RegExp(`^damflow: cannot reach the broker at redis://127\\.0\\.0\\.1:${port}: [^\\n]+\\n$`)),
     ]);
     expect(damflow('worker', '--queue', `redis://127.0.0.1:${port}`).status).toBe(2);
+    // A path that is no database number went to SELECT, which failed with a stack trace; ioredis reads a query as its own options.
+    for (const [url, why] of [
+      ['redis://127.0.0.1:1/abc', "--queue's path is a database number (redis://HOST:PORT/0), got '/abc'"],
+      ['redis://127.0.0.1:1/0/x', "--queue's path is a database number (redis://HOST:PORT/0), got '/0/x'"],
+      ['redis://127.0.0.1:1?db=3', '--queue takes redis://HOST:PORT[/DB] and nothing after it'],
+    ] as const) {
+      for (const command of [['sweep', file], ['worker']]) {
+        const r = damflow(...command, '--queue', url);
+        expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^damflow: [^\\n]*${escape(why)}[^\\n]*\\n$`))]);
+      }
+    }
+    // A password is never printed.
+    const secret = damflow('sweep', file, '--queue', `redis://me:s3cret@127.0.0.1:${port}`);
+    expect([secret.status, secret.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^damflow: cannot reach the broker at redis:\/\/me:\*\*\*@127\.0\.0\.1:\d+: [^\n]+\n$/),
+    ]);
   });
 
   it('refuses in one line a port that answers but not as Redis (silent, or an HTTP server), sweep and worker', async () => {
