@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,15 +27,41 @@ function freePort(): Promise<number> {
 }
 
 /** A redis-server of its own on a free port, once it accepts connections. */
-async function startRedis(port?: number): Promise<{ redis: ChildProcess; url: string }> {
+async function startRedis(port?: number, ...options: string[]): Promise<{ redis: ChildProcess; url: string }> {
   port ??= await freePort();
-  const redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const redis = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...options], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   redis.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   await until(() => out.includes('Ready to accept connections'), 10_000, `redis-server on port ${port}`);
   return { redis, url: `redis://127.0.0.1:${port}` };
+}
+
+/** A relay to the broker on `port` that holds every chunk `ms` each way, as a distant broker's link does: each round trip costs 2 `ms`. */
+async function slowLink(port: number, ms: number): Promise<{ url: string; close(): void }> {
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const broker = connect(port, '127.0.0.1');
+    sockets.push(client, broker);
+    const relay = (from: Socket, to: Socket): void => {
+      from.on('data', (chunk) => setTimeout(() => to.write(chunk), ms));
+      from.on('close', () => setTimeout(() => to.destroy(), ms));
+      from.on('error', () => to.destroy());
+    };
+    relay(client, broker);
+    relay(broker, client);
+  });
+  const relayPort = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+  return {
+    url: `redis://127.0.0.1:${relayPort}`,
+    close: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 /** A string as a regular expression matching it alone. */
@@ -224,7 +250,6 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
       sweeping.child.kill('SIGKILL');
     }
   });
-
   it('a broker that refuses the connection (a wrong password, a database it has not): one line, exit 2, no password shown', () => {
     const { dir, file } = sweepDir('refused.yaml', 'base: { design: modified, n: 8 }\n');
     const at = new URL(url);
@@ -236,6 +261,93 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
         const r = damflow(...command, '--queue', address);
         expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^damflow: ${escape(said)}[^\\n]*\\n$`))]);
       }
+    }
+  });
+
+  it('two sweeps of one results file at once: the second is refused in one line, the first records each job once', async () => {
+    const { dir, file } = sweepDir('twice.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  seed: [1, 2, 3, 4]\n');
+    const queue = ['--queue', url, '--queue-name', `twice-${process.pid}`];
+    const results = join(dir, 'r.jsonl');
+    const first = start('sweep', file, '--results', results, ...queue);
+    let worker: ReturnType<typeof start> | undefined;
+    try {
+      await until(() => first.stderr.includes('job(s) on'), 20_000, 'the first sweep to enqueue');
+      const second = damflow('sweep', file, '--results', results, ...queue);
+      expect([second.status, second.stderr]).toEqual([
+        2,
+        expect.stringMatching(
+          new RegExp(`^damflow: results file '.*r\\.jsonl' is being written by process ${first.child.pid} on [^\\n]*\\n$`),
+        ),
+      ]);
+      worker = start('worker', ...queue, '--workers', '1');
+      expect(await exitWithin(first, 30_000), first.stderr).toBe(0);
+      expect(records(results)).toHaveLength(4);
+      expect(readFileSync(join(dir, 'r.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+      // Let go once the first has ended: the same command resumes.
+      expect(existsSync(`${results}.lock`)).toBe(false);
+      expect(damflow('sweep', file, '--results', results, ...queue).status).toBe(0);
+    } finally {
+      first.child.kill('SIGKILL');
+      worker?.child.kill('SIGKILL');
+    }
+  });
+
+  it('a results file that can no longer be written mid-sweep: one line and exit 2, no stack trace', async () => {
+    const { dir, file } = sweepDir('gone.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  seed: [1, 2]\n');
+    const folder = join(dir, 'out');
+    mkdirSync(folder);
+    const results = join(folder, 'r.jsonl');
+    const queue = ['--queue', url, '--queue-name', `unwritable-${process.pid}`];
+    const sweeping = start('sweep', file, '--results', results, ...queue);
+    let worker: ReturnType<typeof start> | undefined;
+    try {
+      await until(() => sweeping.stderr.includes('job(s) on'), 20_000, 'the jobs on the queue');
+      rmSync(folder, { recursive: true });
+      worker = start('worker', ...queue, '--workers', '1');
+      expect(await exitWithin(sweeping, 30_000), sweeping.stderr).toBe(2);
+      expect(sweeping.stderr).toMatch(
+        new RegExp(`\\ndamflow: cannot write '${escape(results)}': its folder '${escape(folder)}' no longer exists\\n$`),
+      );
+      expect(sweeping.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      sweeping.child.kill('SIGKILL');
+      worker?.child.kill('SIGKILL');
+    }
+  });
+
+  it('a broker that refuses to store the jobs (full): one line and exit 2', async () => {
+    const full = await startRedis(undefined, '--maxmemory', '1', '--maxmemory-policy', 'noeviction');
+    try {
+      const { dir, file } = sweepDir('full.yaml', 'base: { design: modified, n: 8 }\n');
+      const r = damflow('sweep', file, '--results', join(dir, 'r.jsonl'), '--queue', full.url);
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        expect.stringMatching(
+          new RegExp(`^damflow: the broker at ${escape(full.url)} refused a command: OOM command not allowed [^\\n]*\\n$`),
+        ),
+      ]);
+    } finally {
+      full.redis.kill('SIGKILL');
+    }
+  });
+
+  it('asks the broker about its jobs in batches, not one job at a time: over a slow link, 1,200 jobs are on the queue in a few round trips', async () => {
+    const own = await startRedis();
+    // 100 ms each way: one round trip a job, twice, had taken 1,200 x 0.4 s = 8 minutes to enqueue.
+    const link = await slowLink(Number(new URL(own.url).port), 100);
+    const { dir, file } = sweepDir(
+      'many.yaml',
+      'base: { design: modified }\ngrid:\n  n: { from: 4, to: 63, step: 1 }\n  uniformDepth: { from: 2, to: 21, step: 1 }\n',
+    );
+    const sweeping = start('sweep', file, '--results', join(dir, 'r.jsonl'), '--queue', link.url);
+    try {
+      await until(() => sweeping.stderr.includes('1200 job(s) on'), 60_000, 'the 1,200 jobs on the queue');
+      sweeping.child.kill('SIGINT');
+      expect(await exitWithin(sweeping, 10_000)).toBe(130);
+    } finally {
+      sweeping.child.kill('SIGKILL');
+      link.close();
+      own.redis.kill('SIGKILL');
     }
   });
 });
