@@ -7,6 +7,7 @@ import type { Numbering } from '../sweep/results-file.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { runOnPool } from '../sweep/pool-sweep.js';
 import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl, shownUrl } from '../sweep/queue-address.js';
+import { thisBuild } from '../sweep/build.js';
 import { lockForWriting } from '../files/writer-lock.js';
 import { checkAxisName, pointLabel } from '../sweep/axis.js';
 import { flatAxis, sweepChart } from '../reports/sweep-chart.js';
@@ -27,6 +28,7 @@ import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
 import type { JobRecord, StoredRecord, SweepJob } from '../sweep/sweep-job.js';
 import type { Point } from '../sweep/axis.js';
+import type { WorkerPresence } from '../sweep/queue-presence.js';
 
 export interface SweepOptions {
   results?: string;
@@ -221,9 +223,10 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
     return runOnly(file, jobs, options.only, options.results ?? defaultResultsPath(file, options.only), resultsRole(options), note);
 
   const resultsPath = options.results ?? defaultResultsPath(file);
-  const results = openResults(resultsPath, resultsRole(options), jobs, (records) =>
-    refuseOtherSweeps(resultsPath, records, jobs, file, note),
-  );
+  const results = openResults(resultsPath, resultsRole(options), jobs, (records) => {
+    refuseOtherSweeps(resultsPath, records, jobs, file, note);
+    refuseOtherBuilds(resultsPath, records);
+  });
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off; its job runs again'));
   const failed = retryFailed(results, jobs);
   const pending = jobs.filter((j) => !results.has(j.hash));
@@ -254,13 +257,13 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
         onError: (message) => console.error(`damflow: broker: ${message}`),
         onEnqueued: (earlier) => {
           if (resumed) note(`${resuming}: resuming`);
-          note(`${pending.length} job(s) on ${broker} (queue '${options.queueName}'): start workers with damflow worker --queue ${broker}`);
-          // Taken silently, a week-old record of another build had read as this sweep's.
+          note(
+            `${pending.length} job(s) on ${broker} (queue '${options.queueName}', for workers of this build, damflow ${thisBuild()}): start workers with damflow worker --queue ${broker}`,
+          );
           if (earlier > 0)
-            note(
-              `${earlier} of them finished on the queue before this sweep (records are kept a week): taken as they are, from whatever damflow ran them; a new --queue-name runs them again`,
-            );
+            note(`${earlier} of them finished on the queue before this sweep, on workers of this build (records are kept a week): taken`);
         },
+        onUnserved: (others) => note(unserved(others, broker, options.queueName)),
       });
     } else if (pool !== null) {
       try {
@@ -391,6 +394,35 @@ function openResults(
   return ResultsFile.open(path, jobs, check);
 }
 
+/**
+ * Refuses a results file that holds results of another build (build.ts) than this one: cycles
+ * may differ between two builds, and the records of both in one file would read as one sweep's.
+ */
+function refuseOtherBuilds(path: string, records: readonly StoredRecord[]): void {
+  const build = thisBuild();
+  const others = records.filter((r) => r.build !== build);
+  if (others.length === 0) return;
+  throw new UsageError(
+    `results file '${path}' holds ${others.length} result(s) of ${builtBy(others[0]!)}, not of this build (damflow ${build}): results of two builds are not put together, since their cycles may differ; give this sweep another --results file (or move that one away)`,
+  );
+}
+
+/** `damflow 0.1.0+3f9a2c1d4e5b`, the build that made a record. */
+function builtBy(record: StoredRecord): string {
+  return record.build === undefined ? 'a damflow that recorded no build (an older one)' : `damflow ${record.build}`;
+}
+
+/** The note of a sweep whose jobs no worker takes: `others` serve other builds (none: the workers there have gone). */
+function unserved(others: readonly WorkerPresence[], broker: string, queueName: string): string {
+  const start = `start damflow worker --queue ${broker} from this build (damflow ${thisBuild()})`;
+  if (others.length === 0) return `no worker serves queue '${queueName}' on ${broker} now: the jobs wait; ${start}`;
+  const builds = [...new Set(others.map((w) => w.build))].map((build) => {
+    const where = others.filter((w) => w.build === build).map((w) => `${w.host} pid ${w.pid}`);
+    return `damflow ${build} (${where.join(', ')})`;
+  });
+  return `no worker of this build takes the jobs: the ${others.length} worker(s) on queue '${queueName}' are of other builds, ${builds.join('; ')}, and run none of them; ${start}`;
+}
+
 /** One job of an array (Slurm, Kubernetes Indexed Job): runs here, into its own results file. */
 async function runOnly(
   file: string,
@@ -403,7 +435,7 @@ async function runOnly(
   const job = jobs[index];
   if (job === undefined) throw new UsageError(`--only ${index}: '${file}' has jobs 0 to ${jobs.length - 1}`);
   // Not locked: an array task's file is its own, and a task cut off on one node is run again on another, which could not tell that its process is gone.
-  const results = openResults(resultsPath, role, jobs, undefined, false);
+  const results = openResults(resultsPath, role, jobs, (records) => refuseOtherBuilds(resultsPath, records), false);
   if (results.tornLineCut) note(tornLine(resultsPath, 'cut off'));
   retryFailed(results, [job]);
   // The engines load only here: a sweep's own thread runs no job.
@@ -424,6 +456,7 @@ export function mergeCommand(parts: readonly string[], into: string): number {
   // Every part read before the merged file is touched: a part missing or not a results file leaves it as it was.
   const read = parts.map((part) => ({ file: part, ...readResults(part, { mustExist: true }) }));
   const target = { file: into, records: readResults(into).records };
+  refuseMixedBuilds([...read, target]);
   const numbering = mergedNumbering(target, read);
   for (const part of read) if (part.torn) console.error(`damflow: ${tornLine(part.file, 'left out')}`);
   const place = (r: StoredRecord): number => r.index ?? Number.MAX_SAFE_INTEGER;
@@ -448,6 +481,24 @@ export function mergeCommand(parts: readonly string[], into: string): number {
     `merged ${parts.length} file(s): ${added} job(s) added${replacing}, ${records.length - added} already there; ${results.all().length} in ${into}, ${results.csvPath}`,
   );
   return EXIT_OK;
+}
+
+/**
+ * Refuses a merge of results of two builds (build.ts), parts or the merged file: their cycles
+ * may differ, and one file of both would read as one sweep's. Which build they are of is not
+ * asked (a merge runs nothing), only that they are of one.
+ */
+function refuseMixedBuilds(files: readonly MergedFile[]): void {
+  let first: { file: string; record: StoredRecord } | null = null;
+  for (const { file, records } of files) {
+    for (const record of records) {
+      if (first === null) first = { file, record };
+      else if (record.build !== first.record.build)
+        throw new UsageError(
+          `'${first.file}' holds results of ${builtBy(first.record)} and '${file}' of ${builtBy(record)}: results of two builds are not merged, since their cycles may differ`,
+        );
+    }
+  }
 }
 
 /** Says how many of the merged file's records the parts numbered otherwise (the file was numbered by another version of the sweep file). */

@@ -62,7 +62,8 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
       lockSeconds: options.lockSeconds,
       signal: controller.signal,
       force: force.signal,
-      onReady: () => log(`serving queue '${options.queueName}' on ${shownUrl(url)}`),
+      onReady: (build) =>
+        log(`serving queue '${options.queueName}' on ${shownUrl(url)}: the jobs of sweeps of this build, damflow ${build}`),
       onStopping: (running) => {
         if (running > 0) log(`stopping once the ${running} job(s) under way finish (a second SIGINT or SIGTERM stops now)`);
       },

@@ -37,3 +37,12 @@ export function checkQueueName(name: string): string {
   if (name === '' || name.includes(':')) throw new ProgramError(`--queue-name must be a name without ':', got '${name}'`);
   return name;
 }
+
+/**
+ * The BullMQ queue of one build (build.ts) on the queue `name`: a worker takes the jobs of its
+ * own build only, so a worker of other code never runs a sweep's jobs, and a sweep never takes
+ * a record another build made, then or from the week the broker keeps them.
+ */
+export function queueOfBuild(name: string, build: string): string {
+  return `${name}@${build}`;
+}

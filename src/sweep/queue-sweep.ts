@@ -3,8 +3,11 @@ import type { Redis } from 'ioredis';
 import { longestFirst } from './pool-sweep.js';
 import { whenAborted } from '../engines/interruption.js';
 import { ProgramError } from '../kernel/errors.js';
-import { shownUrl } from './queue-address.js';
+import { thisBuild } from './build.js';
+import { queueOfBuild, shownUrl } from './queue-address.js';
 import { closeWithin, duplicateConnection, redisConnection } from './queue-connection.js';
+import { workersOn } from './queue-presence.js';
+import type { WorkerPresence } from './queue-presence.js';
 import { failedRecord } from './sweep-job.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
 
@@ -15,10 +18,15 @@ export interface QueueSweepOptions {
   /** A broker error (the connection retries meanwhile); each distinct message once. */
   readonly onError?: (message: string) => void;
   /**
-   * The jobs are on the queue, for workers to take; `earlier` of them had finished there before
-   * (kept a week), whose records are taken as they are, from whatever build ran them.
+   * The jobs are on the queue, for workers of this build to take; `earlier` of them had
+   * finished there before (records are kept a week), whose records are taken.
    */
   readonly onEnqueued?: (earlier: number) => void;
+  /**
+   * No worker of this build is taking the jobs: `others` are the workers of other builds on
+   * the queue (none: no worker at all, since some had been). Said when it becomes so.
+   */
+  readonly onUnserved?: (others: readonly WorkerPresence[]) => void;
 }
 
 /** Tries per job: a worker killed under a job costs one (BullMQ's stalled-job check gives it back). */
@@ -36,8 +44,9 @@ const ENQUEUE_BATCH = 250;
 const KEEP_SECONDS = 7 * 24 * 3600;
 
 /**
- * Runs jobs through BullMQ on Redis: enqueues each under its hash as the job id (BullMQ adds a
- * given id once, so a resumed sweep does not enqueue twice what is still queued), then collects every job's record as it completes,
+ * Runs jobs through BullMQ on Redis: enqueues each under its hash as the job id on the queue
+ * of this build (queueOfBuild: BullMQ adds a given id once, so a resumed sweep does not
+ * enqueue twice what is still queued), then collects every job's record as it completes,
  * whichever worker ran it. Delivery is at least once (a job whose worker died runs again
  * elsewhere); the results file keeps one record per hash. The broker is asked in batches, never
  * once per job: a record comes with the event of its job's completion, and jobs are looked up
@@ -50,8 +59,9 @@ export async function runOnQueue(
   options: QueueSweepOptions,
 ): Promise<void> {
   const reportError = onceEach(options.onError);
+  const build = thisBuild();
   const connection = await redisConnection(options.url, reportError);
-  const queue = new Queue<SweepJob, JobRecord>(options.name, { connection });
+  const queue = new Queue<SweepJob, JobRecord>(queueOfBuild(options.name, build), { connection });
   // Same address, already checked: a lazy copy connects on first use.
   const eventsConnection = duplicateConnection(connection, reportError);
   const events = new QueueEvents(queue.name, { connection: eventsConnection });
@@ -69,10 +79,14 @@ export async function runOnQueue(
         list.slice(i, i + ENQUEUE_BATCH).map((job) => ({ name: 'sdpa', data: job, opts: { jobId: job.hash, ...jobOptions } })),
       );
   };
-  /** Takes a finished job's record, once. */
+  /** Takes a finished job's record, once: one of another build (a worker whose dist/ was rebuilt under it) is a failure, not a result. */
   const take = (job: SweepJob, record: JobRecord): void => {
     if (!pending.delete(job.hash)) return;
-    onRecord(record);
+    onRecord(
+      record.build === build
+        ? record
+        : failedRecord(job, `ran on damflow ${record.build}, not on this build (${build}): its figures are not taken`, 0, 'queue'),
+    );
     if (pending.size === 0) finish();
   };
   /** Collects what these jobs' lookup found finished; the jobs the queue no longer has. */
@@ -118,6 +132,7 @@ export async function runOnQueue(
     await enqueue(longestFirst([...pending.values()]));
     options.onEnqueued?.(kept);
     let turn: SweepJob[] = [];
+    let served = 'none';
     const reconcile = async (): Promise<void> => {
       // A job the queue no longer has (a broker restarted without its data, a queue emptied by
       // hand) would never finish: it is enqueued again (BullMQ adds an id it holds once only).
@@ -129,6 +144,7 @@ export async function runOnQueue(
           new Error(`${lost.length} job(s) were no longer on the queue (the broker restarted without its data?): enqueued again`),
         );
       }
+      served = sayWhoServes(await workersOn(connection, options.name), build, served, options.onUnserved);
       if (pending.size === 0) finish();
       else if (!options.signal?.aborted) timer = setTimeout(() => void guard(reconcile), RECONCILE_MS);
     };
@@ -201,6 +217,27 @@ async function lookUp(redis: Redis, queue: Queue<SweepJob, JobRecord>, jobs: rea
       return failedRecord(job, `failed on the queue after ${found.attemptsMade} tries: ${found.failedReason}`, 0, 'queue');
     }),
   );
+}
+
+/**
+ * Says (`onUnserved`) when no worker of this build comes to serve the queue, given the workers
+ * there now and what was said last ('served', 'none', or the builds of the other workers);
+ * returns what holds now. Nothing is said while no worker has come at all: the sweep's first
+ * note says to start them.
+ */
+function sayWhoServes(
+  workers: readonly WorkerPresence[],
+  build: string,
+  said: string,
+  onUnserved: ((others: readonly WorkerPresence[]) => void) | undefined,
+): string {
+  const now = workers.some((w) => w.build === build)
+    ? 'served'
+    : workers.length === 0
+      ? 'none'
+      : [...new Set(workers.map((w) => w.build))].sort().join(' ');
+  if (now !== said && now !== 'served') onUnserved?.(workers);
+  return now;
 }
 
 /** An error handler that passes each distinct message on once: a broker that stays away is one line, not one per retry. */

@@ -1,7 +1,10 @@
 import { Worker } from 'bullmq';
 import { JobPool } from './job-pool.js';
 import { whenAborted } from '../engines/interruption.js';
+import { thisBuild } from './build.js';
+import { queueOfBuild } from './queue-address.js';
 import { closeWithin, redisConnection } from './queue-connection.js';
+import { announceWorker } from './queue-presence.js';
 import { onceEach } from './queue-sweep.js';
 import { SharedChecks, sharedKey } from './shared-checks.js';
 import type { JobRecord, SweepJob } from './sweep-job.js';
@@ -21,8 +24,8 @@ export interface QueueWorkerOptions {
   readonly signal: AbortSignal;
   /** Stop now: jobs under way are dropped (their locks lapse and they run again elsewhere). */
   readonly force: AbortSignal;
-  /** The broker answered and the worker is taking jobs. */
-  readonly onReady?: () => void;
+  /** The broker answered and the worker is taking the jobs of `build` (build.ts), this damflow's. */
+  readonly onReady?: (build: string) => void;
   /** Stopping: `running` jobs are under way. */
   readonly onStopping?: (running: number) => void;
   readonly onStart?: (job: SweepJob) => void;
@@ -37,7 +40,9 @@ const MAX_STALLED = 2;
 const CHECKS_KEPT = 10_000;
 
 /**
- * Serves sweep jobs from the queue until the signal: each runs on the local pool, so one
+ * Serves sweep jobs from the queue until the signal, those of sweeps of this build only (its
+ * own BullMQ queue, queueOfBuild; it says on the broker that it is there, so that a sweep of
+ * another build can say why no worker takes its jobs): each runs on the local pool, so one
  * process per machine uses all of it, and checks the outputs of each shape it meets once
  * (shared-checks.ts: a job of a shape met before runs its timing alone; the 64-job benchmark
  * sweep computes 8 shapes' outputs, not 48). Stopping waits for the jobs under way, whose
@@ -47,13 +52,14 @@ const CHECKS_KEPT = 10_000;
  */
 export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> {
   const reportError = onceEach(options.onError);
+  const build = thisBuild();
   const connection = await redisConnection(options.url, reportError);
   const pool = new JobPool(options.workers, 'queue');
   const checks = new SharedChecks(pool, CHECKS_KEPT);
   let running = 0;
   let idle = (): void => undefined;
   const worker = new Worker<SweepJob, JobRecord>(
-    options.name,
+    queueOfBuild(options.name, build),
     async (job) => {
       running++;
       try {
@@ -82,12 +88,14 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> 
   const stopped = whenAborted(options.signal);
   const forced = whenAborted(options.force);
   let closing: Promise<void> | null = null;
+  let presence: ReturnType<typeof announceWorker> | null = null;
   try {
     const ready = worker.waitUntilReady();
     ready.catch(() => undefined);
     await Promise.race([ready, stopped]);
     if (!options.signal.aborted) {
-      options.onReady?.();
+      presence = announceWorker(connection, options.name, build, reportError);
+      options.onReady?.(build);
       worker.run().catch(reportError);
     }
     await stopped;
@@ -100,7 +108,7 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<boolean> 
     // Forced, the jobs' threads end first: a close already under way waits for its jobs.
     const forcedStop = options.force.aborted;
     if (forcedStop) await pool.close();
-    await closeWithin([closing ?? worker.close(true)], [connection]);
+    await closeWithin([closing ?? worker.close(true), ...(presence === null ? [] : [presence.stop()])], [connection]);
     if (!forcedStop) await pool.close();
   }
   return !options.force.aborted;

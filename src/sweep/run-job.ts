@@ -1,6 +1,7 @@
 import { runSdpa } from '../designs/sdpa/run.js';
 import type { SdpaRunResult } from '../designs/sdpa/run.js';
 import { failedRecord, ranOn } from './sweep-job.js';
+import { thisBuild } from './build.js';
 import type { JobRecord, RanOn, SweepJob } from './sweep-job.js';
 import { messageOf } from '../kernel/errors.js';
 
@@ -37,6 +38,7 @@ export async function runJob(job: SweepJob, via: RanOn['via'], timingOnly = fals
     // The whole job (build, run, its reference check unless shared), not only the simulation runSdpa times.
     wallSeconds: (performance.now() - started) / 1000,
     ranOn: ranOn(via),
+    build: thisBuild(),
     finishedAt: new Date().toISOString(),
   };
 }

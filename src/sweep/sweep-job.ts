@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { thisBuild } from './build.js';
 import type { ResolvedSdpaConfig } from '../designs/sdpa/design.js';
 import type { SdpaRunConfig } from '../designs/sdpa/config.js';
 import type { Point } from './axis.js';
@@ -71,6 +72,11 @@ export interface JobRecord {
   readonly deadlock?: DeadlockReport;
   readonly wallSeconds: number;
   readonly ranOn: RanOn;
+  /**
+   * The damflow build that ran the job (build.ts: version and a hash of its code): results of
+   * one build only are put together.
+   */
+  readonly build: string;
   readonly finishedAt: string;
 }
 
@@ -80,7 +86,11 @@ export interface JobRecord {
  * sweep file was edited): kept, under its hash, which is what identifies it, without a job
  * number that another job may now have. Its point is the one it had.
  */
-export type StoredRecord = Omit<JobRecord, 'index'> & { readonly index: number | null };
+export type StoredRecord = Omit<JobRecord, 'index' | 'build'> & {
+  readonly index: number | null;
+  /** Absent in the files of a damflow older than the field: of no known build. */
+  readonly build?: string;
+};
 
 /** A channel's peak occupancy in a record; with several heads, the largest over heads. */
 export function channelPeak(record: Pick<JobRecord, 'peaks'>, channel: string): number | null {
@@ -106,6 +116,7 @@ export function failedRecord(job: SweepJob, error: string, wallSeconds: number, 
     error,
     wallSeconds,
     ranOn: ranOn(via),
+    build: thisBuild(),
     finishedAt: new Date().toISOString(),
   };
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
 import { MAIN } from './cli.js';
 import { runSdpa } from '../../dist/designs/sdpa/run.js';
@@ -58,7 +59,12 @@ export interface Running {
 
 /** Starts the CLI without waiting for it; its output accumulates as it comes. */
 export function start(...args: string[]): Running {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startBuild(MAIN, ...args);
+}
+
+/** start() of the CLI `main` (anotherBuild's, say). */
+export function startBuild(main: string, ...args: string[]): Running {
+  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const running: Running = {
     child,
     stdout: '',
@@ -98,4 +104,19 @@ export function pointLabels(svg: string): string[] {
   };
   visit(new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_' }).parse(svg));
   return labels;
+}
+
+/**
+ * The CLI of another damflow build, as a worker built from other code would be: a copy of dist/
+ * with one module changed by a comment (build.ts hashes every module), beside the package's
+ * manifest and its dependencies. Its main.js.
+ */
+export function anotherBuild(): string {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const copy = mkdtempSync(join(tmpdir(), 'damflow-build-'));
+  cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
+  copyFileSync(join(root, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  appendFileSync(join(copy, 'dist', 'kernel', 'errors.js'), '\n// another build\n');
+  return join(copy, 'dist', 'cli', 'main.js');
 }

@@ -5,6 +5,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
 import { byHash, pointLabels, records, recordFigures, singleRunFigures, start, sweepDir, until } from '../helpers/sweep.js';
+import { thisBuild } from '../../dist/sweep/build.js';
 import type { JobRecord } from '../../dist/sweep/sweep-job.js';
 
 /** 16 small jobs: both designs, three sizes, published and tight FIFOs (the naive design deadlocks there), d and a latency. */
@@ -530,6 +531,63 @@ describe('damflow sweep on the local pool', () => {
     const edited = damflow('sweep', other, '--results', theirs);
     expect(edited.status).toBe(0);
     expect(edited.stderr).toContain(`damflow: 1 result(s) in '${theirs}' are not jobs of '${other}' (of an earlier version of it?)`);
+  });
+
+  it("keeps the results of two builds apart: a resume, an array task or a merge of another build's results is refused, untouched", () => {
+    const { dir, file } = sweepDir('b.yaml', 'base: { design: modified, n: 8 }\ngrid: { n: [8, 12] }\n');
+    const results = join(dir, 'r.jsonl');
+    const first = damflow('sweep', file, '--results', results, '--quiet');
+    expect(first.status, first.stderr).toBe(0);
+    const build = thisBuild();
+    expect(records(results).map((r) => r.build)).toEqual([build, build]);
+    // The first record as another damflow, or one that recorded no build, would have written it.
+    const [one, two] = records(results) as [JobRecord, JobRecord];
+    const { build: _none, ...older } = one;
+    const written = (first: object): string => `${JSON.stringify(first)}\n${JSON.stringify(two)}\n`;
+    for (const [record, who] of [
+      [{ ...one, build: '0.0.9+000000000000' }, 'damflow 0.0.9+000000000000'],
+      [older, 'a damflow that recorded no build (an older one)'],
+    ] as const) {
+      writeFileSync(results, written(record));
+      const resumed = damflow('sweep', file, '--results', results);
+      expect([resumed.status, resumed.stderr]).toEqual([
+        2,
+        `damflow: results file '${results}' holds 1 result(s) of ${who}, not of this build (damflow ${build}): results of two builds are not put together, since their cycles may differ; give this sweep another --results file (or move that one away)\n`,
+      ]);
+      expect(readFileSync(results, 'utf8')).toBe(written(record));
+      const only = damflow('sweep', file, '--only', '1', '--results', results);
+      expect([only.status, only.stderr]).toEqual([
+        2,
+        expect.stringMatching(/^damflow: results file .* holds 1 result\(s\) of .*, not of this build/),
+      ]);
+      expect(readFileSync(results, 'utf8')).toBe(written(record));
+    }
+    // Parts of two builds, or a part and a merged file of two builds: refused, nothing written.
+    const part = (i: number, record: JobRecord | object): string => {
+      const path = join(dir, `b.job-${i}.results.jsonl`);
+      writeFileSync(path, `${JSON.stringify(record)}\n`);
+      return path;
+    };
+    const ours = part(1, two);
+    const theirs = part(0, { ...one, build: '0.0.9+000000000000' });
+    const mixed = damflow('sweep', 'merge', '--into', join(dir, 'm.jsonl'), theirs, ours);
+    expect([mixed.status, mixed.stderr]).toEqual([
+      2,
+      `damflow: '${theirs}' holds results of damflow 0.0.9+000000000000 and '${ours}' of damflow ${build}: results of two builds are not merged, since their cycles may differ\n`,
+    ]);
+    expect(existsSync(join(dir, 'm.jsonl'))).toBe(false);
+    const into = join(dir, 'into.jsonl');
+    writeFileSync(into, `${JSON.stringify({ ...one, build: '0.0.9+000000000000' })}\n`);
+    const merged = damflow('sweep', 'merge', '--into', into, ours);
+    expect([merged.status, merged.stderr]).toEqual([
+      2,
+      expect.stringMatching(
+        /^damflow: '.*b\.job-1\.results\.jsonl' holds results of damflow .* and '.*into\.jsonl' of damflow 0\.0\.9\+000000000000: /,
+      ),
+    ]);
+    // Of one build, whichever it is, they merge: a merge runs nothing.
+    const alike = damflow('sweep', 'merge', '--into', into, part(2, { ...two, build: '0.0.9+000000000000' }));
+    expect(alike.status, alike.stderr).toBe(0);
   });
 
   it('lets one process at a time write a results file: a second sweep of it is refused, a lock left by a dead process is taken over', async () => {

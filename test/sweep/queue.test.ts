@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { damflow } from '../helpers/cli.js';
-import { byHash, records, start, sweepDir, until } from '../helpers/sweep.js';
+import { anotherBuild, byHash, records, start, startBuild, sweepDir, until } from '../helpers/sweep.js';
+import { thisBuild } from '../../dist/sweep/build.js';
 import type { ChildProcess } from 'node:child_process';
 
 /** Debian's redis-server, wherever PATH or the package puts it (.ci/run installs it). */
@@ -141,7 +143,9 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
         // Into a new results file, the same sweep again: its records come from the queue's store, and it says so.
         const again = damflow('sweep', file, '--results', join(dir, 'again.jsonl'), ...queue);
         expect(again.status, again.stderr).toBe(0);
-        expect(again.stderr).toMatch(/\n?damflow: 6 of them finished on the queue before this sweep \(records are kept a week\)/);
+        expect(again.stderr).toContain(
+          'damflow: 6 of them finished on the queue before this sweep, on workers of this build (records are kept a week): taken\n',
+        );
         expect(byHash(records(join(dir, 'again.jsonl')))).toEqual(byHash(list));
       }
     } finally {
@@ -261,6 +265,47 @@ describe.skipIf(REDIS === undefined)('damflow sweep --queue and damflow worker (
         const r = damflow(...command, '--queue', address);
         expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^damflow: ${escape(said)}[^\\n]*\\n$`))]);
       }
+    }
+  });
+
+  it("a worker of another build runs none of a sweep's jobs, and the sweep says so; a worker of its build runs them", async () => {
+    const other = anotherBuild();
+    const { dir, file } = sweepDir('builds.yaml', 'base: { design: modified, n: 16 }\ngrid:\n  seed: [1, 2, 3]\n');
+    const name = `builds-${process.pid}`;
+    const queue = ['--queue', url, '--queue-name', name];
+    const results = join(dir, 'r.jsonl');
+    const build = thisBuild();
+    const stranger = startBuild(other, 'worker', ...queue, '--workers', '1');
+    let ours: ReturnType<typeof start> | undefined;
+    let theirSweep: ReturnType<typeof start> | undefined;
+    const sweeping = start('sweep', file, '--results', results, ...queue);
+    try {
+      await until(() => stranger.stderr.includes('serving queue'), 20_000, 'the worker of another build');
+      // A worker says which build it serves.
+      const strangerBuild = /the jobs of sweeps of this build, damflow (\S+)\n/.exec(stranger.stderr)![1]!;
+      expect(strangerBuild).toMatch(/^\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+      expect(strangerBuild).not.toBe(build);
+      await until(
+        () => sweeping.stderr.includes('no worker of this build'),
+        20_000,
+        'the sweep to say that no worker of its build is there',
+      );
+      expect(sweeping.stderr).toContain(
+        `damflow: no worker of this build takes the jobs: the 1 worker(s) on queue '${name}' are of other builds, damflow ${strangerBuild} (${hostname()} pid ${stranger.child.pid}), and run none of them; start damflow worker --queue ${url} from this build (damflow ${build})\n`,
+      );
+      expect(sweeping.stderr).toContain(`(queue '${name}', for workers of this build, damflow ${build})`);
+      ours = start('worker', ...queue, '--workers', '1');
+      expect(await exitWithin(sweeping, 30_000), sweeping.stderr).toBe(0);
+      expect(records(results).map((r) => [r.build, r.ranOn.pid])).toEqual([...Array(3)].map(() => [build, ours!.child.pid]));
+      expect(stranger.stderr).not.toMatch(/job \d+ started/);
+      // The other build's sweep of the same file takes none of the records this build left on the queue: its own worker must run them.
+      theirSweep = startBuild(other, 'sweep', file, '--results', join(dir, 'theirs.jsonl'), ...queue);
+      await until(() => /job \d+ (ok|failed)/.test(stranger.stderr), 30_000, 'the worker of the other build to run its own sweep');
+      expect(await exitWithin(theirSweep, 30_000), theirSweep.stderr).toBe(0);
+      expect(theirSweep.stderr).not.toContain('finished on the queue before');
+      expect(records(join(dir, 'theirs.jsonl')).every((r) => r.build === strangerBuild && r.ranOn.pid === stranger.child.pid)).toBe(true);
+    } finally {
+      for (const p of [sweeping, stranger, ours, theirSweep]) p?.child.kill('SIGKILL');
     }
   });
 
