@@ -12,9 +12,14 @@ export interface WorkerPresence {
 const HEARTBEAT_MS = 5000;
 const PRESENCE_SECONDS = 15;
 
-/** The set of the workers of every build on the queue `name`, and each one's key, which expires unless renewed (no clock but the broker's). */
-const setKey = (name: string): string => `damflow:workers:${name}`;
-const workerKey = (name: string, id: string): string => `damflow:worker:${name}:${id}`;
+/**
+ * The set of the workers of every build on the queue `name`, and each one's key, which expires
+ * unless renewed (no clock but the broker's). Under BullMQ's prefix, where a broker's access
+ * rules for the queues let them be, in the keys of the queue `name` itself, which holds no
+ * jobs (each build's are on `NAME@BUILD`).
+ */
+const setKey = (name: string): string => `bull:${name}:damflow-workers`;
+const workerKey = (name: string, id: string): string => `bull:${name}:damflow-worker:${id}`;
 
 /**
  * Says on the broker, until `stop`, that this process serves the queue `name` for `build`:

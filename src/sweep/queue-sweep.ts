@@ -144,7 +144,12 @@ export async function runOnQueue(
           new Error(`${lost.length} job(s) were no longer on the queue (the broker restarted without its data?): enqueued again`),
         );
       }
-      served = sayWhoServes(await workersOn(connection, options.name), build, served, options.onUnserved);
+      // Only a note: a broker that will not say (its access rules) does not stop the sweep.
+      const workers = await workersOn(connection, options.name).catch((error: Error) => {
+        reportError(error);
+        return null;
+      });
+      if (workers !== null) served = sayWhoServes(workers, build, served, options.onUnserved);
       if (pending.size === 0) finish();
       else if (!options.signal?.aborted) timer = setTimeout(() => void guard(reconcile), RECONCILE_MS);
     };

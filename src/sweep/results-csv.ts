@@ -29,6 +29,7 @@ const COLUMNS: readonly (readonly [string, (r: StoredRecord) => Cell])[] = [
   ['host', (r) => r.ranOn.host],
   ['pid', (r) => r.ranOn.pid],
   ['via', (r) => r.ranOn.via],
+  ['build', (r) => r.build],
   ['finished_at', (r) => r.finishedAt],
   ...UNITS.map((u) => [`latency.${u}`, (r: StoredRecord) => r.config.latency[u]] as const),
   ...UNITS.map((u) => [`ii.${u}`, (r: StoredRecord) => r.config.ii[u]] as const),

@@ -76,6 +76,7 @@ describe('damflow sweep on the local pool', () => {
         design: record.config.design,
         n: String(record.config.n),
         cycles: String(record.cycles),
+        build: record.build,
       });
       expect(row['peak.q']).toBe(String(record.peaks!['q']));
       expect(row['depth.rowsum']).toBe(String(record.config.depth['rowsum']));
