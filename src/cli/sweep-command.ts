@@ -133,7 +133,7 @@ function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[]): void 
 
 /** `job 3 (design=naive n=512)`. */
 function jobLabel(job: SweepJob): string {
-  return `job ${job.index} (${pointLabel(job.point) || 'the base configuration'})`;
+  return `job ${job.index} (${pointLabel(job.point, job.resolved) || 'the base configuration'})`;
 }
 
 /** Says, before the jobs start, which will take long by estimate (the sweep waits for its longest). */
@@ -364,7 +364,7 @@ function listJobs(jobs: readonly SweepJob[], json: boolean): void {
   console.log(
     formatTable(
       ['job', 'hash', 'axes'],
-      jobs.map((j) => [String(j.index), j.hash.slice(0, 12), pointLabel(j.point)]),
+      jobs.map((j) => [String(j.index), j.hash.slice(0, 12), pointLabel(j.point, j.resolved)]),
     ),
   );
 }

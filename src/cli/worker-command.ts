@@ -67,7 +67,7 @@ export async function workerCommand(options: WorkerOptions): Promise<number> {
       onStopping: (running) => {
         if (running > 0) log(`stopping once the ${running} job(s) under way finish (a second SIGINT or SIGTERM stops now)`);
       },
-      onStart: (job) => log(`job ${job.index} started (${pointLabel(job.point) || 'the base configuration'})`),
+      onStart: (job) => log(`job ${job.index} started (${pointLabel(job.point, job.resolved) || 'the base configuration'})`),
       onError: (message) => log(`broker: ${message}`),
       onRecord: (r) => log(`job ${r.index} ${r.status}${r.cycles === null ? '' : `, ${r.cycles} cycles`} (${r.wallSeconds.toFixed(2)} s)`),
     });

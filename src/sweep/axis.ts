@@ -126,10 +126,17 @@ export function applyPoint(base: Readonly<Record<string, unknown>>, point: Point
   return config;
 }
 
-/** `design=naive n=256 depth.long=300`: a point as a person reads it. */
-export function pointLabel(point: Point): string {
+/**
+ * `design=naive n=256 depth.long=300`: a point as a person reads it; with its job's
+ * configuration, each value as tables and charts show it (axisLabel: `depth.qk=unbounded`, where
+ * `--list` had said `depth.qk=null`).
+ */
+export function pointLabel(point: Point, config?: ResolvedSdpaConfig): string {
   return Object.entries(point)
-    .map(([axis, value]) => `${axis}=${value === null ? 'null' : String(value)}`)
+    .map(
+      ([axis, value]) =>
+        `${axis}=${config !== undefined ? String(axisLabel(point, config, axis)) : value === null ? 'null' : String(value)}`,
+    )
     .join(' ');
 }
 

@@ -497,7 +497,7 @@ describe('damflow sweep on the local pool', () => {
     // An array task's file likewise.
     writeFileSync(results, withFailure);
     const only = damflow('sweep', file, '--only', '1', '--results', results);
-    expect([only.status, only.stdout]).toEqual([0, expect.stringMatching(/^job 1 \(uniformDepth=null\): ok, \d+ cycles/)]);
+    expect([only.status, only.stdout]).toEqual([0, expect.stringMatching(/^job 1 \(uniformDepth=none\): ok, \d+ cycles/)]);
     expect(records(results).map((r) => r.status)).toEqual(['deadlock', 'ok']);
     // Its record merged into the file that holds the failure takes the failure's place.
     writeFileSync(results, withFailure);

@@ -220,6 +220,9 @@ describe('sweep files', () => {
       { n: 8, d: 2 },
     ]);
     expect(damflow('sweep', file, '--list').stdout).toMatch(/^3 +[0-9a-f]{12} +n=8 d=2$/m);
+    // A capacity of null reads as the table and the chart name it: it had read depth.qk=null.
+    const { file: depths } = sweepDir('d.json', JSON.stringify({ base: { design: 'modified', n: 4 }, grid: { 'depth.qk': [2, null] } }));
+    expect(damflow('sweep', depths, '--list').stdout).toMatch(/^1 +[0-9a-f]{12} +depth\.qk=unbounded$/m);
     // The local pool's size means nothing to a list or a single job: refused, not ignored.
     for (const mode of [['--list'], ['--only', '1']]) {
       const refused = damflow('sweep', file, ...mode, '--workers', '2');
