@@ -126,7 +126,8 @@ describe.skipIf(CHROMIUM === undefined)('HTML report in a real browser', () => {
     expect(ran.status).toBe(3);
     writeFileSync(json, ran.stdout);
     const made = damflow('report', json);
-    expect([made.status, made.stderr]).toEqual([0, '']);
+    // Without --out the page's name comes from RESULT's, and is said.
+    expect([made.status, made.stdout, made.stderr]).toEqual([0, `report: ${join(folder, 'deadlock.html')}\n`, '']);
     const { page, errors } = await open(join(folder, 'deadlock.html'), 'report-deadlock.png');
     expect(errors).toEqual([]);
     const deadlock = (

@@ -106,6 +106,9 @@ describe('timeline of a run (--trace)', () => {
       return figures;
     };
     expect(json(['--trace', join(folder, 'cli.json')])).toEqual(json([]));
+    // Without --json the summary ends with where the trace went.
+    const plain = damflow('run', '--design', 'naive', '--n', '16', '--trace', join(folder, 'said.json'));
+    expect(plain.stdout.endsWith(`\ntrace: ${join(folder, 'said.json')}\n`), plain.stdout).toBe(true);
   });
 
   it('a window holds only its cycles, and a window near the start of a huge run is quick', async () => {

@@ -62,6 +62,8 @@ async function writeReport(file: string, options: ReportOptions, signal: AbortSi
   // Vega takes about half a second to load: loaded when a report is written, not for every command.
   const { reportPage } = await import('../reports/report-page.js');
   writeFileAtomically(out, await reportPage({ title, runs, timeline, signal }));
+  // Said, as sweep --report says it: without --out the page's name is made from RESULT's.
+  console.log(`report: ${out}`);
   return EXIT_OK;
 }
 

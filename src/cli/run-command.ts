@@ -117,6 +117,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
   else console.log(formatSummary(result));
   await writeTimelineOutputs(resultJson(result), options);
+  // Where the files went, as sweep says of its chart and page; --json keeps stdout one object.
+  if (!options.json)
+    for (const what of ['trace', 'report'] as const) if (options[what] !== undefined) console.log(`${what}: ${options[what]}`);
   if (result.deadlock !== null) {
     console.error(describeDeadlock(result.deadlock));
     return EXIT_DEADLOCK;
