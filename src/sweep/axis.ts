@@ -12,12 +12,10 @@ export type Point = Readonly<Record<string, AxisValue>>;
 const NAMED_FIELDS = ['latency', 'ii', 'depth'];
 /**
  * How a job runs, not what it is, and why it is not a sweep's: `workers` is the pool's business
- * (every job runs in one thread), and `timingOnly` would give a job figures without its
- * maxError under the same key.
+ * (every job runs in one thread).
  */
 export const RUN_ONLY_REASONS: Readonly<Record<string, string>> = {
   workers: 'every job runs in one thread of the pool',
-  timingOnly: "a job's record holds the maxError of its checked outputs",
 };
 export const RUN_ONLY_FIELDS = Object.keys(RUN_ONLY_REASONS);
 /** The configuration fields a sweep accepts, in its base and as axes: every field but the run-only ones. */
@@ -27,7 +25,7 @@ const MAX_RANGE_VALUES = 100_000;
 
 /**
  * Checks an axis name: a configuration field (`n`, `d`, `heads`, `design`, `seed`,
- * `uniformDepth`, `unbounded`, `engine`, `fastForward`) or a named setting (`latency.UNIT`,
+ * `uniformDepth`, `unbounded`, `engine`, `fastForward`, `timingOnly`) or a named setting (`latency.UNIT`,
  * `ii.UNIT`, `depth.CHANNEL`). Unit and channel names are the design's to check, per job.
  */
 export function checkAxisName(name: string, where: string): void {

@@ -20,6 +20,7 @@ const COLUMNS: readonly (readonly [string, (r: StoredRecord) => Cell])[] = [
   ['seed', (r) => r.config.seed],
   ['engine', (r) => r.config.engine ?? 'auto'],
   ['fast_forward', (r) => r.config.fastForward ?? true],
+  ['timing_only', (r) => r.config.timingOnly ?? false],
   ['cycles', (r) => r.cycles],
   ['intermediate_capacity', (r) => (r.intermediateMemory === null ? null : (r.intermediateMemory.capacity ?? 'unbounded'))],
   ['intermediate_peak', (r) => r.intermediateMemory?.peakOccupancy],

@@ -59,11 +59,11 @@ export class SharedChecks {
 
 /**
  * The key under which a job may share its shape's check: not for the actors engine (a sweep
- * may compare the engines, outputs included), nor for a job a full run would refuse before it
- * starts (the refusal is that job's record).
+ * may compare the engines, outputs included), nor for a timing-only job (no outputs to check),
+ * nor for a job a full run would refuse before it starts (the refusal is that job's record).
  */
 export function sharedKey(job: SweepJob, budget?: number): string | undefined {
-  if (job.config.engine === 'actors') return undefined;
+  if (job.config.engine === 'actors' || job.config.timingOnly === true) return undefined;
   try {
     refuseWhatCannotFit(estimateCost(job.resolved, { ...job.config, workers: 1 }), budget);
   } catch {

@@ -20,17 +20,24 @@ export interface SweepJob {
 }
 
 /**
- * A job's resolved configuration, with the engine and fast-forward where the job asks for other
- * than the default (auto, on): they change no figure but the time, and a sweep may compare them,
- * so they are part of what a job is. A job that leaves them alone hashes as it always has.
+ * A job's resolved configuration, with the engine, fast-forward and timing-only where the job
+ * asks for other than the default (auto, on, off): the first two change no figure but the time,
+ * and a sweep may compare them; timing-only leaves out the outputs and their check (no
+ * maxError), so its record is not the full run's. All are part of what a job is. A job that
+ * leaves them alone hashes as it always has.
  */
-export type JobConfig = ResolvedSdpaConfig & { readonly engine?: 'compiled' | 'actors'; readonly fastForward?: false };
+export type JobConfig = ResolvedSdpaConfig & {
+  readonly engine?: 'compiled' | 'actors';
+  readonly fastForward?: false;
+  readonly timingOnly?: true;
+};
 
 /** The execution choices of `config` that make a job other than the default run of its configuration. */
-export function executionChoices(config: SdpaRunConfig): Pick<JobConfig, 'engine' | 'fastForward'> {
+export function executionChoices(config: SdpaRunConfig): Pick<JobConfig, 'engine' | 'fastForward' | 'timingOnly'> {
   return {
     ...(config.engine === undefined || config.engine === 'auto' ? {} : { engine: config.engine }),
     ...(config.fastForward === false ? { fastForward: false as const } : {}),
+    ...(config.timingOnly === true ? { timingOnly: true as const } : {}),
   };
 }
 

@@ -173,6 +173,36 @@ describe('damflow sweep on the local pool', () => {
     expect(new Set(rows.map((row) => row['head_settings']))).toEqual(new Set(['depth.h1/long=unbounded', 'depth.h1/long=40']));
   });
 
+  // Spec section 1: timing never depends on the values, so a job without them has the full job's
+  // figures; it had been refused in a sweep, where a large N pays minutes for the outputs' check.
+  it("runs timing-only jobs: a job of its own, with the full job's figures and no maxError", () => {
+    const { dir, file } = sweepDir(
+      't.yaml',
+      'base: { design: naive, n: 16 }\ngrid:\n  timingOnly: [false, true]\n  uniformDepth: [null, 4]\n',
+    );
+    const results = join(dir, 't.jsonl');
+    const ran = damflow('sweep', file, '--results', results, '--workers', '2');
+    expect(ran.status, ran.stderr).toBe(0);
+    const list = records(results);
+    expect(new Set(list.map((r) => r.hash)).size).toBe(4);
+    for (const timing of list.filter((r) => r.point['timingOnly'] === true)) {
+      const full = list.find((r) => r.point['timingOnly'] === false && r.point['uniformDepth'] === timing.point['uniformDepth'])!;
+      expect(timing.config.timingOnly).toBe(true);
+      expect(full.config).not.toHaveProperty('timingOnly');
+      expect([timing.status, timing.cycles, timing.peaks, timing.intermediateMemory]).toEqual([
+        full.status,
+        full.cycles,
+        full.peaks,
+        full.intermediateMemory,
+      ]);
+      expect([timing.maxError, timing.check]).toEqual([null, undefined]);
+      if (full.status === 'ok') expect(full.maxError).toBeLessThan(1e-12);
+    }
+    const csv = readFileSync(join(dir, 't.csv'), 'utf8').trim().split('\n');
+    const column = csv[0]!.split(',').indexOf('timing_only');
+    expect(new Set(csv.slice(1).map((line) => line.split(',')[column]))).toEqual(new Set(['true', 'false']));
+  });
+
   it('runs as a job array: --list, --only I into files of their own, sweep merge: the same results', () => {
     const { dir, file } = sweepDir('s.yaml', 'base: { design: naive, n: 8 }\ngrid:\n  n: [8, 12]\n  uniformDepth: [3, null, 40]\n');
     const local = sweep(file, '--workers', '2').list;

@@ -80,10 +80,6 @@ describe('sweep files', () => {
         /base\.workers cannot be set in a sweep \(every job runs in one thread of the pool\)/,
       ],
       [
-        { base: { design: 'naive', n: 4, timingOnly: true } },
-        /base\.timingOnly cannot be set in a sweep \(a job's record holds the maxError/,
-      ],
-      [
         { base: { design: 'modified' }, grid: { n: { from: 4, to: 2, step: 1 } } },
         /grid\.n\.to must be at least 4 \(its from: a range counts up, from 2 to 4 is written so\), got 2/,
       ],
@@ -132,7 +128,7 @@ describe('sweep files', () => {
     }
   });
 
-  it('names, for an unknown base field, the fields a sweep accepts (not workers or timingOnly, which it refuses)', () => {
+  it('names, for an unknown base field, the fields a sweep accepts (not workers, which it refuses)', () => {
     const message = (raw: unknown): string => {
       try {
         expand(raw);
@@ -142,11 +138,11 @@ describe('sweep files', () => {
       throw new Error('not refused');
     };
     expect(message({ base: { design: 'modified', n: 16, uniformdepth: 3 } })).toBe(
-      "sweep file 's.yaml', base: unknown field 'uniformdepth' (known: design, n, d, heads, seed, latency, ii, depth, uniformDepth, unbounded, engine, fastForward)",
+      "sweep file 's.yaml', base: unknown field 'uniformdepth' (known: design, n, d, heads, seed, latency, ii, depth, uniformDepth, unbounded, engine, fastForward, timingOnly)",
     );
     // The axes' list names the same fields, but for the named settings.
     expect(message({ base: { design: 'modified', n: 16 }, grid: { uniformdepth: [3] } })).toBe(
-      "sweep file 's.yaml', grid: unknown axis 'uniformdepth' (axes: design, n, d, heads, seed, uniformDepth, unbounded, engine, fastForward, latency.NAME, ii.NAME, depth.NAME)",
+      "sweep file 's.yaml', grid: unknown axis 'uniformdepth' (axes: design, n, d, heads, seed, uniformDepth, unbounded, engine, fastForward, timingOnly, latency.NAME, ii.NAME, depth.NAME)",
     );
   });
 
