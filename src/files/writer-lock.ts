@@ -30,14 +30,20 @@ export function lockForWriting(path: string, what: string): void {
   let fd = created(lock);
   if (fd === null) {
     const holder = holderOf(lock);
-    if (holder === null || holder.host !== me.host || alive(holder.pid)) refuse(holder);
+    // This process's own pid names a lock it never took (a command locks its file once): one left
+    // by a process killed before this one got its pid again, as a container's first process does.
+    if (holder === null || holder.host !== me.host || (holder.pid !== me.pid && alive(holder.pid))) refuse(holder);
     // Left by a process of this host that died (a kill): taken over.
     rmSync(lock, { force: true });
     fd = created(lock) ?? refuse(holderOf(lock));
   }
-  writeSync(fd, `${JSON.stringify(me)}\n`);
+  const line = `${JSON.stringify(me)}\n`;
+  writeSync(fd, line);
   closeSync(fd);
-  process.once('exit', () => rmSync(lock, { force: true }));
+  // Only while it is still this one's: a lock removed by hand meanwhile may be another writer's now.
+  process.once('exit', () => {
+    if (readOrNull(lock) === line) rmSync(lock, { force: true });
+  });
 }
 
 /** A new lock file's descriptor, or null where one is already there. */
@@ -50,9 +56,17 @@ function created(lock: string): number | null {
   }
 }
 
+function readOrNull(lock: string): string | null {
+  try {
+    return readFileSync(lock, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 function holderOf(lock: string): Holder | null {
   try {
-    const holder = JSON.parse(readFileSync(lock, 'utf8')) as Partial<Holder>;
+    const holder = JSON.parse(readOrNull(lock) ?? '') as Partial<Holder>;
     return typeof holder.host === 'string' && typeof holder.pid === 'number' && typeof holder.since === 'string'
       ? (holder as Holder)
       : null;
