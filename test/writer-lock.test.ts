@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { tempFile } from './helpers/cli.js';
@@ -42,4 +42,26 @@ describe('lockForWriting', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(readFileSync(lock, 'utf8')).toBe(other);
   });
+
+  it("takes over a dead process's lock one process at a time: not while another is taking it over", () => {
+    const results = tempFile('r.jsonl');
+    const lock = `${results}.lock`;
+    const dead = JSON.stringify({ host: hostname(), pid: deadPid(), since: '2026-11-29T04:00:00.000Z' });
+    // Another process is taking it over (its guard made): this one is refused, the lock left as it is.
+    writeFileSync(lock, dead);
+    writeFileSync(`${lock}.takeover`, '');
+    const r = node(`lockForWriting(${JSON.stringify(results)}, 'results file');`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/is being written by process \d+ on /);
+    expect(readFileSync(lock, 'utf8')).toBe(dead);
+    // Taken over once none is, and the guard gone with it.
+    rmSync(`${lock}.takeover`);
+    expect(node(`lockForWriting(${JSON.stringify(results)}, 'results file');`)).toEqual({ status: 0, stderr: '' });
+    expect([existsSync(lock), existsSync(`${lock}.takeover`)]).toEqual([false, false]);
+  });
 });
+
+/** The pid of a process that has ended. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}

@@ -29,13 +29,13 @@ export function lockForWriting(path: string, what: string): void {
   };
   let fd = created(lock);
   if (fd === null) {
-    const holder = holderOf(lock);
+    const left = readOrNull(lock);
+    const holder = holderOf(left);
     // This process's own pid names a lock it never took (a command locks its file once): one left
     // by a process killed before this one got its pid again, as a container's first process does.
     if (holder === null || holder.host !== me.host || (holder.pid !== me.pid && alive(holder.pid))) refuse(holder);
     // Left by a process of this host that died (a kill): taken over.
-    rmSync(lock, { force: true });
-    fd = created(lock) ?? refuse(holderOf(lock));
+    fd = takenOver(lock, left) ?? refuse(holderOf(readOrNull(lock)));
   }
   const line = `${JSON.stringify(me)}\n`;
   writeSync(fd, line);
@@ -44,6 +44,26 @@ export function lockForWriting(path: string, what: string): void {
   process.once('exit', () => {
     if (readOrNull(lock) === line) rmSync(lock, { force: true });
   });
+}
+
+/**
+ * A new lock in place of `left`, a dead process's lock, or null where another process takes it
+ * over first: two that found it at once had each removed it and made their own, and both wrote
+ * the file (1 of 20 trials of four at once). `LOCK.takeover`, made only where none is, lets one
+ * at a time look again and replace it.
+ */
+function takenOver(lock: string, left: string | null): number | null {
+  const guard = `${lock}.takeover`;
+  const guarding = created(guard);
+  if (guarding === null) return null;
+  try {
+    if (readOrNull(lock) !== left) return null;
+    rmSync(lock, { force: true });
+    return created(lock);
+  } finally {
+    closeSync(guarding);
+    rmSync(guard, { force: true });
+  }
 }
 
 /** A new lock file's descriptor, or null where one is already there. */
@@ -64,9 +84,10 @@ function readOrNull(lock: string): string | null {
   }
 }
 
-function holderOf(lock: string): Holder | null {
+/** Who a lock's text names, or null (none, or not a lock's line). */
+function holderOf(text: string | null): Holder | null {
   try {
-    const holder = JSON.parse(readOrNull(lock) ?? '') as Partial<Holder>;
+    const holder = JSON.parse(text ?? '') as Partial<Holder>;
     return typeof holder.host === 'string' && typeof holder.pid === 'number' && typeof holder.since === 'string'
       ? (holder as Holder)
       : null;
