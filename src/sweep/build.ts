@@ -16,7 +16,8 @@ let cached: string | undefined;
  * one): any change of code may change a run's cycles, and which one does cannot be told from
  * outside, so every change counts. The hash is of dist/'s JavaScript, not of the sources, so
  * an install from the package registry has one too; tsc writes the same files from the same
- * sources, so two clones built at one commit are one build. About 10 ms, once a thread.
+ * sources, so two clones built at one commit are one build (`npm run build` empties dist/ first:
+ * tsc leaves the module of a removed source, which would count). About 10 ms, once a thread.
  */
 export function thisBuild(): string {
   if (cached !== undefined) return cached;
