@@ -61,9 +61,10 @@ describe('damflow run', () => {
     const run = (engine: string): Record<string, unknown> => {
       const r = damflow('run', '--design', 'naive', '--n', '16', '--d', '2', '--engine', engine, '--json');
       expect(r.status).toBe(0);
-      // What a run computes, without how (engine, workers, placement or execution) or how fast.
+      // What a run computes, without how (engine, workers, placement or execution), how fast, or its estimate.
       const {
         wallSeconds: _wall,
+        estimate: _estimate,
         engine: _engine,
         workers: _workers,
         placement: _placement,

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { resolveSdpaConfig } from '../designs/sdpa/design.js';
-import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
+import { LONG_RUN_SECONDS, duration, estimateCost, timelineCost } from '../designs/sdpa/cost.js';
 import { ENGINES } from '../designs/sdpa/config.js';
 import { describeDeadlock } from '../engines/run-result.js';
 import { formatSummary } from '../reports/summary.js';
@@ -114,7 +114,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (result.deadlock === null) await writeDump(options.dump, result);
     else if (!options.quiet) console.error(`damflow: no dump written to '${options.dump}': the run deadlocked, so it has no outputs`);
   }
-  if (options.json) console.log(JSON.stringify(resultJson(result), null, 2));
+  if (options.json) console.log(JSON.stringify({ ...resultJson(result), estimate: estimateOf(config, options) }, null, 2));
   else console.log(formatSummary(result));
   await writeTimelineOutputs(resultJson(result), options);
   // Where the files went, as sweep says of its chart and page; --json keeps stdout one object.
@@ -135,6 +135,19 @@ function runConfig(options: RunOptions): SdpaRunConfig {
     fastForward: options.fastForward,
     timingOnly: options.timingOnly,
   };
+}
+
+/**
+ * What damflow estimated before the run (cost.ts): the memory it refuses a run on, and the time
+ * it says of a long one; with a timeline, the larger memory of the run's and the timeline's, which
+ * is recorded after it, and the time of both.
+ */
+function estimateOf(config: SdpaRunConfig, options: RunOptions): { memoryBytes: number; seconds: number } {
+  const resolved = resolveSdpaConfig(config);
+  const run = estimateCost(resolved, config);
+  if (options.trace === undefined && options.report === undefined) return { memoryBytes: run.bytes, seconds: run.seconds };
+  const timeline = timelineCost(resolved, options.traceMaxEvents);
+  return { memoryBytes: Math.max(run.bytes, timeline.bytes), seconds: run.seconds + timeline.seconds };
 }
 
 /** The slowest unit of any head sees N*N elements, one per II cycles: a good enough ETA basis. */

@@ -61,8 +61,15 @@ function refusedByThreads(argv: string[]): Set<string> {
   }
 }
 
-/** What a worker thread costs at least: its isolate, heap and the modules it loads. */
-export const BYTES_PER_THREAD = 40 * 1024 * 1024;
+/**
+ * What a worker thread costs: its isolate, the modules it loads and its heap's room while it
+ * computes. Measured (peak RSS, `/usr/bin/time -v`, 2026-11-29): 11-13 MB each idle (`run
+ * --design modified --n 64 --workers 64`: 748 MB, 56 MB at one worker), 14-20 MB each computing
+ * rows (`run --design naive --n 16384 --workers 16`: 280 MB; `--design modified --n 2048 --d 256
+ * --workers 8`: 253 MB). 40 MB had counted the calling thread too, which the run's cost counts
+ * apart (cost.ts).
+ */
+export const BYTES_PER_THREAD = 24 * 1024 * 1024;
 
 /**
  * The most a run may take: three quarters of the machine's memory (the rest is the system's

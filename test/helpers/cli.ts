@@ -31,6 +31,28 @@ damflow.withInput = (input: string, ...args: string[]): Ran => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
+/** The CLI through test/fixtures/measured-cli.mjs, which says the process's peak resident memory as it exits. */
+const MEASURED = fileURLToPath(new URL('../fixtures/measured-cli.mjs', import.meta.url));
+
+/**
+ * Runs the CLI as `damflow` does, with `node` options before it (`--max-old-space-size=256`),
+ * and measures its peak resident memory in bytes, worker threads included (null when it died
+ * before it could say).
+ */
+export function measuredDamflow(node: readonly string[], ...args: string[]): Ran & { peakRss: number | null } {
+  const r = spawnSync(process.execPath, [...node, MEASURED, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // The JSON of thousands of heads is megabytes: past maxBuffer (1 MiB) the child is killed.
+    maxBuffer: 1 << 28,
+    timeout: COMMAND_LIMIT_MS,
+    killSignal: 'SIGKILL',
+  });
+  if (r.signal === 'SIGKILL') throw new Error(`damflow ${args.join(' ')} ran past ${COMMAND_LIMIT_MS / 1000} s and was killed`);
+  const said = String(r.output[3] ?? '');
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, peakRss: said === '' ? null : Number(said) };
+}
+
 export function tempFile(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'damflow-')), name);
 }

@@ -31,7 +31,12 @@ export interface RunCost {
  * N = 10^6 that takes 8 h or more.
  */
 const VALUES_NS = 55;
-const VALUES_NS_PER_D = 4;
+/**
+ * And per unit of d: 6.2-7.1 ns of one thread on a quiet VM (`run --workers 1`, 2026-11-29:
+ * modified N = 1024, d = 1024 6.9 s; naive N = 2048, d = 256 6.7 s; modified N = 64, d =
+ * 262,144 7.6 s), 10 ns under load (N = 64, d = 10^6: 41 s). 4 ns had estimated that last at 8 s.
+ */
+const VALUES_NS_PER_D = 10;
 const TIMING_NS = 80;
 /**
  * Thread time per score element on the actors engine, timing only, by design: measured on this
@@ -39,8 +44,14 @@ const TIMING_NS = 80;
  * for both had been divided by the cores, though a head runs in one thread.
  */
 const ACTORS_NS: Readonly<Record<DesignName, number>> = { naive: 400, modified: 850 };
-/** A head's own cost in this thread, whatever its N: its program, its twin's timing and its statistics (10,000 heads at N = 16 take 7-8 s). */
+/**
+ * A head's own cost in this thread, whatever its N: its program, its twin's timing and its
+ * statistics (10,000 heads at N = 16 take 7-8 s); on the actors engine its contexts and
+ * channels, by design (3,000 heads at N = 16, one worker, a quiet VM: naive 2.4 s, modified
+ * 6.2 s, where 1 ms a head had estimated 3.3 and 3.7 s).
+ */
 const HEAD_SECONDS = 1e-3;
+const ACTORS_HEAD_SECONDS: Readonly<Record<DesignName, number>> = { naive: 1e-3, modified: 2.5e-3 };
 /**
  * A compiled timing with fast-forward, in rows of timing per head, by design: what it simulates
  * before its state repeats or its drift is proved, and the proof's own work. Measured
@@ -56,13 +67,42 @@ const TIMING_ROWS: Readonly<Record<DesignName, number>> = { naive: 64, modified:
  * a margin, as the refusal should err towards refusing.
  */
 const DRIFT_PROOF_BYTES_PER_ROW = 48;
-/** What a head costs in objects (its units, channels and statistics), and what a thread costs to start. */
-const BYTES_PER_HEAD = 24 * 1024;
+/**
+ * Node, damflow's modules and the calling thread, with its heap's room to grow: 56-61 MB of peak
+ * RSS at N = 64 on one worker, either design and engine, and up to 77 MB where the run's own
+ * memory stays small (naive N = 65,536 timing only; N = 4,096 and 16,384 with values).
+ * Measured, as every figure here, with `/usr/bin/time -v node dist/cli/main.js run ...` on
+ * this project's 2-core VM (2026-11-29). Only a pool's threads (BYTES_PER_THREAD) come on top.
+ */
+const PROCESS_BYTES = 96 * 2 ** 20;
+/**
+ * What a head costs on the compiled engine: its program, its timing's objects and its
+ * statistics. In memory, as peak RSS: 25-45 KB a head (N = 16, one worker: 2,000 heads 146 MB,
+ * 10,000 heads 408 MB, 20,000 689 MB, 60,000 1.58 GB; the fewer heads, the more of it is the
+ * collector's room); 24 KB had been counted. In the JavaScript heap, what its limit must hold:
+ * 22-30 KB a head before a collection (4,000 heads, `--trace-gc`), and 7,000 heads ran in a heap
+ * of 304 MB (`node --max-old-space-size=256`), where the check below allows 7,300.
+ */
+const BYTES_PER_HEAD = 48 * 1024;
+const OBJECTS_PER_HEAD = 24 * 1024;
+/**
+ * The same on the actors engine, whose heads are contexts and channels with their own rings
+ * (beside those, counted apart: actorBuffers). As peak RSS at N = 16: 58-76 KB a head in this
+ * thread (modified: 1,000 heads 154 MiB, 10,000 856 MiB), and on a pool, where the threads hold
+ * the contexts and this one the program, 91-120 KB (modified on two workers: 300 heads 145 MiB,
+ * 1,000 261 MiB, 3,000 435 MiB, 10,000 1,059 MiB). In the heap, 50-59 KB a head before a
+ * collection (4,000 heads, one worker). Counted at 24 KB, 6,500 modified heads (N = 4) were let
+ * into a heap of 304 MB (`node --max-old-space-size=256`) and aborted V8 (signal 6) after 11 s.
+ */
+const ACTORS_BYTES_PER_HEAD = 96 * 1024;
+const ACTORS_POOL_BYTES_PER_HEAD = 64 * 1024;
+const ACTORS_OBJECTS_PER_HEAD = 64 * 1024;
 /** The parts of a run's memory whose refusal says more than "lower N, d or heads". */
 const THREADS = 'the threads';
 const OUTPUTS = 'the outputs';
 const DRIFT_PROOFS = 'the drift proofs';
 
+/** What `config` costs run as `run` asks (engine, workers, timing only, fast-forward). */
 export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): RunCost {
   const { n, d, heads } = config;
   const timingOnly = run.timingOnly ?? false;
@@ -70,13 +110,22 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   const workers = run.workers === 'auto' || run.workers === undefined ? coreCount() : run.workers;
   const matrix = n * d * 8;
   const parts: { what: string; bytes: number }[] = [
-    { what: 'the program and its statistics', bytes: heads * BYTES_PER_HEAD },
-    // The compiled engine starts every thread asked for; the actors engine no more than it has units.
-    { what: THREADS, bytes: (actors ? Math.min(workers, heads * n) : workers) * BYTES_PER_THREAD },
+    { what: 'the program and its statistics', bytes: heads * headBytes(actors, workers) },
+    { what: 'Node and this thread', bytes: PROCESS_BYTES },
   ];
-  if (!timingOnly) parts.push({ what: OUTPUTS, bytes: heads * matrix });
-  // Each thread computing values keeps a head's Q, K and V (and a few more for the next heads).
-  if (!timingOnly || actors) parts.push({ what: 'Q, K and V of the heads being computed', bytes: Math.min(workers, heads) * 6 * matrix });
+  // One worker is this thread. With more, the compiled engine starts every thread asked for; the actors engine no more than it has units.
+  if (workers > 1) parts.push({ what: THREADS, bytes: (actors ? Math.min(workers, heads * n) : workers) * BYTES_PER_THREAD });
+  // On the actors engine with a pool, the sinks' outputs and their copies in this thread.
+  if (!timingOnly) parts.push({ what: OUTPUTS, bytes: heads * matrix * (actors && workers > 1 ? 2 : 1) });
+  if (actors) {
+    // Each head's sources hold its Q, K and V for the whole run; the outputs are checked after
+    // it, head after head, in this thread (N = 32, d = 65,536, 8 heads: 680 MiB on one worker,
+    // 837 on two, 937 naive on eight).
+    parts.push({ what: 'Q, K and V of every head', bytes: heads * 3 * matrix });
+    if (!timingOnly) parts.push({ what: 'the check of the outputs', bytes: valuesBytes(1, heads, matrix) });
+  } else if (!timingOnly) {
+    parts.push({ what: 'Q, K and V of the heads being computed', bytes: valuesBytes(Math.min(workers, heads), heads, matrix) });
+  }
   if (actors) parts.push({ what: 'the channel buffers', bytes: heads * actorBuffers(config) });
   // Each thread proves one head's drift at a time.
   else if (config.design === 'naive' && run.fastForward !== false)
@@ -92,18 +141,37 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
   // On the actors engine the outputs are checked after the run, head after head, in the calling thread.
   const values = timingOnly ? 0 : (elements * (VALUES_NS + VALUES_NS_PER_D * d)) / (actors ? 1 : threads);
   const timingRows = run.fastForward === false ? n : Math.min(n, TIMING_ROWS[config.design]);
-  const timing = actors ? (elements * ACTORS_NS[config.design]) / threads : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
-  return { bytes, largest, objects: parts[0]!.bytes, seconds: (values + timing) / 1e9 + heads * HEAD_SECONDS };
+  // The actors engine's units compute the values as they go, timing only or not (modified N =
+  // 1024, d = 1024, timing only: 12.9 s, 1.1 s at d = 1; estimated at 0.9 s before).
+  const timing = actors
+    ? (elements * (ACTORS_NS[config.design] + VALUES_NS_PER_D * d)) / threads
+    : (heads * timingRows * n * TIMING_NS) / Math.min(threads, heads);
+  const perHead = actors ? ACTORS_HEAD_SECONDS[config.design] : HEAD_SECONDS;
+  return {
+    bytes,
+    largest,
+    objects: heads * (actors ? ACTORS_OBJECTS_PER_HEAD : OBJECTS_PER_HEAD),
+    seconds: (values + timing) / 1e9 + heads * perHead,
+  };
 }
 
 /**
  * A timeline's events (spans and occupancy samples) per score element of a head, by design:
  * measured with the published FIFOs at N = 64-256 (naive 9.9-10.0, modified 22.1-22.2), with
- * room for stalls; and its memory per event while it is recorded and written: 8,000,000
- * events (modified N = 2048) took 1.0 GB of peak RSS, 2,000,000 440 MB, about 120 B each.
+ * room for stalls. Its memory per event while it is recorded and written, as peak RSS: 57-89
+ * B for a whole timeline (modified N = 512, 5.8M events: 424 MiB; naive N = 1024, 10.5M events:
+ * 1,031-1,069 MiB), and up to 281 B for one cut at its cap, whose recording stops and counts
+ * again and is then copied to be cut (naive N = 1024 capped at 250,000 to 4,000,000 events: 164,
+ * 199, 178-186, 217 and 252-281 B; modified 112-162 B): the heap grows to about twice its live
+ * objects between collections (naive capped at 4,000,000: 466-509 MB live after each, 1,013 MB
+ * before the last). Of objects, what the heap must hold, about 120 B (the same run under
+ * --max-old-space-size=1024 ran in 802 MB). 128 B had been counted for both: the default cap of
+ * 2,000,000 was estimated at 296 MB and took 389-469 MiB; a cap of 4,000,000 1.07 GB and took
+ * up to 1.19 GB.
  */
 const TIMELINE_EVENTS_PER_ELEMENT: Readonly<Record<DesignName, number>> = { naive: 12, modified: 24 };
 const TIMELINE_BYTES_PER_EVENT = 128;
+const CUT_TIMELINE_BYTES_PER_EVENT = 320;
 const TIMELINE = 'the timeline';
 
 /**
@@ -113,16 +181,43 @@ const TIMELINE = 'the timeline';
  */
 export function timelineCost(config: ResolvedSdpaConfig, maxEvents: number): RunCost {
   const run = estimateCost(config, { ...config, engine: 'actors', workers: 1 });
-  const events = Math.min(maxEvents, TIMELINE_EVENTS_PER_ELEMENT[config.design] * config.heads * config.n * config.n);
-  const timeline = { what: TIMELINE, bytes: events * TIMELINE_BYTES_PER_EVENT };
+  const made = TIMELINE_EVENTS_PER_ELEMENT[config.design] * config.heads * config.n * config.n;
+  const events = Math.min(maxEvents, made);
+  const timeline = { what: TIMELINE, bytes: events * (maxEvents < made ? CUT_TIMELINE_BYTES_PER_EVENT : TIMELINE_BYTES_PER_EVENT) };
   // Its events are objects on this thread's JavaScript heap, as the program's are.
   return {
     ...run,
     bytes: run.bytes + timeline.bytes,
     largest: timeline.bytes > run.largest.bytes ? timeline : run.largest,
-    objects: run.objects + timeline.bytes,
+    objects: run.objects + events * TIMELINE_BYTES_PER_EVENT,
     objectsAre: { what: "this run's program and timeline", remedy: `${remedy(TIMELINE)}, or fewer heads` },
   };
+}
+
+/** What a head's objects take in memory, by engine. */
+function headBytes(actors: boolean, workers: number): number {
+  if (!actors) return BYTES_PER_HEAD;
+  return ACTORS_BYTES_PER_HEAD + (workers > 1 ? ACTORS_POOL_BYTES_PER_HEAD : 0);
+}
+
+/**
+ * ArrayBuffers V8 leaves uncollected in a thread: it starts a collection for them once about 64
+ * MB more are held than after its last one (N = 256, d = 256, 64 heads on one worker: 61 MB
+ * beside the outputs, where one head's Q, K and V are 3 MB).
+ */
+const UNCOLLECTED_ARRAY_BYTES = 64 * 2 ** 20;
+
+/**
+ * What `threads` threads computing the values of `heads` heads (`matrix` bytes each) hold: each
+ * a head's Q, K and V and what their check computes (6 matrices; 3.6-4.4 measured at N = 32 and
+ * 64, d = 65,536-262,144), and, once it has computed a head before, the last ones until the
+ * collector frees them. Measured at N = 32, d = 65,536 on one worker: 4.4, 7.6, 10.6, 11.7 and
+ * 12.1 matrices beside the outputs at 1, 2, 4, 8 and 16 heads.
+ */
+function valuesBytes(threads: number, heads: number, matrix: number): number {
+  const head = 6 * matrix;
+  const before = Math.ceil(heads / threads) - 1;
+  return threads * (head + Math.min(before * head, head + UNCOLLECTED_ARRAY_BYTES));
 }
 
 /** A run longer than this by estimate gets a note before it starts. */
