@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCost } from '../dist/designs/sdpa/cost.js';
+import { estimateCost, refuseWhatCannotFit } from '../dist/designs/sdpa/cost.js';
 import { resolveSdpaConfig } from '../dist/designs/sdpa/design.js';
 import { measuredDamflow, tempFile } from './helpers/cli.js';
 import type { SdpaRunConfig } from '../dist/designs/sdpa/config.js';
@@ -23,6 +23,11 @@ describe('run cost: the estimate bounds the peak memory of what it lets run', ()
       'the actors engine on a pool, in a small heap',
       SMALL_HEAP,
       ['run', '--design', 'modified', '--n', '4', '--heads', '1500', '--engine', 'actors', '--timing-only', '--workers', '2'],
+    ],
+    [
+      "a FIFO that fills irregularly, every row simulated (the naive design's K and V instants)",
+      [],
+      ['run', '--design', 'naive', '--n', '2048', '--timing-only', '--depth', 'div=3', '--no-fast-forward', '--workers', '1'],
     ],
     [
       'a timeline cut at its cap',
@@ -84,5 +89,22 @@ describe('run cost: what cannot fit is refused before it starts', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^damflow: this run's program and statistics need about \d+ MiB of JavaScript heap, .*: fewer heads/),
     ]);
+  });
+
+  // `--depth div=3 --no-fast-forward` at N = 65,536 grew to 23 GB and was killed by the system,
+  // estimated at 96 MB; the published capacities at the same N take 70 MB.
+  it("counts the naive design's K and V instants where a FIFO may fill irregularly, and only there", () => {
+    const run = { design: 'naive', n: 65536, timingOnly: true, fastForward: false, workers: 1 } as const;
+    const irregular = cost({ ...run, depth: { div: 3 } });
+    expect(irregular.largest.what).toBe('the dequeue instants of K and V');
+    expect(irregular.bytes).toBeGreaterThan(65536 ** 2 * 20);
+    expect(() => refuseWhatCannotFit(irregular, 16 * 2 ** 30)).toThrow(
+      /: lower N or heads, or run on the compiled engine with fast-forward$/,
+    );
+    expect(cost({ ...run, latency: { div: 20 } }).largest.what).toBe('the dequeue instants of K and V');
+    for (const regular of [run, { ...run, unbounded: true }, { ...run, design: 'modified', depth: { qk: 2 } }] as const)
+      expect(cost(regular).bytes, JSON.stringify(regular)).toBeLessThan(200 * MiB);
+    // With fast-forward, its simulated rows and their proof: up to 12 KB a row (div=1: 2.9 GiB at N = 262,144).
+    expect(cost({ ...run, n: 262144, fastForward: true, depth: { div: 1 } }).bytes).toBeGreaterThan(2.9 * 2 ** 30);
   });
 });

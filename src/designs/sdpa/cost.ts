@@ -3,7 +3,7 @@ import { ProgramError } from '../../kernel/errors.js';
 import { Channel } from '../../kernel/channel.js';
 import { coreCount } from '../../engines/actors/pool-control.js';
 import { BYTES_PER_THREAD, gib, memoryBudget } from '../../engines/worker-pool.js';
-import { DESIGN_DEFS, forHead } from './design.js';
+import { DESIGN_DEFS, forHead, resolveSdpaConfig } from './design.js';
 import type { DesignName, ResolvedSdpaConfig } from './design.js';
 import type { SdpaRunConfig } from './config.js';
 
@@ -68,6 +68,21 @@ const TIMING_ROWS: Readonly<Record<DesignName, number>> = { naive: 64, modified:
  */
 const DRIFT_PROOF_BYTES_PER_ROW = 48;
 /**
+ * The naive design's K and V are FIFOs N^2 deep, past any ring: the timing keeps their dequeue
+ * instants as arithmetic runs (TimeRuns), a few a row while no FIFO downstream fills at
+ * irregular instants. Where one does (a capacity, latency or II other than the published ones:
+ * `--depth div=3`, `--depth short=5`, `--latency div=20`), about one run per few elements, and
+ * none is dropped: about 24 B per score element simulated, on the actors engine or without
+ * fast-forward (div=3, compiled without fast-forward: 171, 418 and 1,344 MiB at N = 2048, 4096
+ * and 8192, where the published capacities take 67 MiB; actors N = 4096: 481 MiB; N = 65,536
+ * grew to 23 GB and was killed by the system); with fast-forward, its 28-44 simulated rows and
+ * their drift proof, up to 12 KB per N (div=1: 802 MiB at N = 65,536, 2.9 GiB at N = 262,144;
+ * div=3, short=2 and latency div=20 at N = 262,144: 1.3-1.5 GiB). Counted where the
+ * configuration may do so: none of it had been, as the engine keeps these runs.
+ */
+const IRREGULAR_BYTES_PER_ELEMENT = 24;
+const IRREGULAR_BYTES_PER_ROW = 12 * 1024;
+/**
  * Node, damflow's modules and the calling thread, with its heap's room to grow: 56-61 MB of peak
  * RSS at N = 64 on one worker, either design and engine, and up to 77 MB where the run's own
  * memory stays small (naive N = 65,536 timing only; N = 4,096 and 16,384 with values).
@@ -101,9 +116,15 @@ const ACTORS_OBJECTS_PER_HEAD = 64 * 1024;
 const THREADS = 'the threads';
 const OUTPUTS = 'the outputs';
 const DRIFT_PROOFS = 'the drift proofs';
+const EVERY_INSTANT = 'the dequeue instants of K and V';
 
 /** What `config` costs run as `run` asks (engine, workers, timing only, fast-forward). */
 export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): RunCost {
+  return costOf(config, run, mayFillIrregularly(config));
+}
+
+/** What `config` costs run as `run` asks, where `irregular` says whether a FIFO may fill at irregular instants. */
+function costOf(config: ResolvedSdpaConfig, run: SdpaRunConfig, irregular: boolean): RunCost {
   const { n, d, heads } = config;
   const timingOnly = run.timingOnly ?? false;
   const actors = run.engine === 'actors';
@@ -127,9 +148,17 @@ export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): Ru
     parts.push({ what: 'Q, K and V of the heads being computed', bytes: valuesBytes(Math.min(workers, heads), heads, matrix) });
   }
   if (actors) parts.push({ what: 'the channel buffers', bytes: heads * actorBuffers(config) });
-  // Each thread proves one head's drift at a time.
-  else if (config.design === 'naive' && run.fastForward !== false)
-    parts.push({ what: DRIFT_PROOFS, bytes: Math.min(workers, heads) * n * DRIFT_PROOF_BYTES_PER_ROW });
+  if (config.design === 'naive') {
+    // Every element simulated: the actors engine runs every head at once, the compiled one a
+    // head at a time in each thread; with fast-forward, each thread proves one head's drift at a time.
+    if (irregular && (actors || run.fastForward === false))
+      parts.push({ what: EVERY_INSTANT, bytes: (actors ? heads : Math.min(workers, heads)) * n * n * IRREGULAR_BYTES_PER_ELEMENT });
+    else if (!actors && run.fastForward !== false)
+      parts.push({
+        what: DRIFT_PROOFS,
+        bytes: Math.min(workers, heads) * n * (irregular ? IRREGULAR_BYTES_PER_ROW : DRIFT_PROOF_BYTES_PER_ROW),
+      });
+  }
   const bytes = parts.reduce((sum, p) => sum + p.bytes, 0);
   const largest = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
 
@@ -192,6 +221,22 @@ export function timelineCost(config: ResolvedSdpaConfig, maxEvents: number): Run
     objects: run.objects + events * TIMELINE_BYTES_PER_EVENT,
     objectsAre: { what: "this run's program and timeline", remedy: `${remedy(TIMELINE)}, or fewer heads` },
   };
+}
+
+/**
+ * Whether some FIFO between units of the naive design may be full at irregular instants (what
+ * the modified design's memory does not depend on): at any latency, II or capacity other than
+ * the published ones, unless every FIFO between units is unbounded.
+ */
+function mayFillIrregularly(config: ResolvedSdpaConfig): boolean {
+  if (config.design !== 'naive') return false;
+  const published = resolveSdpaConfig({ design: config.design, n: config.n });
+  const same = (a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean =>
+    Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((key) => a[key] === b[key]);
+  if (same(config.latency, published.latency) && same(config.ii, published.ii) && same(config.depth, published.depth)) return false;
+  const between = new Set(DESIGN_DEFS[config.design].channels.filter((c) => c.intermediate).map((c) => c.name));
+  // Keys are channels ('div') or a head's channels ('h1/div').
+  return Object.entries(config.depth).some(([key, capacity]) => capacity !== null && between.has(key.replace(/^h\d+\//, '')));
 }
 
 /** What a head's objects take in memory, by engine. */
@@ -260,6 +305,7 @@ function remedy(largest: string): string {
   if (largest === TIMELINE) return 'a smaller --trace-max-events, or a --trace-window';
   // A proof's logs grow with N alone, one per thread at a time: d and the heads beyond the workers add nothing.
   if (largest === DRIFT_PROOFS) return 'lower N (or, with several heads, fewer workers)';
+  if (largest === EVERY_INSTANT) return 'lower N or heads, or run on the compiled engine with fast-forward';
   return `lower N, d or heads${largest === OUTPUTS ? ', or ask for --timing-only' : ''}`;
 }
 
