@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { estimateCost, refuseWhatCannotFit } from '../dist/designs/sdpa/cost.js';
+import { estimateCost, poolCost, refuseWhatCannotFit } from '../dist/designs/sdpa/cost.js';
 import { resolveSdpaConfig } from '../dist/designs/sdpa/design.js';
 import { measuredDamflow, tempFile } from './helpers/cli.js';
+import { sweepDir } from './helpers/sweep.js';
 import type { SdpaRunConfig } from '../dist/designs/sdpa/config.js';
 
 const MiB = 2 ** 20;
@@ -34,6 +37,7 @@ describe('run cost: the estimate bounds the peak memory of what it lets run', ()
       [],
       ['run', '--design', 'naive', '--n', '512', '--trace', tempFile('cut.json'), '--trace-max-events', '1000000', '--workers', '1'],
     ],
+    ["a sizing's searches on two workers", [], ['size', '--design', 'naive', '--n', '4096', '--workers', '2']],
   ];
 
   it.each(cases)('%s', (_, node, args) => {
@@ -89,6 +93,34 @@ describe('run cost: what cannot fit is refused before it starts', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^damflow: this run's program and statistics need about \d+ MiB of JavaScript heap, .*: fewer heads/),
     ]);
+  });
+
+  // A sweep's records stay in this thread: 30,000 jobs under a heap of 304 MB.
+  it('refuses a sweep whose records the heap cannot hold, in one line, exit 2, before any job runs', () => {
+    const { dir, file } = sweepDir('many.yaml', 'base: { design: modified, n: 2 }\ngrid:\n  seed: { from: 1, to: 30000, step: 1 }\n');
+    const results = join(dir, 'r.jsonl');
+    const r = measuredDamflow(SMALL_HEAP, 'sweep', file, '--workers', '2', '--results', results);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^damflow: sweep file '.*': the records of its 30000 jobs on 2 worker\(s\) need about \d+ MiB of JavaScript heap, .*: fewer jobs/,
+      ),
+    ]);
+    expect(existsSync(results)).toBe(false);
+  });
+
+  // Each job fits alone; as many at once as there are workers, they do not.
+  it('counts the jobs a pool runs at once, and what each lane keeps of the jobs before', () => {
+    const job = cost({ design: 'modified', n: 64, d: 65536, workers: 1 });
+    const budget = 2.5 * job.bytes;
+    expect(() => refuseWhatCannotFit(job, budget)).not.toThrow();
+    expect(() => refuseWhatCannotFit(poolCost([job, job, job, job], 1, 'its 4 jobs on 1 worker(s)'), budget)).not.toThrow();
+    expect(() => refuseWhatCannotFit(poolCost([job, job, job, job], 4, 'its 4 jobs on 4 worker(s)'), budget)).toThrow(
+      /^its 4 jobs on 4 worker\(s\) need about .* of memory \(the lanes: .*\), more than the .* this machine can give: fewer workers$/,
+    );
+    // A lane that ran small jobs keeps about 160 MB of them: 60 naive N = 4096 jobs took 225 MiB of peak RSS on one.
+    const small = cost({ design: 'naive', n: 4096, workers: 1 });
+    expect(poolCost(Array(60).fill(small), 1, 'x').bytes).toBeGreaterThan(225 * MiB);
   });
 
   // `--depth div=3 --no-fast-forward` at N = 65,536 grew to 23 GB and was killed by the system,

@@ -1,4 +1,5 @@
 import { refuseUnrunnable } from '../designs/sdpa/runnable.js';
+import { refuseWhatCannotFit, sizingCost } from '../designs/sdpa/cost.js';
 import { DESIGN_DEFS } from '../designs/sdpa/design.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
@@ -67,9 +68,12 @@ export async function sizeCommand(options: SizeOptions): Promise<number> {
   if (options.n === undefined) throw new UsageError('--n is required');
   const { design, n, d, heads, seed, uniformDepth, depth, latency, ii } = options;
   refuseHeadCapacities(design, depth);
-  // Each search runs the timing of this configuration at other capacities, unbounded too.
-  refuseUnrunnable({ design, n, d, heads, seed, uniformDepth, depth, latency, ii, timingOnly: true, workers: 1 });
+  // Each search runs the timing of this configuration at other capacities, unbounded too, and
+  // each worker one at a time.
+  const resolved = refuseUnrunnable({ design, n, d, heads, seed, uniformDepth, depth, latency, ii, timingOnly: true, workers: 1 });
   refuseUnrunnable({ design, n, d, heads, seed, latency, ii, unbounded: true, timingOnly: true, workers: 1 });
+  const cost = sizingCost(resolved, JobPool.threads(options.workers));
+  refuseWhatCannotFit(cost);
   const pool = new JobPool(options.workers);
   const started = performance.now();
   let report;
@@ -83,7 +87,8 @@ export async function sizeCommand(options: SizeOptions): Promise<number> {
     await pool.close();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  if (options.json) console.log(JSON.stringify({ ...report, workers: pool.workers, wallSeconds }, null, 2));
+  if (options.json)
+    console.log(JSON.stringify({ ...report, workers: pool.workers, wallSeconds, estimate: { memoryBytes: cost.bytes } }, null, 2));
   else {
     console.log(formatSizing(report));
     console.log(`${report.runs} runs on ${pool.workers} worker(s) (${wallSeconds.toFixed(2)} s)`);

@@ -15,7 +15,8 @@ import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
 import { sweepTitle } from '../reports/result-title.js';
 import { outputsKey } from '../designs/sdpa/outputs-key.js';
-import { LONG_RUN_SECONDS, duration, estimateCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
+import { LONG_RUN_SECONDS, duration, estimateCost, poolCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
+import type { RunCost } from '../designs/sdpa/cost.js';
 import { memoryBudget } from '../engines/worker-pool.js';
 import { ProgramError } from '../kernel/errors.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
@@ -114,21 +115,28 @@ function checkX(axis: string): string {
 }
 
 /**
- * Refuses, before any runs, a sweep on this machine's pool with a job that could not fit in its
- * memory, as `run` refuses one. Through a queue such a job runs elsewhere, and a worker that
- * cannot hold it records why it failed.
+ * Refuses, before any runs, a sweep on this machine's pool of `workers` threads with a job that
+ * could not fit in its memory, as `run` refuses one, or whose jobs could not fit together, as
+ * many at once as there are workers. Through a queue such a job runs elsewhere, and a worker
+ * that cannot hold it records why it failed.
  */
-function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[]): void {
+function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[], workers: number): void {
   // Read once: the free memory read for each of 40,000 jobs had taken 1.5 s.
   const budget = memoryBudget();
-  for (const job of jobs) {
+  const refuse = (cost: RunCost, what: string): void => {
     try {
-      refuseWhatCannotFit(estimateCost(job.resolved, { ...job.config, workers: 1 }), budget);
+      refuseWhatCannotFit(cost, budget);
     } catch (error) {
-      if (error instanceof ProgramError) throw new ProgramError(`sweep file '${file}', ${jobLabel(job)}: ${error.message}`);
+      if (error instanceof ProgramError) throw new ProgramError(`sweep file '${file}'${what}: ${error.message}`);
       throw error;
     }
-  }
+  };
+  const costs = jobs.map((job) => {
+    const cost = estimateCost(job.resolved, { ...job.config, workers: 1 });
+    refuse(cost, `, ${jobLabel(job)}`);
+    return cost;
+  });
+  refuse(poolCost(costs, workers, `its ${jobs.length} jobs on ${workers} worker(s)`), '');
 }
 
 /** `job 3 (design=naive n=512)`. */
@@ -234,7 +242,7 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'${failed > 0 ? `, and ${failed} that failed there run again` : ''}`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
   if (resumed && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
-  if (pool !== null) refuseWhatCannotFitHere(file, pending);
+  if (pool !== null) refuseWhatCannotFitHere(file, pending, pool.workers);
   noteLongestJob(pending, note);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
   const controller = new AbortController();

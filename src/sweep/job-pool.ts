@@ -27,7 +27,7 @@ export class JobPool {
     workers: number | 'auto',
     private readonly via: RanOn['via'] = 'pool',
   ) {
-    this.workers = workers === 'auto' ? availableParallelism() : workers;
+    this.workers = JobPool.threads(workers);
     refuseThreads(this.workers);
     // As many threads as the cores start at once; more only when there are jobs for them.
     this.lanes = new Lanes(
@@ -35,6 +35,11 @@ export class JobPool {
       () => new Piscina<JobTask, JobRecord | OutputsCheck>(poolOptions(WORKER_MODULE, 1)),
       Math.min(this.workers, availableParallelism()),
     );
+  }
+
+  /** The threads a pool of `workers` has: 'auto', one per core. */
+  static threads(workers: number | 'auto'): number {
+    return workers === 'auto' ? availableParallelism() : workers;
   }
 
   /**

@@ -21,6 +21,8 @@ export interface RunCost {
   readonly objects: number;
   /** What the objects are and what lowers them, when not the program's: its heads. */
   readonly objectsAre?: { readonly what: string; readonly remedy: string };
+  /** What needs `bytes`, as the refusal says it: 'this run needs', unless said. */
+  readonly needs?: string;
   readonly seconds: number;
 }
 
@@ -121,6 +123,16 @@ const EVERY_INSTANT = 'the dequeue instants of K and V';
 /** What `config` costs run as `run` asks (engine, workers, timing only, fast-forward). */
 export function estimateCost(config: ResolvedSdpaConfig, run: SdpaRunConfig): RunCost {
   return costOf(config, run, mayFillIrregularly(config));
+}
+
+/**
+ * What a sizing of `config` costs on a pool of `lanes` threads: its searches are the timing of
+ * the configuration at other capacities, down to 1, where FIFOs fill irregularly, any `lanes`
+ * of them at once.
+ */
+export function sizingCost(config: ResolvedSdpaConfig, lanes: number): RunCost {
+  const search = costOf(config, { ...config, timingOnly: true, workers: 1 }, true);
+  return poolCost(Array<RunCost>(lanes).fill(search), lanes, `its searches on ${lanes} worker(s)`);
 }
 
 /** What `config` costs run as `run` asks, where `irregular` says whether a FIFO may fill at irregular instants. */
@@ -265,6 +277,55 @@ function valuesBytes(threads: number, heads: number, matrix: number): number {
   return threads * (head + Math.min(before * head, head + UNCOLLECTED_ARRAY_BYTES));
 }
 
+/**
+ * What a thread that runs jobs one after another (a sweep's or a sizing's lane) holds beyond its
+ * job and BYTES_PER_THREAD: what its collector has not yet freed of the jobs before. Small jobs
+ * leave ArrayBuffers (UNCOLLECTED_ARRAY_BYTES) and a heap grown between collections to 75 MB
+ * where about 8 MB is live (`--trace-gc`); large ones about as much again as their own, as a heap
+ * grows to about twice its live objects. Measured, one lane: 60 and 200 naive N = 4096 jobs 225
+ * and 236 MiB of peak RSS (one job: 86), 30 naive N = 16,384 jobs 251 MiB (the modified
+ * design's stay near their jobs': 91 MiB); `size --design naive` on one worker: N = 4096 190-202
+ * MiB, N = 16,384 438-452 MiB, N = 32,768 650-728 MiB (its searches take up to about 300 MB
+ * each); on two, N = 4096 251-300 MiB, N = 16,384 556-630 MiB. None of it had been counted.
+ */
+const LANE_GARBAGE_BYTES = 160 * 2 ** 20;
+/** A sweep's record of each job, kept in this thread (10,000 jobs: 59 MB more than 2,500). */
+const RECORD_BYTES = 8 * 1024;
+const LANES = 'the lanes';
+const JOBS_AT_ONCE = 'the largest jobs at once';
+const RECORDS = 'the records';
+
+/**
+ * The cost of `jobs` run on a pool of `lanes` threads, each running one job at a time (a
+ * sweep, a sizing), any `lanes` of them at once: this thread with a record of each job, and
+ * each lane with what it keeps of the jobs before and the largest jobs' own memory (each job's
+ * cost as a run in one thread, less this thread's). Its objects are the records: each job's
+ * are in its lane's heap, which its own cost answers for. `of`: what the jobs are, for the
+ * message ("this sweep's 40 jobs on 2 workers").
+ */
+export function poolCost(jobs: readonly RunCost[], lanes: number, of: string): RunCost {
+  const own = jobs.map((job) => job.bytes - PROCESS_BYTES).sort((a, b) => b - a);
+  const busy = Math.min(lanes, jobs.length);
+  const atOnce = own.slice(0, busy);
+  const parts = [
+    { what: 'Node and this thread', bytes: PROCESS_BYTES },
+    { what: LANES, bytes: atOnce.reduce((sum, b) => sum + BYTES_PER_THREAD + Math.max(LANE_GARBAGE_BYTES, b), 0) },
+    { what: JOBS_AT_ONCE, bytes: atOnce.reduce((sum, b) => sum + b, 0) },
+    { what: RECORDS, bytes: jobs.length * RECORD_BYTES },
+  ];
+  // The longest job, or all of them shared by the lanes.
+  const longest = jobs.reduce((most, job) => Math.max(most, job.seconds), 0);
+  const total = jobs.reduce((sum, job) => sum + job.seconds, 0);
+  return {
+    bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
+    largest: parts.reduce((a, b) => (b.bytes > a.bytes ? b : a)),
+    objects: parts[3]!.bytes,
+    objectsAre: { what: `the records of ${of}`, remedy: 'fewer jobs' },
+    needs: `${of} need`,
+    seconds: Math.max(longest, total / lanes),
+  };
+}
+
 /** A run longer than this by estimate gets a note before it starts. */
 export const LONG_RUN_SECONDS = 60;
 
@@ -295,13 +356,15 @@ export function refuseWhatCannotFit(cost: RunCost, budget = memoryBudget()): voi
   }
   if (cost.bytes <= budget) return;
   throw new ProgramError(
-    `this run needs about ${gib(cost.bytes)} of memory (${cost.largest.what}: ${gib(cost.largest.bytes)}), more than the ${gib(budget)} this machine can give: ${remedy(cost.largest.what)}`,
+    `${cost.needs ?? 'this run needs'} about ${gib(cost.bytes)} of memory (${cost.largest.what}: ${gib(cost.largest.bytes)}), more than the ${gib(budget)} this machine can give: ${remedy(cost.largest.what)}`,
   );
 }
 
 /** What lowers a run's largest part. */
 function remedy(largest: string): string {
-  if (largest === THREADS) return 'fewer workers';
+  if (largest === THREADS || largest === LANES) return 'fewer workers';
+  if (largest === JOBS_AT_ONCE) return 'fewer workers, or smaller jobs';
+  if (largest === RECORDS) return 'fewer jobs';
   if (largest === TIMELINE) return 'a smaller --trace-max-events, or a --trace-window';
   // A proof's logs grow with N alone, one per thread at a time: d and the heads beyond the workers add nothing.
   if (largest === DRIFT_PROOFS) return 'lower N (or, with several heads, fewer workers)';
