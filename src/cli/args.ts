@@ -14,6 +14,22 @@ export function arg<T>(parse: (value: string, previous: T) => T): (value: string
   };
 }
 
+/**
+ * As arg, for a value that may hold a secret (a broker address's password): the parser's own
+ * line is the whole error, showing the value masked, where commander's starts by echoing it as
+ * given (`option '--queue <URL>' argument 'redis://me:s3cret@...' is invalid.`). A UsageError
+ * is not commander's: it reaches the command's one line, exit 2, as any other.
+ */
+export function secretArg<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new UsageError(messageOf(error));
+    }
+  };
+}
+
 export function parsePositiveInt(value: string, what: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(notPositiveInteger(what, n, `'${value}'`));

@@ -20,7 +20,7 @@ import type { RunCost } from '../designs/sdpa/cost.js';
 import { memoryBudget } from '../engines/worker-pool.js';
 import { ProgramError } from '../kernel/errors.js';
 import { CHART_EXTENSIONS, checkChartFile } from './chart-option.js';
-import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { arg, parseNonNegativeInt, parseWorkers, refuseRepeatedOptions, secretArg } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_ERROR, sayInterrupted, UsageError } from './errors.js';
 import { sweepProgress } from './sweep-progress.js';
 import { writeFileAtomically } from '../files/atomic-write.js';
@@ -61,7 +61,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option(
       '--queue <URL>',
       'enqueue the jobs on a Redis broker (redis://HOST:PORT) for `damflow worker` processes to run',
-      arg(checkQueueUrl),
+      secretArg(checkQueueUrl),
     )
     .option('--queue-name <NAME>', 'BullMQ queue name (workers must use the same)', arg(checkQueueName), DEFAULT_QUEUE_NAME)
     .option(

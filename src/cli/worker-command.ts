@@ -1,6 +1,6 @@
 import { pointLabel } from '../sweep/axis.js';
 import { DEFAULT_QUEUE_NAME, checkQueueName, checkQueueUrl, shownUrl } from '../sweep/queue-address.js';
-import { arg, parsePositiveInt, parseWorkers, refuseRepeatedOptions } from './args.js';
+import { arg, parsePositiveInt, parseWorkers, refuseRepeatedOptions, secretArg } from './args.js';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from './errors.js';
 import { exitAfterGrace } from './exit-grace.js';
 import type { Command } from 'commander';
@@ -21,7 +21,7 @@ export function registerWorker(program: Command, setExit: (code: number) => void
     .description(
       "run sweep jobs from a Redis queue on this machine's worker pool, until SIGINT or SIGTERM (any number of these, on any machines)",
     )
-    .option('--queue <URL>', 'the Redis broker the sweep enqueued on (redis://HOST:PORT)', arg(checkQueueUrl))
+    .option('--queue <URL>', 'the Redis broker the sweep enqueued on (redis://HOST:PORT)', secretArg(checkQueueUrl))
     .option('--queue-name <NAME>', "BullMQ queue name (as the sweep's)", arg(checkQueueName), DEFAULT_QUEUE_NAME)
     .option('--workers <W>', "threads of the local pool, and jobs taken at once, or 'auto' (one per core)", arg(parseWorkers), 'auto')
     .option(

@@ -427,7 +427,15 @@ describe('queue options', () => {
         expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(new RegExp(`^damflow: [^\\n]*${escape(why)}[^\\n]*\\n$`))]);
       }
     }
-    // A password is never printed.
+    // A password is never printed: nor in an address refused before any connection, whose
+    // value commander had echoed as given.
+    for (const command of [['sweep', file], ['worker']]) {
+      const r = damflow(...command, '--queue', 'redis://me:s3cret@127.0.0.1:1/abc');
+      expect([r.status, r.stderr]).toEqual([
+        2,
+        `damflow: --queue's path is a database number (redis://HOST:PORT/0), got '/abc' in 'redis://me:***@127.0.0.1:1/abc'\n`,
+      ]);
+    }
     const secret = damflow('sweep', file, '--queue', `redis://me:s3cret@127.0.0.1:${port}`);
     expect([secret.status, secret.stderr]).toEqual([
       2,
