@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, truncateSync } from 'node:fs';
 import { messageOf, ProgramError } from '../kernel/errors.js';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomically } from '../files/atomic-write.js';
@@ -10,6 +10,34 @@ import type { JobRecord, JobStatus, StoredRecord } from './sweep-job.js';
 /** The CSV beside a results file: `results.jsonl` -> `results.csv`. */
 export function csvPathOf(path: string): string {
   return path.endsWith('.jsonl') ? `${path.slice(0, -'.jsonl'.length)}.csv` : `${path}.csv`;
+}
+
+/** The first columns of every results CSV damflow has written (columns were added after them over time). */
+const CSV_FIRST_COLUMNS = 'index,hash,status,';
+
+/**
+ * Refuses a file at the CSV's place that is not a results CSV, since the CSV is written over
+ * whole: `--results fresh` had written its CSV over a `fresh.csv` of the user's without a word.
+ * An empty file holds nothing to lose.
+ */
+function refuseForeignCsv(csvPath: string): void {
+  let fd: number;
+  try {
+    fd = openSync(csvPath, 'r');
+  } catch {
+    // None there (or none readable, which writing it reports).
+    return;
+  }
+  const head = Buffer.alloc(CSV_FIRST_COLUMNS.length);
+  try {
+    const read = readSync(fd, head, 0, head.length, 0);
+    if (read === 0 || head.toString('utf8', 0, read) === CSV_FIRST_COLUMNS) return;
+  } finally {
+    closeSync(fd);
+  }
+  throw new ProgramError(
+    `'${csvPath}' is there and is not a results CSV, and the results' CSV would be written over it: give the results file another name, or move that file away`,
+  );
 }
 
 /** The jobs a results file numbers its records by: each job's hash, its number and its axis values (a sweep's jobs). */
@@ -53,6 +81,7 @@ export class ResultsFile {
   static open(path: string, jobs: Numbering, check?: (records: readonly StoredRecord[]) => void): ResultsFile {
     const { records, torn, intactBytes } = readResults(path);
     check?.(records);
+    refuseForeignCsv(csvPathOf(path));
     // The next line starts clean.
     if (torn) truncateSync(path, intactBytes);
     const file = new ResultsFile(path, torn, jobs);

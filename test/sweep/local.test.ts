@@ -324,6 +324,25 @@ describe('damflow sweep on the local pool', () => {
     expect(['r.csv', 'r.csv.csv', 'm.CSV', 'm.CSV.csv'].filter((f) => existsSync(join(dir, f)))).toEqual([]);
   });
 
+  it("leaves a file at the CSV's place that is not a results CSV: refused, one line, nothing written", () => {
+    const { dir, file } = sweepDir('s.yaml', SWEEP);
+    const mine = join(dir, 'fresh.csv');
+    writeFileSync(mine, 'my,own,data\n');
+    const r = damflow('sweep', file, '--results', join(dir, 'fresh'));
+    expect([r.status, r.stderr]).toEqual([
+      2,
+      `damflow: '${mine}' is there and is not a results CSV, and the results' CSV would be written over it: give the results file another name, or move that file away\n`,
+    ]);
+    expect(readFileSync(mine, 'utf8')).toBe('my,own,data\n');
+    expect(existsSync(join(dir, 'fresh'))).toBe(false);
+    // An empty file, or a results CSV (of an older damflow too: columns were added after the first), is written over.
+    writeFileSync(mine, '');
+    expect(damflow('sweep', file, '--results', join(dir, 'fresh')).status).toBe(0);
+    writeFileSync(mine, 'index,hash,status,design\n');
+    expect(damflow('sweep', file, '--results', join(dir, 'fresh')).status).toBe(0);
+    expect(readFileSync(mine, 'utf8')).toMatch(/^index,hash,status,design,n,/);
+  });
+
   // The message had named --results, which the command line did not give.
   it('names the results file it could not write as the default one when no --results named it', () => {
     const { dir, file } = sweepDir('s.yaml', SWEEP);
