@@ -74,15 +74,16 @@ const DRIFT_PROOF_BYTES_PER_ROW = 48;
  * instants as arithmetic runs (TimeRuns), a few a row while no FIFO downstream fills at
  * irregular instants. Where one does (a capacity, latency or II other than the published ones:
  * `--depth div=3`, `--depth short=5`, `--latency div=20`), about one run per few elements, and
- * none is dropped: about 24 B per score element simulated, on the actors engine or without
- * fast-forward (div=3, compiled without fast-forward: 171, 418 and 1,344 MiB at N = 2048, 4096
- * and 8192, where the published capacities take 67 MiB; actors N = 4096: 481 MiB; N = 65,536
- * grew to 23 GB and was killed by the system); with fast-forward, its 28-44 simulated rows and
+ * none is dropped: 19-25 B per score element simulated, on the actors engine or without
+ * fast-forward (div=3, compiled without fast-forward: 171-194, 418 and 1,344 MiB at N = 2048,
+ * 4096 and 8192, where the published capacities take 67 MiB; actors N = 4096: 481 MiB; N =
+ * 65,536 grew to 23 GB and was killed by the system). Counted at 32: at 24 the estimate of N =
+ * 2048, 192 MiB, fell below a peak of 194 in a CI run (the collector's timing). With fast-forward, its 28-44 simulated rows and
  * their drift proof, up to 12 KB per N (div=1: 802 MiB at N = 65,536, 2.9 GiB at N = 262,144;
  * div=3, short=2 and latency div=20 at N = 262,144: 1.3-1.5 GiB). Counted where the
  * configuration may do so: none of it had been, as the engine keeps these runs.
  */
-const IRREGULAR_BYTES_PER_ELEMENT = 24;
+const IRREGULAR_BYTES_PER_ELEMENT = 32;
 const IRREGULAR_BYTES_PER_ROW = 12 * 1024;
 /**
  * Node, damflow's modules and the calling thread, with its heap's room to grow: 56-61 MB of peak
