@@ -6,7 +6,7 @@ import { breather, interruption } from '../engines/interruption.js';
 import { parseSdpaConfig } from '../designs/sdpa/config.js';
 import { runSdpa } from '../designs/sdpa/run.js';
 import { resolveSdpaConfig, splitHeadScoped } from '../designs/sdpa/design.js';
-import { LONG_RUN_SECONDS, duration, estimateCost } from '../designs/sdpa/cost.js';
+import { duration, estimateCost, longestRunIndex } from '../designs/sdpa/cost.js';
 import { junitXml } from '../reports/junit.js';
 import { refuseRepeatedOptions } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_ERROR, UsageError, oneLine } from './errors.js';
@@ -372,24 +372,22 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
  * time limit.
  */
 function noteLongestCase(cases: readonly CheckCase[]): void {
-  let longest: { c: CheckCase; seconds: number } | null = null;
-  for (const c of cases) {
-    if (c.config === null) continue;
-    let seconds: number;
+  const seconds = cases.map((c) => {
+    if (c.config === null) return null;
     try {
-      seconds = estimateCost(resolveSdpaConfig(c.config), c.config).seconds;
+      return estimateCost(resolveSdpaConfig(c.config), c.config).seconds;
     } catch (error) {
       // A configuration that cannot be resolved is reported INVALID when its turn comes.
-      if (error instanceof ProgramError) continue;
+      if (error instanceof ProgramError) return null;
       throw error;
     }
-    if (seconds >= LONG_RUN_SECONDS && seconds > (longest?.seconds ?? 0)) longest = { c, seconds };
-  }
-  if (longest === null) return;
-  const { c, seconds } = longest;
+  });
+  const longest = longestRunIndex(seconds);
+  if (longest < 0) return;
+  const c = cases[longest]!;
   const instead = c.config!.timingOnly ? '' : ' "timingOnly": true gives its cycles and statistics without the outputs, much sooner;';
   console.error(
-    `damflow: case [${c.index}] ${c.name} will take about ${duration(seconds)} (an estimate), the longest;${instead} Ctrl-C stops the check`,
+    `damflow: case [${c.index}] ${c.name} will take about ${duration(seconds[longest]!)} (an estimate), the longest;${instead} Ctrl-C stops the check`,
   );
 }
 

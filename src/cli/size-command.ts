@@ -1,6 +1,6 @@
 import { refuseUnrunnable } from '../designs/sdpa/runnable.js';
 import { refuseWhatCannotFit, sizingCost } from '../designs/sdpa/cost.js';
-import { DESIGN_DEFS } from '../designs/sdpa/design.js';
+import { DESIGN_DEFS, splitHeadScoped } from '../designs/sdpa/design.js';
 import { JobPool } from '../sweep/job-pool.js';
 import { SizingFailed, sizeChannels } from '../sweep/sizing.js';
 import { formatSizing } from '../reports/size-report.js';
@@ -57,7 +57,7 @@ export function registerSize(program: Command, setExit: (code: number) => void):
  */
 function refuseHeadCapacities(design: DesignName, depth: Record<string, number | null> | undefined): void {
   for (const key of Object.keys(depth ?? {})) {
-    const channel = /^h\d+\/(.+)$/.exec(key)?.[1];
+    const channel = splitHeadScoped(key)?.name;
     if (channel !== undefined && DESIGN_DEFS[design].channels.some((c) => c.name === channel && c.intermediate))
       throw new UsageError(`--depth ${key}: size searches '${channel}' on every head at once; give --depth ${channel}=K, or leave it out`);
   }

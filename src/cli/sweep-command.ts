@@ -15,7 +15,7 @@ import { sweepTable } from '../reports/sweep-table.js';
 import { formatTable } from '../reports/table.js';
 import { sweepTitle } from '../reports/result-title.js';
 import { outputsKey } from '../designs/sdpa/outputs-key.js';
-import { LONG_RUN_SECONDS, duration, estimateCost, poolCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
+import { duration, estimateCost, longestRunIndex, poolCost, refuseWhatCannotFit } from '../designs/sdpa/cost.js';
 import type { RunCost } from '../designs/sdpa/cost.js';
 import { memoryBudget } from '../engines/worker-pool.js';
 import { ProgramError } from '../kernel/errors.js';
@@ -120,7 +120,7 @@ function checkX(axis: string): string {
  * many at once as there are workers. Through a queue such a job runs elsewhere, and a worker
  * that cannot hold it records why it failed.
  */
-function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[], workers: number): void {
+function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[], costs: readonly RunCost[], workers: number): void {
   // Read once: the free memory read for each of 40,000 jobs had taken 1.5 s.
   const budget = memoryBudget();
   const refuse = (cost: RunCost, what: string): void => {
@@ -131,11 +131,7 @@ function refuseWhatCannotFitHere(file: string, jobs: readonly SweepJob[], worker
       throw error;
     }
   };
-  const costs = jobs.map((job) => {
-    const cost = estimateCost(job.resolved, { ...job.config, workers: 1 });
-    refuse(cost, `, ${jobLabel(job)}`);
-    return cost;
-  });
+  jobs.forEach((job, i) => refuse(costs[i]!, `, ${jobLabel(job)}`));
   refuse(poolCost(costs, workers, `its ${jobs.length} jobs on ${workers} worker(s)`), '');
 }
 
@@ -144,17 +140,12 @@ function jobLabel(job: SweepJob): string {
   return `job ${job.index} (${pointLabel(job.point, job.resolved) || 'the base configuration'})`;
 }
 
-/** Says, before the jobs start, which will take long by estimate (the sweep waits for its longest). */
-function noteLongestJob(jobs: readonly SweepJob[], note: (text: string) => void): void {
-  let longest: { job: SweepJob; seconds: number } | null = null;
-  for (const job of jobs) {
-    const { seconds } = estimateCost(job.resolved, { ...job.config, workers: 1 });
-    if (seconds >= LONG_RUN_SECONDS && seconds > (longest?.seconds ?? 0)) longest = { job, seconds };
-  }
-  if (longest === null) return;
-  const { job, seconds } = longest;
+/** Says, before the jobs start, which will take long by estimate (`costs`, the jobs' own). */
+function noteLongestJob(jobs: readonly SweepJob[], costs: readonly RunCost[], note: (text: string) => void): void {
+  const longest = longestRunIndex(costs.map((cost) => cost.seconds));
+  if (longest < 0) return;
   note(
-    `${jobLabel(job)} will take about ${duration(seconds)} (an estimate), the longest; Ctrl-C stops the sweep, and the same command resumes it`,
+    `${jobLabel(jobs[longest]!)} will take about ${duration(costs[longest]!.seconds)} (an estimate), the longest; Ctrl-C stops the sweep, and the same command resumes it`,
   );
 }
 
@@ -242,8 +233,10 @@ async function sweepOn(pool: JobPool | null, file: string, options: SweepOptions
   const resuming = `${jobs.length - pending.length} of ${jobs.length} jobs already in '${resultsPath}'${failed > 0 ? `, and ${failed} that failed there run again` : ''}`;
   // Through a queue, said once the broker has answered: one that cannot be reached is the only line.
   if (resumed && (options.queue === undefined || pending.length === 0)) note(`${resuming}: resuming`);
-  if (pool !== null) refuseWhatCannotFitHere(file, pending, pool.workers);
-  noteLongestJob(pending, note);
+  // Each job's estimate as a run in one thread, as the pool runs it: read once for both.
+  const costs = pending.map((job) => estimateCost(job.resolved, { ...job.config, workers: 1 }));
+  if (pool !== null) refuseWhatCannotFitHere(file, pending, costs, pool.workers);
+  noteLongestJob(pending, costs, note);
   const progress = sweepProgress(jobs.length, jobs.length - pending.length, options.progress && !options.quiet);
   const controller = new AbortController();
   const interrupt = (): void => controller.abort();

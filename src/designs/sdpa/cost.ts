@@ -3,7 +3,7 @@ import { ProgramError } from '../../kernel/errors.js';
 import { Channel } from '../../kernel/channel.js';
 import { coreCount } from '../../engines/actors/pool-control.js';
 import { BYTES_PER_THREAD, gib, memoryBudget } from '../../engines/worker-pool.js';
-import { DESIGN_DEFS, forHead, resolveSdpaConfig } from './design.js';
+import { DESIGN_DEFS, forHead, resolveSdpaConfig, splitHeadScoped } from './design.js';
 import type { DesignName, ResolvedSdpaConfig } from './design.js';
 import type { SdpaRunConfig } from './config.js';
 
@@ -249,7 +249,7 @@ function mayFillIrregularly(config: ResolvedSdpaConfig): boolean {
   if (same(config.latency, published.latency) && same(config.ii, published.ii) && same(config.depth, published.depth)) return false;
   const between = new Set(DESIGN_DEFS[config.design].channels.filter((c) => c.intermediate).map((c) => c.name));
   // Keys are channels ('div') or a head's channels ('h1/div').
-  return Object.entries(config.depth).some(([key, capacity]) => capacity !== null && between.has(key.replace(/^h\d+\//, '')));
+  return Object.entries(config.depth).some(([key, capacity]) => capacity !== null && between.has(splitHeadScoped(key)?.name ?? key));
 }
 
 /** What a head's objects take in memory, by engine. */
@@ -329,6 +329,19 @@ export function poolCost(jobs: readonly RunCost[], lanes: number, of: string): R
 
 /** A run longer than this by estimate gets a note before it starts. */
 export const LONG_RUN_SECONDS = 60;
+
+/**
+ * Of several runs by their estimated seconds (null: none, a run that cannot start), the one a
+ * command names before it starts, since it waits for its longest: the first longest, if it
+ * takes LONG_RUN_SECONDS or more; else -1.
+ */
+export function longestRunIndex(seconds: readonly (number | null)[]): number {
+  let longest = -1;
+  seconds.forEach((s, i) => {
+    if (s !== null && s >= LONG_RUN_SECONDS && s > (longest < 0 ? 0 : seconds[longest]!)) longest = i;
+  });
+  return longest;
+}
 
 /** A head's channel buffers on the actors engine: each channel's ring, as the kernel sizes it. */
 function actorBuffers(config: ResolvedSdpaConfig): number {

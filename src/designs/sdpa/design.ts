@@ -297,7 +297,7 @@ function resolve<V extends number | null>(
   // refused later, for its memory, and a loop over every head had taken minutes and gigabytes.
   const own = new Map<string, string[]>();
   for (const key of Object.keys(values)) {
-    const name = /^h\d+\/(.+)$/.exec(key)?.[1];
+    const name = splitHeadScoped(key)?.name;
     if (name !== undefined) own.set(name, [...(own.get(name) ?? []), key]);
   }
   for (const [name, keys] of own) {
